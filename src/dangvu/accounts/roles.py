@@ -1,0 +1,55 @@
+"""Roles are sets of actions; views check actions, never role names (STYLE.md rule 4)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Role", "ROLE_ACTIONS", "ALL_ACTIONS"]
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    ORG_STAFF = "org_staff", _("Organisation-board staff")
+    COMMITTEE_MEMBER = "committee_member", _("Standing-committee member")
+    SECRETARY = "secretary", _("Cell secretary")
+    MEMBER = "member", _("Party member")
+    TRAINER = "trainer", _("Political-centre staff")
+    EDITOR = "editor", _("Editor")
+    MODERATOR = "moderator", _("Moderator")
+
+
+ALL_ACTIONS = frozenset(
+    {
+        "organisations.view",
+        "organisations.manage",
+        "members.view",
+        "members.view_sensitive",
+        "members.manage",
+        "members.view_self",
+        "reports.view",
+        "audit.view",
+        "accounts.manage",
+    }
+)
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.ADMIN: ALL_ACTIONS,
+    Role.ORG_STAFF: frozenset(
+        {
+            "organisations.view",
+            "organisations.manage",
+            "members.view",
+            "members.view_sensitive",
+            "members.manage",
+            "reports.view",
+            "audit.view",
+        }
+    ),
+    Role.COMMITTEE_MEMBER: frozenset({"organisations.view", "members.view", "reports.view"}),
+    Role.SECRETARY: frozenset(
+        {"organisations.view", "members.view", "members.view_sensitive", "reports.view"}
+    ),
+    Role.MEMBER: frozenset({"members.view_self"}),
+    Role.TRAINER: frozenset({"organisations.view"}),
+    Role.EDITOR: frozenset(),
+    Role.MODERATOR: frozenset(),
+}

@@ -1,0 +1,74 @@
+"""Compile Dangvu's .po catalogues into .mo files in pure Python (no gettext tools needed)."""
+
+import ast
+import struct
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+def _parse_po(text: str) -> dict[str, str]:
+    messages: dict[str, str] = {}
+    msgid = msgstr = None
+    section = None
+    fuzzy = False
+
+    def flush():
+        if msgid is not None and msgstr is not None and (msgstr or msgid == "") and not fuzzy:
+            messages[msgid] = msgstr
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("msgid "):
+            flush()
+            msgid, msgstr, section = ast.literal_eval(line[6:]), None, "id"
+        elif line.startswith("msgstr "):
+            msgstr, section = ast.literal_eval(line[7:]), "str"
+        elif line.startswith('"'):
+            if section == "id":
+                msgid += ast.literal_eval(line)
+            elif section == "str":
+                msgstr += ast.literal_eval(line)
+        elif not line:
+            flush()
+            msgid = msgstr = section = None
+            fuzzy = False
+    flush()
+    return messages
+
+
+def write_mo(messages: dict[str, str], path: Path) -> None:
+    keys = sorted(messages)
+    ids = b""
+    strs = b""
+    offsets = []
+    for key in keys:
+        kid, kstr = key.encode(), messages[key].encode()
+        offsets.append((len(ids), len(kid), len(strs), len(kstr)))
+        ids += kid + b"\0"
+        strs += kstr + b"\0"
+    n = len(keys)
+    key_start = 7 * 4 + 16 * n
+    value_start = key_start + len(ids)
+    koffsets, voffsets = [], []
+    for o1, l1, o2, l2 in offsets:
+        koffsets += [l1, o1 + key_start]
+        voffsets += [l2, o2 + value_start]
+    output = struct.pack("Iiiiiii", 0x950412DE, 0, n, 7 * 4, 7 * 4 + n * 8, 0, 0)
+    output += struct.pack(f"{len(koffsets)}i", *koffsets)
+    output += struct.pack(f"{len(voffsets)}i", *voffsets)
+    output += ids + strs
+    path.write_bytes(output)
+
+
+class Command(BaseCommand):
+    help = "Compile locale/*/LC_MESSAGES/django.po into .mo (pure Python)."
+
+    def handle(self, *args, **options):
+        for locale_dir in settings.LOCALE_PATHS:
+            for po in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+                write_mo(_parse_po(po.read_text(encoding="utf-8")), po.with_suffix(".mo"))
+                self.stdout.write(f"compiled {po}")

@@ -1,0 +1,33 @@
+"""`dangvu serve`: the production server (gunicorn), workers from the CPU count."""
+
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Dangvu with gunicorn (a production WSGI server)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=settings.DANGVU_SERVE_WORKERS)
+        parser.add_argument("--timeout", type=int, default=120)
+
+    def handle(self, *args, **options):
+        from gunicorn.app.wsgiapp import WSGIApplication
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        self.stdout.write(f"Dangvu: http://{options['host']}:{options['port']}/ "
+                          f"({options['workers']} workers)")
+        sys.argv = [
+            "gunicorn",
+            "--bind", f"{options['host']}:{options['port']}",
+            "--workers", str(options["workers"]),
+            "--timeout", str(options["timeout"]),
+            "--access-logfile", "-",
+            "dangvu.wsgi:application",
+        ]
+        WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dangvu.core.refdata import (
+    EDUCATION_LEVELS,
+    ETHNICITIES,
+    GENDERS,
+    OCCUPATIONS,
+    PROFESSIONAL_LEVELS,
+    RELIGIONS,
+    THEORY_LEVELS,
+)
+from dangvu.members.choices import EventType, Status
+from dangvu.organisations.models import Organisation
+
+__all__ = ["Member", "MembershipEvent", "MemberPeriod"]
+
+
+class Member(models.Model):
+    """A party member's record. Holds the current state; MembershipEvent rows are the truth."""
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    name_folded = models.CharField(_("folded name"), max_length=150, db_index=True, editable=False)
+    birth_name = models.CharField(_("birth name"), max_length=150, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=1, choices=GENDERS.choices())
+    ethnicity = models.CharField(_("ethnicity"), max_length=2)
+    religion = models.CharField(_("religion"), max_length=2, default="00")
+    hometown = models.CharField(_("hometown"), max_length=255, blank=True)
+    identity_number = models.CharField(_("citizen identity number"), max_length=12, null=True,
+                                       blank=True, unique=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    education = models.CharField(_("general education"), max_length=20)
+    professional_level = models.CharField(_("professional level"), max_length=20, default="none")
+    theory_level = models.CharField(_("political theory"), max_length=20, default="none")
+    occupation = models.CharField(_("occupation"), max_length=30)
+    party_card_number = models.CharField(_("party card number"), max_length=8, null=True,
+                                         blank=True, unique=True)
+    admission_date = models.DateField(_("admission date"), null=True, blank=True)
+    ceremony_date = models.DateField(_("admission ceremony date"), null=True, blank=True)
+    official_date = models.DateField(_("official date"), null=True, blank=True)
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members",
+                                     verbose_name=_("party cell"))
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    exempted = models.BooleanField(_("exempted from activities"), default=False)
+    temp_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("temporarily attached to"),
+    )
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="member")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        indexes = [models.Index(fields=["org_path", "name_folded"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def ethnicity_label(self):
+        return ETHNICITIES.label(self.ethnicity)
+
+    @property
+    def religion_label(self):
+        return RELIGIONS.label(self.religion)
+
+    @property
+    def gender_label(self):
+        return GENDERS.label(self.gender)
+
+    @property
+    def education_label(self):
+        return EDUCATION_LEVELS.label(self.education)
+
+    @property
+    def professional_label(self):
+        return PROFESSIONAL_LEVELS.label(self.professional_level)
+
+    @property
+    def theory_label(self):
+        return THEORY_LEVELS.label(self.theory_level)
+
+    @property
+    def occupation_label(self):
+        return OCCUPATIONS.label(self.occupation)
+
+
+class MembershipEvent(models.Model):
+    """One thing that happened to a member. Append-only: a wrong event is reversed by a
+    `correction` event that names it."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    type = models.CharField(_("event"), max_length=30, choices=EventType.choices)
+    date = models.DateField(_("date"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("organisation after"))
+    from_organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    status_before = models.CharField(max_length=20, blank=True)
+    status_after = models.CharField(max_length=20)
+    exempted_after = models.BooleanField(default=False)
+    other_party = models.CharField(_("from / to (outside Dangvu)"), max_length=255, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="corrected_by")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["member_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["member", "seq"], name="uniq_event_seq")]
+        indexes = [models.Index(fields=["date", "type"])]
+
+    def __str__(self):
+        return f"{self.get_type_display()} {self.date}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("membership events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("membership events are append-only")
+
+
+class MemberPeriod(models.Model):
+    """A span [valid_from, valid_to) during which a member was in the party in one cell with one
+    status. Derived from the events (`dangvu check` rebuilds and compares); reports as of a past
+    date read these."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="periods")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20)
+    exempted = models.BooleanField(default=False)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "valid_from"]),
+            models.Index(fields=["member", "valid_from"]),
+        ]

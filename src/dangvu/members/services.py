@@ -1,0 +1,616 @@
+"""Membership services: every write to a member goes through here.
+
+Each service is one transaction: it locks the member, checks the rules (state.transition),
+appends the event, updates the member row and its in-party periods, moves the rollup counters
+of every ancestor, and writes the audit record. The bulk path (members_create_bulk) applies the
+same transition function and writes the same rows in batches.
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangvu.audit.services import AuditEntry, audit_bulk
+from dangvu.core.dates import add_months
+from dangvu.core.errors import DomainError, ValidationError
+from dangvu.core.refdata import (
+    EDUCATION_LEVELS,
+    ETHNICITIES,
+    GENDERS,
+    OCCUPATIONS,
+    PROFESSIONAL_LEVELS,
+    RELIGIONS,
+    THEORY_LEVELS,
+    age_on,
+)
+from dangvu.core.rules import rule_value
+from dangvu.core.text import fold
+from dangvu.members.choices import (
+    EVENTS_WITH_ORG,
+    IN_PARTY,
+    USER_EVENTS,
+    EventType,
+    Status,
+)
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent
+from dangvu.members.rollup import member_contribution
+from dangvu.members.selectors import effective_events
+from dangvu.members.state import EventInput, MemberState, probation_end, transition
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
+from dangvu.organisations.models import Organisation
+from dangvu.organisations.rollups import Deltas, ancestor_ids, counters_apply, spread
+
+__all__ = [
+    "MEMBER_FIELDS",
+    "member_create",
+    "members_create_bulk",
+    "member_update",
+    "member_event_record",
+    "members_reassign",
+    "periods_from_events",
+    "event_input",
+    "replay_member",
+]
+
+# Record fields a person enters (the state fields are the events' business).
+MEMBER_FIELDS = (
+    "full_name", "birth_name", "birth_date", "gender", "ethnicity", "religion", "hometown",
+    "identity_number", "phone", "education", "professional_level", "theory_level", "occupation",
+    "party_card_number", "admission_date", "ceremony_date", "official_date",
+)
+_STATE_FIELDS = ("status", "organisation_id", "org_path", "exempted", "temp_organisation_id",
+                 "official_date")
+
+_DIGITS = re.compile(r"^\d+$")
+
+
+# --- validation of the record ------------------------------------------------------------------
+
+def _lookup(reflist, value, field_name, label, errors, cleaned, default=None):
+    value = (value or "").strip() if isinstance(value, str) else value
+    if not value:
+        if default is not None:
+            cleaned[field_name] = default
+            return
+        errors[field_name] = _("Choose the %(label)s.") % {"label": label}
+        return
+    item = reflist.lookup(value)
+    if item is None:
+        errors[field_name] = _("Unknown %(label)s code: %(v)s.") % {"label": label, "v": value}
+    else:
+        cleaned[field_name] = item.code
+
+
+def _as_date(value, field_name, errors):
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field_name] = _("Enter a valid date (YYYY-MM-DD).")
+        return None
+
+
+def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
+    """Check and normalise the record fields; ValidationError naming every wrong field."""
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    today = timezone.localdate()
+
+    full_name = " ".join((data.get("full_name") or "").split())
+    if not full_name:
+        errors["full_name"] = _("Enter the full name.")
+    elif len(full_name) > 150:
+        errors["full_name"] = _("The name is too long (150 characters at most).")
+    cleaned["full_name"] = full_name
+    cleaned["birth_name"] = " ".join((data.get("birth_name") or "").split())
+    cleaned["hometown"] = (data.get("hometown") or "").strip()
+    cleaned["phone"] = (data.get("phone") or "").strip()
+
+    for name in ("birth_date", "admission_date", "ceremony_date", "official_date"):
+        cleaned[name] = _as_date(data.get(name), name, errors)
+        if cleaned[name] and cleaned[name] > today:
+            errors[name] = _("The date cannot be in the future.")
+    birth = cleaned["birth_date"]
+    if birth is None and "birth_date" not in errors:
+        errors["birth_date"] = _("Enter the date of birth.")
+
+    gender = (data.get("gender") or "").strip()
+    if gender not in GENDERS:
+        errors["gender"] = _("Choose Male or Female.")
+    cleaned["gender"] = gender
+    _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _("ethnicity"), errors, cleaned)
+    _lookup(RELIGIONS, data.get("religion"), "religion", _("religion"), errors, cleaned, default="00")
+    _lookup(EDUCATION_LEVELS, data.get("education"), "education", _("general education"),
+            errors, cleaned)
+    _lookup(PROFESSIONAL_LEVELS, data.get("professional_level"), "professional_level",
+            _("professional level"), errors, cleaned, default="none")
+    _lookup(THEORY_LEVELS, data.get("theory_level"), "theory_level", _("political theory"),
+            errors, cleaned, default="none")
+    _lookup(OCCUPATIONS, data.get("occupation"), "occupation", _("occupation"), errors, cleaned)
+
+    for name, length, label in (("identity_number", 12, _("citizen identity number")),
+                                ("party_card_number", 8, _("party card number"))):
+        value = (data.get(name) or "").strip() or None
+        if value is not None:
+            if not _DIGITS.match(value) or len(value) != length:
+                errors[name] = _("The %(label)s has %(n)d digits.") % {"label": label, "n": length}
+            else:
+                clash = Member.objects.filter(**{name: value})
+                if existing is not None:
+                    clash = clash.exclude(pk=existing.pk)
+                if clash.exists():
+                    errors[name] = _("Another member already has this %(label)s.") % {"label": label}
+        cleaned[name] = value
+
+    admitted = cleaned["admission_date"]
+    if admitted is None and "admission_date" not in errors:
+        errors["admission_date"] = _("Enter the admission date.")
+    if birth and admitted and "birth_date" not in errors and "admission_date" not in errors:
+        lo = rule_value("admission_min_age", on=admitted)
+        hi = rule_value("admission_max_age", on=admitted)
+        if admitted < add_months(birth, 12 * lo):
+            errors["admission_date"] = _("A member must be at least %(n)d years old when admitted.") % {"n": lo}
+        elif age_on(birth, admitted) > hi:
+            errors["admission_date"] = _("A member must be at most %(n)d years old when admitted.") % {"n": hi}
+    ceremony = cleaned["ceremony_date"]
+    if ceremony and admitted and ceremony < admitted:
+        errors["ceremony_date"] = _("The ceremony cannot be before the admission decision.")
+    official = cleaned["official_date"]
+    if official and admitted and "official_date" not in errors:
+        end = probation_end(MemberState(admission_date=admitted, ceremony_date=ceremony or admitted))
+        if official < end:
+            errors["official_date"] = _(
+                "Recognition cannot come before the probation period ends (%(d)s)."
+            ) % {"d": end.strftime("%d/%m/%Y")}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_cell(org: Organisation | None, on: date, field_name: str = "organisation") -> Organisation:
+    if org is None:
+        raise ValidationError({field_name: _("Choose the party cell.")})
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        raise ValidationError({field_name: _("Members can only belong to a party cell.")})
+    if org.valid_to is not None and on >= org.valid_to:
+        raise ValidationError({field_name: _("This party cell no longer exists on that date.")})
+    return org
+
+
+# --- shared writing helpers --------------------------------------------------------------------
+
+def event_input(ev: MembershipEvent, member: Member) -> EventInput:
+    initial = ev.status_after if ev.type == EventType.TRANSFERRED_IN else None
+    return EventInput(type=ev.type, date=ev.date, org_id=ev.organisation_id,
+                      initial_status=initial, ceremony_date=member.ceremony_date)
+
+
+def _initial_state(member: Member, first_type: str | None) -> MemberState:
+    """Before the first event: what the record says of the time before Dangvu knew the member
+    (a member transferred in from outside brings an official date with them)."""
+    return MemberState(
+        admission_date=member.admission_date,
+        ceremony_date=member.ceremony_date,
+        official_date=member.official_date if first_type == EventType.TRANSFERRED_IN else None,
+    )
+
+
+def periods_from_events(member: Member, events: Iterable[MembershipEvent]) -> list[MemberPeriod]:
+    """In-party spans from a member's effective events, in order."""
+    events = list(events)
+    periods: list[MemberPeriod] = []
+    state = _initial_state(member, events[0].type if events else None)
+    for ev in events:
+        after = transition(state, event_input(ev, member))
+        _period_step(periods, member, state, after, ev.date)
+        state = after
+    return periods
+
+
+def replay_member(member: Member, events: list[MembershipEvent]) -> MemberState:
+    """The state a member's effective events lead to (for `dangvu check`)."""
+    state = _initial_state(member, events[0].type if events else None)
+    for ev in events:
+        state = transition(state, event_input(ev, member))
+    return state
+
+
+def _period_step(periods: list, member, before: MemberState, after: MemberState, on: date) -> None:
+    key_before = (before.status, before.org_id, before.exempted) if before.in_party else None
+    key_after = (after.status, after.org_id, after.exempted) if after.in_party else None
+    if key_before == key_after:
+        return
+    if key_before is not None and periods and periods[-1].valid_to is None:
+        periods[-1].valid_to = on
+    if key_after is not None:
+        periods.append(MemberPeriod(member=member, organisation_id=after.org_id,
+                                    status=after.status, exempted=after.exempted, valid_from=on))
+
+
+def _state_of(member: Member, last_date: date | None) -> MemberState:
+    return MemberState(
+        status=member.status or None,
+        org_id=member.organisation_id,
+        exempted=member.exempted,
+        temp_org_id=member.temp_organisation_id,
+        admission_date=member.admission_date,
+        ceremony_date=member.ceremony_date,
+        official_date=member.official_date,
+        last_date=last_date,
+    )
+
+
+@dataclass
+class _Paths:
+    """Organisation id -> (path, ancestor ids), loaded once per operation."""
+
+    cache: dict = field(default_factory=dict)
+
+    def path(self, org_id: int) -> str:
+        return self._get(org_id)[0]
+
+    def ancestors(self, org_id: int) -> list[int]:
+        return self._get(org_id)[1]
+
+    def _get(self, org_id):
+        if org_id not in self.cache:
+            path = Organisation.objects.values_list("path", flat=True).get(pk=org_id)
+            self.cache[org_id] = (path, ancestor_ids(path))
+        return self.cache[org_id]
+
+
+def _member_snapshot(m: Member) -> dict:
+    data = {name: getattr(m, name) for name in MEMBER_FIELDS}
+    data.update(status=m.status, organisation=m.organisation_id, exempted=m.exempted,
+                temporary_organisation=m.temp_organisation_id)
+    return data
+
+
+def _audit_entry(action: str, m: Member, before=None, after=None) -> AuditEntry:
+    return AuditEntry(action=action, object_type="member", object_id=m.pk, object_repr=m.full_name,
+                      org_path=m.org_path, before=before, after=after)
+
+
+def _apply_state(m: Member, state: MemberState, paths: _Paths) -> None:
+    m.status = state.status
+    m.organisation_id = state.org_id
+    m.org_path = paths.path(state.org_id)
+    m.exempted = state.exempted
+    m.temp_organisation_id = state.temp_org_id
+    m.official_date = state.official_date
+    if state.admission_date:
+        m.admission_date = state.admission_date
+
+
+def _counter_move(deltas: Deltas, paths: _Paths, before: Member | None, after: Member) -> None:
+    if before is not None and before.status in IN_PARTY:
+        spread(deltas, paths.ancestors(before.organisation_id), member_contribution(before), -1)
+    if after.status in IN_PARTY:
+        spread(deltas, paths.ancestors(after.organisation_id), member_contribution(after), +1)
+
+
+def _copy(m: Member) -> Member:
+    clone = Member(**{f.attname: getattr(m, f.attname) for f in Member._meta.concrete_fields})
+    return clone
+
+
+# --- creating members --------------------------------------------------------------------------
+
+@dataclass
+class _Spec:
+    record: dict
+    history: list[dict]
+
+
+def _history_for(cleaned: dict, org: Organisation, entry: str, entry_date: date | None,
+                 other_party: str, decision: dict) -> list[dict]:
+    if entry == EventType.TRANSFERRED_IN:
+        status = Status.OFFICIAL if cleaned["official_date"] else Status.PROBATIONARY
+        return [dict(type=EventType.TRANSFERRED_IN, date=entry_date or timezone.localdate(),
+                     organisation=org, initial_status=status, other_party=other_party, **decision)]
+    history = [dict(type=EventType.ADMITTED, date=cleaned["admission_date"], organisation=org,
+                    **decision)]
+    if cleaned["official_date"]:
+        history.append(dict(type=EventType.RECOGNISED, date=cleaned["official_date"]))
+    return history
+
+
+@transaction.atomic
+def member_create(*, actor, data: dict, organisation: Organisation,
+                  entry: str = EventType.ADMITTED, entry_date: date | None = None,
+                  other_party: str = "", decision_number: str = "", decision_date=None,
+                  issuer: str = "") -> Member:
+    """Put a member on the records: admitted into `organisation` (and recognised, when an
+    official date is given), or transferred in from outside Dangvu on `entry_date`.
+
+    Events: admitted [+ recognised], or transferred_in. Raises ValidationError naming fields.
+    """
+    if entry not in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
+        raise ValidationError({"entry": _("Unknown way of joining: %(e)s.") % {"e": entry}})
+    cleaned = _clean_record(data)
+    if entry_date and entry_date > timezone.localdate():
+        raise ValidationError({"entry_date": _("The date cannot be in the future.")})
+    _check_cell(organisation, entry_date or timezone.localdate())
+    decision = dict(decision_number=decision_number, decision_date=decision_date, issuer=issuer)
+    spec = _Spec(cleaned, _history_for(cleaned, organisation, entry, entry_date, other_party, decision))
+    return _create_many(actor, [spec])[0]
+
+
+@transaction.atomic
+def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> list[Member]:
+    """Create many members with their histories in one transaction (all or nothing).
+
+    Each row: the record fields, "organisation" (an Organisation) and optionally "history", a
+    list of events {type, date, organisation?, initial_status?, decision_number?…} replayed
+    through the same rules as member_event_record. Without a history the member is admitted
+    (and recognised when an official date is given). Errors name the row: {"row 3: field": …}.
+    """
+    specs, errors = [], {}
+    for i, row in enumerate(rows, start=1):
+        try:
+            cleaned = _clean_record(row)
+            org = row["organisation"]
+            history = row.get("history") or _history_for(cleaned, org, EventType.ADMITTED, None, "", {})
+            specs.append(_Spec(cleaned, history))
+        except ValidationError as exc:
+            for name, msgs in exc.message_dict.items():
+                errors[f"row {i}: {name}"] = msgs
+    if errors:
+        raise ValidationError(errors)
+    return _create_many(actor, specs, batch_size=batch_size, rows_numbered=True)
+
+
+def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
+                 rows_numbered: bool = False) -> list[Member]:
+    paths = _Paths()
+    deltas = Deltas()
+    members, histories = [], []
+    for i, spec in enumerate(specs, start=1):
+        m = Member(**spec.record, name_folded=fold(spec.record["full_name"]))
+        state = _initial_state(m, spec.history[0]["type"] if spec.history else None)
+        steps = []
+        try:
+            for h in spec.history:
+                org = h.get("organisation")
+                ev = EventInput(type=h["type"], date=h["date"], org_id=org.pk if org else None,
+                                initial_status=h.get("initial_status"),
+                                ceremony_date=m.ceremony_date)
+                if h["type"] in EVENTS_WITH_ORG:
+                    _check_cell(org, h["date"])
+                after = transition(state, ev)
+                steps.append((h, state, after))
+                state = after
+        except DomainError as exc:
+            key = f"row {i}: {exc.field or 'history'}" if rows_numbered else (exc.field or "__all__")
+            raise ValidationError({key: [exc.message]}) from None
+        except ValidationError as exc:
+            if not rows_numbered:
+                raise
+            raise ValidationError({f"row {i}: {k}": v for k, v in exc.message_dict.items()}) from None
+        _apply_state(m, state, paths)
+        members.append(m)
+        histories.append(steps)
+    Member.objects.bulk_create(members, batch_size=batch_size)
+
+    events, periods, audits = [], [], []
+    for m, steps in zip(members, histories, strict=True):
+        member_periods: list[MemberPeriod] = []
+        for seq, (h, before, after) in enumerate(steps, start=1):
+            events.append(MembershipEvent(
+                member=m, seq=seq, type=h["type"], date=h["date"],
+                organisation_id=after.org_id, from_organisation_id=before.org_id,
+                status_before=before.status or "", status_after=after.status,
+                exempted_after=after.exempted, other_party=h.get("other_party", ""),
+                decision_number=h.get("decision_number", ""), decision_date=h.get("decision_date"),
+                issuer=h.get("issuer", ""), note=h.get("note", ""),
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            ))
+            _period_step(member_periods, m, before, after, h["date"])
+        periods.extend(member_periods)
+        _counter_move(deltas, paths, None, m)
+        audits.append(_audit_entry("member.create", m, after=_member_snapshot(m)))
+    MembershipEvent.objects.bulk_create(events, batch_size=batch_size)
+    MemberPeriod.objects.bulk_create(periods, batch_size=batch_size)
+    counters_apply(deltas)
+    audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
+    return members
+
+
+# --- changing a record -------------------------------------------------------------------------
+
+@transaction.atomic
+def member_update(*, actor, member: Member, data: dict) -> Member:
+    """Correct or complete record fields (not the membership state: that takes an event)."""
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    merged = {name: getattr(m, name) for name in MEMBER_FIELDS}
+    merged.update({k: v for k, v in data.items() if k in MEMBER_FIELDS})
+    for name in ("admission_date", "ceremony_date", "official_date"):
+        # Dates that events set stay as the events set them.
+        merged[name] = getattr(m, name)
+    cleaned = _clean_record(merged, existing=m)
+    before = _copy(m)
+    for name, value in cleaned.items():
+        setattr(m, name, value)
+    m.name_folded = fold(m.full_name)
+    if _member_snapshot(before) == _member_snapshot(m):
+        return m
+    m.save()
+    paths = _Paths()
+    deltas = Deltas()
+    _counter_move(deltas, paths, before, m)
+    counters_apply(deltas)
+    audit_bulk(actor=actor, entries=[_audit_entry("member.update", m, _member_snapshot(before),
+                                                  _member_snapshot(m))])
+    return m
+
+
+# --- membership events ------------------------------------------------------------------------
+
+@transaction.atomic
+def member_event_record(
+    *,
+    actor,
+    member: Member,
+    type: str,
+    date: date,
+    organisation: Organisation | None = None,
+    decision_number: str = "",
+    decision_date=None,
+    issuer: str = "",
+    note: str = "",
+    other_party: str = "",
+    corrects: MembershipEvent | None = None,
+) -> MembershipEvent:
+    """Record one membership event.
+
+    Rules: no event after death or leaving; recognition only once the probation period has
+    ended; a transfer names a real, existing party cell; dates are not in the future nor before
+    the member's last event; a correction reverses the member's latest effective event.
+    Effects: the event, the member's current state, its in-party periods, the rollup counters
+    of the old and new cells and all their ancestors, an audit record.
+    """
+    today = timezone.localdate()
+    if type not in USER_EVENTS:
+        raise ValidationError({"type": _("This kind of event cannot be recorded here.")})
+    if date is None:
+        raise ValidationError({"date": _("Enter the date.")})
+    if date > today:
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    if decision_date and decision_date > today:
+        raise ValidationError({"decision_date": _("The date cannot be in the future.")})
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    if type == EventType.CORRECTION:
+        return _correct(actor, m, corrects, date, decision_number, decision_date, issuer, note)
+    if type in EVENTS_WITH_ORG and type != EventType.RESTORED:
+        _check_cell(organisation, date)
+    elif type == EventType.RESTORED and organisation is not None:
+        _check_cell(organisation, date)
+    last = m.events.aggregate(d=Max("date"))["d"]
+    before_state = _state_of(m, last)
+    try:
+        after_state = transition(before_state, EventInput(
+            type=type, date=date, org_id=organisation.pk if organisation else None,
+            ceremony_date=m.ceremony_date))
+    except DomainError as exc:
+        raise ValidationError({exc.field or "__all__": [exc.message]}) from None
+    return _write_event(actor, m, before_state, after_state, dict(
+        type=type, date=date, other_party=other_party, decision_number=decision_number,
+        decision_date=decision_date, issuer=issuer, note=note))
+
+
+def _write_event(actor, m: Member, before_state: MemberState, after_state: MemberState,
+                 fields: dict, corrects=None, rebuild_periods: list | None = None) -> MembershipEvent:
+    paths = _Paths()
+    before = _copy(m)
+    _apply_state(m, after_state, paths)
+    m.save()
+    seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
+    event = MembershipEvent.objects.create(
+        member=m, seq=seq, organisation_id=after_state.org_id,
+        from_organisation_id=before_state.org_id, status_before=before_state.status or "",
+        status_after=after_state.status, exempted_after=after_state.exempted, corrects=corrects,
+        recorded_by=actor if getattr(actor, "pk", None) else None, **fields)
+    if rebuild_periods is not None:
+        MemberPeriod.objects.filter(member=m).delete()
+        MemberPeriod.objects.bulk_create(rebuild_periods)
+    else:
+        periods = list(MemberPeriod.objects.filter(member=m, valid_to__isnull=True))
+        _period_step(periods, m, before_state, after_state, fields["date"])
+        for p in periods:
+            if p.pk is not None:
+                p.save(update_fields=["valid_to"])
+            else:
+                p.save()
+    deltas = Deltas()
+    _counter_move(deltas, paths, before, m)
+    counters_apply(deltas)
+    audit_bulk(actor=actor, entries=[_audit_entry(
+        f"member.event.{fields['type']}", m, _member_snapshot(before),
+        {**_member_snapshot(m), "event": event.pk, "event_date": fields["date"]})])
+    return event
+
+
+def _correct(actor, m: Member, target: MembershipEvent | None, on: date, decision_number,
+             decision_date, issuer, note) -> MembershipEvent:
+    effective = effective_events(m.pk)
+    if target is None:
+        raise ValidationError({"corrects": _("Choose the event to correct.")})
+    if not effective or effective[-1].pk != target.pk:
+        raise ValidationError({"corrects": _("Only the member's latest event can be corrected.")})
+    if len(effective) == 1:
+        raise ValidationError({"corrects": _("The event that put the member on the records cannot be corrected.")})
+    remaining = effective[:-1]
+    try:
+        state = _initial_state(m, remaining[0].type)
+        for ev in remaining:
+            state = transition(state, event_input(ev, m))
+        periods = periods_from_events(m, remaining)
+    except DomainError as exc:  # pragma: no cover - the remaining events were valid before
+        raise ValidationError({"corrects": [exc.message]}) from None
+    before_state = _state_of(m, None)
+    return _write_event(actor, m, before_state, state, dict(
+        type=EventType.CORRECTION, date=on, decision_number=decision_number,
+        decision_date=decision_date, issuer=issuer, note=note), corrects=target,
+        rebuild_periods=periods)
+
+
+@transaction.atomic
+def members_reassign(*, actor, from_org: Organisation, to_org: Organisation, on: date,
+                     member_ids: list[int] | None = None, decision_number: str = "") -> int:
+    """Move the in-party members of a cell to another cell because of a reorganisation (merge,
+    split): a `reorganised` event each, not a personal transfer. Returns how many moved."""
+    qs = Member.objects.select_for_update().filter(organisation=from_org, status__in=IN_PARTY)
+    if member_ids is not None:
+        qs = qs.filter(pk__in=member_ids)
+    members = list(qs.order_by("pk"))
+    if not members:
+        return 0
+    _check_cell(to_org, on, "target")
+    paths = _Paths()
+    deltas = Deltas()
+    last_dates = dict(
+        MembershipEvent.objects.filter(member__in=members).values("member_id")
+        .annotate(d=Max("date")).values_list("member_id", "d")
+    )
+    seqs = dict(
+        MembershipEvent.objects.filter(member__in=members).values("member_id")
+        .annotate(s=Max("seq")).values_list("member_id", "s")
+    )
+    events, new_periods, audits = [], [], []
+    for m in members:
+        before_state = _state_of(m, last_dates.get(m.pk))
+        try:
+            after_state = transition(before_state, EventInput(
+                type=EventType.REORGANISED, date=on, org_id=to_org.pk))
+        except DomainError as exc:
+            raise ValidationError({"date": [f"{m.full_name}: {exc.message}"]}) from None
+        before = _copy(m)
+        _apply_state(m, after_state, paths)
+        events.append(MembershipEvent(
+            member=m, seq=seqs.get(m.pk, 0) + 1, type=EventType.REORGANISED, date=on,
+            organisation_id=to_org.pk, from_organisation_id=from_org.pk,
+            status_before=before_state.status, status_after=after_state.status,
+            exempted_after=after_state.exempted, decision_number=decision_number,
+            recorded_by=actor if getattr(actor, "pk", None) else None))
+        new_periods.append(MemberPeriod(member=m, organisation_id=to_org.pk, status=m.status,
+                                        exempted=m.exempted, valid_from=on))
+        _counter_move(deltas, paths, before, m)
+        audits.append(_audit_entry("member.event.reorganised", m, {"organisation": from_org.pk},
+                                   {"organisation": to_org.pk, "event_date": on}))
+    Member.objects.bulk_update(members, ["organisation", "org_path", "temp_organisation"],
+                               batch_size=2000)
+    MemberPeriod.objects.filter(member__in=members, valid_to__isnull=True).update(valid_to=on)
+    MembershipEvent.objects.bulk_create(events, batch_size=2000)
+    MemberPeriod.objects.bulk_create(new_periods, batch_size=2000)
+    counters_apply(deltas)
+    audit_bulk(actor=actor, entries=audits)
+    return len(members)

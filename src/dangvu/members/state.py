@@ -1,0 +1,161 @@
+"""The membership state machine: one pure function shared by the single-event service, the
+bulk path and `dangvu check`, so that every path enforces the same rules."""
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from dangvu.core.dates import add_months
+from dangvu.core.errors import DomainError
+from dangvu.core.rules import rule_value
+from dangvu.members.choices import IN_PARTY, TERMINAL, EventType, Status
+
+__all__ = ["MemberState", "EventInput", "transition", "probation_end", "replay"]
+
+
+@dataclass(frozen=True)
+class MemberState:
+    status: str | None = None
+    org_id: int | None = None
+    exempted: bool = False
+    temp_org_id: int | None = None
+    admission_date: date | None = None
+    ceremony_date: date | None = None
+    official_date: date | None = None
+    last_date: date | None = None
+
+    @property
+    def in_party(self) -> bool:
+        return self.status in IN_PARTY
+
+
+@dataclass(frozen=True)
+class EventInput:
+    type: str
+    date: date
+    org_id: int | None = None  # the receiving organisation, for events that name one
+    initial_status: str | None = None  # transferred_in from outside: official or probationary
+    ceremony_date: date | None = None  # admitted: when the ceremony took place
+
+
+def probation_end(state: MemberState) -> date:
+    start = state.ceremony_date or state.admission_date
+    return add_months(start, rule_value("probation_months", on=start))
+
+
+def _fmt(day: date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _terminal_error(state: MemberState) -> DomainError:
+    messages = {
+        Status.DIED: _("This member has died; no further event can be recorded."),
+        Status.LEFT: _("This member has left the party; no further event can be recorded."),
+        Status.EXPELLED: _("This member was expelled; only a restoration can be recorded."),
+        Status.STRUCK_OFF: _("This member was struck off; only a restoration can be recorded."),
+    }
+    return DomainError(messages[state.status], field="type")
+
+
+def transition(state: MemberState, ev: EventInput) -> MemberState:
+    """The state after `ev`, or DomainError naming the field that breaks a rule."""
+    t = ev.type
+    if state.last_date and ev.date < state.last_date:
+        raise DomainError(
+            _("The date cannot be before the member's last recorded event (%(d)s).")
+            % {"d": _fmt(state.last_date)},
+            field="date",
+        )
+    new = replace(state, last_date=ev.date)
+
+    if t in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
+        if state.status is not None:
+            raise DomainError(_("This person is already on the party's records."), field="type")
+        if ev.org_id is None:
+            raise DomainError(_("Choose the party cell."), field="organisation")
+        if t == EventType.ADMITTED:
+            return replace(new, status=Status.PROBATIONARY, org_id=ev.org_id,
+                           admission_date=ev.date, ceremony_date=ev.ceremony_date or ev.date)
+        return replace(new, status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id)
+
+    if state.status is None:
+        raise DomainError(_("This person is not on the party's records yet."), field="type")
+
+    if t == EventType.RESTORED:
+        if state.status not in (Status.EXPELLED, Status.STRUCK_OFF):
+            raise DomainError(_("Only an expelled or struck-off member can be restored."),
+                              field="type")
+        return replace(new, status=Status.OFFICIAL if state.official_date else Status.PROBATIONARY,
+                       org_id=ev.org_id or state.org_id, exempted=False, temp_org_id=None)
+
+    if state.status in TERMINAL:
+        raise _terminal_error(state)
+
+    if t == EventType.RECOGNISED:
+        if state.status != Status.PROBATIONARY:
+            raise DomainError(_("Only a probationary member can be recognised as official."),
+                              field="type")
+        end = probation_end(state)
+        if ev.date < end:
+            raise DomainError(
+                _("The probation period ends on %(d)s; recognition cannot be dated earlier.")
+                % {"d": _fmt(end)},
+                field="date",
+            )
+        # Recognition takes effect on the day the probation ends, even if decided later.
+        return replace(new, status=Status.OFFICIAL, official_date=end)
+
+    if t in (EventType.TRANSFERRED, EventType.REORGANISED):
+        if ev.org_id is None:
+            raise DomainError(_("Choose the receiving party cell."), field="organisation")
+        if ev.org_id == state.org_id:
+            raise DomainError(_("The receiving cell is the member's current cell."),
+                              field="organisation")
+        return replace(new, org_id=ev.org_id,
+                       temp_org_id=None if t == EventType.TRANSFERRED else state.temp_org_id)
+
+    if t == EventType.TEMPORARY_TRANSFER:
+        if ev.org_id is None:
+            raise DomainError(_("Choose the receiving party cell."), field="organisation")
+        if ev.org_id == state.org_id:
+            raise DomainError(_("The receiving cell is the member's current cell."),
+                              field="organisation")
+        if state.temp_org_id is not None:
+            raise DomainError(_("The member is already temporarily transferred."), field="type")
+        return replace(new, temp_org_id=ev.org_id)
+
+    if t == EventType.TEMPORARY_RETURN:
+        if state.temp_org_id is None:
+            raise DomainError(_("The member is not temporarily transferred."), field="type")
+        return replace(new, temp_org_id=None)
+
+    if t == EventType.EXEMPTED:
+        if state.exempted:
+            raise DomainError(_("The member is already exempted."), field="type")
+        return replace(new, exempted=True)
+
+    if t == EventType.EXEMPTION_ENDED:
+        if not state.exempted:
+            raise DomainError(_("The member is not exempted."), field="type")
+        return replace(new, exempted=False)
+
+    terminal = {
+        EventType.DIED: Status.DIED,
+        EventType.STRUCK_OFF: Status.STRUCK_OFF,
+        EventType.EXPELLED: Status.EXPELLED,
+        EventType.LEFT: Status.LEFT,
+    }
+    if t in terminal:
+        return replace(new, status=terminal[t], temp_org_id=None)
+
+    raise DomainError(_("Unknown event type: %(t)s.") % {"t": t}, field="type")
+
+
+def replay(events) -> MemberState:
+    """State after a sequence of effective events (EventInput-like objects)."""
+    state = MemberState()
+    for ev in events:
+        state = transition(state, ev)
+    return state

@@ -1,0 +1,78 @@
+"""Rollup counters per subtree (SubtreeCounter), kept in the writer's transaction.
+
+Every change that moves a count (a member event, an organisation created or dissolved, a
+subtree moved) computes its deltas keyed by (organisation id, dim, value) and applies them here
+in one upsert per batch, keys sorted so that concurrent writers lock rows in the same order.
+"""
+
+from collections import Counter as Tally
+from collections.abc import Iterable
+
+from django.db import connection
+
+from dangvu.organisations.choices import GRASSROOTS_KINDS
+from dangvu.organisations.models import STEPLEN, Organisation, SubtreeCounter
+
+__all__ = [
+    "Deltas",
+    "ancestor_paths",
+    "ancestor_ids",
+    "counters_apply",
+    "org_contribution",
+    "spread",
+]
+
+Deltas = Tally  # (org_id, dim, value) -> int
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The path itself and every ancestor's path, root first."""
+    return [path[:i] for i in range(STEPLEN, len(path) + 1, STEPLEN)]
+
+
+def ancestor_ids(path: str, cache: dict | None = None) -> list[int]:
+    """Ids of the node at `path` and of all its ancestors (from the current tree)."""
+    if cache is not None and path in cache:
+        return cache[path]
+    ids = list(Organisation.objects.filter(path__in=ancestor_paths(path)).values_list("id", flat=True))
+    if cache is not None:
+        cache[path] = ids
+    return ids
+
+
+def spread(deltas: Deltas, org_ids: Iterable[int], contribution: dict, sign: int) -> None:
+    """Add sign × contribution to every organisation in org_ids."""
+    for org_id in org_ids:
+        for (dim, value), n in contribution.items():
+            deltas[(org_id, dim, value)] += sign * n
+
+
+def org_contribution(org: Organisation) -> dict[tuple[str, str], int]:
+    """What one active organisation adds to its own and its ancestors' counters."""
+    contribution = {("org_kind", org.kind): 1}
+    if org.kind in GRASSROOTS_KINDS:
+        contribution[("grassroots", "total")] = 1
+        if org.grassroots_type:
+            contribution[("grassroots_type", org.grassroots_type)] = 1
+    return contribution
+
+
+_BATCH = 500
+
+
+def counters_apply(deltas: Deltas) -> None:
+    rows = sorted((k, v) for k, v in deltas.items() if v)
+    if not rows:
+        return
+    table = SubtreeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH):
+            chunk = rows[start : start + _BATCH]
+            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            params = [p for (org_id, dim, value), n in chunk for p in (org_id, dim, value, n)]
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, dim, value, count) VALUES {placeholders} "
+                f"ON CONFLICT (organisation_id, dim, value) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                params,
+            )

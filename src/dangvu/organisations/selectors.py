@@ -1,0 +1,55 @@
+"""Reads over the organisation tree, always through the scope rule."""
+
+from django.db.models import Q, QuerySet
+
+from dangvu.accounts.scoping import org_q, scope_for
+from dangvu.core.text import tokens
+from dangvu.organisations.models import Organisation, OrganisationLink
+
+__all__ = ["org_list", "org_get", "org_children", "org_roots_for", "org_lineage", "org_ancestors"]
+
+
+def org_list(*, actor, q: str = "", parent: Organisation | None = None, kind: str = "",
+             action: str = "organisations.view", include_dissolved: bool = False) -> QuerySet:
+    """Organisations the actor may see; `q` matches every word of the folded name or the code."""
+    qs = Organisation.objects.filter(org_q(actor, action))
+    if not include_dissolved:
+        qs = qs.filter(valid_to__isnull=True)
+    if parent is not None:
+        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    for word in tokens(q):
+        qs = qs.filter(Q(name_folded__contains=word) | Q(code__iexact=word))
+    return qs.order_by("depth", "name_folded")
+
+
+def org_get(*, actor, code: str, action: str = "organisations.view") -> Organisation | None:
+    return Organisation.objects.filter(org_q(actor, action), code=code).first()
+
+
+def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> QuerySet:
+    return org_list(actor=actor, parent=org, include_dissolved=include_dissolved)
+
+
+def org_roots_for(*, actor) -> list[Organisation]:
+    """The top organisations of the actor's view: the highest visible nodes."""
+    scope = scope_for(actor)
+    if "organisations.view" in scope.everything:
+        return list(Organisation.objects.filter(depth=1).order_by("name_folded"))
+    paths = sorted(scope.subtrees.get("organisations.view", set()) | scope.exact.get("organisations.view", set()))
+    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    orgs = {o.path: o for o in Organisation.objects.filter(path__in=tops)}
+    return sorted(orgs.values(), key=lambda o: o.name_folded)
+
+
+def org_ancestors(*, actor, org: Organisation) -> list[Organisation]:
+    """Ancestors the actor may see, root first (breadcrumbs)."""
+    return list(org.get_ancestors().filter(org_q(actor)))
+
+
+def org_lineage(org: Organisation) -> dict:
+    return {
+        "out": list(OrganisationLink.objects.filter(source=org).select_related("target")),
+        "in": list(OrganisationLink.objects.filter(target=org).exclude(source=org).select_related("source")),
+    }

@@ -1,0 +1,374 @@
+"""Organisation lifecycle: create, rename, move, merge, split, dissolve — keeping history.
+
+Each service is one transaction: the tree change, the version rows that keep the old tree
+answerable, the lineage links, the rollup counters and the audit record.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.core.errors import DomainError, ValidationError
+from dangvu.core.text import fold
+from dangvu.organisations.choices import (
+    ALLOWED_PARENTS,
+    LEAF_KINDS,
+    MEMBER_HOLDING_KINDS,
+    GrassrootsType,
+    LinkKind,
+    OrgKind,
+)
+from dangvu.organisations.models import (
+    Organisation,
+    OrganisationLink,
+    OrganisationVersion,
+    SubtreeCounter,
+)
+from dangvu.organisations.rollups import (
+    Deltas,
+    ancestor_ids,
+    counters_apply,
+    org_contribution,
+    spread,
+)
+
+__all__ = [
+    "organisation_create",
+    "organisation_rename",
+    "organisation_move",
+    "organisation_merge",
+    "organisation_split",
+    "organisation_dissolve",
+]
+
+
+def _snapshot(org: Organisation) -> dict:
+    return {
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "grassroots_type": org.grassroots_type,
+        "path": org.path,
+        "place_name": org.place_name,
+        "place_code": org.place_code,
+        "valid_from": org.valid_from,
+        "valid_to": org.valid_to,
+    }
+
+
+def _audit(actor, action: str, org: Organisation, before=None, after=None) -> None:
+    audit_record(
+        actor=actor,
+        entry=AuditEntry(
+            action=action,
+            object_type="organisation",
+            object_id=org.pk,
+            object_repr=org.name,
+            org_path=org.path,
+            before=before,
+            after=after,
+        ),
+    )
+
+
+def _check_date(day: date, field: str = "date") -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+def _check_parent(kind: str, parent: Organisation | None, on: date) -> None:
+    if parent is not None and parent.kind in LEAF_KINDS:
+        raise ValidationError({"parent": _("A party cell cannot have child organisations.")})
+    if (parent.kind if parent else None) not in ALLOWED_PARENTS[kind]:
+        raise ValidationError(
+            {
+                "parent": _("A %(kind)s cannot be placed under %(parent)s.")
+                % {
+                    "kind": OrgKind(kind).label,
+                    "parent": OrgKind(parent.kind).label if parent else _("the top of the tree"),
+                }
+            }
+        )
+    if parent is not None and not parent.active_on(on):
+        raise ValidationError({"parent": _("The parent organisation did not exist on that date.")})
+
+
+def _open_version(org: Organisation, on: date) -> OrganisationVersion:
+    return OrganisationVersion.objects.create(
+        organisation=org,
+        path=org.path,
+        parent_id=org.get_parent().pk if org.depth > 1 else None,
+        name=org.name,
+        kind=org.kind,
+        grassroots_type=org.grassroots_type,
+        valid_from=on,
+    )
+
+
+def _close_versions(org_ids, on: date) -> None:
+    OrganisationVersion.objects.filter(organisation_id__in=org_ids, valid_to__isnull=True).update(
+        valid_to=on
+    )
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Organisation | None,
+    valid_from: date,
+    grassroots_type: str = "",
+    place_name: str = "",
+    place_code: str = "",
+) -> Organisation:
+    """Create an organisation under `parent` (None: a root).
+
+    Preconditions: code unused; kind allowed under the parent's kind; a cell has no children.
+    Effects: the node, its first version, +1 in the org_kind counters of it and its ancestors.
+    """
+    errors = {}
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code:
+        errors["code"] = _("Enter a code.")
+    elif Organisation.objects.filter(code=code).exists():
+        errors["code"] = _("An organisation with code %(code)s already exists.") % {"code": code}
+    if not name:
+        errors["name"] = _("Enter a name.")
+    if kind not in OrgKind.values:
+        errors["kind"] = _("Unknown kind of organisation: %(kind)s.") % {"kind": kind}
+    if grassroots_type and grassroots_type not in GrassrootsType.values:
+        errors["grassroots_type"] = _("Unknown grassroots type: %(t)s.") % {"t": grassroots_type}
+    if errors:
+        raise ValidationError(errors)
+    _check_date(valid_from, "valid_from")
+    _check_parent(kind, parent, valid_from)
+    fields = {
+        "code": code,
+        "name": name,
+        "name_folded": fold(name),
+        "kind": kind,
+        "grassroots_type": grassroots_type,
+        "place_name": place_name,
+        "place_code": place_code,
+        "valid_from": valid_from,
+    }
+    org = parent.add_child(**fields) if parent else Organisation.add_root(**fields)
+    _open_version(org, valid_from)
+    deltas = Deltas()
+    spread(deltas, ancestor_ids(org.path), org_contribution(org), +1)
+    counters_apply(deltas)
+    _audit(actor, "organisation.create", org, after=_snapshot(org))
+    return org
+
+
+@transaction.atomic
+def organisation_rename(*, actor, org: Organisation, name: str, on: date, decision_number: str = "") -> Organisation:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter a name.")})
+    _check_date(on)
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
+    before = _snapshot(org)
+    org.name = name
+    org.name_folded = fold(name)
+    org.save(update_fields=["name", "name_folded"])
+    _close_versions([org.pk], on)
+    _open_version(org, on)
+    OrganisationLink.objects.create(source=org, target=org, kind=LinkKind.RENAMED, date=on,
+                                    decision_number=decision_number, note=before["name"])
+    _audit(actor, "organisation.rename", org, before=before, after=_snapshot(org))
+    return org
+
+
+def _subtree_counter_rows(org: Organisation) -> dict[tuple[str, str], int]:
+    return {
+        (c.dim, c.value): c.count
+        for c in SubtreeCounter.objects.filter(organisation=org).exclude(count=0)
+    }
+
+
+@transaction.atomic
+def organisation_move(
+    *, actor, org: Organisation, new_parent: Organisation, on: date, decision_number: str = "",
+    link: bool = True,
+) -> Organisation:
+    """Move an organisation with its whole subtree and its members under a new parent.
+
+    Members move with it without a personal transfer: their own history is untouched and a
+    report as of a date before `on` still counts them under the old parent.
+    """
+    org = Organisation.objects.get(pk=org.pk)
+    new_parent = Organisation.objects.get(pk=new_parent.pk)
+    _check_date(on)
+    if not org.is_active:
+        raise ValidationError({"organisation": _("This organisation no longer exists.")})
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": _("An organisation cannot be moved under itself.")})
+    _check_parent(org.kind, new_parent, on)
+    before = _snapshot(org)
+    old_path = org.path
+
+    # Counters: the subtree's totals leave the old ancestors and join the new ones.
+    totals = _subtree_counter_rows(org)
+    deltas = Deltas()
+    spread(deltas, ancestor_ids(old_path)[:-1], totals, -1)
+    spread(deltas, ancestor_ids(new_parent.path), totals, +1)
+
+    org.move(new_parent, pos="last-child")
+    org.refresh_from_db()
+    new_path = org.path
+
+    # Versions: every active node of the subtree gets a new one with its new path.
+    subtree = list(Organisation.get_tree(org).filter(valid_to__isnull=True))
+    _close_versions([n.pk for n in subtree], on)
+    parents = {n.path: n.pk for n in subtree}
+    parents[new_parent.path] = new_parent.pk
+    OrganisationVersion.objects.bulk_create(
+        OrganisationVersion(
+            organisation=n,
+            path=n.path,
+            parent_id=parents.get(n.path[: -Organisation.steplen]),
+            name=n.name,
+            kind=n.kind,
+            grassroots_type=n.grassroots_type,
+            valid_from=on,
+        )
+        for n in subtree
+    )
+    # Denormalised member paths follow the tree (lazy import: members sits above us).
+    from dangvu.members.models import Member
+
+    Member.objects.filter(org_path__startswith=old_path).update(
+        org_path=Concat(Value(new_path), Substr(F("org_path"), Length(Value(old_path)) + 1))
+    )
+    counters_apply(deltas)
+    if link:
+        OrganisationLink.objects.create(source=org, target=new_parent, kind=LinkKind.MOVED,
+                                        date=on, decision_number=decision_number)
+    _audit(actor, "organisation.move", org, before=before, after=_snapshot(org))
+    return org
+
+
+def _deactivate(actor, org: Organisation, on: date, action: str) -> None:
+    before = _snapshot(org)
+    org.valid_to = on
+    org.save(update_fields=["valid_to"])
+    _close_versions([org.pk], on)
+    deltas = Deltas()
+    spread(deltas, ancestor_ids(org.path), org_contribution(org), -1)
+    counters_apply(deltas)
+    _audit(actor, action, org, before=before, after=_snapshot(org))
+
+
+def _active_children(org: Organisation) -> list[Organisation]:
+    return list(org.get_children().filter(valid_to__isnull=True))
+
+
+@transaction.atomic
+def organisation_dissolve(*, actor, org: Organisation, on: date, decision_number: str = "") -> Organisation:
+    """Dissolve an organisation that has no active child organisation and no member left."""
+    from dangvu.members.selectors import member_count_in_org
+
+    org = Organisation.objects.select_for_update().get(pk=org.pk)
+    _check_date(on)
+    if not org.is_active:
+        raise ValidationError({"organisation": _("This organisation no longer exists.")})
+    if on < org.valid_from:
+        raise ValidationError({"date": _("The date is before the organisation was founded.")})
+    if _active_children(org):
+        raise ValidationError(
+            {"organisation": _("Move or dissolve its child organisations first.")}
+        )
+    if member_count_in_org(org):
+        raise ValidationError({"organisation": _("Transfer its members first.")})
+    _deactivate(actor, org, on, "organisation.dissolve")
+    OrganisationLink.objects.create(source=org, kind=LinkKind.DISSOLVED, date=on,
+                                    decision_number=decision_number)
+    return org
+
+
+@transaction.atomic
+def organisation_merge(
+    *, actor, sources: list[Organisation], target: Organisation, on: date, decision_number: str = ""
+) -> Organisation:
+    """Merge organisations into `target` (existing or just created).
+
+    Their child organisations move under the target; their members move to it without a
+    personal transfer (a `reorganised` event each, keeping their full history); the sources
+    end on `on` with a merged_into link.
+    """
+    from dangvu.members.services import members_reassign
+
+    target = Organisation.objects.get(pk=target.pk)
+    _check_date(on)
+    if not target.active_on(on):
+        raise ValidationError({"target": _("The receiving organisation does not exist on that date.")})
+    for source in sources:
+        source = Organisation.objects.get(pk=source.pk)
+        if source.pk == target.pk or target.path.startswith(source.path):
+            raise ValidationError({"sources": _("An organisation cannot be merged into itself.")})
+        if not source.is_active:
+            raise ValidationError({"sources": _("%(name)s no longer exists.") % {"name": source.name}})
+        for child in _active_children(source):
+            organisation_move(actor=actor, org=child, new_parent=target, on=on,
+                              decision_number=decision_number, link=False)
+        moved = members_reassign(actor=actor, from_org=source, to_org=target, on=on,
+                                 decision_number=decision_number)
+        if moved and target.kind not in MEMBER_HOLDING_KINDS:
+            raise ValidationError({"target": _("Members can only belong to a party cell.")})
+        source.refresh_from_db()
+        _deactivate(actor, source, on, "organisation.merge")
+        OrganisationLink.objects.create(source=source, target=target, kind=LinkKind.MERGED_INTO,
+                                        date=on, decision_number=decision_number)
+    return target
+
+
+@transaction.atomic
+def organisation_split(
+    *,
+    actor,
+    source: Organisation,
+    parts: list[dict],
+    on: date,
+    decision_number: str = "",
+) -> list[Organisation]:
+    """Split `source` into parts. Each part: {"target": Organisation, "members": [ids],
+    "children": [Organisation]}; every active member and child must go to exactly one part."""
+    from dangvu.members.selectors import member_ids_in_org
+    from dangvu.members.services import members_reassign
+
+    source = Organisation.objects.get(pk=source.pk)
+    _check_date(on)
+    member_ids = set(member_ids_in_org(source))
+    child_ids = {c.pk for c in _active_children(source)}
+    given_members = [m for p in parts for m in p.get("members", [])]
+    given_children = [c.pk for p in parts for c in p.get("children", [])]
+    if sorted(given_members) != sorted(member_ids) or sorted(given_children) != sorted(child_ids):
+        raise ValidationError(
+            {"parts": _("Every member and child organisation must go to exactly one part.")}
+        )
+    targets = []
+    for part in parts:
+        target = part["target"]
+        for child in part.get("children", []):
+            organisation_move(actor=actor, org=child, new_parent=target, on=on,
+                              decision_number=decision_number, link=False)
+        if part.get("members"):
+            members_reassign(actor=actor, from_org=source, to_org=target, on=on,
+                             member_ids=part["members"], decision_number=decision_number)
+        targets.append(target)
+    source.refresh_from_db()
+    _deactivate(actor, source, on, "organisation.split")
+    for target in targets:
+        OrganisationLink.objects.create(source=source, target=target, kind=LinkKind.SPLIT_INTO,
+                                        date=on, decision_number=decision_number)
+    return targets

@@ -1,0 +1,335 @@
+"""Membership statistics for any organisation subtree and any date.
+
+- Today: read from the rollup counters of the organisation (one indexed read, whatever the
+  size of the subtree).
+- A past date: computed from the in-party periods (derived from the events) joined to the
+  organisation versions valid on that date, so the tree of that date is used.
+Both produce the same structure (the standard form 3-BTCTW rows). The period form 1-BTCTW
+(opening balance, increases, decreases, closing balance) is computed from the events.
+"""
+
+from collections import Counter as Tally
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangvu.core.errors import ValidationError
+from dangvu.core.refdata import (
+    ADMISSION_PERIODS,
+    AGE_BANDS,
+    EDUCATION_LEVELS,
+    ETHNICITIES,
+    KINH,
+    NO_RELIGION,
+    OCCUPATIONS,
+    PROFESSIONAL_LEVELS,
+    RELIGIONS,
+    THEORY_LEVELS,
+    age_band,
+)
+from dangvu.members.choices import IN_PARTY, EventType, Status
+from dangvu.members.models import MemberPeriod, MembershipEvent
+from dangvu.members.rollup import member_contribution
+from dangvu.organisations.choices import GRASSROOTS_KINDS, OrgKind
+from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
+
+__all__ = [
+    "BREAKDOWNS",
+    "membership_report",
+    "period_report",
+    "org_version_on",
+    "percent",
+]
+
+# (report key, counter dim, reference list)
+BREAKDOWNS = [
+    ("ethnicity", "ethnicity", ETHNICITIES),
+    ("religion", "religion", RELIGIONS),
+    ("age_band", None, AGE_BANDS),
+    ("admission_period", "admission_period", ADMISSION_PERIODS),
+    ("education", "education", EDUCATION_LEVELS),
+    ("professional", "professional", PROFESSIONAL_LEVELS),
+    ("theory", "theory", THEORY_LEVELS),
+    ("occupation", "occupation", OCCUPATIONS),
+]
+
+
+def percent(count: int, total: int) -> float:
+    if not total:
+        return 0.0
+    value = (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return float(value)
+
+
+def _share(count: int, total: int) -> dict:
+    return {"count": count, "percent": percent(count, total)}
+
+
+def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
+    return (
+        OrganisationVersion.objects.filter(organisation=org, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _versions_on(day: date):
+    return OrganisationVersion.objects.filter(valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+
+
+def _tally_from_counters(org: Organisation) -> Tally:
+    return Tally(
+        {
+            (dim, value): count
+            for dim, value, count in SubtreeCounter.objects.filter(organisation=org).values_list(
+                "dim", "value", "count"
+            )
+        }
+    )
+
+
+def _tally_from_periods(path: str, day: date) -> Tally:
+    org_ids = _versions_on(day).filter(path__startswith=path).values("organisation_id")
+    rows = (
+        MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .values_list(
+            "status", "exempted", "member__gender", "member__ethnicity", "member__religion",
+            "member__birth_date", "member__admission_date", "member__education",
+            "member__professional_level", "member__theory_level", "member__occupation",
+        )
+    )
+    tally: Tally = Tally()
+
+    class _Row:
+        __slots__ = ("status", "exempted", "gender", "ethnicity", "religion", "birth_date",
+                     "admission_date", "education", "professional_level", "theory_level",
+                     "occupation")
+
+    row = _Row()
+    for values in rows.iterator(chunk_size=5000):
+        (row.status, row.exempted, row.gender, row.ethnicity, row.religion, row.birth_date,
+         row.admission_date, row.education, row.professional_level, row.theory_level,
+         row.occupation) = values
+        tally.update(member_contribution(row))
+    return tally
+
+
+def _org_counts_on(path: str, day: date) -> Tally:
+    tally: Tally = Tally()
+    for kind, gtype in _versions_on(day).filter(path__startswith=path).values_list(
+        "kind", "grassroots_type"
+    ):
+        tally[("org_kind", kind)] += 1
+        if kind in GRASSROOTS_KINDS:
+            tally[("grassroots", "total")] += 1
+            if gtype:
+                tally[("grassroots_type", gtype)] += 1
+    return tally
+
+
+def _age_bands(tally: Tally, on: date) -> Tally:
+    bands: Tally = Tally()
+    for (dim, value), count in tally.items():
+        if dim == "birth" and count:
+            year, month = (int(p) for p in value.split("-"))
+            bands[age_band(date(year, month, 1), on)] += count
+    return bands
+
+
+def membership_report(org: Organisation, as_of: date | None = None, *, source: str = "auto") -> dict:
+    """The standard membership figures for `org`'s subtree on `as_of` (today when None).
+
+    source: "auto" (counters for today, events for a past date), "counters" or "events".
+    """
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError({"as_of": _("The date cannot be in the future.")})
+    use_counters = source == "counters" or (source == "auto" and as_of == today)
+    if use_counters:
+        if as_of != today:
+            raise ValidationError({"as_of": _("Counters only hold today's figures.")})
+        if not org.active_on(today):
+            raise ValidationError(
+                {"as_of": _("%(name)s no longer exists; ask for a date before %(d)s.")
+                 % {"name": org.name, "d": org.valid_to.strftime("%d/%m/%Y")}}
+            )
+        tally = _tally_from_counters(org)
+        name, kind, path = org.name, org.kind, org.path
+    else:
+        version = org_version_on(org, as_of)
+        if version is None:
+            raise ValidationError(
+                {"as_of": _("%(name)s did not exist on %(d)s.")
+                 % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}}
+            )
+        tally = _tally_from_periods(version.path, as_of) + _org_counts_on(version.path, as_of)
+        name, kind, path = version.name, version.kind, version.path
+
+    total = tally[("members", "total")]
+    ethnicity = {v: n for (d, v), n in tally.items() if d == "ethnicity"}
+    religion = {v: n for (d, v), n in tally.items() if d == "religion"}
+    women = tally[("gender", "F")]
+    minority = total - ethnicity.get(KINH, 0)
+    religious = total - religion.get(NO_RELIGION, 0)
+    bands = _age_bands(tally, as_of)
+
+    breakdowns = {}
+    for key, dim, reflist in BREAKDOWNS:
+        values = bands if dim is None else {v: n for (d, v), n in tally.items() if d == dim}
+        breakdowns[key] = [
+            {"code": item.code, "label": item.label, **_share(values.get(item.code, 0), total)}
+            for item in reflist
+            if values.get(item.code, 0) or key not in ("ethnicity", "religion")
+        ]
+    by_kind = {k: tally[("org_kind", k)] for k in OrgKind.values if tally[("org_kind", k)]}
+    by_type = {v: n for (d, v), n in tally.items() if d == "grassroots_type" and n}
+    return {
+        "organisation": {"code": org.code, "name": name, "kind": kind, "path": path},
+        "as_of": as_of,
+        "source": "counters" if use_counters else "events",
+        "members": {
+            "total": total,
+            "official": tally[("status", Status.OFFICIAL)],
+            "probationary": tally[("status", Status.PROBATIONARY)],
+        },
+        "women": _share(women, total),
+        "ethnic_minority": _share(minority, total),
+        "religious": _share(religious, total),
+        "exempted": _share(tally[("exempted", "1")], total),
+        "breakdowns": breakdowns,
+        "organisations": {
+            "grassroots": tally[("grassroots", "total")],
+            "by_kind": by_kind,
+            "by_grassroots_type": by_type,
+        },
+    }
+
+
+# --- form 1-BTCTW: increase and decrease over a period ----------------------------------------
+
+INCREASE_ROWS = [
+    ("admitted", gettext_lazy("Admitted")),
+    ("transferred_in", gettext_lazy("Transferred in")),
+    ("restored", gettext_lazy("Membership restored")),
+    ("reorganised_in", gettext_lazy("Received through reorganisation")),
+]
+DECREASE_ROWS = [
+    ("died", gettext_lazy("Died")),
+    ("expelled", gettext_lazy("Expelled")),
+    ("struck_off", gettext_lazy("Struck off")),
+    ("left", gettext_lazy("Left the party")),
+    ("transferred_out", gettext_lazy("Transferred out")),
+    ("reorganised_out", gettext_lazy("Passed on through reorganisation")),
+]
+
+
+class _Membership:
+    """Is an organisation inside the subtree on a date? (versions of both, cached)"""
+
+    def __init__(self, org: Organisation):
+        self.subject = list(
+            OrganisationVersion.objects.filter(organisation=org).values_list("path", "valid_from", "valid_to")
+        )
+        self.cache: dict[int, list] = {}
+
+    def _subject_path(self, day: date) -> str | None:
+        for path, start, end in self.subject:
+            if start <= day and (end is None or day < end):
+                return path
+        return None
+
+    def contains(self, org_id: int | None, day: date) -> bool:
+        if org_id is None:
+            return False
+        prefix = self._subject_path(day)
+        if prefix is None:
+            return False
+        if org_id not in self.cache:
+            self.cache[org_id] = list(
+                OrganisationVersion.objects.filter(organisation_id=org_id).values_list(
+                    "path", "valid_from", "valid_to"
+                )
+            )
+        for path, start, end in self.cache[org_id]:
+            if start <= day and (end is None or day < end):
+                return path.startswith(prefix)
+        return False
+
+
+def _count_on(org: Organisation, day: date) -> int:
+    version = org_version_on(org, day)
+    if version is None:
+        return 0
+    org_ids = _versions_on(day).filter(path__startswith=version.path).values("organisation_id")
+    return (
+        MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .count()
+    )
+
+
+def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 1-BTCTW for `org`'s subtree over [date_from, date_to]."""
+    today = timezone.localdate()
+    if date_from > date_to:
+        raise ValidationError({"from": _("The start of the period is after its end.")})
+    if date_to > today:
+        raise ValidationError({"to": _("The date cannot be in the future.")})
+    opening = _count_on(org, date_from - timedelta(days=1))
+    closing = _count_on(org, date_to)
+    inside = _Membership(org)
+    increases = Tally({key: 0 for key, _label in INCREASE_ROWS})
+    decreases = Tally({key: 0 for key, _label in DECREASE_ROWS})
+    struck_off_probationary = 0
+    events = (
+        MembershipEvent.objects.filter(date__gte=date_from, date__lte=date_to,
+                                       corrected_by__isnull=True)
+        .exclude(type=EventType.CORRECTION)
+        .values_list("type", "date", "from_organisation_id", "organisation_id",
+                     "status_before", "status_after")
+        .order_by("date", "id")
+    )
+    for etype, day, from_org, to_org, status_before, status_after in events.iterator(chunk_size=5000):
+        was_in = status_before in IN_PARTY and inside.contains(from_org, day - timedelta(days=1))
+        is_in = status_after in IN_PARTY and inside.contains(to_org, day)
+        if was_in == is_in:
+            continue
+        if is_in:
+            key = {
+                EventType.ADMITTED: "admitted",
+                EventType.RESTORED: "restored",
+                EventType.REORGANISED: "reorganised_in",
+            }.get(etype, "transferred_in")
+            increases[key] += 1
+        else:
+            key = {
+                EventType.DIED: "died",
+                EventType.EXPELLED: "expelled",
+                EventType.STRUCK_OFF: "struck_off",
+                EventType.LEFT: "left",
+                EventType.REORGANISED: "reorganised_out",
+            }.get(etype, "transferred_out")
+            decreases[key] += 1
+            if key == "struck_off" and status_before == Status.PROBATIONARY:
+                struck_off_probationary += 1
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "from": date_from,
+        "to": date_to,
+        "opening": opening,
+        "increases": [{"key": k, "label": str(label), "count": increases[k]} for k, label in INCREASE_ROWS],
+        "increase_total": sum(increases.values()),
+        "decreases": [{"key": k, "label": str(label), "count": decreases[k]} for k, label in DECREASE_ROWS],
+        "struck_off_probationary": struck_off_probationary,
+        "decrease_total": sum(decreases.values()),
+        "closing": closing,
+    }

@@ -1,0 +1,1 @@
+from dangvu.settings.base import *  # noqa: F403

@@ -1,0 +1,10 @@
+"""Test settings: fast hashing, the same database choice as production (DATABASE_URL)."""
+
+from dangvu.settings.base import *  # noqa: F403
+from dangvu.settings.base import DATABASES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # pytest-django creates and drops test databases; a pool would hold them open.
+    DATABASES["default"]["OPTIONS"]["pool"] = False
+WHITENOISE_AUTOREFRESH = True
