@@ -281,7 +281,7 @@ def me(request):
 
 @api.get("/organisations", response=list[OrgOut], tags=["organisations"])
 def organisations(request, q: str = "", parent: str = "", kind: str = "",
-                  include_dissolved: bool = False, limit: int = 100, offset: int = 0):
+                  include_dissolved: bool = True, limit: int = 100, offset: int = 0):
     parent_org = _visible_org(request, parent) if parent else None
     qs = org_list(actor=request.user, q=q, parent=parent_org, kind=kind,
                   include_dissolved=include_dissolved)

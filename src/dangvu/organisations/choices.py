@@ -64,5 +64,6 @@ ALLOWED_PARENTS: dict[str, set[str | None]] = {
     },
     OrgKind.GRASSROOTS_CELL: {OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.COMMUNE, OrgKind.DIRECT},
     OrgKind.SUB_COMMITTEE: {OrgKind.GRASSROOTS_COMMITTEE},
-    OrgKind.CELL: {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE},
+    # Since 1/7/2025 a commune-level committee is the direct upper level of village cells.
+    OrgKind.CELL: {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.SUB_COMMITTEE, OrgKind.COMMUNE},
 }
