@@ -47,6 +47,9 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
 
+    def __str__(self):
+        return f"{self.prefix}… ({self.user_id})"
+
     @staticmethod
     def new_key() -> str:
         return "dv_" + secrets.token_urlsafe(32)

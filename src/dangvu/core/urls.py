@@ -1,1 +1,5 @@
-urlpatterns = []
+from django.urls import path
+
+from dangvu.core import views
+
+urlpatterns = [path("", views.home, name="home")]

@@ -152,3 +152,6 @@ class MemberPeriod(models.Model):
             models.Index(fields=["organisation", "valid_from"]),
             models.Index(fields=["member", "valid_from"]),
         ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.status} {self.valid_from}–{self.valid_to or ''}"

@@ -490,9 +490,8 @@ def member_event_record(
     m = Member.objects.select_for_update().get(pk=member.pk)
     if type == EventType.CORRECTION:
         return _correct(actor, m, corrects, date, decision_number, decision_date, issuer, note)
-    if type in EVENTS_WITH_ORG and type != EventType.RESTORED:
-        _check_cell(organisation, date)
-    elif type == EventType.RESTORED and organisation is not None:
+    # A restoration may name a new cell; the other events that name one must.
+    if type in EVENTS_WITH_ORG and (type != EventType.RESTORED or organisation is not None):
         _check_cell(organisation, date)
     last = m.events.aggregate(d=Max("date"))["d"]
     before_state = _state_of(m, last)

@@ -70,6 +70,9 @@ class OrganisationVersion(models.Model):
         ]
         ordering = ["organisation_id", "valid_from"]
 
+    def __str__(self):
+        return f"{self.name} {self.valid_from}–{self.valid_to or ''}"
+
 
 class OrganisationLink(models.Model):
     """Lineage: what an organisation became (merged into, split into, moved, renamed)."""
@@ -86,6 +89,9 @@ class OrganisationLink(models.Model):
     class Meta:
         ordering = ["date", "id"]
 
+    def __str__(self):
+        return f"{self.source_id} {self.kind} {self.target_id} {self.date}"
+
 
 class SubtreeCounter(models.Model):
     """Rollup counter: how many members (or organisations) of the subtree rooted at `organisation`
@@ -101,3 +107,6 @@ class SubtreeCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "dim", "value"], name="uniq_counter_key")
         ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.dim}={self.value}: {self.count}"

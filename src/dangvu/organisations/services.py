@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.audit.services import AuditEntry, audit_record
-from dangvu.core.errors import DomainError, ValidationError
+from dangvu.core.errors import ValidationError
 from dangvu.core.text import fold
 from dangvu.organisations.choices import (
     ALLOWED_PARENTS,

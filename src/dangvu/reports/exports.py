@@ -5,22 +5,23 @@ import json
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 
-__all__ = ["membership_xlsx", "period_xlsx", "report_json"]
+__all__ = ["BREAKDOWN_TITLES", "membership_xlsx", "period_xlsx", "report_json"]
 
 BREAKDOWN_TITLES = {
-    "ethnicity": "Dân tộc",
-    "religion": "Tôn giáo",
-    "age_band": "Độ tuổi",
-    "admission_period": "Thời kỳ kết nạp",
-    "education": "Giáo dục phổ thông",
-    "professional": "Chuyên môn, nghiệp vụ",
-    "theory": "Lý luận chính trị",
-    "occupation": "Nghề nghiệp",
+    "ethnicity": gettext_lazy("By ethnicity"),
+    "religion": gettext_lazy("By religion"),
+    "age_band": gettext_lazy("By age"),
+    "admission_period": gettext_lazy("By admission period"),
+    "education": gettext_lazy("By general education"),
+    "professional": gettext_lazy("By professional level"),
+    "theory": gettext_lazy("By political theory"),
+    "occupation": gettext_lazy("By occupation"),
 }
 
 
@@ -70,7 +71,7 @@ def membership_xlsx(report: dict) -> bytes:
         ws.append(list(row))
     for key, items in report["breakdowns"].items():
         ws.append([])
-        ws.append([BREAKDOWN_TITLES.get(key, key)])
+        ws.append([str(BREAKDOWN_TITLES.get(key, key))])
         ws[ws.max_row][0].font = bold
         for item in items:
             ws.append([item["label"], item["count"], item["percent"]])

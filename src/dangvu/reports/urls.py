@@ -1,1 +1,9 @@
-urlpatterns = []
+from django.urls import path
+
+from dangvu.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("membership/", views.membership, name="membership"),
+    path("period/", views.period, name="period"),
+]

@@ -1,0 +1,45 @@
+"""Vietnamese number and date formats: 1.807; 66,12 %; 13/09/2021."""
+
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+@register.filter
+def vnnum(value):
+    try:
+        text = f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+    return text if _english() else text.replace(",", ".")
+
+
+@register.filter
+def vnpct(value):
+    try:
+        text = f"{float(value):.2f}"
+    except (TypeError, ValueError):
+        return value
+    return (text if _english() else text.replace(".", ",")) + " %"
+
+
+@register.filter
+def vndate(value):
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def querystring_with(context, **kwargs):
+    """The current query string with some keys replaced (None removes a key)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return "?" + params.urlencode()

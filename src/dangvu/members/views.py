@@ -1,0 +1,161 @@
+"""Member pages: search list, record page with its event timeline, add a member, record an
+event. Thin: parse the form, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dangvu.accounts.scoping import can
+from dangvu.audit.selectors import audit_for_object
+from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.core.errors import ValidationError, field_errors
+from dangvu.members.choices import EventType
+from dangvu.members.forms import EventForm, MemberForm, SearchForm
+from dangvu.members.models import Member, MembershipEvent
+from dangvu.members.selectors import effective_events, member_events, member_get, member_list
+from dangvu.members.services import member_create, member_event_record
+from dangvu.organisations.models import Organisation
+from dangvu.organisations.selectors import org_get
+
+PAGE_SIZE = 25
+
+
+def _member_or_404(request, pk) -> Member:
+    member = member_get(actor=request.user, pk=pk)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _managed_org(request, code: str) -> Organisation | None:
+    return org_get(actor=request.user, code=code, action="members.manage") if code else None
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, msgs in field_errors(exc).items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def member_search(request):
+    """Members visible to the user; `q` ignores accents and case; keyset pages by name."""
+    form = SearchForm(request.GET or {"status": "active"})
+    form.is_valid()
+    data = form.cleaned_data if form.is_bound else {}
+    org = None
+    if data.get("org"):
+        org = org_get(actor=request.user, code=data["org"], action="members.view")
+        if org is None:
+            form.add_error("org", _("No organisation with this code among yours."))
+    status = data.get("status", "active") if request.GET else "active"
+    qs = member_list(actor=request.user, org=org, q=data.get("q", ""), status=status,
+                     filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")})
+    after = request.GET.get("after", "")
+    if after:
+        name, _sep, pk = after.rpartition("|")
+        if pk.isdigit():
+            from django.db.models import Q
+
+            qs = qs.filter(Q(name_folded__gt=name) | Q(name_folded=name, id__gt=int(pk)))
+    page = list(qs[: PAGE_SIZE + 1])
+    next_after = None
+    if len(page) > PAGE_SIZE:
+        page = page[:PAGE_SIZE]
+        next_after = f"{page[-1].name_folded}|{page[-1].pk}"
+    context = {"form": form, "members": page, "next_after": next_after, "org": org,
+               "can_add": can(request.user, "members.manage")}
+    template = "members/_results.html" if request.headers.get("HX-Request") else "members/list.html"
+    return render(request, template, context)
+
+
+def member_detail(request, pk):
+    member = _member_or_404(request, pk)
+    events = list(member_events(member))
+    effective = effective_events(member.pk)
+    can_manage = _managed_org(request, member.organisation.code) is not None
+    if can(request.user, "members.view_sensitive") or member.user_id == request.user.pk:
+        audit_record(actor=request.user, entry=AuditEntry(
+            "member.view", "member", member.pk, member.full_name, member.org_path))
+    context = {
+        "member": member,
+        "events": events,
+        "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
+        "can_manage": can_manage,
+        "show_sensitive": can(request.user, "members.view_sensitive") or member.user_id == request.user.pk,
+        "audit": audit_for_object(object_type="member", object_id=member.pk)
+        if can(request.user, "audit.view") else None,
+    }
+    return render(request, "members/detail.html", context)
+
+
+def member_new(request):
+    if not can(request.user, "members.manage"):
+        raise Http404
+    initial = {"organisation": request.GET.get("org", ""), "religion": "00",
+               "professional_level": "none", "theory_level": "none"}
+    form = MemberForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        org = _managed_org(request, data.pop("organisation"))
+        if org is None:
+            form.add_error("organisation", _("No party cell with this code among yours."))
+        else:
+            entry = data.pop("entry")
+            extra = {k: data.pop(k) for k in ("entry_date", "decision_number", "issuer")}
+            try:
+                member = member_create(actor=request.user, data=data, organisation=org, entry=entry,
+                                       **extra)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s has been added.") % {"name": member.full_name})
+                return redirect("members:detail", pk=member.pk)
+    return render(request, "members/new.html", {"form": form})
+
+
+def event_new(request, pk):
+    member = _member_or_404(request, pk)
+    if _managed_org(request, member.organisation.code) is None:
+        raise Http404
+    form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        receiving = None
+        if data["organisation"]:
+            receiving = Organisation.objects.filter(code=data["organisation"].strip()).first()
+            if receiving is None:
+                form.add_error("organisation", _("No organisation with this code."))
+        if not form.errors:
+            try:
+                member_event_record(
+                    actor=request.user, member=member, type=data["type"], date=data["date"],
+                    organisation=receiving, decision_number=data["decision_number"],
+                    decision_date=data["decision_date"], issuer=data["issuer"], note=data["note"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The event has been recorded."))
+                return redirect("members:detail", pk=member.pk)
+    return render(request, "members/event_new.html", {"form": form, "member": member})
+
+
+@require_POST
+def event_correct(request, pk):
+    member = _member_or_404(request, pk)
+    if _managed_org(request, member.organisation.code) is None:
+        raise Http404
+    target = MembershipEvent.objects.filter(member=member, pk=request.POST.get("corrects")).first()
+    try:
+        member_event_record(actor=request.user, member=member, type=EventType.CORRECTION,
+                            date=timezone.localdate(), corrects=target,
+                            note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        for msgs in field_errors(exc).values():
+            for msg in msgs:
+                messages.error(request, msg)
+    else:
+        messages.success(request, _("The event has been corrected."))
+    return redirect("members:detail", pk=member.pk)
