@@ -45,7 +45,7 @@ def org_roots_for(*, actor) -> list[Organisation]:
 
 def org_ancestors(*, actor, org: Organisation) -> list[Organisation]:
     """Ancestors the actor may see, root first (breadcrumbs)."""
-    return list(org.get_ancestors().filter(org_q(actor)))
+    return list(Organisation.objects.get_ancestors(org).filter(org_q(actor)))
 
 
 def org_lineage(org: Organisation) -> dict:

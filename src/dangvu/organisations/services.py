@@ -102,7 +102,7 @@ def _open_version(org: Organisation, on: date) -> OrganisationVersion:
     return OrganisationVersion.objects.create(
         organisation=org,
         path=org.path,
-        parent_id=org.get_parent().pk if org.depth > 1 else None,
+        parent_id=Organisation.objects.get_parent(org).pk if org.depth > 1 else None,
         name=org.name,
         kind=org.kind,
         grassroots_type=org.grassroots_type,
@@ -161,7 +161,11 @@ def organisation_create(
         "place_code": place_code,
         "valid_from": valid_from,
     }
-    org = parent.add_child(**fields) if parent else Organisation.add_root(**fields)
+    org = (
+        Organisation.objects.add_child(parent, create_kwargs=fields)
+        if parent
+        else Organisation.objects.add_root(create_kwargs=fields)
+    )
     _open_version(org, valid_from)
     deltas = Deltas()
     spread(deltas, ancestor_ids(org.path), org_contribution(org), +1)
@@ -223,12 +227,12 @@ def organisation_move(
     spread(deltas, ancestor_ids(old_path)[:-1], totals, -1)
     spread(deltas, ancestor_ids(new_parent.path), totals, +1)
 
-    org.move(new_parent, pos="last-child")
+    Organisation.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
     new_path = org.path
 
     # Versions: every active node of the subtree gets a new one with its new path.
-    subtree = list(Organisation.get_tree(org).filter(valid_to__isnull=True))
+    subtree = list(Organisation.objects.get_tree(org).filter(valid_to__isnull=True))
     _close_versions([n.pk for n in subtree], on)
     parents = {n.path: n.pk for n in subtree}
     parents[new_parent.path] = new_parent.pk
@@ -270,7 +274,7 @@ def _deactivate(actor, org: Organisation, on: date, action: str) -> None:
 
 
 def _active_children(org: Organisation) -> list[Organisation]:
-    return list(org.get_children().filter(valid_to__isnull=True))
+    return list(Organisation.objects.get_children(org).filter(valid_to__isnull=True))
 
 
 @transaction.atomic
