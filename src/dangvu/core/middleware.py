@@ -1,7 +1,7 @@
 """Security headers the settings cannot express: a strict Content-Security-Policy (every asset
 is served by Dangvu itself; no inline script)."""
 
-__all__ = ["SecurityHeadersMiddleware"]
+__all__ = ["LanguageMiddleware", "SecurityHeadersMiddleware"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,4 +24,25 @@ class SecurityHeadersMiddleware:
         policy = DOCS_CSP if request.path.startswith("/api/v1/docs") else CSP
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class LanguageMiddleware:
+    """Vietnamese first: the language is Vietnamese unless the person chose another one (the
+    language cookie set by /i18n/setlang/). The browser's Accept-Language is ignored, so an
+    officer's phone set to English still gets the Vietnamese UI until she switches."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
         return response
