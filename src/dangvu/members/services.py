@@ -142,7 +142,7 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
         value = (data.get(name) or "").strip() or None
         if value is not None:
             if not _DIGITS.match(value) or len(value) != length:
-                errors[name] = _("The %(label)s has %(n)d digits.") % {"label": label, "n": length}
+                errors[name] = _("The %(label)s must have %(n)d digits.") % {"label": label, "n": length}
             else:
                 clash = Member.objects.filter(**{name: value})
                 if existing is not None:

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 
 from dangvu.accounts.scoping import org_q, scope_for
 from dangvu.core.text import tokens
+from dangvu.organisations.choices import LinkKind
 from dangvu.organisations.models import Organisation, OrganisationLink
 
 __all__ = ["org_list", "org_get", "org_children", "org_roots_for", "org_lineage", "org_ancestors"]
@@ -51,5 +52,9 @@ def org_ancestors(*, actor, org: Organisation) -> list[Organisation]:
 def org_lineage(org: Organisation) -> dict:
     return {
         "out": list(OrganisationLink.objects.filter(source=org).select_related("target")),
-        "in": list(OrganisationLink.objects.filter(target=org).exclude(source=org).select_related("source")),
+        # What it was formed from: merged or split organisations (not children moved under it).
+        "in": list(
+            OrganisationLink.objects.filter(target=org, kind__in=[LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO])
+            .select_related("source")
+        ),
     }

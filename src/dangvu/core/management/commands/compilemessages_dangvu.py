@@ -9,33 +9,29 @@ from django.core.management.base import BaseCommand
 
 
 def _parse_po(text: str) -> dict[str, str]:
+    """msgid -> msgstr for the translated, non-fuzzy entries (plural forms are not used)."""
     messages: dict[str, str] = {}
-    msgid = msgstr = None
+    entry: dict | None = None
+    pending_fuzzy = False
     section = None
-    fuzzy = False
 
     def flush():
-        if msgid is not None and msgstr is not None and (msgstr or msgid == "") and not fuzzy:
-            messages[msgid] = msgstr
+        if entry and entry["str"] is not None and not entry["fuzzy"]:
+            if entry["str"] or entry["id"] == "":
+                messages[entry["id"]] = entry["str"]
 
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("#,") and "fuzzy" in line:
-            fuzzy = True
+        if line.startswith("#,"):
+            pending_fuzzy = "fuzzy" in line
         elif line.startswith("msgid "):
             flush()
-            msgid, msgstr, section = ast.literal_eval(line[6:]), None, "id"
-        elif line.startswith("msgstr "):
-            msgstr, section = ast.literal_eval(line[7:]), "str"
-        elif line.startswith('"'):
-            if section == "id":
-                msgid += ast.literal_eval(line)
-            elif section == "str":
-                msgstr += ast.literal_eval(line)
-        elif not line:
-            flush()
-            msgid = msgstr = section = None
-            fuzzy = False
+            entry = {"id": ast.literal_eval(line[6:]), "str": None, "fuzzy": pending_fuzzy}
+            pending_fuzzy, section = False, "id"
+        elif line.startswith("msgstr ") and entry is not None:
+            entry["str"], section = ast.literal_eval(line[7:]), "str"
+        elif line.startswith('"') and entry is not None:
+            entry[section] += ast.literal_eval(line)
     flush()
     return messages
 
