@@ -31,10 +31,19 @@ test: install
 	$(DANGVU) compilemessages_dangvu
 	$(PY) -m pytest
 
-# The same suite against PostgreSQL: DATABASE_URL must point at a server (.ci/run starts one).
+# The same suite against PostgreSQL: on DATABASE_URL when set (.ci/run starts a server with
+# scripts/pg-test-server), else on a throwaway server started and stopped here.
 test-postgres: install
-	@test -n "$$DATABASE_URL" || { echo "set DATABASE_URL=postgres://…"; exit 1; }
-	$(PY) -m pytest
+	$(DANGVU) compilemessages_dangvu
+	@if [ -n "$$DATABASE_URL" ]; then \
+		case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+		*) echo "DATABASE_URL is not a PostgreSQL URL: $$DATABASE_URL"; exit 1;; esac; \
+		echo "$(PY) -m pytest  # on $$DATABASE_URL"; $(PY) -m pytest; \
+	else \
+		url=$$(scripts/pg-test-server start) || exit 1; \
+		trap 'scripts/pg-test-server stop' EXIT; \
+		echo "$(PY) -m pytest  # on $$url"; DATABASE_URL="$$url" $(PY) -m pytest; \
+	fi
 
 lint: install
 	$(VENV)/bin/ruff check src
@@ -42,10 +51,15 @@ lint: install
 
 # Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+	@test -x /usr/bin/chromium || { \
+		echo "installing Debian's chromium with apt-get"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		test -x /usr/bin/chromium || { echo "chromium could not be installed"; exit 1; }; }
 
+# Browser tests (src/dangvu/e2e): Playwright drives /usr/bin/chromium against a live server.
+# Screenshots go to test-results/.
 e2e: install chromium
 	$(DANGVU) compilemessages_dangvu
 	$(PY) -m pytest -m e2e -p no:randomly
