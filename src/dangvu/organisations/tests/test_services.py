@@ -37,20 +37,27 @@ def _members_total(org) -> int:
 
 
 def _audits(action: str, org) -> list[AuditRecord]:
-    return list(AuditRecord.objects.filter(action=action, object_type="organisation",
-                                           object_id=str(org.pk)))
+    return list(
+        AuditRecord.objects.filter(action=action, object_type="organisation", object_id=str(org.pk))
+    )
 
 
 # --- create ------------------------------------------------------------------------------------
+
 
 def test_create_builds_the_node_its_first_version_counters_and_audit(tree):
     assert tree.cell1.path.startswith(tree.committee.path)
     assert tree.cell1.depth == 5
     assert tree.cell1.name_folded == "chi bo thon dak ung"
     version = OrganisationVersion.objects.get(organisation=tree.cell1)
-    assert (version.path, version.parent_id, version.name, version.kind, version.valid_from,
-            version.valid_to) == (tree.cell1.path, tree.committee.pk, "Chi bộ thôn Đăk Ung",
-                                  "cell", date(2015, 1, 1), None)
+    assert (
+        version.path,
+        version.parent_id,
+        version.name,
+        version.kind,
+        version.valid_from,
+        version.valid_to,
+    ) == (tree.cell1.path, tree.committee.pk, "Chi bộ thôn Đăk Ung", "cell", date(2015, 1, 1), None)
     assert counters(tree.root) == {
         ("org_kind", "central"): 1,
         ("org_kind", "province"): 2,
@@ -106,8 +113,15 @@ def test_create_refuses_a_duplicate_code(tree):
 def test_create_names_every_wrong_field(tree):
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
-        organisation_create(actor=None, code=" ", name="", kind="galaxy", parent=tree.committee,
-                            valid_from=D, grassroots_type="moon")
+        organisation_create(
+            actor=None,
+            code=" ",
+            name="",
+            kind="galaxy",
+            parent=tree.committee,
+            valid_from=D,
+            grassroots_type="moon",
+        )
     assert _fields(exc) == {"code", "name", "kind", "grassroots_type"}
     assert db_snapshot() == before
 
@@ -115,12 +129,22 @@ def test_create_names_every_wrong_field(tree):
 def test_create_refuses_a_future_date_and_a_parent_that_did_not_exist_yet(tree):
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
-        make_org(code="NEW", name="Mới", kind="cell", parent=tree.committee,
-                 valid_from=timezone.localdate() + timedelta(days=1))
+        make_org(
+            code="NEW",
+            name="Mới",
+            kind="cell",
+            parent=tree.committee,
+            valid_from=timezone.localdate() + timedelta(days=1),
+        )
     assert _fields(exc) == {"valid_from"}
     with pytest.raises(ValidationError) as exc:
-        make_org(code="NEW", name="Mới", kind="cell", parent=tree.committee,
-                 valid_from=date(2014, 12, 31))
+        make_org(
+            code="NEW",
+            name="Mới",
+            kind="cell",
+            parent=tree.committee,
+            valid_from=date(2014, 12, 31),
+        )
     assert _fields(exc) == {"parent"}
     assert db_snapshot() == before
 
@@ -132,8 +156,9 @@ def test_a_province_may_be_a_root_and_a_cell_may_sit_under_a_commune_committee(d
     assert (province.depth, commune.depth, cell.depth) == (1, 2, 3)
 
 
-def test_services_roll_back_the_change_when_the_audit_record_cannot_be_written(tree, monkeypatch,
-                                                                              make_member):
+def test_services_roll_back_the_change_when_the_audit_record_cannot_be_written(
+    tree, monkeypatch, make_member
+):
     """The audit record is written in the same transaction as the change: no audit, no change."""
     make_member(tree.cell2)
 
@@ -157,23 +182,39 @@ def test_services_roll_back_the_change_when_the_audit_record_cannot_be_written(t
 
 # --- rename ------------------------------------------------------------------------------------
 
+
 def test_rename_keeps_the_old_name_in_a_version(tree, make_member):
     make_member(tree.cell1)
-    organisation_rename(actor=None, org=tree.cell1, name="Chi bộ thôn Đăk Ung Mới", on=D,
-                        decision_number="12-QĐ/HU")
+    organisation_rename(
+        actor=None, org=tree.cell1, name="Chi bộ thôn Đăk Ung Mới", on=D, decision_number="12-QĐ/HU"
+    )
     tree.cell1.refresh_from_db()
-    assert (tree.cell1.name, tree.cell1.name_folded) == ("Chi bộ thôn Đăk Ung Mới",
-                                                        "chi bo thon dak ung moi")
-    versions = list(OrganisationVersion.objects.filter(organisation=tree.cell1)
-                    .values_list("name", "valid_from", "valid_to"))
-    assert versions == [("Chi bộ thôn Đăk Ung", date(2015, 1, 1), D),
-                        ("Chi bộ thôn Đăk Ung Mới", D, None)]
+    assert (tree.cell1.name, tree.cell1.name_folded) == (
+        "Chi bộ thôn Đăk Ung Mới",
+        "chi bo thon dak ung moi",
+    )
+    versions = list(
+        OrganisationVersion.objects.filter(organisation=tree.cell1).values_list(
+            "name", "valid_from", "valid_to"
+        )
+    )
+    assert versions == [
+        ("Chi bộ thôn Đăk Ung", date(2015, 1, 1), D),
+        ("Chi bộ thôn Đăk Ung Mới", D, None),
+    ]
     link = OrganisationLink.objects.get(source=tree.cell1)
     assert (link.kind, link.target_id, link.date, link.note, link.decision_number) == (
-        "renamed", tree.cell1.pk, D, "Chi bộ thôn Đăk Ung", "12-QĐ/HU")
+        "renamed",
+        tree.cell1.pk,
+        D,
+        "Chi bộ thôn Đăk Ung",
+        "12-QĐ/HU",
+    )
     [audit] = _audits("organisation.rename", tree.cell1)
-    assert (audit.before["name"], audit.after["name"]) == ("Chi bộ thôn Đăk Ung",
-                                                           "Chi bộ thôn Đăk Ung Mới")
+    assert (audit.before["name"], audit.after["name"]) == (
+        "Chi bộ thôn Đăk Ung",
+        "Chi bộ thôn Đăk Ung Mới",
+    )
     old = membership_report(tree.cell1, D - timedelta(days=1))
     new = membership_report(tree.cell1, D)
     assert (old["organisation"]["name"], old["members"]["total"]) == ("Chi bộ thôn Đăk Ung", 1)
@@ -187,21 +228,30 @@ def test_rename_refuses_an_empty_name_or_a_future_date(tree):
         organisation_rename(actor=None, org=tree.cell1, name="  ", on=D)
     assert _fields(exc) == {"name"}
     with pytest.raises(ValidationError) as exc:
-        organisation_rename(actor=None, org=tree.cell1, name="X",
-                            on=timezone.localdate() + timedelta(days=1))
+        organisation_rename(
+            actor=None, org=tree.cell1, name="X", on=timezone.localdate() + timedelta(days=1)
+        )
     assert _fields(exc) == {"date"}
     assert db_snapshot() == before
 
 
 # --- move --------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def populated(tree, make_member):
     """cell1: 2 members (one a Xơ-đăng woman), cell2: 1, gcell: 1, cell3: 1."""
     return {
-        "cell1": [make_member(tree.cell1),
-                  make_member(tree.cell1, gender="F", ethnicity="16", probationary=True,
-                              admission_date=date(2023, 5, 1))],
+        "cell1": [
+            make_member(tree.cell1),
+            make_member(
+                tree.cell1,
+                gender="F",
+                ethnicity="16",
+                probationary=True,
+                admission_date=date(2023, 5, 1),
+            ),
+        ],
         "cell2": [make_member(tree.cell2)],
         "gcell": [make_member(tree.gcell)],
         "cell3": [make_member(tree.cell3)],
@@ -210,13 +260,16 @@ def populated(tree, make_member):
 
 def test_move_takes_the_subtree_its_members_and_their_counts_to_the_new_parent(tree, populated):
     subtree_counts = counters(tree.committee)
-    before = {name: counters(getattr(tree, name)) for name in (
-        "root", "province", "district", "province2", "district2", "cell1", "cell2")}
+    before = {
+        name: counters(getattr(tree, name))
+        for name in ("root", "province", "district", "province2", "district2", "cell1", "cell2")
+    }
     assert _members_total(tree.district) == 4
     assert _members_total(tree.district2) == 1
 
-    organisation_move(actor=None, org=tree.committee, new_parent=tree.district2, on=D,
-                      decision_number="05-QĐ/TU")
+    organisation_move(
+        actor=None, org=tree.committee, new_parent=tree.district2, on=D, decision_number="05-QĐ/TU"
+    )
     tree.refresh()
 
     # The subtree follows, and its members' paths with it.
@@ -239,15 +292,21 @@ def test_move_takes_the_subtree_its_members_and_their_counts_to_the_new_parent(t
     assert _members_total(tree.district2) == 4
     # Versions: one closed at the old path, one open at the new path, for every moved node.
     for node in (tree.committee, tree.cell1, tree.cell2):
-        versions = list(OrganisationVersion.objects.filter(organisation=node)
-                        .values_list("path", "valid_to"))
+        versions = list(
+            OrganisationVersion.objects.filter(organisation=node).values_list("path", "valid_to")
+        )
         assert versions[-2:][0][1] == D
         assert versions[-1] == (node.path, None)
-    assert OrganisationVersion.objects.get(organisation=tree.committee, valid_to=None).parent_id == (
-        tree.district2.pk)
+    assert OrganisationVersion.objects.get(
+        organisation=tree.committee, valid_to=None
+    ).parent_id == (tree.district2.pk)
     link = OrganisationLink.objects.get(source=tree.committee)
     assert (link.kind, link.target_id, link.date, link.decision_number) == (
-        "moved", tree.district2.pk, D, "05-QĐ/TU")
+        "moved",
+        tree.district2.pk,
+        D,
+        "05-QĐ/TU",
+    )
     [audit] = _audits("organisation.move", tree.committee)
     assert audit.after["path"] == tree.committee.path
     # Members keep their own history: no event was recorded for them.
@@ -266,7 +325,9 @@ def test_a_report_before_the_move_counts_the_members_under_the_old_parent(tree, 
     assert (new["members"]["total"], new["organisations"]["grassroots"]) == (4, 2)
     assert membership_report(tree.district2, D)["members"]["total"] == 4
     assert membership_report(tree.province2, source="events") == {
-        **membership_report(tree.province2), "source": "events"}
+        **membership_report(tree.province2),
+        "source": "events",
+    }
 
 
 @pytest.mark.parametrize(
@@ -282,8 +343,9 @@ def test_a_report_before_the_move_counts_the_members_under_the_old_parent(tree, 
 def test_move_refuses_an_impossible_place(tree, populated, org_name, parent_name):
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
-        organisation_move(actor=None, org=getattr(tree, org_name),
-                          new_parent=getattr(tree, parent_name), on=D)
+        organisation_move(
+            actor=None, org=getattr(tree, org_name), new_parent=getattr(tree, parent_name), on=D
+        )
     assert _fields(exc) == {"parent"}
     assert db_snapshot() == before
 
@@ -295,13 +357,18 @@ def test_move_refuses_a_dissolved_organisation_and_a_future_date(tree):
         organisation_move(actor=None, org=tree.cell2, new_parent=tree.committee2, on=D)
     assert _fields(exc) == {"organisation"}
     with pytest.raises(ValidationError) as exc:
-        organisation_move(actor=None, org=tree.cell1, new_parent=tree.committee2,
-                          on=timezone.localdate() + timedelta(days=1))
+        organisation_move(
+            actor=None,
+            org=tree.cell1,
+            new_parent=tree.committee2,
+            on=timezone.localdate() + timedelta(days=1),
+        )
     assert _fields(exc) == {"date"}
     assert db_snapshot() == before
 
 
 # --- merge -------------------------------------------------------------------------------------
+
 
 def test_merge_moves_members_with_a_reorganised_event_and_ends_the_sources(tree, populated):
     moved = populated["cell2"][0]
@@ -309,25 +376,34 @@ def test_merge_moves_members_with_a_reorganised_event_and_ends_the_sources(tree,
     cell1_members = _members_total(tree.cell1)
     events_before = list(moved.events.values_list("seq", "type", "date"))
 
-    organisation_merge(actor=None, sources=[tree.cell2], target=tree.cell1, on=D,
-                       decision_number="07-QĐ/ĐU")
+    organisation_merge(
+        actor=None, sources=[tree.cell2], target=tree.cell1, on=D, decision_number="07-QĐ/ĐU"
+    )
     tree.refresh()
     moved.refresh_from_db()
 
     assert (moved.organisation_id, moved.org_path, moved.status) == (
-        tree.cell1.pk, tree.cell1.path, "official")
-    events = list(moved.events.values_list("seq", "type", "date", "from_organisation_id",
-                                           "organisation_id"))
+        tree.cell1.pk,
+        tree.cell1.path,
+        "official",
+    )
+    events = list(
+        moved.events.values_list("seq", "type", "date", "from_organisation_id", "organisation_id")
+    )
     assert [e[:3] for e in events[:-1]] == events_before
     assert events[-1] == (3, "reorganised", D, tree.cell2.pk, tree.cell1.pk)
     assert not MembershipEvent.objects.filter(type="transferred").exists()
     assert tree.cell2.valid_to == D
     link = OrganisationLink.objects.get(source=tree.cell2)
     assert (link.kind, link.target_id, link.date, link.decision_number) == (
-        "merged_into", tree.cell1.pk, D, "07-QĐ/ĐU")
-    assert [a.action for a in AuditRecord.objects.filter(object_type="member",
-                                                         object_id=str(moved.pk))] == [
-        "member.event.reorganised", "member.create"]
+        "merged_into",
+        tree.cell1.pk,
+        D,
+        "07-QĐ/ĐU",
+    )
+    assert [
+        a.action for a in AuditRecord.objects.filter(object_type="member", object_id=str(moved.pk))
+    ] == ["member.event.reorganised", "member.create"]
     assert len(_audits("organisation.merge", tree.cell2)) == 1
     # Counters: the committee keeps its members and loses one cell; the target gains them.
     expected = dict(committee_before)
@@ -390,20 +466,27 @@ def test_merge_refuses_merging_into_itself(tree, populated):
 
 # --- split -------------------------------------------------------------------------------------
 
+
 def test_split_sends_each_member_to_its_part(tree, populated):
     a = make_org(code="A", name="Chi bộ A", kind="cell", parent=tree.committee, valid_from=D)
     b = make_org(code="B", name="Chi bộ B", kind="cell", parent=tree.committee, valid_from=D)
     first, second = populated["cell1"]
-    organisation_split(actor=None, source=tree.cell1, on=D, decision_number="09-QĐ/ĐU", parts=[
-        {"target": a, "members": [first.pk]}, {"target": b, "members": [second.pk]}])
+    organisation_split(
+        actor=None,
+        source=tree.cell1,
+        on=D,
+        decision_number="09-QĐ/ĐU",
+        parts=[{"target": a, "members": [first.pk]}, {"target": b, "members": [second.pk]}],
+    )
     tree.refresh()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.organisation_id, second.organisation_id) == (a.pk, b.pk)
     assert first.events.last().type == second.events.last().type == "reorganised"
     assert tree.cell1.valid_to == D
-    assert sorted(OrganisationLink.objects.filter(source=tree.cell1)
-                  .values_list("kind", "target_id")) == [("split_into", a.pk), ("split_into", b.pk)]
+    assert sorted(
+        OrganisationLink.objects.filter(source=tree.cell1).values_list("kind", "target_id")
+    ) == [("split_into", a.pk), ("split_into", b.pk)]
     assert (_members_total(a), _members_total(b), _members_total(tree.cell1)) == (1, 1, 0)
     assert _members_total(tree.committee) == 3
     assert len(_audits("organisation.split", tree.cell1)) == 1
@@ -415,13 +498,18 @@ def test_split_refuses_parts_that_leave_a_member_behind(tree, populated):
     a = make_org(code="A", name="Chi bộ A", kind="cell", parent=tree.committee, valid_from=D)
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
-        organisation_split(actor=None, source=tree.cell1, on=D, parts=[
-            {"target": a, "members": [populated["cell1"][0].pk]}])
+        organisation_split(
+            actor=None,
+            source=tree.cell1,
+            on=D,
+            parts=[{"target": a, "members": [populated["cell1"][0].pk]}],
+        )
     assert _fields(exc) == {"parts"}
     assert db_snapshot() == before
 
 
 # --- dissolve ----------------------------------------------------------------------------------
+
 
 def test_dissolve_refuses_while_members_or_children_remain(tree, populated):
     before = db_snapshot()
@@ -443,8 +531,10 @@ def test_dissolve_ends_an_empty_cell(tree):
     assert counters(tree.committee) == {**committee_before, ("org_kind", "cell"): 1}
     assert counters(tree.cell2) == {}
     assert len(_audits("organisation.dissolve", tree.cell2)) == 1
-    assert membership_report(tree.committee, D - timedelta(days=1))["organisations"]["by_kind"][
-        "cell"] == 2
+    assert (
+        membership_report(tree.committee, D - timedelta(days=1))["organisations"]["by_kind"]["cell"]
+        == 2
+    )
     assert membership_report(tree.committee)["organisations"]["by_kind"]["cell"] == 1
     assert Organisation.objects.filter(valid_to__isnull=True).count() == 10
     assert consistency_check() == []
