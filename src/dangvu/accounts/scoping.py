@@ -69,6 +69,8 @@ def scope_for(user) -> Scope:
         for grant in grants:
             org = grant.organisation
             for action in ROLE_ACTIONS.get(grant.role, ()):
+                if action == "members.view_self":
+                    continue  # one's own record, never a subtree (see member_q)
                 if grant.include_descendants and org.depth == 1 and org.kind == "central":
                     everything.add(action)
                 target = subtrees if grant.include_descendants else exact
@@ -99,7 +101,7 @@ def org_q(user, action: str = "organisations.view", field_name: str = "path") ->
 def member_q(user, action: str = "members.view") -> Q:
     """Filter on Member: members of covered subtrees, plus the user's own record."""
     scope = scope_for(user)
-    q = scope.path_q(action, "org_path")
+    q = Q(pk__in=[]) if action == "members.view_self" else scope.path_q(action, "org_path")
     if scope.member_id and action in ("members.view", "members.view_self"):
         q |= Q(pk=scope.member_id)
     return q

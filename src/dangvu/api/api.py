@@ -6,7 +6,7 @@ from datetime import date
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -331,7 +331,7 @@ def member_add(request, payload: MemberIn):
                       entry_date=payload.entry_date, decision_number=payload.decision_number,
                       decision_date=payload.decision_date, issuer=payload.issuer)
     m = Member.objects.select_related("organisation", "temp_organisation").get(pk=m.pk)
-    return 201, {**_member_out(m), "events": [_event_out(e) for e in member_events(m)]}
+    return Status(201, {**_member_out(m), "events": [_event_out(e) for e in member_events(m)]})
 
 
 @api.post("/members/{member_id}/events", response={201: EventOut}, tags=["members"])
@@ -351,7 +351,7 @@ def member_event_add(request, member_id: int, payload: EventIn):
         issuer=payload.issuer, note=payload.note, corrects=corrects,
     )
     ev = MembershipEvent.objects.select_related("organisation", "from_organisation").get(pk=ev.pk)
-    return 201, _event_out(ev)
+    return Status(201, _event_out(ev))
 
 
 @api.get("/reports/membership", tags=["reports"])

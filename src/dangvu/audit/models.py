@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangvu.core.models import AppendOnlyQuerySet
+
 __all__ = ["AuditRecord"]
 
 
@@ -25,6 +27,8 @@ class AuditRecord(models.Model):
     org_path = models.CharField(_("organisation path"), max_length=255, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit record")

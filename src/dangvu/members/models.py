@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangvu.core.models import AppendOnlyQuerySet
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
     ETHNICITIES,
@@ -104,6 +105,9 @@ class MembershipEvent(models.Model):
                                      verbose_name=_("organisation after"))
     from_organisation = models.ForeignKey(Organisation, null=True, blank=True,
                                           on_delete=models.PROTECT, related_name="+")
+    # The host cell of a temporary transfer (the member's own cell does not change).
+    temp_organisation = models.ForeignKey(Organisation, null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
     status_before = models.CharField(max_length=20, blank=True)
     status_after = models.CharField(max_length=20)
     exempted_after = models.BooleanField(default=False)
@@ -117,6 +121,8 @@ class MembershipEvent(models.Model):
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["member_id", "seq"]

@@ -27,7 +27,6 @@ from dangvu.core.refdata import (
     PROFESSIONAL_LEVELS,
     RELIGIONS,
     THEORY_LEVELS,
-    age_on,
 )
 from dangvu.core.rules import rule_value
 from dangvu.core.text import fold
@@ -64,8 +63,6 @@ MEMBER_FIELDS = (
     "identity_number", "phone", "education", "professional_level", "theory_level", "occupation",
     "party_card_number", "admission_date", "ceremony_date", "official_date",
 )
-_STATE_FIELDS = ("status", "organisation_id", "org_path", "exempted", "temp_organisation_id",
-                 "official_date")
 
 _DIGITS = re.compile(r"^\d+$")
 
@@ -159,7 +156,7 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
         hi = rule_value("admission_max_age", on=admitted)
         if admitted < add_months(birth, 12 * lo):
             errors["admission_date"] = _("A member must be at least %(n)d years old when admitted.") % {"n": lo}
-        elif age_on(birth, admitted) > hi:
+        elif admitted > add_months(birth, 12 * hi):
             errors["admission_date"] = _("A member must be at most %(n)d years old when admitted.") % {"n": hi}
     ceremony = cleaned["ceremony_date"]
     if ceremony and admitted and ceremony < admitted:
@@ -176,13 +173,18 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
     return cleaned
 
 
-def _check_cell(org: Organisation | None, on: date, field_name: str = "organisation") -> Organisation:
+def _check_cell(org: Organisation | None, on: date, field_name: str = "organisation", *,
+                founded: bool = True) -> Organisation:
+    """The organisation can hold members on `on`. `founded=False` when entering a member's past
+    (records often date from before the cell was entered in Dangvu)."""
     if org is None:
         raise ValidationError({field_name: _("Choose the party cell.")})
     if org.kind not in MEMBER_HOLDING_KINDS:
         raise ValidationError({field_name: _("Members can only belong to a party cell.")})
     if org.valid_to is not None and on >= org.valid_to:
         raise ValidationError({field_name: _("This party cell no longer exists on that date.")})
+    if founded and on < org.valid_from:
+        raise ValidationError({field_name: _("This party cell did not exist yet on that date.")})
     return org
 
 
@@ -190,7 +192,8 @@ def _check_cell(org: Organisation | None, on: date, field_name: str = "organisat
 
 def event_input(ev: MembershipEvent, member: Member) -> EventInput:
     initial = ev.status_after if ev.type == EventType.TRANSFERRED_IN else None
-    return EventInput(type=ev.type, date=ev.date, org_id=ev.organisation_id,
+    org_id = ev.temp_organisation_id if ev.type == EventType.TEMPORARY_TRANSFER else ev.organisation_id
+    return EventInput(type=ev.type, date=ev.date, org_id=org_id,
                       initial_status=initial, ceremony_date=member.ceremony_date)
 
 
@@ -355,7 +358,14 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
     (and recognised when an official date is given). Errors name the row: {"row 3: field": …}.
     """
     specs, errors = [], {}
+    seen: dict[tuple[str, str], int] = {}
     for i, row in enumerate(rows, start=1):
+        for name in ("identity_number", "party_card_number"):
+            value = (row.get(name) or "").strip()
+            if value:
+                if (name, value) in seen:
+                    errors[f"row {i}: {name}"] = [_("Row %(n)d already has this number.") % {"n": seen[(name, value)]}]
+                seen.setdefault((name, value), i)
         try:
             cleaned = _clean_record(row)
             org = row["organisation"]
@@ -385,7 +395,7 @@ def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
                                 initial_status=h.get("initial_status"),
                                 ceremony_date=m.ceremony_date)
                 if h["type"] in EVENTS_WITH_ORG:
-                    _check_cell(org, h["date"])
+                    _check_cell(org, h["date"], founded=False)
                 after = transition(state, ev)
                 steps.append((h, state, after))
                 state = after
@@ -408,6 +418,7 @@ def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
             events.append(MembershipEvent(
                 member=m, seq=seq, type=h["type"], date=h["date"],
                 organisation_id=after.org_id, from_organisation_id=before.org_id,
+                temp_organisation_id=after.temp_org_id if h["type"] == EventType.TEMPORARY_TRANSFER else None,
                 status_before=before.status or "", status_after=after.status,
                 exempted_after=after.exempted, other_party=h.get("other_party", ""),
                 decision_number=h.get("decision_number", ""), decision_date=h.get("decision_date"),
@@ -515,7 +526,10 @@ def _write_event(actor, m: Member, before_state: MemberState, after_state: Membe
     seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
     event = MembershipEvent.objects.create(
         member=m, seq=seq, organisation_id=after_state.org_id,
-        from_organisation_id=before_state.org_id, status_before=before_state.status or "",
+        from_organisation_id=before_state.org_id,
+        temp_organisation_id=(after_state.temp_org_id
+                              if fields["type"] == EventType.TEMPORARY_TRANSFER else None),
+        status_before=before_state.status or "",
         status_after=after_state.status, exempted_after=after_state.exempted, corrects=corrects,
         recorded_by=actor if getattr(actor, "pk", None) else None, **fields)
     if rebuild_periods is not None:
@@ -547,6 +561,10 @@ def _correct(actor, m: Member, target: MembershipEvent | None, on: date, decisio
         raise ValidationError({"corrects": _("Only the member's latest event can be corrected.")})
     if len(effective) == 1:
         raise ValidationError({"corrects": _("The event that put the member on the records cannot be corrected.")})
+    if target.type == EventType.REORGANISED:
+        # A reorganisation is the organisation's act, not the member's: it is undone by another
+        # reorganisation, never by putting the member back into a cell that may be gone.
+        raise ValidationError({"corrects": _("A move made by a reorganisation cannot be corrected here.")})
     remaining = effective[:-1]
     try:
         state = _initial_state(m, remaining[0].type)
@@ -555,6 +573,8 @@ def _correct(actor, m: Member, target: MembershipEvent | None, on: date, decisio
         periods = periods_from_events(m, remaining)
     except DomainError as exc:  # pragma: no cover - the remaining events were valid before
         raise ValidationError({"corrects": [exc.message]}) from None
+    if state.in_party:
+        _check_cell(Organisation.objects.get(pk=state.org_id), on, "corrects")
     before_state = _state_of(m, None)
     return _write_event(actor, m, before_state, state, dict(
         type=EventType.CORRECTION, date=on, decision_number=decision_number,

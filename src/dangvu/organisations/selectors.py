@@ -20,8 +20,12 @@ def org_list(*, actor, q: str = "", parent: Organisation | None = None, kind: st
         qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
     if kind:
         qs = qs.filter(kind=kind)
-    for word in tokens(q):
-        qs = qs.filter(Q(name_folded__contains=word) | Q(code__iexact=word))
+    words = tokens(q)
+    if words:
+        by_name = Q()
+        for word in words:
+            by_name &= Q(name_folded__contains=word)
+        qs = qs.filter(by_name | Q(code__iexact=q.strip()))
     return qs.order_by("depth", "name_folded")
 
 

@@ -241,7 +241,7 @@ class _Membership:
         )
         self.cache: dict[int, list] = {}
 
-    def _subject_path(self, day: date) -> str | None:
+    def subject_path(self, day: date) -> str | None:
         for path, start, end in self.subject:
             if start <= day and (end is None or day < end):
                 return path
@@ -250,7 +250,7 @@ class _Membership:
     def contains(self, org_id: int | None, day: date) -> bool:
         if org_id is None:
             return False
-        prefix = self._subject_path(day)
+        prefix = self.subject_path(day)
         if prefix is None:
             return False
         if org_id not in self.cache:
@@ -321,6 +321,36 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
             decreases[key] += 1
             if key == "struck_off" and status_before == Status.PROBATIONARY:
                 struck_off_probationary += 1
+    # Organisations moved into or out of the subtree (no member event: the members went along).
+    moved = OrganisationVersion.objects.filter(
+        valid_from__gte=date_from, valid_from__lte=date_to
+    ).values_list("organisation_id", "path", "valid_from")
+    for org_id, path, day in moved.iterator(chunk_size=5000):
+        previous = (
+            OrganisationVersion.objects.filter(organisation_id=org_id, valid_to=day)
+            .values_list("path", flat=True)
+            .first()
+        )
+        if previous is None:
+            continue  # newly founded: it brings no member with it
+        before_prefix = inside.subject_path(day - timedelta(days=1))
+        after_prefix = inside.subject_path(day)
+        was_in = before_prefix is not None and previous.startswith(before_prefix)
+        is_in = after_prefix is not None and path.startswith(after_prefix)
+        if was_in == is_in:
+            continue
+        # Members there on the day before and still there after the move; anyone arriving or
+        # leaving on that very day is counted by their own event.
+        staying = (
+            MemberPeriod.objects.filter(organisation_id=org_id,
+                                        valid_from__lte=day - timedelta(days=1))
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+            .count()
+        )
+        if is_in:
+            increases["reorganised_in"] += staying
+        else:
+            decreases["reorganised_out"] += staying
     return {
         "organisation": {"code": org.code, "name": org.name},
         "from": date_from,

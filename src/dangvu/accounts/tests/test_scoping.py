@@ -182,13 +182,6 @@ def test_a_secretary_who_is_a_member_elsewhere_sees_both(tree, people):
     assert _members(user, "members.view_sensitive") == ["An", "Ba"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: scope_for path-scopes every action of a grant, "
-    "including members.view_self, so member_q(user, 'members.view_self') of a "
-    "plain member (role 'member', include_descendants=True by default) covers "
-    "every member of their cell instead of their own record only",
-)
 def test_view_self_never_reaches_other_members(tree, people):
     user = make_user("an", role="member", org=tree.cell1)
     Member.objects.filter(pk=people["an"].pk).update(user=user)

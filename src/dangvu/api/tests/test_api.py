@@ -147,13 +147,6 @@ def test_organisation_list_is_limited_to_the_scope(users, as_user):
     assert [o["code"] for o in children] == ["KT-DG-DP-02", "KT-DG-DP-01"]  # by folded name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: org_list splits q into words on punctuation "
-    "(core.text.tokens) and compares each word with the whole code, so a code "
-    "with a hyphen such as KT-DG-DP-01 is never found although the docstring "
-    "says q matches the code",
-)
 def test_organisation_search_by_a_code_with_punctuation(users, as_user):
     found = as_user("admin").get("/organisations", {"q": "KT-DG-DP-01"}).json()
     assert [o["code"] for o in found] == ["KT-DG-DP-01"]

@@ -512,13 +512,11 @@ TEMPORARY_TRANSFER_BUG = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=TEMPORARY_TRANSFER_BUG)
 def test_a_temporary_transfer_replays_in_the_consistency_check(tree, official):
     _record(official, "temporary_transfer", date(2024, 2, 1), organisation=tree.cell3)
     assert consistency_check() == []
 
 
-@pytest.mark.xfail(strict=True, reason=TEMPORARY_TRANSFER_BUG)
 def test_an_event_after_a_temporary_transfer_can_be_corrected(tree, official):
     _record(official, "temporary_transfer", date(2024, 2, 1), organisation=tree.cell3)
     exemption = _record(official, "exempted", date(2024, 3, 1))
@@ -619,11 +617,6 @@ def test_membership_events_and_audit_records_refuse_update_and_delete(tree, offi
     assert AuditRecord.objects.filter(pk=audit.pk).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: MembershipEvent/AuditRecord are append-only only "
-    "through Model.save()/delete(); QuerySet.update() and .delete() bypass them",
-)
 def test_membership_events_and_audit_records_refuse_queryset_update_and_delete(tree, official):
     refused = 0
     for qs, change in (
@@ -704,12 +697,6 @@ def test_bulk_create_replays_each_history_through_the_rules(tree):
     assert Member.objects.count() == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: members_create_bulk checks identity/card numbers "
-    "only against the database, so two rows of one batch with the same number "
-    "raise IntegrityError instead of a ValidationError naming the row",
-)
 def test_bulk_create_refuses_the_same_identity_number_twice_in_one_batch(tree):
     rows = [
         {**member_data(identity_number="062180000123"), "organisation": tree.cell1},
@@ -740,13 +727,6 @@ def test_members_of_a_merged_cell_keep_the_rules_of_their_history(tree):
     ) == {"date"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _correct (members/services.py) replays the remaining events without checking "
-    "that the cell they lead to still exists: correcting the `reorganised` event of a merge "
-    "puts the member back into the dissolved source cell, where the counters count them but "
-    "the events-based report does not",
-)
 def test_correcting_a_reorganisation_cannot_revive_a_dissolved_cell(tree):
     from dangvu.organisations.services import organisation_merge
 
@@ -758,12 +738,6 @@ def test_correcting_a_reorganisation_cannot_revive_a_dissolved_cell(tree):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _check_cell (members/services.py) only checks valid_to, so a transfer may be "
-    "dated before the receiving cell was founded; the member then belongs to no organisation "
-    "of that date in as-of reports",
-)
 def test_a_transfer_to_a_cell_not_yet_founded_is_refused(tree, official):
     new = make_org(
         code="NEW",
