@@ -13,10 +13,18 @@ __all__ = ["RoleGrant", "ApiToken"]
 class RoleGrant(models.Model):
     """A user holds a role at an organisation (and, by default, everything below it)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="grants", verbose_name=_("user"))
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("organisation"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="grants",
+        verbose_name=_("user"),
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     include_descendants = models.BooleanField(_("and below"), default=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
@@ -39,8 +47,9 @@ def _hash(key: str) -> str:
 class ApiToken(models.Model):
     """A bearer token. Only its hash is stored; the key is shown once, when created."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)
     created = models.DateTimeField(auto_now_add=True)

@@ -42,9 +42,9 @@ class Scope:
     def covers_path(self, action: str, path: str) -> bool:
         if action in self.everything:
             return True
-        return any(path.startswith(p) for p in self.subtrees.get(action, ())) or path in self.exact.get(
-            action, ()
-        )
+        return any(
+            path.startswith(p) for p in self.subtrees.get(action, ())
+        ) or path in self.exact.get(action, ())
 
 
 def scope_for(user) -> Scope:

@@ -15,8 +15,9 @@ __all__ = ["user_create", "grant_create", "token_create", "token_authenticate"]
 
 
 @transaction.atomic
-def user_create(*, actor, username: str, password: str | None = None, full_name: str = "",
-                email: str = "") -> tuple[object, str]:
+def user_create(
+    *, actor, username: str, password: str | None = None, full_name: str = "", email: str = ""
+) -> tuple[object, str]:
     """Create a user; returns (user, password) — the password generated when not given."""
     User = get_user_model()
     username = (username or "").strip()
@@ -28,22 +29,36 @@ def user_create(*, actor, username: str, password: str | None = None, full_name:
     user = User(username=username, first_name=full_name[:150], email=email)
     user.set_password(password)
     user.save()
-    audit_record(actor=actor, entry=AuditEntry("user.create", "user", user.pk, username,
-                                               after={"username": username}))
+    audit_record(
+        actor=actor,
+        entry=AuditEntry("user.create", "user", user.pk, username, after={"username": username}),
+    )
     return user, password
 
 
 @transaction.atomic
-def grant_create(*, actor, user, organisation, role: str, include_descendants: bool = True) -> RoleGrant:
+def grant_create(
+    *, actor, user, organisation, role: str, include_descendants: bool = True
+) -> RoleGrant:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role: %(r)s.") % {"r": role}})
     grant, _created = RoleGrant.objects.get_or_create(
-        user=user, organisation=organisation, role=role,
+        user=user,
+        organisation=organisation,
+        role=role,
         defaults={"include_descendants": include_descendants},
     )
-    audit_record(actor=actor, entry=AuditEntry("grant.create", "user", user.pk, user.username,
-                                               org_path=organisation.path,
-                                               after={"role": role, "organisation": organisation.code}))
+    audit_record(
+        actor=actor,
+        entry=AuditEntry(
+            "grant.create",
+            "user",
+            user.pk,
+            user.username,
+            org_path=organisation.path,
+            after={"role": role, "organisation": organisation.code},
+        ),
+    )
     return grant
 
 
@@ -52,8 +67,12 @@ def token_create(*, actor, user) -> str:
     """Create an API token; the key is returned once and never stored in clear."""
     key = ApiToken.new_key()
     ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), prefix=key[:10])
-    audit_record(actor=actor, entry=AuditEntry("token.create", "user", user.pk, user.username,
-                                               after={"prefix": key[:10]}))
+    audit_record(
+        actor=actor,
+        entry=AuditEntry(
+            "token.create", "user", user.pk, user.username, after={"prefix": key[:10]}
+        ),
+    )
     return key
 
 

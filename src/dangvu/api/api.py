@@ -77,6 +77,7 @@ def _not_found(request, exc):
 
 # --- schemas ----------------------------------------------------------------------------------
 
+
 class GrantOut(Schema):
     role: str
     organisation: str
@@ -194,25 +195,54 @@ class MemberFilter(Schema):
 
 # --- helpers ----------------------------------------------------------------------------------
 
+
 def _org_out(org: Organisation) -> dict:
     parent_code = None
     if org.depth > 1:
-        parent_code = Organisation.objects.filter(path=org.path[: -org.steplen]).values_list(
-            "code", flat=True).first()
+        parent_code = (
+            Organisation.objects.filter(path=org.path[: -org.steplen])
+            .values_list("code", flat=True)
+            .first()
+        )
     return {
-        "code": org.code, "name": org.name, "kind": org.kind, "grassroots_type": org.grassroots_type,
-        "parent": parent_code, "depth": org.depth, "place_name": org.place_name,
-        "place_code": org.place_code, "valid_from": org.valid_from, "valid_to": org.valid_to,
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "grassroots_type": org.grassroots_type,
+        "parent": parent_code,
+        "depth": org.depth,
+        "place_name": org.place_name,
+        "place_code": org.place_code,
+        "valid_from": org.valid_from,
+        "valid_to": org.valid_to,
     }
 
 
 def _member_out(m: Member) -> dict:
     return {
-        **{f: getattr(m, f) for f in (
-            "id", "full_name", "birth_date", "gender", "ethnicity", "religion", "hometown",
-            "education", "professional_level", "theory_level", "occupation", "party_card_number",
-            "identity_number", "admission_date", "ceremony_date", "official_date", "status",
-            "exempted")},
+        **{
+            f: getattr(m, f)
+            for f in (
+                "id",
+                "full_name",
+                "birth_date",
+                "gender",
+                "ethnicity",
+                "religion",
+                "hometown",
+                "education",
+                "professional_level",
+                "theory_level",
+                "occupation",
+                "party_card_number",
+                "identity_number",
+                "admission_date",
+                "ceremony_date",
+                "official_date",
+                "status",
+                "exempted",
+            )
+        },
         "organisation": m.organisation.code,
         "organisation_name": m.organisation.name,
         "temporary_organisation": m.temp_organisation.code if m.temp_organisation_id else None,
@@ -221,12 +251,19 @@ def _member_out(m: Member) -> dict:
 
 def _event_out(ev: MembershipEvent) -> dict:
     return {
-        "id": ev.pk, "seq": ev.seq, "type": ev.type, "date": ev.date,
+        "id": ev.pk,
+        "seq": ev.seq,
+        "type": ev.type,
+        "date": ev.date,
         "organisation": ev.organisation.code,
         "from_organisation": ev.from_organisation.code if ev.from_organisation_id else None,
-        "status_before": ev.status_before, "status_after": ev.status_after,
-        "decision_number": ev.decision_number, "decision_date": ev.decision_date,
-        "issuer": ev.issuer, "note": ev.note, "corrects": ev.corrects_id,
+        "status_before": ev.status_before,
+        "status_after": ev.status_after,
+        "decision_number": ev.decision_number,
+        "decision_date": ev.decision_date,
+        "issuer": ev.issuer,
+        "note": ev.note,
+        "corrects": ev.corrects_id,
     }
 
 
@@ -262,6 +299,7 @@ def _target_cell(request, code: str | None, field_name: str) -> Organisation | N
 
 # --- endpoints --------------------------------------------------------------------------------
 
+
 @api.get("/me", response=MeOut, tags=["accounts"])
 def me(request):
     user = request.user
@@ -272,19 +310,31 @@ def me(request):
         "full_name": user.get_full_name(),
         "member_id": member.pk if member else None,
         "grants": [
-            {"role": g.role, "organisation": g.organisation.code,
-             "organisation_name": g.organisation.name, "include_descendants": g.include_descendants}
+            {
+                "role": g.role,
+                "organisation": g.organisation.code,
+                "organisation_name": g.organisation.name,
+                "include_descendants": g.include_descendants,
+            }
             for g in grants
         ],
     }
 
 
 @api.get("/organisations", response=list[OrgOut], tags=["organisations"])
-def organisations(request, q: str = "", parent: str = "", kind: str = "",
-                  include_dissolved: bool = True, limit: int = 100, offset: int = 0):
+def organisations(
+    request,
+    q: str = "",
+    parent: str = "",
+    kind: str = "",
+    include_dissolved: bool = True,
+    limit: int = 100,
+    offset: int = 0,
+):
     parent_org = _visible_org(request, parent) if parent else None
-    qs = org_list(actor=request.user, q=q, parent=parent_org, kind=kind,
-                  include_dissolved=include_dissolved)
+    qs = org_list(
+        actor=request.user, q=q, parent=parent_org, kind=kind, include_dissolved=include_dissolved
+    )
     limit = max(1, min(limit, 1000))
     return [_org_out(o) for o in qs[offset : offset + limit]]
 
@@ -313,8 +363,12 @@ def members(request, filters: Query[MemberFilter]):
 @api.get("/members/{member_id}", response=MemberDetailOut, tags=["members"])
 def member(request, member_id: int):
     m = _visible_member(request, member_id)
-    audit_record(actor=request.user, entry=AuditEntry(
-        "member.view", "member", m.pk, m.full_name, m.org_path, after={"via": "api"}))
+    audit_record(
+        actor=request.user,
+        entry=AuditEntry(
+            "member.view", "member", m.pk, m.full_name, m.org_path, after={"via": "api"}
+        ),
+    )
     return {**_member_out(m), "events": [_event_out(e) for e in member_events(m)]}
 
 
@@ -323,13 +377,32 @@ def member_add(request, payload: MemberIn):
     _require(request, "members.manage")
     org = org_get(actor=request.user, code=payload.organisation, action="members.manage")
     if org is None:
-        raise ValidationError({"organisation": f"No party cell with code {payload.organisation} "
-                                               "in your organisations."})
-    data = payload.dict(exclude={"organisation", "entry", "entry_date", "decision_number",
-                                 "decision_date", "issuer"})
-    m = member_create(actor=request.user, data=data, organisation=org, entry=payload.entry,
-                      entry_date=payload.entry_date, decision_number=payload.decision_number,
-                      decision_date=payload.decision_date, issuer=payload.issuer)
+        raise ValidationError(
+            {
+                "organisation": f"No party cell with code {payload.organisation} "
+                "in your organisations."
+            }
+        )
+    data = payload.dict(
+        exclude={
+            "organisation",
+            "entry",
+            "entry_date",
+            "decision_number",
+            "decision_date",
+            "issuer",
+        }
+    )
+    m = member_create(
+        actor=request.user,
+        data=data,
+        organisation=org,
+        entry=payload.entry,
+        entry_date=payload.entry_date,
+        decision_number=payload.decision_number,
+        decision_date=payload.decision_date,
+        issuer=payload.issuer,
+    )
     m = Member.objects.select_related("organisation", "temp_organisation").get(pk=m.pk)
     return Status(201, {**_member_out(m), "events": [_event_out(e) for e in member_events(m)]})
 
@@ -345,10 +418,16 @@ def member_event_add(request, member_id: int, payload: EventIn):
         if corrects is None:
             raise ValidationError({"corrects": f"Member {m.pk} has no event {payload.corrects}."})
     ev = member_event_record(
-        actor=request.user, member=m, type=payload.type, date=payload.date,
+        actor=request.user,
+        member=m,
+        type=payload.type,
+        date=payload.date,
         organisation=_target_cell(request, payload.organisation, "organisation"),
-        decision_number=payload.decision_number, decision_date=payload.decision_date,
-        issuer=payload.issuer, note=payload.note, corrects=corrects,
+        decision_number=payload.decision_number,
+        decision_date=payload.decision_date,
+        issuer=payload.issuer,
+        note=payload.note,
+        corrects=corrects,
     )
     ev = MembershipEvent.objects.select_related("organisation", "from_organisation").get(pk=ev.pk)
     return Status(201, _event_out(ev))
@@ -358,14 +437,26 @@ def member_event_add(request, member_id: int, payload: EventIn):
 def report_membership(request, org: str, as_of: date | None = None):
     organisation = _visible_org(request, org, "reports.view")
     report = membership_report(organisation, as_of or timezone.localdate())
-    audit_record(actor=request.user, entry=AuditEntry(
-        "report.membership", "organisation", organisation.pk, organisation.name,
-        organisation.path, after={"as_of": report["as_of"], "via": "api"}))
+    audit_record(
+        actor=request.user,
+        entry=AuditEntry(
+            "report.membership",
+            "organisation",
+            organisation.pk,
+            organisation.name,
+            organisation.path,
+            after={"as_of": report["as_of"], "via": "api"},
+        ),
+    )
     return report
 
 
 @api.get("/reports/period", tags=["reports"])
-def report_period(request, org: str, date_from: date = Query(..., alias="from"),
-                  date_to: date = Query(..., alias="to")):
+def report_period(
+    request,
+    org: str,
+    date_from: date = Query(..., alias="from"),
+    date_to: date = Query(..., alias="to"),
+):
     organisation = _visible_org(request, org, "reports.view")
     return period_report(organisation, date_from, date_to)

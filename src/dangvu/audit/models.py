@@ -16,8 +16,12 @@ class AuditRecord(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=60)

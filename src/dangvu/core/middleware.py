@@ -23,7 +23,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         policy = DOCS_CSP if request.path.startswith("/api/v1/docs") else CSP
         response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         return response
 
 

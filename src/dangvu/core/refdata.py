@@ -106,11 +106,27 @@ ETHNICITIES = RefList(
         _ethnic("09", "Dao", "Dao", "Mán", "Động", "Trại", "Dìu Miền", "Kiềm Miền", "Quần Trắng"),
         _ethnic("10", "Gia-rai", "Jarai", "Gia Rai", "Giơ-rai", "Chơ-rai", "Jrai"),
         _ethnic("11", "Ê-đê", "Ede", "Ê Đê", "Ra-đê", "Đê", "Kpạ", "A-đham"),
-        _ethnic("12", "Ba-na", "Bahnar", "Ba Na", "Gơ-lar", "Tơ-lô", "Giơ-lâng", "Rơ-ngao", "Krem", "Roh", "Kon Kđe", "A-la Công", "Kpăng Công"),
+        _ethnic(
+            "12",
+            "Ba-na",
+            "Bahnar",
+            "Ba Na",
+            "Gơ-lar",
+            "Tơ-lô",
+            "Giơ-lâng",
+            "Rơ-ngao",
+            "Krem",
+            "Roh",
+            "Kon Kđe",
+            "A-la Công",
+            "Kpăng Công",
+        ),
         _ethnic("13", "Sán Chay", "San Chay", "Cao Lan", "Sán Chỉ"),
         _ethnic("14", "Chăm", "Cham", "Chàm", "Chiêm Thành", "Hroi"),
         _ethnic("15", "Cơ-ho", "Koho", "Cơ Ho", "Xrê", "Nốp", "Cơ-don", "Chil", "Lát", "Tring"),
-        _ethnic("16", "Xơ-đăng", "Xo Dang", "Xơ Đăng", "Xê Đăng", "Kmrâng", "Con Lan", "Bri-la", "Tang"),
+        _ethnic(
+            "16", "Xơ-đăng", "Xo Dang", "Xơ Đăng", "Xê Đăng", "Kmrâng", "Con Lan", "Bri-la", "Tang"
+        ),
         _ethnic("17", "Sán Dìu", "San Diu", "Sán Dẻo", "Trại Đất", "Mán Quần Cộc"),
         _ethnic("18", "Hrê", "Hre", "Chăm Rê", "Chom", "Krẹ Lũy"),
         _ethnic("19", "Ra-glai", "Raglai", "Ra Glai", "Ra-clây", "Rai", "Noang", "La-oang"),
@@ -118,12 +134,29 @@ ETHNICITIES = RefList(
         _ethnic("21", "Thổ", "Tho", "Kẹo", "Mọn", "Cuối", "Họ", "Đan Lai", "Ly Hà", "Tày Pọng"),
         _ethnic("22", "Xtiêng", "Stieng", "Xa-điêng", "X'tiêng"),
         _ethnic("23", "Khơ-mú", "Khmu", "Khơ Mú", "Xá Cẩu", "Mứn Xen", "Pu Thênh", "Tềnh"),
-        _ethnic("24", "Bru-Vân Kiều", "Bru-Van Kieu", "Bru", "Vân Kiều", "Măng Coong", "Tri", "Khùa"),
+        _ethnic(
+            "24", "Bru-Vân Kiều", "Bru-Van Kieu", "Bru", "Vân Kiều", "Măng Coong", "Tri", "Khùa"
+        ),
         _ethnic("25", "Cơ-tu", "Co Tu", "Cơ Tu", "Ca-tu", "Cao", "Hạ", "Phương", "Ca-tang"),
         _ethnic("26", "Giáy", "Giay", "Nhắng", "Dẩng", "Pầu Thìn", "Nu Nà", "Cùi Chu", "Xa"),
         _ethnic("27", "Tà-ôi", "Ta Oi", "Tà Ôi", "Tôi-ôi", "Pa-co", "Pa-hy", "Ba-hi"),
         _ethnic("28", "Mạ", "Ma", "Châu Mạ", "Mạ Ngăn", "Mạ Xóp", "Mạ Tô", "Mạ Krung"),
-        _ethnic("29", "Giẻ-Triêng", "Gie Trieng", "Giẻ Triêng", "Đgiéh", "Tareb", "Giang Rẫy Pin", "Triêng", "Treng", "Ta-riêng", "Ve", "Veh", "La-ve", "Ca-tang"),
+        _ethnic(
+            "29",
+            "Giẻ-Triêng",
+            "Gie Trieng",
+            "Giẻ Triêng",
+            "Đgiéh",
+            "Tareb",
+            "Giang Rẫy Pin",
+            "Triêng",
+            "Treng",
+            "Ta-riêng",
+            "Ve",
+            "Veh",
+            "La-ve",
+            "Ca-tang",
+        ),
         _ethnic("30", "Co", "Co", "Cor", "Col", "Cùa", "Trầu"),
         _ethnic("31", "Chơ-ro", "Cho Ro", "Chơ Ro", "Dơ-ro", "Châu-ro"),
         _ethnic("32", "Xinh-mun", "Xinh Mun", "Xinh Mun", "Puộc", "Pụa"),
@@ -164,12 +197,20 @@ RELIGIONS = RefList(
         RefItem("05", "Phật giáo Hòa Hảo", "Hoa Hao Buddhism", ("Hòa Hảo",)),
         RefItem("06", "Hồi giáo", "Islam", ("Islam",)),
         RefItem("07", "Tôn giáo Baha'i", "Baha'i Faith", ("Baha'i",)),
-        RefItem("08", "Tịnh độ Cư sĩ Phật hội Việt Nam", "Pure Land Buddhist Home Practice Association"),
-        RefItem("09", "Cơ đốc Phục lâm", "Seventh-day Adventist Church", ("Cơ đốc Phục lâm Việt Nam",)),
+        RefItem(
+            "08", "Tịnh độ Cư sĩ Phật hội Việt Nam", "Pure Land Buddhist Home Practice Association"
+        ),
+        RefItem(
+            "09", "Cơ đốc Phục lâm", "Seventh-day Adventist Church", ("Cơ đốc Phục lâm Việt Nam",)
+        ),
         RefItem("10", "Phật giáo Tứ Ân Hiếu Nghĩa", "Tu An Hieu Nghia Buddhism"),
         RefItem("11", "Minh Sư đạo", "Minh Su Dao"),
         RefItem("12", "Minh Lý đạo - Tam Tông Miếu", "Minh Ly Dao - Tam Tong Mieu"),
-        RefItem("13", "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô", "Church of Jesus Christ of Latter-day Saints"),
+        RefItem(
+            "13",
+            "Giáo hội Các Thánh hữu Ngày sau của Chúa Giê-su Ky-tô",
+            "Church of Jesus Christ of Latter-day Saints",
+        ),
         RefItem("14", "Bửu Sơn Kỳ Hương", "Buu Son Ky Huong"),
         RefItem("15", "Bà-la-môn giáo", "Brahmanism", ("Bà La Môn",)),
         RefItem("16", "Phật giáo Hiếu Nghĩa Tà Lơn", "Hieu Nghia Ta Lon Buddhism"),
@@ -193,7 +234,11 @@ PROFESSIONAL_LEVELS = RefList(
     "professional",
     [
         RefItem("none", "Chưa qua đào tạo", "No training"),
-        RefItem("elementary", "Công nhân kỹ thuật, nhân viên nghiệp vụ, sơ cấp", "Technical worker / elementary"),
+        RefItem(
+            "elementary",
+            "Công nhân kỹ thuật, nhân viên nghiệp vụ, sơ cấp",
+            "Technical worker / elementary",
+        ),
         RefItem("intermediate", "Trung cấp", "Intermediate"),
         RefItem("college", "Cao đẳng", "College"),
         RefItem("university", "Đại học", "University"),
@@ -216,11 +261,27 @@ OCCUPATIONS = RefList(
     "occupation",
     [
         RefItem("state_official", "Công chức cơ quan nhà nước", "State civil servant"),
-        RefItem("party_official", "Công chức Đảng, Mặt trận, đoàn thể", "Party, Front and mass-organisation civil servant"),
-        RefItem("commune_official", "Cán bộ, công chức cấp xã, người hoạt động không chuyên trách cấp xã", "Commune official or non-specialised commune staff"),
-        RefItem("village_staff", "Người hoạt động không chuyên trách ở thôn, tổ dân phố", "Non-specialised village staff"),
+        RefItem(
+            "party_official",
+            "Công chức Đảng, Mặt trận, đoàn thể",
+            "Party, Front and mass-organisation civil servant",
+        ),
+        RefItem(
+            "commune_official",
+            "Cán bộ, công chức cấp xã, người hoạt động không chuyên trách cấp xã",
+            "Commune official or non-specialised commune staff",
+        ),
+        RefItem(
+            "village_staff",
+            "Người hoạt động không chuyên trách ở thôn, tổ dân phố",
+            "Non-specialised village staff",
+        ),
         RefItem("public_employee", "Viên chức sự nghiệp công lập", "Public-service employee"),
-        RefItem("non_public_employee", "Người làm việc trong đơn vị sự nghiệp ngoài công lập", "Non-public service worker"),
+        RefItem(
+            "non_public_employee",
+            "Người làm việc trong đơn vị sự nghiệp ngoài công lập",
+            "Non-public service worker",
+        ),
         RefItem("enterprise", "Người làm việc trong doanh nghiệp", "Enterprise staff"),
         RefItem("farmer", "Nông, lâm, ngư nghiệp", "Farmer, forester or fisher"),
         RefItem("armed_forces", "Quân đội, công an", "Army and police"),
@@ -245,8 +306,11 @@ _AGE_BANDS = [
 AGE_BANDS = RefList(
     "age_band",
     [
-        RefItem(code, f"Từ {lo} đến {hi} tuổi" if hi < 200 else "Trên 60 tuổi",
-                f"{lo} to {hi}" if hi < 200 else "Over 60")
+        RefItem(
+            code,
+            f"Từ {lo} đến {hi} tuổi" if hi < 200 else "Trên 60 tuổi",
+            f"{lo} to {hi}" if hi < 200 else "Over 60",
+        )
         for code, lo, hi in _AGE_BANDS
     ],
 )

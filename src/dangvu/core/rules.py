@@ -26,15 +26,25 @@ class UnknownRule(LookupError):
 
 RULES: list[RuleValue] = [
     # Probation: 12 months counted from the admission ceremony (DOMAIN.md §3.3, §2.7).
-    RuleValue("probation_months", 12, date(2011, 1, 19),
-              "Điều lệ Đảng (2011), Điều 5", "12 tháng kể từ ngày kết nạp"),
+    RuleValue(
+        "probation_months",
+        12,
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), Điều 5",
+        "12 tháng kể từ ngày kết nạp",
+    ),
     RuleValue("probation_months", 12, date(2021, 7, 30), "Quy định 24-QĐ/TW (30/7/2021)"),
     RuleValue("probation_months", 12, date(2025, 1, 20), "Quy định 232-QĐ/TW (20/1/2025)"),
     RuleValue("probation_months", 12, date(2025, 7, 1), "Quy định 294-QĐ/TW (26/5/2025)"),
     # Admission age window, counted in months at the time of the cell's consideration.
     RuleValue("admission_min_age", 18, date(2011, 1, 19), "Điều lệ Đảng (2011), Điều 1"),
-    RuleValue("admission_max_age", 60, date(2016, 7, 25), "Quy định 29-QĐ/TW (25/7/2016)",
-              "trên 60 tuổi do cấp ủy trực thuộc Trung ương xem xét"),
+    RuleValue(
+        "admission_max_age",
+        60,
+        date(2016, 7, 25),
+        "Quy định 29-QĐ/TW (25/7/2016)",
+        "trên 60 tuổi do cấp ủy trực thuộc Trung ương xem xét",
+    ),
     RuleValue("admission_max_age", 60, date(2021, 7, 30), "Quy định 24-QĐ/TW (30/7/2021)"),
     RuleValue("admission_max_age", 60, date(2025, 7, 1), "Quy định 294-QĐ/TW (26/5/2025)"),
     # Deadlines in working days (used by later modules; kept here so all rules are in one place).
@@ -43,8 +53,12 @@ RULES: list[RuleValue] = [
     RuleValue("admission_ceremony_working_days", 30, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
     RuleValue("recognition_review_working_days", 30, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
     # Temporary transfer: 3 months to under a year (study: up to 2 years).
-    RuleValue("temporary_transfer_max_months", 12, date(2021, 9, 28), "Hướng dẫn 01-HD/TW (28/9/2021)"),
-    RuleValue("temporary_transfer_max_months", 12, date(2025, 6, 9), "Hướng dẫn 06-HD/TW (9/6/2025)"),
+    RuleValue(
+        "temporary_transfer_max_months", 12, date(2021, 9, 28), "Hướng dẫn 01-HD/TW (28/9/2021)"
+    ),
+    RuleValue(
+        "temporary_transfer_max_months", 12, date(2025, 6, 9), "Hướng dẫn 06-HD/TW (9/6/2025)"
+    ),
 ]
 
 

@@ -3,8 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Status", "EventType", "IN_PARTY", "TERMINAL", "ENTRY_EVENTS", "EVENTS_WITH_ORG",
-           "USER_EVENTS"]
+__all__ = [
+    "Status",
+    "EventType",
+    "IN_PARTY",
+    "TERMINAL",
+    "ENTRY_EVENTS",
+    "EVENTS_WITH_ORG",
+    "USER_EVENTS",
+]
 
 
 class Status(models.TextChoices):

@@ -29,30 +29,42 @@ class Member(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=2)
     religion = models.CharField(_("religion"), max_length=2, default="00")
     hometown = models.CharField(_("hometown"), max_length=255, blank=True)
-    identity_number = models.CharField(_("citizen identity number"), max_length=12, null=True,
-                                       blank=True, unique=True)
+    identity_number = models.CharField(
+        _("citizen identity number"), max_length=12, null=True, blank=True, unique=True
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     education = models.CharField(_("general education"), max_length=20)
     professional_level = models.CharField(_("professional level"), max_length=20, default="none")
     theory_level = models.CharField(_("political theory"), max_length=20, default="none")
     occupation = models.CharField(_("occupation"), max_length=30)
-    party_card_number = models.CharField(_("party card number"), max_length=8, null=True,
-                                         blank=True, unique=True)
+    party_card_number = models.CharField(
+        _("party card number"), max_length=8, null=True, blank=True, unique=True
+    )
     admission_date = models.DateField(_("admission date"), null=True, blank=True)
     ceremony_date = models.DateField(_("admission ceremony date"), null=True, blank=True)
     official_date = models.DateField(_("official date"), null=True, blank=True)
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members",
-                                     verbose_name=_("party cell"))
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("party cell")
+    )
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     exempted = models.BooleanField(_("exempted from activities"), default=False)
     temp_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("temporarily attached to"),
     )
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="member")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,13 +113,19 @@ class MembershipEvent(models.Model):
     seq = models.PositiveIntegerField()
     type = models.CharField(_("event"), max_length=30, choices=EventType.choices)
     date = models.DateField(_("date"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("organisation after"))
-    from_organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation after"),
+    )
+    from_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The host cell of a temporary transfer (the member's own cell does not change).
-    temp_organisation = models.ForeignKey(Organisation, null=True, blank=True,
-                                          on_delete=models.PROTECT, related_name="+")
+    temp_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status_before = models.CharField(max_length=20, blank=True)
     status_after = models.CharField(max_length=20)
     exempted_after = models.BooleanField(default=False)
@@ -116,11 +134,13 @@ class MembershipEvent(models.Model):
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     issuer = models.CharField(_("issued by"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
-    corrects = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="corrected_by")
+    corrects = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = AppendOnlyQuerySet.as_manager()
 

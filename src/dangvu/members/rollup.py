@@ -6,8 +6,18 @@ from dangvu.members.choices import IN_PARTY
 __all__ = ["member_contribution", "MEMBER_DIMS"]
 
 MEMBER_DIMS = (
-    "members", "status", "gender", "ethnicity", "religion", "birth", "admission_period",
-    "education", "professional", "theory", "occupation", "exempted",
+    "members",
+    "status",
+    "gender",
+    "ethnicity",
+    "religion",
+    "birth",
+    "admission_period",
+    "education",
+    "professional",
+    "theory",
+    "occupation",
+    "exempted",
 )
 
 

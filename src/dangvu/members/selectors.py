@@ -20,8 +20,14 @@ __all__ = [
 ]
 
 
-def member_list(*, actor, org: Organisation | None = None, q: str = "", status: str = "",
-                filters: dict | None = None) -> QuerySet[Member]:
+def member_list(
+    *,
+    actor,
+    org: Organisation | None = None,
+    q: str = "",
+    status: str = "",
+    filters: dict | None = None,
+) -> QuerySet[Member]:
     """Members visible to the actor, optionally within an organisation's subtree.
 
     `q` matches every word of the folded name (accent- and case-insensitive, any order), or a
@@ -42,8 +48,11 @@ def member_list(*, actor, org: Organisation | None = None, q: str = "", status: 
         else:
             for word in words:
                 # Word boundary on the folded name: "an" finds "An" and "Lan An", not "Loan".
-                qs = qs.filter(Q(name_folded__startswith=word + " ") | Q(name_folded__contains=" " + word)
-                               | Q(name_folded=word))
+                qs = qs.filter(
+                    Q(name_folded__startswith=word + " ")
+                    | Q(name_folded__contains=" " + word)
+                    | Q(name_folded=word)
+                )
     for field, value in (filters or {}).items():
         if value not in (None, ""):
             qs = qs.filter(**{field: value})
@@ -55,8 +64,9 @@ def member_get(*, actor, pk) -> Member | None:
 
 
 def member_events(member: Member) -> QuerySet[MembershipEvent]:
-    return member.events.select_related("organisation", "from_organisation", "corrects",
-                                        "recorded_by").order_by("seq")
+    return member.events.select_related(
+        "organisation", "from_organisation", "corrects", "recorded_by"
+    ).order_by("seq")
 
 
 def member_count_in_org(org: Organisation) -> int:
@@ -64,7 +74,9 @@ def member_count_in_org(org: Organisation) -> int:
 
 
 def member_ids_in_org(org: Organisation) -> list[int]:
-    return list(Member.objects.filter(organisation=org, status__in=IN_PARTY).values_list("id", flat=True))
+    return list(
+        Member.objects.filter(organisation=org, status__in=IN_PARTY).values_list("id", flat=True)
+    )
 
 
 def effective_events(member_id: int) -> list[MembershipEvent]:
@@ -78,4 +90,3 @@ def effective_events(member_id: int) -> list[MembershipEvent]:
 
 def member_last_event_date(member_id: int):
     return MembershipEvent.objects.filter(member_id=member_id).aggregate(d=Max("date"))["d"]
-

@@ -59,15 +59,30 @@ __all__ = [
 
 # Record fields a person enters (the state fields are the events' business).
 MEMBER_FIELDS = (
-    "full_name", "birth_name", "birth_date", "gender", "ethnicity", "religion", "hometown",
-    "identity_number", "phone", "education", "professional_level", "theory_level", "occupation",
-    "party_card_number", "admission_date", "ceremony_date", "official_date",
+    "full_name",
+    "birth_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "religion",
+    "hometown",
+    "identity_number",
+    "phone",
+    "education",
+    "professional_level",
+    "theory_level",
+    "occupation",
+    "party_card_number",
+    "admission_date",
+    "ceremony_date",
+    "official_date",
 )
 
 _DIGITS = re.compile(r"^\d+$")
 
 
 # --- validation of the record ------------------------------------------------------------------
+
 
 def _lookup(reflist, value, field_name, label, errors, cleaned, default=None):
     value = (value or "").strip() if isinstance(value, str) else value
@@ -125,27 +140,56 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
         errors["gender"] = _("Choose Male or Female.")
     cleaned["gender"] = gender
     _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _("ethnicity"), errors, cleaned)
-    _lookup(RELIGIONS, data.get("religion"), "religion", _("religion"), errors, cleaned, default="00")
-    _lookup(EDUCATION_LEVELS, data.get("education"), "education", _("general education"),
-            errors, cleaned)
-    _lookup(PROFESSIONAL_LEVELS, data.get("professional_level"), "professional_level",
-            _("professional level"), errors, cleaned, default="none")
-    _lookup(THEORY_LEVELS, data.get("theory_level"), "theory_level", _("political theory"),
-            errors, cleaned, default="none")
+    _lookup(
+        RELIGIONS, data.get("religion"), "religion", _("religion"), errors, cleaned, default="00"
+    )
+    _lookup(
+        EDUCATION_LEVELS,
+        data.get("education"),
+        "education",
+        _("general education"),
+        errors,
+        cleaned,
+    )
+    _lookup(
+        PROFESSIONAL_LEVELS,
+        data.get("professional_level"),
+        "professional_level",
+        _("professional level"),
+        errors,
+        cleaned,
+        default="none",
+    )
+    _lookup(
+        THEORY_LEVELS,
+        data.get("theory_level"),
+        "theory_level",
+        _("political theory"),
+        errors,
+        cleaned,
+        default="none",
+    )
     _lookup(OCCUPATIONS, data.get("occupation"), "occupation", _("occupation"), errors, cleaned)
 
-    for name, length, label in (("identity_number", 12, _("citizen identity number")),
-                                ("party_card_number", 8, _("party card number"))):
+    for name, length, label in (
+        ("identity_number", 12, _("citizen identity number")),
+        ("party_card_number", 8, _("party card number")),
+    ):
         value = (data.get(name) or "").strip() or None
         if value is not None:
             if not _DIGITS.match(value) or len(value) != length:
-                errors[name] = _("The %(label)s must have %(n)d digits.") % {"label": label, "n": length}
+                errors[name] = _("The %(label)s must have %(n)d digits.") % {
+                    "label": label,
+                    "n": length,
+                }
             else:
                 clash = Member.objects.filter(**{name: value})
                 if existing is not None:
                     clash = clash.exclude(pk=existing.pk)
                 if clash.exists():
-                    errors[name] = _("Another member already has this %(label)s.") % {"label": label}
+                    errors[name] = _("Another member already has this %(label)s.") % {
+                        "label": label
+                    }
         cleaned[name] = value
 
     admitted = cleaned["admission_date"]
@@ -155,15 +199,21 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
         lo = rule_value("admission_min_age", on=admitted)
         hi = rule_value("admission_max_age", on=admitted)
         if admitted < add_months(birth, 12 * lo):
-            errors["admission_date"] = _("A member must be at least %(n)d years old when admitted.") % {"n": lo}
+            errors["admission_date"] = _(
+                "A member must be at least %(n)d years old when admitted."
+            ) % {"n": lo}
         elif admitted > add_months(birth, 12 * hi):
-            errors["admission_date"] = _("A member must be at most %(n)d years old when admitted.") % {"n": hi}
+            errors["admission_date"] = _(
+                "A member must be at most %(n)d years old when admitted."
+            ) % {"n": hi}
     ceremony = cleaned["ceremony_date"]
     if ceremony and admitted and ceremony < admitted:
         errors["ceremony_date"] = _("The ceremony cannot be before the admission decision.")
     official = cleaned["official_date"]
     if official and admitted and "official_date" not in errors:
-        end = probation_end(MemberState(admission_date=admitted, ceremony_date=ceremony or admitted))
+        end = probation_end(
+            MemberState(admission_date=admitted, ceremony_date=ceremony or admitted)
+        )
         if official < end:
             errors["official_date"] = _(
                 "Recognition cannot come before the probation period ends (%(d)s)."
@@ -173,8 +223,9 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
     return cleaned
 
 
-def _check_cell(org: Organisation | None, on: date, field_name: str = "organisation", *,
-                founded: bool = True) -> Organisation:
+def _check_cell(
+    org: Organisation | None, on: date, field_name: str = "organisation", *, founded: bool = True
+) -> Organisation:
     """The organisation can hold members on `on`. `founded=False` when entering a member's past
     (records often date from before the cell was entered in Dangvu)."""
     if org is None:
@@ -190,11 +241,19 @@ def _check_cell(org: Organisation | None, on: date, field_name: str = "organisat
 
 # --- shared writing helpers --------------------------------------------------------------------
 
+
 def event_input(ev: MembershipEvent, member: Member) -> EventInput:
     initial = ev.status_after if ev.type == EventType.TRANSFERRED_IN else None
-    org_id = ev.temp_organisation_id if ev.type == EventType.TEMPORARY_TRANSFER else ev.organisation_id
-    return EventInput(type=ev.type, date=ev.date, org_id=org_id,
-                      initial_status=initial, ceremony_date=member.ceremony_date)
+    org_id = (
+        ev.temp_organisation_id if ev.type == EventType.TEMPORARY_TRANSFER else ev.organisation_id
+    )
+    return EventInput(
+        type=ev.type,
+        date=ev.date,
+        org_id=org_id,
+        initial_status=initial,
+        ceremony_date=member.ceremony_date,
+    )
 
 
 def _initial_state(member: Member, first_type: str | None) -> MemberState:
@@ -235,8 +294,15 @@ def _period_step(periods: list, member, before: MemberState, after: MemberState,
     if key_before is not None and periods and periods[-1].valid_to is None:
         periods[-1].valid_to = on
     if key_after is not None:
-        periods.append(MemberPeriod(member=member, organisation_id=after.org_id,
-                                    status=after.status, exempted=after.exempted, valid_from=on))
+        periods.append(
+            MemberPeriod(
+                member=member,
+                organisation_id=after.org_id,
+                status=after.status,
+                exempted=after.exempted,
+                valid_from=on,
+            )
+        )
 
 
 def _state_of(member: Member, last_date: date | None) -> MemberState:
@@ -273,14 +339,25 @@ class _Paths:
 
 def _member_snapshot(m: Member) -> dict:
     data = {name: getattr(m, name) for name in MEMBER_FIELDS}
-    data.update(status=m.status, organisation=m.organisation_id, exempted=m.exempted,
-                temporary_organisation=m.temp_organisation_id)
+    data.update(
+        status=m.status,
+        organisation=m.organisation_id,
+        exempted=m.exempted,
+        temporary_organisation=m.temp_organisation_id,
+    )
     return data
 
 
 def _audit_entry(action: str, m: Member, before=None, after=None) -> AuditEntry:
-    return AuditEntry(action=action, object_type="member", object_id=m.pk, object_repr=m.full_name,
-                      org_path=m.org_path, before=before, after=after)
+    return AuditEntry(
+        action=action,
+        object_type="member",
+        object_id=m.pk,
+        object_repr=m.full_name,
+        org_path=m.org_path,
+        before=before,
+        after=after,
+    )
 
 
 def _apply_state(m: Member, state: MemberState, paths: _Paths) -> None:
@@ -308,30 +385,54 @@ def _copy(m: Member) -> Member:
 
 # --- creating members --------------------------------------------------------------------------
 
+
 @dataclass
 class _Spec:
     record: dict
     history: list[dict]
 
 
-def _history_for(cleaned: dict, org: Organisation, entry: str, entry_date: date | None,
-                 other_party: str, decision: dict) -> list[dict]:
+def _history_for(
+    cleaned: dict,
+    org: Organisation,
+    entry: str,
+    entry_date: date | None,
+    other_party: str,
+    decision: dict,
+) -> list[dict]:
     if entry == EventType.TRANSFERRED_IN:
         status = Status.OFFICIAL if cleaned["official_date"] else Status.PROBATIONARY
-        return [dict(type=EventType.TRANSFERRED_IN, date=entry_date or timezone.localdate(),
-                     organisation=org, initial_status=status, other_party=other_party, **decision)]
-    history = [dict(type=EventType.ADMITTED, date=cleaned["admission_date"], organisation=org,
-                    **decision)]
+        return [
+            dict(
+                type=EventType.TRANSFERRED_IN,
+                date=entry_date or timezone.localdate(),
+                organisation=org,
+                initial_status=status,
+                other_party=other_party,
+                **decision,
+            )
+        ]
+    history = [
+        dict(type=EventType.ADMITTED, date=cleaned["admission_date"], organisation=org, **decision)
+    ]
     if cleaned["official_date"]:
         history.append(dict(type=EventType.RECOGNISED, date=cleaned["official_date"]))
     return history
 
 
 @transaction.atomic
-def member_create(*, actor, data: dict, organisation: Organisation,
-                  entry: str = EventType.ADMITTED, entry_date: date | None = None,
-                  other_party: str = "", decision_number: str = "", decision_date=None,
-                  issuer: str = "") -> Member:
+def member_create(
+    *,
+    actor,
+    data: dict,
+    organisation: Organisation,
+    entry: str = EventType.ADMITTED,
+    entry_date: date | None = None,
+    other_party: str = "",
+    decision_number: str = "",
+    decision_date=None,
+    issuer: str = "",
+) -> Member:
     """Put a member on the records: admitted into `organisation` (and recognised, when an
     official date is given), or transferred in from outside Dangvu on `entry_date`.
 
@@ -344,7 +445,9 @@ def member_create(*, actor, data: dict, organisation: Organisation,
         raise ValidationError({"entry_date": _("The date cannot be in the future.")})
     _check_cell(organisation, entry_date or timezone.localdate())
     decision = dict(decision_number=decision_number, decision_date=decision_date, issuer=issuer)
-    spec = _Spec(cleaned, _history_for(cleaned, organisation, entry, entry_date, other_party, decision))
+    spec = _Spec(
+        cleaned, _history_for(cleaned, organisation, entry, entry_date, other_party, decision)
+    )
     return _create_many(actor, [spec])[0]
 
 
@@ -364,12 +467,16 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
             value = (row.get(name) or "").strip()
             if value:
                 if (name, value) in seen:
-                    errors[f"row {i}: {name}"] = [_("Row %(n)d already has this number.") % {"n": seen[(name, value)]}]
+                    errors[f"row {i}: {name}"] = [
+                        _("Row %(n)d already has this number.") % {"n": seen[(name, value)]}
+                    ]
                 seen.setdefault((name, value), i)
         try:
             cleaned = _clean_record(row)
             org = row["organisation"]
-            history = row.get("history") or _history_for(cleaned, org, EventType.ADMITTED, None, "", {})
+            history = row.get("history") or _history_for(
+                cleaned, org, EventType.ADMITTED, None, "", {}
+            )
             specs.append(_Spec(cleaned, history))
         except ValidationError as exc:
             for name, msgs in exc.message_dict.items():
@@ -379,8 +486,9 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
     return _create_many(actor, specs, batch_size=batch_size, rows_numbered=True)
 
 
-def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
-                 rows_numbered: bool = False) -> list[Member]:
+def _create_many(
+    actor, specs: list[_Spec], batch_size: int = 2000, rows_numbered: bool = False
+) -> list[Member]:
     paths = _Paths()
     deltas = Deltas()
     members, histories = [], []
@@ -391,21 +499,29 @@ def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
         try:
             for h in spec.history:
                 org = h.get("organisation")
-                ev = EventInput(type=h["type"], date=h["date"], org_id=org.pk if org else None,
-                                initial_status=h.get("initial_status"),
-                                ceremony_date=m.ceremony_date)
+                ev = EventInput(
+                    type=h["type"],
+                    date=h["date"],
+                    org_id=org.pk if org else None,
+                    initial_status=h.get("initial_status"),
+                    ceremony_date=m.ceremony_date,
+                )
                 if h["type"] in EVENTS_WITH_ORG:
                     _check_cell(org, h["date"], founded=False)
                 after = transition(state, ev)
                 steps.append((h, state, after))
                 state = after
         except DomainError as exc:
-            key = f"row {i}: {exc.field or 'history'}" if rows_numbered else (exc.field or "__all__")
+            key = (
+                f"row {i}: {exc.field or 'history'}" if rows_numbered else (exc.field or "__all__")
+            )
             raise ValidationError({key: [exc.message]}) from None
         except ValidationError as exc:
             if not rows_numbered:
                 raise
-            raise ValidationError({f"row {i}: {k}": v for k, v in exc.message_dict.items()}) from None
+            raise ValidationError(
+                {f"row {i}: {k}": v for k, v in exc.message_dict.items()}
+            ) from None
         _apply_state(m, state, paths)
         members.append(m)
         histories.append(steps)
@@ -415,16 +531,28 @@ def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
     for m, steps in zip(members, histories, strict=True):
         member_periods: list[MemberPeriod] = []
         for seq, (h, before, after) in enumerate(steps, start=1):
-            events.append(MembershipEvent(
-                member=m, seq=seq, type=h["type"], date=h["date"],
-                organisation_id=after.org_id, from_organisation_id=before.org_id,
-                temp_organisation_id=after.temp_org_id if h["type"] == EventType.TEMPORARY_TRANSFER else None,
-                status_before=before.status or "", status_after=after.status,
-                exempted_after=after.exempted, other_party=h.get("other_party", ""),
-                decision_number=h.get("decision_number", ""), decision_date=h.get("decision_date"),
-                issuer=h.get("issuer", ""), note=h.get("note", ""),
-                recorded_by=actor if getattr(actor, "pk", None) else None,
-            ))
+            events.append(
+                MembershipEvent(
+                    member=m,
+                    seq=seq,
+                    type=h["type"],
+                    date=h["date"],
+                    organisation_id=after.org_id,
+                    from_organisation_id=before.org_id,
+                    temp_organisation_id=after.temp_org_id
+                    if h["type"] == EventType.TEMPORARY_TRANSFER
+                    else None,
+                    status_before=before.status or "",
+                    status_after=after.status,
+                    exempted_after=after.exempted,
+                    other_party=h.get("other_party", ""),
+                    decision_number=h.get("decision_number", ""),
+                    decision_date=h.get("decision_date"),
+                    issuer=h.get("issuer", ""),
+                    note=h.get("note", ""),
+                    recorded_by=actor if getattr(actor, "pk", None) else None,
+                )
+            )
             _period_step(member_periods, m, before, after, h["date"])
         periods.extend(member_periods)
         _counter_move(deltas, paths, None, m)
@@ -437,6 +565,7 @@ def _create_many(actor, specs: list[_Spec], batch_size: int = 2000,
 
 
 # --- changing a record -------------------------------------------------------------------------
+
 
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict) -> Member:
@@ -459,12 +588,15 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)
     counters_apply(deltas)
-    audit_bulk(actor=actor, entries=[_audit_entry("member.update", m, _member_snapshot(before),
-                                                  _member_snapshot(m))])
+    audit_bulk(
+        actor=actor,
+        entries=[_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
+    )
     return m
 
 
 # --- membership events ------------------------------------------------------------------------
+
 
 @transaction.atomic
 def member_event_record(
@@ -507,31 +639,63 @@ def member_event_record(
     last = m.events.aggregate(d=Max("date"))["d"]
     before_state = _state_of(m, last)
     try:
-        after_state = transition(before_state, EventInput(
-            type=type, date=date, org_id=organisation.pk if organisation else None,
-            ceremony_date=m.ceremony_date))
+        after_state = transition(
+            before_state,
+            EventInput(
+                type=type,
+                date=date,
+                org_id=organisation.pk if organisation else None,
+                ceremony_date=m.ceremony_date,
+            ),
+        )
     except DomainError as exc:
         raise ValidationError({exc.field or "__all__": [exc.message]}) from None
-    return _write_event(actor, m, before_state, after_state, dict(
-        type=type, date=date, other_party=other_party, decision_number=decision_number,
-        decision_date=decision_date, issuer=issuer, note=note))
+    return _write_event(
+        actor,
+        m,
+        before_state,
+        after_state,
+        dict(
+            type=type,
+            date=date,
+            other_party=other_party,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            issuer=issuer,
+            note=note,
+        ),
+    )
 
 
-def _write_event(actor, m: Member, before_state: MemberState, after_state: MemberState,
-                 fields: dict, corrects=None, rebuild_periods: list | None = None) -> MembershipEvent:
+def _write_event(
+    actor,
+    m: Member,
+    before_state: MemberState,
+    after_state: MemberState,
+    fields: dict,
+    corrects=None,
+    rebuild_periods: list | None = None,
+) -> MembershipEvent:
     paths = _Paths()
     before = _copy(m)
     _apply_state(m, after_state, paths)
     m.save()
     seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
     event = MembershipEvent.objects.create(
-        member=m, seq=seq, organisation_id=after_state.org_id,
+        member=m,
+        seq=seq,
+        organisation_id=after_state.org_id,
         from_organisation_id=before_state.org_id,
-        temp_organisation_id=(after_state.temp_org_id
-                              if fields["type"] == EventType.TEMPORARY_TRANSFER else None),
+        temp_organisation_id=(
+            after_state.temp_org_id if fields["type"] == EventType.TEMPORARY_TRANSFER else None
+        ),
         status_before=before_state.status or "",
-        status_after=after_state.status, exempted_after=after_state.exempted, corrects=corrects,
-        recorded_by=actor if getattr(actor, "pk", None) else None, **fields)
+        status_after=after_state.status,
+        exempted_after=after_state.exempted,
+        corrects=corrects,
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+        **fields,
+    )
     if rebuild_periods is not None:
         MemberPeriod.objects.filter(member=m).delete()
         MemberPeriod.objects.bulk_create(rebuild_periods)
@@ -546,25 +710,45 @@ def _write_event(actor, m: Member, before_state: MemberState, after_state: Membe
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)
     counters_apply(deltas)
-    audit_bulk(actor=actor, entries=[_audit_entry(
-        f"member.event.{fields['type']}", m, _member_snapshot(before),
-        {**_member_snapshot(m), "event": event.pk, "event_date": fields["date"]})])
+    audit_bulk(
+        actor=actor,
+        entries=[
+            _audit_entry(
+                f"member.event.{fields['type']}",
+                m,
+                _member_snapshot(before),
+                {**_member_snapshot(m), "event": event.pk, "event_date": fields["date"]},
+            )
+        ],
+    )
     return event
 
 
-def _correct(actor, m: Member, target: MembershipEvent | None, on: date, decision_number,
-             decision_date, issuer, note) -> MembershipEvent:
+def _correct(
+    actor,
+    m: Member,
+    target: MembershipEvent | None,
+    on: date,
+    decision_number,
+    decision_date,
+    issuer,
+    note,
+) -> MembershipEvent:
     effective = effective_events(m.pk)
     if target is None:
         raise ValidationError({"corrects": _("Choose the event to correct.")})
     if not effective or effective[-1].pk != target.pk:
         raise ValidationError({"corrects": _("Only the member's latest event can be corrected.")})
     if len(effective) == 1:
-        raise ValidationError({"corrects": _("The event that put the member on the records cannot be corrected.")})
+        raise ValidationError(
+            {"corrects": _("The event that put the member on the records cannot be corrected.")}
+        )
     if target.type == EventType.REORGANISED:
         # A reorganisation is the organisation's act, not the member's: it is undone by another
         # reorganisation, never by putting the member back into a cell that may be gone.
-        raise ValidationError({"corrects": _("A move made by a reorganisation cannot be corrected here.")})
+        raise ValidationError(
+            {"corrects": _("A move made by a reorganisation cannot be corrected here.")}
+        )
     remaining = effective[:-1]
     try:
         state = _initial_state(m, remaining[0].type)
@@ -576,15 +760,34 @@ def _correct(actor, m: Member, target: MembershipEvent | None, on: date, decisio
     if state.in_party:
         _check_cell(Organisation.objects.get(pk=state.org_id), on, "corrects")
     before_state = _state_of(m, None)
-    return _write_event(actor, m, before_state, state, dict(
-        type=EventType.CORRECTION, date=on, decision_number=decision_number,
-        decision_date=decision_date, issuer=issuer, note=note), corrects=target,
-        rebuild_periods=periods)
+    return _write_event(
+        actor,
+        m,
+        before_state,
+        state,
+        dict(
+            type=EventType.CORRECTION,
+            date=on,
+            decision_number=decision_number,
+            decision_date=decision_date,
+            issuer=issuer,
+            note=note,
+        ),
+        corrects=target,
+        rebuild_periods=periods,
+    )
 
 
 @transaction.atomic
-def members_reassign(*, actor, from_org: Organisation, to_org: Organisation, on: date,
-                     member_ids: list[int] | None = None, decision_number: str = "") -> int:
+def members_reassign(
+    *,
+    actor,
+    from_org: Organisation,
+    to_org: Organisation,
+    on: date,
+    member_ids: list[int] | None = None,
+    decision_number: str = "",
+) -> int:
     """Move the in-party members of a cell to another cell because of a reorganisation (merge,
     split): a `reorganised` event each, not a personal transfer. Returns how many moved."""
     qs = Member.objects.select_for_update().filter(organisation=from_org, status__in=IN_PARTY)
@@ -597,36 +800,64 @@ def members_reassign(*, actor, from_org: Organisation, to_org: Organisation, on:
     paths = _Paths()
     deltas = Deltas()
     last_dates = dict(
-        MembershipEvent.objects.filter(member__in=members).values("member_id")
-        .annotate(d=Max("date")).values_list("member_id", "d")
+        MembershipEvent.objects.filter(member__in=members)
+        .values("member_id")
+        .annotate(d=Max("date"))
+        .values_list("member_id", "d")
     )
     seqs = dict(
-        MembershipEvent.objects.filter(member__in=members).values("member_id")
-        .annotate(s=Max("seq")).values_list("member_id", "s")
+        MembershipEvent.objects.filter(member__in=members)
+        .values("member_id")
+        .annotate(s=Max("seq"))
+        .values_list("member_id", "s")
     )
     events, new_periods, audits = [], [], []
     for m in members:
         before_state = _state_of(m, last_dates.get(m.pk))
         try:
-            after_state = transition(before_state, EventInput(
-                type=EventType.REORGANISED, date=on, org_id=to_org.pk))
+            after_state = transition(
+                before_state, EventInput(type=EventType.REORGANISED, date=on, org_id=to_org.pk)
+            )
         except DomainError as exc:
             raise ValidationError({"date": [f"{m.full_name}: {exc.message}"]}) from None
         before = _copy(m)
         _apply_state(m, after_state, paths)
-        events.append(MembershipEvent(
-            member=m, seq=seqs.get(m.pk, 0) + 1, type=EventType.REORGANISED, date=on,
-            organisation_id=to_org.pk, from_organisation_id=from_org.pk,
-            status_before=before_state.status, status_after=after_state.status,
-            exempted_after=after_state.exempted, decision_number=decision_number,
-            recorded_by=actor if getattr(actor, "pk", None) else None))
-        new_periods.append(MemberPeriod(member=m, organisation_id=to_org.pk, status=m.status,
-                                        exempted=m.exempted, valid_from=on))
+        events.append(
+            MembershipEvent(
+                member=m,
+                seq=seqs.get(m.pk, 0) + 1,
+                type=EventType.REORGANISED,
+                date=on,
+                organisation_id=to_org.pk,
+                from_organisation_id=from_org.pk,
+                status_before=before_state.status,
+                status_after=after_state.status,
+                exempted_after=after_state.exempted,
+                decision_number=decision_number,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
+        )
+        new_periods.append(
+            MemberPeriod(
+                member=m,
+                organisation_id=to_org.pk,
+                status=m.status,
+                exempted=m.exempted,
+                valid_from=on,
+            )
+        )
         _counter_move(deltas, paths, before, m)
-        audits.append(_audit_entry("member.event.reorganised", m, {"organisation": from_org.pk},
-                                   {"organisation": to_org.pk, "event_date": on}))
-    Member.objects.bulk_update(members, ["organisation", "org_path", "temp_organisation"],
-                               batch_size=2000)
+        audits.append(
+            _audit_entry(
+                "member.event.reorganised",
+                m,
+                {"organisation": from_org.pk},
+                {"organisation": to_org.pk, "event_date": on},
+            )
+        )
+    Member.objects.bulk_update(
+        members, ["organisation", "org_path", "temp_organisation"], batch_size=2000
+    )
     MemberPeriod.objects.filter(member__in=members, valid_to__isnull=True).update(valid_to=on)
     MembershipEvent.objects.bulk_create(events, batch_size=2000)
     MemberPeriod.objects.bulk_create(new_periods, batch_size=2000)

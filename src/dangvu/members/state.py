@@ -76,8 +76,13 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         if ev.org_id is None:
             raise DomainError(_("Choose the party cell."), field="organisation")
         if t == EventType.ADMITTED:
-            return replace(new, status=Status.PROBATIONARY, org_id=ev.org_id,
-                           admission_date=ev.date, ceremony_date=ev.ceremony_date or ev.date)
+            return replace(
+                new,
+                status=Status.PROBATIONARY,
+                org_id=ev.org_id,
+                admission_date=ev.date,
+                ceremony_date=ev.ceremony_date or ev.date,
+            )
         return replace(new, status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id)
 
     if state.status is None:
@@ -85,18 +90,25 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
 
     if t == EventType.RESTORED:
         if state.status not in (Status.EXPELLED, Status.STRUCK_OFF):
-            raise DomainError(_("Only an expelled or struck-off member can be restored."),
-                              field="type")
-        return replace(new, status=Status.OFFICIAL if state.official_date else Status.PROBATIONARY,
-                       org_id=ev.org_id or state.org_id, exempted=False, temp_org_id=None)
+            raise DomainError(
+                _("Only an expelled or struck-off member can be restored."), field="type"
+            )
+        return replace(
+            new,
+            status=Status.OFFICIAL if state.official_date else Status.PROBATIONARY,
+            org_id=ev.org_id or state.org_id,
+            exempted=False,
+            temp_org_id=None,
+        )
 
     if state.status in TERMINAL:
         raise _terminal_error(state)
 
     if t == EventType.RECOGNISED:
         if state.status != Status.PROBATIONARY:
-            raise DomainError(_("Only a probationary member can be recognised as official."),
-                              field="type")
+            raise DomainError(
+                _("Only a probationary member can be recognised as official."), field="type"
+            )
         end = probation_end(state)
         if ev.date < end:
             raise DomainError(
@@ -111,17 +123,22 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         if ev.org_id is None:
             raise DomainError(_("Choose the receiving party cell."), field="organisation")
         if ev.org_id == state.org_id:
-            raise DomainError(_("The receiving cell is the member's current cell."),
-                              field="organisation")
-        return replace(new, org_id=ev.org_id,
-                       temp_org_id=None if t == EventType.TRANSFERRED else state.temp_org_id)
+            raise DomainError(
+                _("The receiving cell is the member's current cell."), field="organisation"
+            )
+        return replace(
+            new,
+            org_id=ev.org_id,
+            temp_org_id=None if t == EventType.TRANSFERRED else state.temp_org_id,
+        )
 
     if t == EventType.TEMPORARY_TRANSFER:
         if ev.org_id is None:
             raise DomainError(_("Choose the receiving party cell."), field="organisation")
         if ev.org_id == state.org_id:
-            raise DomainError(_("The receiving cell is the member's current cell."),
-                              field="organisation")
+            raise DomainError(
+                _("The receiving cell is the member's current cell."), field="organisation"
+            )
         if state.temp_org_id is not None:
             raise DomainError(_("The member is already temporarily transferred."), field="type")
         return replace(new, temp_org_id=ev.org_id)

@@ -50,8 +50,13 @@ def member_search(request):
         if org is None:
             form.add_error("org", _("No organisation with this code among yours."))
     status = data.get("status", "active") if request.GET else "active"
-    qs = member_list(actor=request.user, org=org, q=data.get("q", ""), status=status,
-                     filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")})
+    qs = member_list(
+        actor=request.user,
+        org=org,
+        q=data.get("q", ""),
+        status=status,
+        filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
+    )
     after = request.GET.get("after", "")
     if after:
         name, _sep, pk = after.rpartition("|")
@@ -64,8 +69,13 @@ def member_search(request):
     if len(page) > PAGE_SIZE:
         page = page[:PAGE_SIZE]
         next_after = f"{page[-1].name_folded}|{page[-1].pk}"
-    context = {"form": form, "members": page, "next_after": next_after, "org": org,
-               "can_add": can(request.user, "members.manage")}
+    context = {
+        "form": form,
+        "members": page,
+        "next_after": next_after,
+        "org": org,
+        "can_add": can(request.user, "members.manage"),
+    }
     template = "members/_results.html" if request.headers.get("HX-Request") else "members/list.html"
     return render(request, template, context)
 
@@ -76,16 +86,20 @@ def member_detail(request, pk):
     effective = effective_events(member.pk)
     can_manage = _managed_org(request, member.organisation.code) is not None
     if can(request.user, "members.view_sensitive") or member.user_id == request.user.pk:
-        audit_record(actor=request.user, entry=AuditEntry(
-            "member.view", "member", member.pk, member.full_name, member.org_path))
+        audit_record(
+            actor=request.user,
+            entry=AuditEntry("member.view", "member", member.pk, member.full_name, member.org_path),
+        )
     context = {
         "member": member,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
         "can_manage": can_manage,
-        "show_sensitive": can(request.user, "members.view_sensitive") or member.user_id == request.user.pk,
+        "show_sensitive": can(request.user, "members.view_sensitive")
+        or member.user_id == request.user.pk,
         "audit": audit_for_object(object_type="member", object_id=member.pk)
-        if can(request.user, "audit.view") else None,
+        if can(request.user, "audit.view")
+        else None,
     }
     return render(request, "members/detail.html", context)
 
@@ -93,8 +107,12 @@ def member_detail(request, pk):
 def member_new(request):
     if not can(request.user, "members.manage"):
         raise Http404
-    initial = {"organisation": request.GET.get("org", ""), "religion": "00",
-               "professional_level": "none", "theory_level": "none"}
+    initial = {
+        "organisation": request.GET.get("org", ""),
+        "religion": "00",
+        "professional_level": "none",
+        "theory_level": "none",
+    }
     form = MemberForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -105,12 +123,15 @@ def member_new(request):
             entry = data.pop("entry")
             extra = {k: data.pop(k) for k in ("entry_date", "decision_number", "issuer")}
             try:
-                member = member_create(actor=request.user, data=data, organisation=org, entry=entry,
-                                       **extra)
+                member = member_create(
+                    actor=request.user, data=data, organisation=org, entry=entry, **extra
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("%(name)s has been added.") % {"name": member.full_name})
+                messages.success(
+                    request, _("%(name)s has been added.") % {"name": member.full_name}
+                )
                 return redirect("members:detail", pk=member.pk)
     return render(request, "members/new.html", {"form": form})
 
@@ -130,9 +151,15 @@ def event_new(request, pk):
         if not form.errors:
             try:
                 member_event_record(
-                    actor=request.user, member=member, type=data["type"], date=data["date"],
-                    organisation=receiving, decision_number=data["decision_number"],
-                    decision_date=data["decision_date"], issuer=data["issuer"], note=data["note"],
+                    actor=request.user,
+                    member=member,
+                    type=data["type"],
+                    date=data["date"],
+                    organisation=receiving,
+                    decision_number=data["decision_number"],
+                    decision_date=data["decision_date"],
+                    issuer=data["issuer"],
+                    note=data["note"],
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
@@ -149,9 +176,14 @@ def event_correct(request, pk):
         raise Http404
     target = MembershipEvent.objects.filter(member=member, pk=request.POST.get("corrects")).first()
     try:
-        member_event_record(actor=request.user, member=member, type=EventType.CORRECTION,
-                            date=timezone.localdate(), corrects=target,
-                            note=request.POST.get("note", ""))
+        member_event_record(
+            actor=request.user,
+            member=member,
+            type=EventType.CORRECTION,
+            date=timezone.localdate(),
+            corrects=target,
+            note=request.POST.get("note", ""),
+        )
     except ValidationError as exc:
         for msgs in field_errors(exc).values():
             for msg in msgs:

@@ -60,7 +60,10 @@ ALLOWED_PARENTS: dict[str, set[str | None]] = {
     OrgKind.COMMUNE: {OrgKind.PROVINCE, OrgKind.DISTRICT},
     OrgKind.DIRECT: {OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.CENTRAL},
     OrgKind.GRASSROOTS_COMMITTEE: {
-        OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.COMMUNE, OrgKind.DIRECT,
+        OrgKind.PROVINCE,
+        OrgKind.DISTRICT,
+        OrgKind.COMMUNE,
+        OrgKind.DIRECT,
     },
     OrgKind.GRASSROOTS_CELL: {OrgKind.PROVINCE, OrgKind.DISTRICT, OrgKind.COMMUNE, OrgKind.DIRECT},
     OrgKind.SUB_COMMITTEE: {OrgKind.GRASSROOTS_COMMITTEE},

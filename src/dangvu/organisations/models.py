@@ -26,8 +26,12 @@ class Organisation(MP_Node):
     grassroots_type = models.CharField(
         _("grassroots type"), max_length=30, choices=GrassrootsType.choices, blank=True
     )
-    place_name = models.CharField(_("place"), max_length=255, blank=True,
-                                  help_text=_("Commune, village or agency the organisation covers"))
+    place_name = models.CharField(
+        _("place"),
+        max_length=255,
+        blank=True,
+        help_text=_("Commune, village or agency the organisation covers"),
+    )
     place_code = models.CharField(_("administrative unit code"), max_length=10, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -54,7 +58,9 @@ class OrganisationVersion(models.Model):
     tree of that date.
     """
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="versions")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="versions"
+    )
     path = models.CharField(max_length=255)
     parent = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=255)
@@ -105,7 +111,9 @@ class SubtreeCounter(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "dim", "value"], name="uniq_counter_key")
+            models.UniqueConstraint(
+                fields=["organisation", "dim", "value"], name="uniq_counter_key"
+            )
         ]
 
     def __str__(self):

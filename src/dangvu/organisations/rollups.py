@@ -34,7 +34,9 @@ def ancestor_ids(path: str, cache: dict | None = None) -> list[int]:
     """Ids of the node at `path` and of all its ancestors (from the current tree)."""
     if cache is not None and path in cache:
         return cache[path]
-    ids = list(Organisation.objects.filter(path__in=ancestor_paths(path)).values_list("id", flat=True))
+    ids = list(
+        Organisation.objects.filter(path__in=ancestor_paths(path)).values_list("id", flat=True)
+    )
     if cache is not None:
         cache[path] = ids
     return ids

@@ -10,8 +10,15 @@ from dangvu.organisations.models import Organisation, OrganisationLink
 __all__ = ["org_list", "org_get", "org_children", "org_roots_for", "org_lineage", "org_ancestors"]
 
 
-def org_list(*, actor, q: str = "", parent: Organisation | None = None, kind: str = "",
-             action: str = "organisations.view", include_dissolved: bool = False) -> QuerySet:
+def org_list(
+    *,
+    actor,
+    q: str = "",
+    parent: Organisation | None = None,
+    kind: str = "",
+    action: str = "organisations.view",
+    include_dissolved: bool = False,
+) -> QuerySet:
     """Organisations the actor may see; `q` matches every word of the folded name or the code."""
     qs = Organisation.objects.filter(org_q(actor, action))
     if not include_dissolved:
@@ -42,7 +49,10 @@ def org_roots_for(*, actor) -> list[Organisation]:
     scope = scope_for(actor)
     if "organisations.view" in scope.everything:
         return list(Organisation.objects.filter(depth=1).order_by("name_folded"))
-    paths = sorted(scope.subtrees.get("organisations.view", set()) | scope.exact.get("organisations.view", set()))
+    paths = sorted(
+        scope.subtrees.get("organisations.view", set())
+        | scope.exact.get("organisations.view", set())
+    )
     tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
     orgs = {o.path: o for o in Organisation.objects.filter(path__in=tops)}
     return sorted(orgs.values(), key=lambda o: o.name_folded)
@@ -58,7 +68,8 @@ def org_lineage(org: Organisation) -> dict:
         "out": list(OrganisationLink.objects.filter(source=org).select_related("target")),
         # What it was formed from: merged or split organisations (not children moved under it).
         "in": list(
-            OrganisationLink.objects.filter(target=org, kind__in=[LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO])
-            .select_related("source")
+            OrganisationLink.objects.filter(
+                target=org, kind__in=[LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO]
+            ).select_related("source")
         ),
     }

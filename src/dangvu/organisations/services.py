@@ -175,7 +175,9 @@ def organisation_create(
 
 
 @transaction.atomic
-def organisation_rename(*, actor, org: Organisation, name: str, on: date, decision_number: str = "") -> Organisation:
+def organisation_rename(
+    *, actor, org: Organisation, name: str, on: date, decision_number: str = ""
+) -> Organisation:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter a name.")})
@@ -187,8 +189,14 @@ def organisation_rename(*, actor, org: Organisation, name: str, on: date, decisi
     org.save(update_fields=["name", "name_folded"])
     _close_versions([org.pk], on)
     _open_version(org, on)
-    OrganisationLink.objects.create(source=org, target=org, kind=LinkKind.RENAMED, date=on,
-                                    decision_number=decision_number, note=before["name"])
+    OrganisationLink.objects.create(
+        source=org,
+        target=org,
+        kind=LinkKind.RENAMED,
+        date=on,
+        decision_number=decision_number,
+        note=before["name"],
+    )
     _audit(actor, "organisation.rename", org, before=before, after=_snapshot(org))
     return org
 
@@ -202,7 +210,12 @@ def _subtree_counter_rows(org: Organisation) -> dict[tuple[str, str], int]:
 
 @transaction.atomic
 def organisation_move(
-    *, actor, org: Organisation, new_parent: Organisation, on: date, decision_number: str = "",
+    *,
+    actor,
+    org: Organisation,
+    new_parent: Organisation,
+    on: date,
+    decision_number: str = "",
     link: bool = True,
 ) -> Organisation:
     """Move an organisation with its whole subtree and its members under a new parent.
@@ -256,8 +269,13 @@ def organisation_move(
     )
     counters_apply(deltas)
     if link:
-        OrganisationLink.objects.create(source=org, target=new_parent, kind=LinkKind.MOVED,
-                                        date=on, decision_number=decision_number)
+        OrganisationLink.objects.create(
+            source=org,
+            target=new_parent,
+            kind=LinkKind.MOVED,
+            date=on,
+            decision_number=decision_number,
+        )
     _audit(actor, "organisation.move", org, before=before, after=_snapshot(org))
     return org
 
@@ -278,7 +296,9 @@ def _active_children(org: Organisation) -> list[Organisation]:
 
 
 @transaction.atomic
-def organisation_dissolve(*, actor, org: Organisation, on: date, decision_number: str = "") -> Organisation:
+def organisation_dissolve(
+    *, actor, org: Organisation, on: date, decision_number: str = ""
+) -> Organisation:
     """Dissolve an organisation that has no active child organisation and no member left."""
     from dangvu.members.selectors import member_count_in_org
 
@@ -295,8 +315,9 @@ def organisation_dissolve(*, actor, org: Organisation, on: date, decision_number
     if member_count_in_org(org):
         raise ValidationError({"organisation": _("Transfer its members first.")})
     _deactivate(actor, org, on, "organisation.dissolve")
-    OrganisationLink.objects.create(source=org, kind=LinkKind.DISSOLVED, date=on,
-                                    decision_number=decision_number)
+    OrganisationLink.objects.create(
+        source=org, kind=LinkKind.DISSOLVED, date=on, decision_number=decision_number
+    )
     return org
 
 
@@ -315,24 +336,40 @@ def organisation_merge(
     target = Organisation.objects.get(pk=target.pk)
     _check_date(on)
     if not target.active_on(on):
-        raise ValidationError({"target": _("The receiving organisation does not exist on that date.")})
+        raise ValidationError(
+            {"target": _("The receiving organisation does not exist on that date.")}
+        )
     for source in sources:
         source = Organisation.objects.get(pk=source.pk)
         if source.pk == target.pk or target.path.startswith(source.path):
             raise ValidationError({"sources": _("An organisation cannot be merged into itself.")})
         if not source.is_active:
-            raise ValidationError({"sources": _("%(name)s no longer exists.") % {"name": source.name}})
+            raise ValidationError(
+                {"sources": _("%(name)s no longer exists.") % {"name": source.name}}
+            )
         for child in _active_children(source):
-            organisation_move(actor=actor, org=child, new_parent=target, on=on,
-                              decision_number=decision_number, link=False)
-        moved = members_reassign(actor=actor, from_org=source, to_org=target, on=on,
-                                 decision_number=decision_number)
+            organisation_move(
+                actor=actor,
+                org=child,
+                new_parent=target,
+                on=on,
+                decision_number=decision_number,
+                link=False,
+            )
+        moved = members_reassign(
+            actor=actor, from_org=source, to_org=target, on=on, decision_number=decision_number
+        )
         if moved and target.kind not in MEMBER_HOLDING_KINDS:
             raise ValidationError({"target": _("Members can only belong to a party cell.")})
         source.refresh_from_db()
         _deactivate(actor, source, on, "organisation.merge")
-        OrganisationLink.objects.create(source=source, target=target, kind=LinkKind.MERGED_INTO,
-                                        date=on, decision_number=decision_number)
+        OrganisationLink.objects.create(
+            source=source,
+            target=target,
+            kind=LinkKind.MERGED_INTO,
+            date=on,
+            decision_number=decision_number,
+        )
     return target
 
 
@@ -364,15 +401,32 @@ def organisation_split(
     for part in parts:
         target = part["target"]
         for child in part.get("children", []):
-            organisation_move(actor=actor, org=child, new_parent=target, on=on,
-                              decision_number=decision_number, link=False)
+            organisation_move(
+                actor=actor,
+                org=child,
+                new_parent=target,
+                on=on,
+                decision_number=decision_number,
+                link=False,
+            )
         if part.get("members"):
-            members_reassign(actor=actor, from_org=source, to_org=target, on=on,
-                             member_ids=part["members"], decision_number=decision_number)
+            members_reassign(
+                actor=actor,
+                from_org=source,
+                to_org=target,
+                on=on,
+                member_ids=part["members"],
+                decision_number=decision_number,
+            )
         targets.append(target)
     source.refresh_from_db()
     _deactivate(actor, source, on, "organisation.split")
     for target in targets:
-        OrganisationLink.objects.create(source=source, target=target, kind=LinkKind.SPLIT_INTO,
-                                        date=on, decision_number=decision_number)
+        OrganisationLink.objects.create(
+            source=source,
+            target=target,
+            kind=LinkKind.SPLIT_INTO,
+            date=on,
+            decision_number=decision_number,
+        )
     return targets

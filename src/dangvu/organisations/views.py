@@ -30,8 +30,9 @@ def tree(request):
     roots = org_roots_for(actor=request.user)
     if not show_dissolved:
         roots = [o for o in roots if o.is_active]
-    return render(request, "organisations/tree.html",
-                  {"roots": roots, "show_dissolved": show_dissolved})
+    return render(
+        request, "organisations/tree.html", {"roots": roots, "show_dissolved": show_dissolved}
+    )
 
 
 def children(request, code):
@@ -39,8 +40,11 @@ def children(request, code):
     org = _org_or_404(request, code)
     show_dissolved = request.GET.get("dissolved") == "1"
     kids = org_children(actor=request.user, org=org, include_dissolved=show_dissolved)
-    return render(request, "organisations/_children.html",
-                  {"children": kids, "show_dissolved": show_dissolved})
+    return render(
+        request,
+        "organisations/_children.html",
+        {"children": kids, "show_dissolved": show_dissolved},
+    )
 
 
 def detail(request, code):
@@ -55,9 +59,11 @@ def detail(request, code):
         "children": org_children(actor=request.user, org=org, include_dissolved=True),
         "members": member_list(actor=request.user, org=org, status="active")[:20],
         "report": report,
-        "can_manage": org_get(actor=request.user, code=org.code, action="members.manage") is not None,
+        "can_manage": org_get(actor=request.user, code=org.code, action="members.manage")
+        is not None,
         "lineage": org_lineage(org),
         "audit": audit_for_object(object_type="organisation", object_id=org.pk)
-        if can(request.user, "audit.view") else None,
+        if can(request.user, "audit.view")
+        else None,
     }
     return render(request, "organisations/detail.html", context)

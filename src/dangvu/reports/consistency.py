@@ -20,9 +20,24 @@ from dangvu.organisations.rollups import ancestor_paths, org_contribution
 
 __all__ = ["consistency_check"]
 
-_MEMBER_FIELDS = ("id", "status", "organisation_id", "org_path", "exempted", "official_date",
-                  "admission_date", "ceremony_date", "gender", "ethnicity", "religion",
-                  "birth_date", "education", "professional_level", "theory_level", "occupation")
+_MEMBER_FIELDS = (
+    "id",
+    "status",
+    "organisation_id",
+    "org_path",
+    "exempted",
+    "official_date",
+    "admission_date",
+    "ceremony_date",
+    "gender",
+    "ethnicity",
+    "religion",
+    "birth_date",
+    "education",
+    "professional_level",
+    "theory_level",
+    "occupation",
+)
 
 
 def _events_by_member():
@@ -60,9 +75,11 @@ def consistency_check(limit: int = 50) -> list[str]:
     # Members against their events; periods against the events.
     members = {m.pk: m for m in Member.objects.only(*_MEMBER_FIELDS).iterator(chunk_size=5000)}
     stored_periods = defaultdict(list)
-    for p in MemberPeriod.objects.order_by("member_id", "valid_from", "id").values_list(
-        "member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to"
-    ).iterator(chunk_size=5000):
+    for p in (
+        MemberPeriod.objects.order_by("member_id", "valid_from", "id")
+        .values_list("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+        .iterator(chunk_size=5000)
+    ):
         stored_periods[p[0]].append(p[1:])
     seen = set()
     for member_id, events in _events_by_member():
@@ -80,16 +97,24 @@ def consistency_check(limit: int = 50) -> list[str]:
         actual = (m.status, m.organisation_id, m.exempted, m.official_date)
         if expected != actual:
             report("state", f"member {member_id}: row {actual} but events give {expected}")
-        rebuilt = [(p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to) for p in periods]
+        rebuilt = [
+            (p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to) for p in periods
+        ]
         if rebuilt != stored_periods.get(member_id, []):
-            report("periods", f"member {member_id}: periods {stored_periods.get(member_id, [])} "
-                              f"but events give {rebuilt}")
+            report(
+                "periods",
+                f"member {member_id}: periods {stored_periods.get(member_id, [])} "
+                f"but events give {rebuilt}",
+            )
     for member_id in members.keys() - seen:
         report("state", f"member {member_id}: has no membership event")
     for m in members.values():
         if org_paths.get(m.organisation_id) != m.org_path:
-            report("path", f"member {m.pk}: path {m.org_path} but its cell is at "
-                           f"{org_paths.get(m.organisation_id)}")
+            report(
+                "path",
+                f"member {m.pk}: path {m.org_path} but its cell is at "
+                f"{org_paths.get(m.organisation_id)}",
+            )
 
     # Organisation versions.
     open_versions = defaultdict(list)
@@ -102,8 +127,11 @@ def consistency_check(limit: int = 50) -> list[str]:
         "id", "path", "kind", "grassroots_type", "depth"
     ):
         if open_versions.get(org.pk) != [org.path]:
-            report("versions", f"organisation {org.pk}: open versions {open_versions.get(org.pk)} "
-                               f"but it is at {org.path}")
+            report(
+                "versions",
+                f"organisation {org.pk}: open versions {open_versions.get(org.pk)} "
+                f"but it is at {org.path}",
+            )
         for (dim, value), n in org_contribution(org).items():
             for path in ancestor_paths(org.path):
                 expected_counters[(path_to_id[path], dim, value)] += n
@@ -127,8 +155,11 @@ def consistency_check(limit: int = 50) -> list[str]:
     for key in sorted(stored.keys() | expected_counters.keys()):
         if stored.get(key, 0) != expected_counters.get(key, 0):
             org_id, dim, value = key
-            report("counters", f"counter organisation {org_id} {dim}={value}: stored "
-                               f"{stored.get(key, 0)} but recomputed {expected_counters.get(key, 0)}")
+            report(
+                "counters",
+                f"counter organisation {org_id} {dim}={value}: stored "
+                f"{stored.get(key, 0)} but recomputed {expected_counters.get(key, 0)}",
+            )
     for kind, n in per_kind.items():
         if n > limit:
             problems.append(f"… and {n - limit} more differences of kind {kind}")

@@ -50,8 +50,11 @@ def membership_xlsx(report: dict) -> bytes:
     ws = wb.active
     ws.title = "3-BTCTW"
     org = report["organisation"]
-    _title(ws, _("Party membership statistics (form 3-BTCTW)"),
-           f"{org['name']} ({org['code']}) — {report['as_of'].strftime('%d/%m/%Y')}")
+    _title(
+        ws,
+        _("Party membership statistics (form 3-BTCTW)"),
+        f"{org['name']} ({org['code']}) — {report['as_of'].strftime('%d/%m/%Y')}",
+    )
     bold = Font(bold=True)
     ws.append([])
     ws.append([_("Item"), _("Number"), _("Percent")])
@@ -63,9 +66,17 @@ def membership_xlsx(report: dict) -> bytes:
         (_("Official members"), report["members"]["official"], None),
         (_("Probationary members"), report["members"]["probationary"], None),
         (_("Women"), report["women"]["count"], report["women"]["percent"]),
-        (_("Ethnic minority"), report["ethnic_minority"]["count"], report["ethnic_minority"]["percent"]),
+        (
+            _("Ethnic minority"),
+            report["ethnic_minority"]["count"],
+            report["ethnic_minority"]["percent"],
+        ),
         (_("Religious"), report["religious"]["count"], report["religious"]["percent"]),
-        (_("Exempted from work and activities"), report["exempted"]["count"], report["exempted"]["percent"]),
+        (
+            _("Exempted from work and activities"),
+            report["exempted"]["count"],
+            report["exempted"]["percent"],
+        ),
     ]
     for row in rows:
         ws.append(list(row))
@@ -98,9 +109,12 @@ def period_xlsx(report: dict) -> bytes:
     ws = wb.active
     ws.title = "1-BTCTW"
     org = report["organisation"]
-    _title(ws, _("Increase and decrease of party members (form 1-BTCTW)"),
-           f"{org['name']} ({org['code']}) — {report['from'].strftime('%d/%m/%Y')} – "
-           f"{report['to'].strftime('%d/%m/%Y')}")
+    _title(
+        ws,
+        _("Increase and decrease of party members (form 1-BTCTW)"),
+        f"{org['name']} ({org['code']}) — {report['from'].strftime('%d/%m/%Y')} – "
+        f"{report['to'].strftime('%d/%m/%Y')}",
+    )
     ws.append([])
     ws.append([_("Opening balance"), report["opening"]])
     ws.append([_("Increases"), report["increase_total"]])

@@ -101,31 +101,59 @@ def _tally_from_periods(path: str, day: date) -> Tally:
         MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
         .values_list(
-            "status", "exempted", "member__gender", "member__ethnicity", "member__religion",
-            "member__birth_date", "member__admission_date", "member__education",
-            "member__professional_level", "member__theory_level", "member__occupation",
+            "status",
+            "exempted",
+            "member__gender",
+            "member__ethnicity",
+            "member__religion",
+            "member__birth_date",
+            "member__admission_date",
+            "member__education",
+            "member__professional_level",
+            "member__theory_level",
+            "member__occupation",
         )
     )
     tally: Tally = Tally()
 
     class _Row:
-        __slots__ = ("status", "exempted", "gender", "ethnicity", "religion", "birth_date",
-                     "admission_date", "education", "professional_level", "theory_level",
-                     "occupation")
+        __slots__ = (
+            "status",
+            "exempted",
+            "gender",
+            "ethnicity",
+            "religion",
+            "birth_date",
+            "admission_date",
+            "education",
+            "professional_level",
+            "theory_level",
+            "occupation",
+        )
 
     row = _Row()
     for values in rows.iterator(chunk_size=5000):
-        (row.status, row.exempted, row.gender, row.ethnicity, row.religion, row.birth_date,
-         row.admission_date, row.education, row.professional_level, row.theory_level,
-         row.occupation) = values
+        (
+            row.status,
+            row.exempted,
+            row.gender,
+            row.ethnicity,
+            row.religion,
+            row.birth_date,
+            row.admission_date,
+            row.education,
+            row.professional_level,
+            row.theory_level,
+            row.occupation,
+        ) = values
         tally.update(member_contribution(row))
     return tally
 
 
 def _org_counts_on(path: str, day: date) -> Tally:
     tally: Tally = Tally()
-    for kind, gtype in _versions_on(day).filter(path__startswith=path).values_list(
-        "kind", "grassroots_type"
+    for kind, gtype in (
+        _versions_on(day).filter(path__startswith=path).values_list("kind", "grassroots_type")
     ):
         tally[("org_kind", kind)] += 1
         if kind in GRASSROOTS_KINDS:
@@ -144,7 +172,9 @@ def _age_bands(tally: Tally, on: date) -> Tally:
     return bands
 
 
-def membership_report(org: Organisation, as_of: date | None = None, *, source: str = "auto") -> dict:
+def membership_report(
+    org: Organisation, as_of: date | None = None, *, source: str = "auto"
+) -> dict:
     """The standard membership figures for `org`'s subtree on `as_of` (today when None).
 
     source: "auto" (counters for today, events for a past date), "counters" or "events".
@@ -159,8 +189,10 @@ def membership_report(org: Organisation, as_of: date | None = None, *, source: s
             raise ValidationError({"as_of": _("Counters only hold today's figures.")})
         if not org.active_on(today):
             raise ValidationError(
-                {"as_of": _("%(name)s no longer exists; ask for a date before %(d)s.")
-                 % {"name": org.name, "d": org.valid_to.strftime("%d/%m/%Y")}}
+                {
+                    "as_of": _("%(name)s no longer exists; ask for a date before %(d)s.")
+                    % {"name": org.name, "d": org.valid_to.strftime("%d/%m/%Y")}
+                }
             )
         tally = _tally_from_counters(org)
         name, kind, path = org.name, org.kind, org.path
@@ -168,8 +200,10 @@ def membership_report(org: Organisation, as_of: date | None = None, *, source: s
         version = org_version_on(org, as_of)
         if version is None:
             raise ValidationError(
-                {"as_of": _("%(name)s did not exist on %(d)s.")
-                 % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}}
+                {
+                    "as_of": _("%(name)s did not exist on %(d)s.")
+                    % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}
+                }
             )
         tally = _tally_from_periods(version.path, as_of) + _org_counts_on(version.path, as_of)
         name, kind, path = version.name, version.kind, version.path
@@ -237,7 +271,9 @@ class _Membership:
 
     def __init__(self, org: Organisation):
         self.subject = list(
-            OrganisationVersion.objects.filter(organisation=org).values_list("path", "valid_from", "valid_to")
+            OrganisationVersion.objects.filter(organisation=org).values_list(
+                "path", "valid_from", "valid_to"
+            )
         )
         self.cache: dict[int, list] = {}
 
@@ -291,14 +327,23 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
     decreases = Tally({key: 0 for key, _label in DECREASE_ROWS})
     struck_off_probationary = 0
     events = (
-        MembershipEvent.objects.filter(date__gte=date_from, date__lte=date_to,
-                                       corrected_by__isnull=True)
+        MembershipEvent.objects.filter(
+            date__gte=date_from, date__lte=date_to, corrected_by__isnull=True
+        )
         .exclude(type=EventType.CORRECTION)
-        .values_list("type", "date", "from_organisation_id", "organisation_id",
-                     "status_before", "status_after")
+        .values_list(
+            "type",
+            "date",
+            "from_organisation_id",
+            "organisation_id",
+            "status_before",
+            "status_after",
+        )
         .order_by("date", "id")
     )
-    for etype, day, from_org, to_org, status_before, status_after in events.iterator(chunk_size=5000):
+    for etype, day, from_org, to_org, status_before, status_after in events.iterator(
+        chunk_size=5000
+    ):
         was_in = status_before in IN_PARTY and inside.contains(from_org, day - timedelta(days=1))
         is_in = status_after in IN_PARTY and inside.contains(to_org, day)
         if was_in == is_in:
@@ -342,8 +387,9 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
         # Members there on the day before and still there after the move; anyone arriving or
         # leaving on that very day is counted by their own event.
         staying = (
-            MemberPeriod.objects.filter(organisation_id=org_id,
-                                        valid_from__lte=day - timedelta(days=1))
+            MemberPeriod.objects.filter(
+                organisation_id=org_id, valid_from__lte=day - timedelta(days=1)
+            )
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
             .count()
         )
@@ -356,9 +402,13 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
         "from": date_from,
         "to": date_to,
         "opening": opening,
-        "increases": [{"key": k, "label": str(label), "count": increases[k]} for k, label in INCREASE_ROWS],
+        "increases": [
+            {"key": k, "label": str(label), "count": increases[k]} for k, label in INCREASE_ROWS
+        ],
         "increase_total": sum(increases.values()),
-        "decreases": [{"key": k, "label": str(label), "count": decreases[k]} for k, label in DECREASE_ROWS],
+        "decreases": [
+            {"key": k, "label": str(label), "count": decreases[k]} for k, label in DECREASE_ROWS
+        ],
         "struck_off_probationary": struck_off_probationary,
         "decrease_total": sum(decreases.values()),
         "closing": closing,

@@ -18,8 +18,9 @@ from dangvu.reports.selectors import membership_report, period_report
 
 class MembershipForm(forms.Form):
     org = forms.CharField(label=_("Organisation code"))
-    as_of = forms.DateField(label=_("As of"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(
+        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PeriodForm(forms.Form):
@@ -44,8 +45,10 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _audit(request, org, action, after):
-    audit_record(actor=request.user, entry=AuditEntry(action, "organisation", org.pk, org.name,
-                                                      org.path, after=after))
+    audit_record(
+        actor=request.user,
+        entry=AuditEntry(action, "organisation", org.pk, org.name, org.path, after=after),
+    )
 
 
 def membership(request):
@@ -67,9 +70,14 @@ def membership(request):
             if request.GET.get("format") == "xlsx":
                 _audit(request, org, "report.membership.export", {"as_of": as_of})
                 return _xlsx_response(membership_xlsx(report), f"3-BTCTW_{org.code}_{as_of}.xlsx")
-    sections = [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
-    return render(request, "reports/membership.html",
-                  {"form": form, "report": report, "roots": roots, "sections": sections})
+    sections = (
+        [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
+    )
+    return render(
+        request,
+        "reports/membership.html",
+        {"form": form, "report": report, "roots": roots, "sections": sections},
+    )
 
 
 def period(request):
@@ -85,14 +93,20 @@ def period(request):
     if form.is_valid():
         org = _org_or_404(request, form.cleaned_data["org"])
         try:
-            report = period_report(org, form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+            report = period_report(
+                org, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+            )
         except ValidationError as exc:
             names = {"from": "date_from", "to": "date_to"}
             for field, msgs in field_errors(exc).items():
                 form.add_error(names.get(field) if names.get(field) else None, msgs)
         else:
             if request.GET.get("format") == "xlsx":
-                _audit(request, org, "report.period.export",
-                       {"from": report["from"], "to": report["to"]})
+                _audit(
+                    request,
+                    org,
+                    "report.period.export",
+                    {"from": report["from"], "to": report["to"]},
+                )
                 return _xlsx_response(period_xlsx(report), f"1-BTCTW_{org.code}.xlsx")
     return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})

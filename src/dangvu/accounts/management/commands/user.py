@@ -21,8 +21,11 @@ class Command(BaseCommand):
         create.add_argument("--role", required=True, choices=Role.values)
         create.add_argument("--org", required=True, help="organisation code")
         create.add_argument("--name", default="", help="full name")
-        create.add_argument("--password-stdin", action="store_true",
-                            help="read the password from standard input (also when stdin is piped)")
+        create.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (also when stdin is piped)",
+        )
 
     def handle(self, *args, **options):
         org = Organisation.objects.filter(code=options["org"]).first()
@@ -33,11 +36,17 @@ class Command(BaseCommand):
             password = sys.stdin.readline().strip() or None
         try:
             with transaction.atomic():
-                user, password_used = user_create(actor=None, username=options["username"],
-                                                  password=password, full_name=options["name"])
+                user, password_used = user_create(
+                    actor=None,
+                    username=options["username"],
+                    password=password,
+                    full_name=options["name"],
+                )
                 grant_create(actor=None, user=user, organisation=org, role=options["role"])
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())
+            ) from exc
         self.stdout.write(f"created {user.username} ({options['role']} at {org.code} {org.name})")
         if password is None:
             self.stdout.write(f"password: {password_used}")

@@ -16,9 +16,9 @@ def _parse_po(text: str) -> dict[str, str]:
     section = None
 
     def flush():
-        if entry and entry["str"] is not None and not entry["fuzzy"]:
-            if entry["str"] or entry["id"] == "":
-                messages[entry["id"]] = entry["str"]
+        usable = entry and entry["str"] is not None and not entry["fuzzy"]
+        if usable and (entry["str"] or entry["id"] == ""):
+            messages[entry["id"]] = entry["str"]
 
     for raw in text.splitlines():
         line = raw.strip()

@@ -20,14 +20,19 @@ class Command(BaseCommand):
         from gunicorn.app.wsgiapp import WSGIApplication
 
         call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"Dangvu: http://{options['host']}:{options['port']}/ "
-                          f"({options['workers']} workers)")
+        self.stdout.write(
+            f"Dangvu: http://{options['host']}:{options['port']}/ ({options['workers']} workers)"
+        )
         sys.argv = [
             "gunicorn",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]),
-            "--timeout", str(options["timeout"]),
-            "--access-logfile", "-",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--timeout",
+            str(options["timeout"]),
+            "--access-logfile",
+            "-",
             "dangvu.wsgi:application",
         ]
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()

@@ -7,13 +7,16 @@ from dangvu.reports.consistency import consistency_check
 
 
 class Command(SystemCheckCommand):
-    help = ("Run Django's system checks, then recompute member states, periods, organisation "
-            "versions and every rollup counter from the events; exit 1 on any difference.")
+    help = (
+        "Run Django's system checks, then recompute member states, periods, organisation "
+        "versions and every rollup counter from the events; exit 1 on any difference."
+    )
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument("--system-only", action="store_true",
-                            help="only Django's system checks")
+        parser.add_argument(
+            "--system-only", action="store_true", help="only Django's system checks"
+        )
 
     def handle(self, *app_labels, **options):
         super().handle(*app_labels, **options)
@@ -24,5 +27,6 @@ class Command(SystemCheckCommand):
             self.stderr.write(line)
         if problems:
             raise CommandError(f"dangvu check: {len(problems)} difference(s) found")
-        self.stdout.write("dangvu check: members, periods, organisations and counters agree "
-                          "with the events.")
+        self.stdout.write(
+            "dangvu check: members, periods, organisations and counters agree with the events."
+        )

@@ -43,11 +43,14 @@ class Command(BaseCommand):
                 report = membership_report(org, _date(options["as_of"], "--as-of"))
                 xlsx = membership_xlsx
             else:
-                report = period_report(org, _date(options["date_from"], "--from"),
-                                       _date(options["date_to"], "--to"))
+                report = period_report(
+                    org, _date(options["date_from"], "--from"), _date(options["date_to"], "--to")
+                )
                 xlsx = period_xlsx
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())
+            ) from exc
         if options["format"] == "xlsx":
             if not options["output"]:
                 raise CommandError("--output FILE is needed for xlsx")
