@@ -14,7 +14,7 @@ from dangvu.core.refdata import (
 )
 from dangvu.members.choices import USER_EVENTS, EventType, Status
 
-__all__ = ["MemberForm", "EventForm", "SearchForm"]
+__all__ = ["MemberForm", "MemberEditForm", "EventForm", "SearchForm"]
 
 
 def _date_widget():
@@ -116,3 +116,21 @@ class SearchForm(forms.Form):
     ethnicity = forms.ChoiceField(
         label=_("Ethnicity"), required=False, choices=_LazyChoices(ETHNICITIES)
     )
+
+
+class MemberEditForm(MemberForm):
+    """The record fields only: the cell, the dates and the status change through events."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "organisation",
+            "entry",
+            "admission_date",
+            "ceremony_date",
+            "official_date",
+            "entry_date",
+            "decision_number",
+            "issuer",
+        ):
+            del self.fields[name]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.member_search, name="list"),
     path("new/", views.member_new, name="new"),
     path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/events/new/", views.event_new, name="event_new"),
     path("<int:pk>/events/correct/", views.event_correct, name="event_correct"),
 ]

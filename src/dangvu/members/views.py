@@ -13,10 +13,15 @@ from dangvu.audit.selectors import audit_for_object
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.choices import EventType
-from dangvu.members.forms import EventForm, MemberForm, SearchForm
+from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
 from dangvu.members.models import Member, MembershipEvent
 from dangvu.members.selectors import effective_events, member_events, member_get, member_list
-from dangvu.members.services import member_create, member_event_record
+from dangvu.members.services import (
+    MEMBER_FIELDS,
+    member_create,
+    member_event_record,
+    member_update,
+)
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.selectors import org_get
 
@@ -134,6 +139,23 @@ def member_new(request):
                 )
                 return redirect("members:detail", pk=member.pk)
     return render(request, "members/new.html", {"form": form})
+
+
+def member_edit(request, pk):
+    member = _member_or_404(request, pk)
+    if _managed_org(request, member.organisation.code) is None:
+        raise Http404
+    initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_update(actor=request.user, member=member, data=form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The record has been saved."))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/edit.html", {"form": form, "member": member})
 
 
 def event_new(request, pk):

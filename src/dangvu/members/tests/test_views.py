@@ -1,0 +1,184 @@
+"""The member pages: search, record, add, edit and record an event, as a person would."""
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from dangvu.core.testing import counters, db_snapshot
+from dangvu.members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_search_ignores_accents_and_case_and_stays_in_scope(tree, users, make_member):
+    make_member(tree.cell1, full_name="Nguyễn Văn Bình")
+    make_member(tree.cell3, full_name="Nguyễn Văn Bính")  # Quảng Ngãi: outside Kon Tum
+    page = _client(users.staff_kt).get("/members/", {"q": "NGUYEN van binh", "status": "active"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.count('class="member-link"') == 1
+    assert "Nguyễn Văn Bình" in body and "Nguyễn Văn Bính" not in body
+
+
+def test_the_page_speaks_vietnamese_whatever_the_browser_asks(users):
+    page = _client(users.staff_kt).get("/members/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in page.content.decode()
+    assert "Đảng viên" in page.content.decode()
+
+
+def test_english_when_chosen(users):
+    client = _client(users.staff_kt)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/members/"})
+    assert '<html lang="en">' in client.get("/members/").content.decode()
+
+
+def test_add_member_form_creates_the_member_with_its_events(tree, users):
+    response = _client(users.staff_kt).post(
+        "/members/new/",
+        {
+            "full_name": "Y Hoa",
+            "birth_date": "1990-02-03",
+            "gender": "F",
+            "ethnicity": "16",
+            "religion": "00",
+            "education": "upper_secondary",
+            "professional_level": "none",
+            "theory_level": "none",
+            "occupation": "farmer",
+            "organisation": tree.cell1.code,
+            "entry": "admitted",
+            "admission_date": "2020-05-01",
+            "official_date": "2021-05-01",
+        },
+    )
+    member = Member.objects.get(full_name="Y Hoa")
+    assert response.status_code == 302 and response["Location"] == f"/members/{member.pk}/"
+    assert [e.type for e in member.events.order_by("seq")] == ["admitted", "recognised"]
+    assert member.status == "official"
+
+
+def test_add_member_form_names_the_wrong_field_and_writes_nothing(tree, users):
+    before = db_snapshot()
+    response = _client(users.staff_kt).post(
+        "/members/new/",
+        {
+            "full_name": "Y Hoa",
+            "birth_date": "2090-02-03",
+            "gender": "F",
+            "ethnicity": "16",
+            "religion": "00",
+            "education": "upper_secondary",
+            "professional_level": "none",
+            "theory_level": "none",
+            "occupation": "farmer",
+            "organisation": tree.cell1.code,
+            "entry": "admitted",
+            "admission_date": "2020-05-01",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Ngày không được sau ngày hôm nay." in body
+    assert db_snapshot() == before
+
+
+def test_edit_changes_the_record_and_moves_the_counters(tree, users, make_member):
+    member = make_member(tree.cell1, ethnicity="01")
+    client = _client(users.staff_kt)
+    form = client.get(f"/members/{member.pk}/edit/")
+    assert form.status_code == 200
+    data = {
+        "full_name": member.full_name,
+        "birth_date": member.birth_date.isoformat(),
+        "gender": member.gender,
+        "ethnicity": "16",
+        "religion": member.religion,
+        "education": member.education,
+        "professional_level": member.professional_level,
+        "theory_level": member.theory_level,
+        "occupation": member.occupation,
+    }
+    response = client.post(f"/members/{member.pk}/edit/", data)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.ethnicity == "16"
+    assert counters(tree.province)[("ethnicity", "16")] == 1
+    assert counters(tree.province).get(("ethnicity", "01"), 0) == 0
+
+
+def test_edit_refuses_a_future_birth_date_and_writes_nothing(tree, users, make_member):
+    member = make_member(tree.cell1)
+    before = db_snapshot()
+    response = _client(users.staff_kt).post(
+        f"/members/{member.pk}/edit/",
+        {
+            "full_name": member.full_name,
+            "birth_date": "2099-01-01",
+            "gender": member.gender,
+            "ethnicity": member.ethnicity,
+            "religion": member.religion,
+            "education": member.education,
+            "professional_level": member.professional_level,
+            "theory_level": member.theory_level,
+            "occupation": member.occupation,
+        },
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert db_snapshot() == before
+
+
+def test_a_secretary_reads_but_does_not_edit_or_record(tree, users, make_member):
+    member = make_member(tree.cell1)
+    client = _client(users.sec1)
+    assert client.get(f"/members/{member.pk}/").status_code == 200
+    assert 'id="record-event"' not in client.get(f"/members/{member.pk}/").content.decode()
+    before = db_snapshot()
+    assert client.get(f"/members/{member.pk}/edit/").status_code == 404
+    assert (
+        client.post(
+            f"/members/{member.pk}/events/new/", {"type": "died", "date": "2024-01-01"}
+        ).status_code
+        == 404
+    )
+    assert db_snapshot() == before
+
+
+def test_record_an_event_then_correct_it(tree, users, make_member):
+    member = make_member(tree.cell1)
+    client = _client(users.staff_kt)
+    response = client.post(
+        f"/members/{member.pk}/events/new/",
+        {"type": "died", "date": "2024-03-01", "decision_number": "15-QĐ/ĐU"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == "died"
+    died = member.events.get(type="died")
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert "Từ trần" in page and "15-QĐ/ĐU" in page
+    client.post(f"/members/{member.pk}/events/correct/", {"corrects": died.pk, "note": "nhầm"})
+    member.refresh_from_db()
+    assert member.status == "official"
+    assert counters(tree.province)[("members", "total")] == 1
+
+
+def test_statistics_page_and_excel(tree, users, make_member):
+    make_member(tree.cell1, gender="F")
+    make_member(tree.cell2, gender="M")
+    client = _client(users.staff_kt)
+    page = client.get("/reports/membership/", {"org": tree.district.code})
+    assert page.status_code == 200
+    assert "50,00 %" in page.content.decode()
+    xlsx = client.get("/reports/membership/", {"org": tree.district.code, "format": "xlsx"})
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    past = client.get(
+        "/reports/membership/", {"org": tree.district.code, "as_of": date(2014, 1, 1).isoformat()}
+    )
+    assert past.status_code == 200 and "errorlist" in past.content.decode()
