@@ -42,12 +42,14 @@ def grant_create(
 ) -> RoleGrant:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role: %(r)s.") % {"r": role}})
-    grant, _created = RoleGrant.objects.get_or_create(
+    grant, created = RoleGrant.objects.get_or_create(
         user=user,
         organisation=organisation,
         role=role,
         defaults={"include_descendants": include_descendants},
     )
+    if not created:
+        return grant
     audit_record(
         actor=actor,
         entry=AuditEntry(

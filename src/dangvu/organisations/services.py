@@ -98,6 +98,24 @@ def _check_parent(kind: str, parent: Organisation | None, on: date) -> None:
         raise ValidationError({"parent": _("The parent organisation did not exist on that date.")})
 
 
+def _check_not_before_history(org_ids, on: date, field: str = "date") -> None:
+    """A change cannot be dated before the organisations' current versions began: history is
+    appended, never rewritten."""
+    latest = (
+        OrganisationVersion.objects.filter(organisation_id__in=org_ids, valid_to__isnull=True)
+        .order_by("-valid_from")
+        .values_list("valid_from", flat=True)
+        .first()
+    )
+    if latest is not None and on < latest:
+        raise ValidationError(
+            {
+                field: _("The date cannot be before the last change already recorded (%(d)s).")
+                % {"d": latest.strftime("%d/%m/%Y")}
+            }
+        )
+
+
 def _open_version(org: Organisation, on: date) -> OrganisationVersion:
     return OrganisationVersion.objects.create(
         organisation=org,
@@ -183,6 +201,9 @@ def organisation_rename(
         raise ValidationError({"name": _("Enter a name.")})
     _check_date(on)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
+    if not org.is_active:
+        raise ValidationError({"organisation": _("This organisation no longer exists.")})
+    _check_not_before_history([org.pk], on)
     before = _snapshot(org)
     org.name = name
     org.name_folded = fold(name)
@@ -231,6 +252,9 @@ def organisation_move(
     if new_parent.path.startswith(org.path):
         raise ValidationError({"parent": _("An organisation cannot be moved under itself.")})
     _check_parent(org.kind, new_parent, on)
+    _check_not_before_history(
+        Organisation.objects.get_tree(org).filter(valid_to__isnull=True).values("pk"), on
+    )
     before = _snapshot(org)
     old_path = org.path
 
@@ -308,6 +332,7 @@ def organisation_dissolve(
         raise ValidationError({"organisation": _("This organisation no longer exists.")})
     if on < org.valid_from:
         raise ValidationError({"date": _("The date is before the organisation was founded.")})
+    _check_not_before_history([org.pk], on)
     if _active_children(org):
         raise ValidationError(
             {"organisation": _("Move or dissolve its child organisations first.")}
@@ -347,6 +372,7 @@ def organisation_merge(
             raise ValidationError(
                 {"sources": _("%(name)s no longer exists.") % {"name": source.name}}
             )
+        _check_not_before_history([source.pk], on)
         for child in _active_children(source):
             organisation_move(
                 actor=actor,
@@ -389,6 +415,7 @@ def organisation_split(
 
     source = Organisation.objects.get(pk=source.pk)
     _check_date(on)
+    _check_not_before_history([source.pk], on)
     member_ids = set(member_ids_in_org(source))
     child_ids = {c.pk for c in _active_children(source)}
     given_members = [m for p in parts for m in p.get("members", [])]

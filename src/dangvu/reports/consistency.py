@@ -122,6 +122,19 @@ def consistency_check(limit: int = 50) -> list[str]:
         "organisation_id", "path"
     ):
         open_versions[org_id].append(path)
+    # Each organisation's versions follow each other: none inverted, none overlapping.
+    previous: tuple | None = None
+    for org_id, start, end in OrganisationVersion.objects.order_by(
+        "organisation_id", "valid_from", "id"
+    ).values_list("organisation_id", "valid_from", "valid_to"):
+        if end is not None and end < start:
+            report(
+                "versions",
+                f"organisation {org_id}: a version ends ({end}) before it starts ({start})",
+            )
+        if previous and previous[0] == org_id and (previous[2] is None or previous[2] > start):
+            report("versions", f"organisation {org_id}: versions overlap from {start}")
+        previous = (org_id, start, end)
     expected_counters: Tally = Tally()
     for org in Organisation.objects.filter(valid_to__isnull=True).only(
         "id", "path", "kind", "grassroots_type", "depth"

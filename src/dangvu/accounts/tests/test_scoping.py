@@ -216,3 +216,17 @@ def test_org_q_on_another_field_name(tree, people):
             "full_name", flat=True
         )
     ) == ["An", "Ba"]
+
+
+def test_granting_the_same_role_twice_writes_one_grant_and_one_audit_record(tree):
+    from django.contrib.auth import get_user_model
+
+    from dangvu.accounts.models import RoleGrant
+    from dangvu.accounts.services import grant_create
+    from dangvu.audit.models import AuditRecord
+
+    user = get_user_model().objects.create_user("twice")
+    grant_create(actor=None, user=user, organisation=tree.cell1, role="secretary")
+    grant_create(actor=None, user=user, organisation=tree.cell1, role="secretary")
+    assert RoleGrant.objects.filter(user=user).count() == 1
+    assert AuditRecord.objects.filter(action="grant.create", object_id=str(user.pk)).count() == 1

@@ -546,3 +546,55 @@ def test_dissolve_ends_an_empty_cell(tree):
         organisation_dissolve(actor=None, org=tree.cell1, on=date(2014, 1, 1))
     assert _fields(exc) == {"date"}
     assert db_snapshot() == before
+
+
+# --- history is appended, never rewritten (found while building the demo) -------------------
+
+
+def test_a_dissolved_organisation_cannot_be_renamed_back_to_life(tree):
+    from dangvu.organisations.services import organisation_dissolve, organisation_rename
+
+    organisation_dissolve(actor=None, org=tree.cell3, on=date(2025, 7, 1))
+    tree.cell3.refresh_from_db()
+    before = db_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        organisation_rename(actor=None, org=tree.cell3, name="Chi bộ mới", on=date(2025, 8, 1))
+    assert "organisation" in exc.value.message_dict
+    assert db_snapshot() == before
+
+
+def test_a_move_cannot_be_dated_before_the_current_version(tree, make_member):
+    from dangvu.organisations.services import organisation_move, organisation_rename
+    from dangvu.reports.consistency import consistency_check
+
+    make_member(tree.cell1)
+    organisation_rename(
+        actor=None, org=tree.committee, name="Đảng ủy xã Đăk Pék mới", on=date(2025, 7, 1)
+    )
+    before = db_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        organisation_move(
+            actor=None, org=tree.committee, new_parent=tree.district2, on=date(2025, 3, 1)
+        )
+    assert "date" in exc.value.message_dict
+    assert db_snapshot() == before
+    assert consistency_check() == []
+
+
+def test_check_flags_overlapping_versions(tree):
+    from dangvu.organisations.models import OrganisationVersion
+    from dangvu.reports.consistency import consistency_check
+
+    version = OrganisationVersion.objects.get(organisation=tree.cell1)
+    OrganisationVersion.objects.create(
+        organisation=tree.cell1,
+        path=version.path,
+        parent=version.parent,
+        name="x",
+        kind=version.kind,
+        valid_from=date(2020, 1, 1),
+        valid_to=date(2019, 1, 1),
+    )
+    problems = consistency_check()
+    assert any("ends (2019-01-01) before it starts" in p for p in problems)
+    assert any("versions overlap" in p for p in problems)

@@ -15,5 +15,12 @@ Dơi) and Bạc Liêu (Vĩnh Lợi), with decades of history and the 2025 reorga
 from dangvu.reports.demo.generator import DemoConflict, DemoResult, demo_load, demo_loaded
 from dangvu.reports.demo.users import DEMO_PASSWORD, SignIn, demo_signins
 
-__all__ = ["DEMO_PASSWORD", "DemoConflict", "DemoResult", "SignIn", "demo_load", "demo_loaded",
-           "demo_signins"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DemoConflict",
+    "DemoResult",
+    "SignIn",
+    "demo_load",
+    "demo_loaded",
+    "demo_signins",
+]

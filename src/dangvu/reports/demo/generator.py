@@ -57,8 +57,9 @@ def demo_loaded() -> bool:
 
 def _check_free() -> None:
     usernames = [u[0] for u in DEMO_USERS]
-    taken = list(get_user_model().objects.filter(username__in=usernames)
-                 .values_list("username", flat=True))
+    taken = list(
+        get_user_model().objects.filter(username__in=usernames).values_list("username", flat=True)
+    )
     if Organisation.objects.filter(code=ROOT["code"]).exists() or taken:
         what = f"users {', '.join(sorted(taken))}" if taken else f"organisation {ROOT['code']}"
         raise DemoConflict(
@@ -106,10 +107,15 @@ def _record_later_events(people_by_district: list[list[Person]]) -> int:
     pending.sort(key=lambda item: item[:3])
     for _day, d, i, e in pending:
         member_event_record(
-            actor=None, member=people_by_district[d][i].member, type=e.type, date=e.date,
+            actor=None,
+            member=people_by_district[d][i].member,
+            type=e.type,
+            date=e.date,
             organisation=e.unit.org if e.unit is not None else None,
             decision_number=e.decision_number,
-            decision_date=e.date if e.decision_number else None, issuer=e.issuer, note=e.note,
+            decision_date=e.date if e.decision_number else None,
+            issuer=e.issuer,
+            note=e.note,
         )
     return len(pending)
 
@@ -126,9 +132,13 @@ def demo_load(*, log: Callable[[str], None] | None = None) -> DemoResult:
             created = True
         else:
             created = False
-    return DemoResult(created=created, seconds=time.monotonic() - started,
-                      organisations=Organisation.objects.count(), members=Member.objects.count(),
-                      events=MembershipEvent.objects.count())
+    return DemoResult(
+        created=created,
+        seconds=time.monotonic() - started,
+        organisations=Organisation.objects.count(),
+        members=Member.objects.count(),
+        events=MembershipEvent.objects.count(),
+    )
 
 
 def _build(say: Callable[[str], None]) -> None:
@@ -136,8 +146,9 @@ def _build(say: Callable[[str], None]) -> None:
     districts: list[District] = build_districts(places=places)
     plan = plan_reorganisation(places=places, districts=districts)
     cards: set[str] = set()
-    people_by_district = [generate_people(district=d, places=places, cards=cards)
-                          for d in districts]
+    people_by_district = [
+        generate_people(district=d, places=places, cards=cards) for d in districts
+    ]
     say("Organisation tree before 2025 …")
     orgs = create_tree(places=places, districts=districts)
     for district, people in zip(districts, people_by_district, strict=True):

@@ -43,8 +43,12 @@ REFERENCE_DAY = date(2022, 6, 20)
 REORGANISATION_DAY = date(2025, 7, 1)
 LAST_DAY = date(2026, 6, 30)
 
-_DECISION_EVENTS = {EventType.ADMITTED, EventType.RECOGNISED, EventType.STRUCK_OFF,
-                    EventType.EXPELLED}
+_DECISION_EVENTS = {
+    EventType.ADMITTED,
+    EventType.RECOGNISED,
+    EventType.STRUCK_OFF,
+    EventType.EXPELLED,
+}
 _EXITS = {EventType.DIED, EventType.STRUCK_OFF, EventType.EXPELLED, EventType.LEFT}
 _NOTES = {
     EventType.DIED: "Từ trần",
@@ -58,32 +62,76 @@ _NOTES = {
 
 # Women's share by kind of cell (before the district factor).
 _WOMEN = {
-    "village": 0.30, "town": 0.40, "commune_office": 0.35, "commune_military": 0.04,
-    "commune_police": 0.10, "commune_school": 0.62, "party_agency": 0.45, "state_agency": 0.40,
-    "public_service": 0.45, "school": 0.62, "health": 0.58, "army": 0.04, "police": 0.12,
-    "enterprise": 0.25, "bank": 0.50,
+    "village": 0.30,
+    "town": 0.40,
+    "commune_office": 0.35,
+    "commune_military": 0.04,
+    "commune_police": 0.10,
+    "commune_school": 0.62,
+    "party_agency": 0.45,
+    "state_agency": 0.40,
+    "public_service": 0.45,
+    "school": 0.62,
+    "health": 0.58,
+    "army": 0.04,
+    "police": 0.12,
+    "enterprise": 0.25,
+    "bank": 0.50,
 }
 _OCCUPATION = {
-    "commune_office": "commune_official", "commune_military": "commune_official",
-    "commune_police": "armed_forces", "commune_school": "public_employee",
-    "party_agency": "party_official", "state_agency": "state_official",
-    "public_service": "public_employee", "school": "public_employee", "health": "public_employee",
-    "army": "armed_forces", "police": "armed_forces", "enterprise": "enterprise",
+    "commune_office": "commune_official",
+    "commune_military": "commune_official",
+    "commune_police": "armed_forces",
+    "commune_school": "public_employee",
+    "party_agency": "party_official",
+    "state_agency": "state_official",
+    "public_service": "public_employee",
+    "school": "public_employee",
+    "health": "public_employee",
+    "army": "armed_forces",
+    "police": "armed_forces",
+    "enterprise": "enterprise",
     "bank": "enterprise",
 }
 _RESIDENT_OCCUPATION = {
-    "village": [("farmer", 62), ("village_staff", 18), ("other", 10), ("enterprise", 4),
-                ("public_employee", 6)],
-    "town": [("other", 25), ("enterprise", 20), ("farmer", 15), ("village_staff", 15),
-             ("public_employee", 12), ("state_official", 5), ("non_public_employee", 8)],
+    "village": [
+        ("farmer", 62),
+        ("village_staff", 18),
+        ("other", 10),
+        ("enterprise", 4),
+        ("public_employee", 6),
+    ],
+    "town": [
+        ("other", 25),
+        ("enterprise", 20),
+        ("farmer", 15),
+        ("village_staff", 15),
+        ("public_employee", 12),
+        ("state_official", 5),
+        ("non_public_employee", 8),
+    ],
 }
 _PROFESSIONAL = {
-    "village": [("none", 65), ("elementary", 20), ("intermediate", 10), ("college", 3),
-                ("university", 2)],
-    "town": [("none", 35), ("elementary", 20), ("intermediate", 20), ("college", 10),
-             ("university", 15)],
-    "commune_office": [("elementary", 5), ("intermediate", 35), ("college", 10),
-                       ("university", 50)],
+    "village": [
+        ("none", 65),
+        ("elementary", 20),
+        ("intermediate", 10),
+        ("college", 3),
+        ("university", 2),
+    ],
+    "town": [
+        ("none", 35),
+        ("elementary", 20),
+        ("intermediate", 20),
+        ("college", 10),
+        ("university", 15),
+    ],
+    "commune_office": [
+        ("elementary", 5),
+        ("intermediate", 35),
+        ("college", 10),
+        ("university", 50),
+    ],
     "commune_military": [("elementary", 30), ("intermediate", 50), ("university", 20)],
     "commune_police": [("intermediate", 50), ("university", 50)],
     "commune_school": [("college", 25), ("university", 72), ("master", 3)],
@@ -109,10 +157,18 @@ _THEORY = {
 }
 # Leaving before 20/6/2022: (how, weight) for residential and working cells.
 _PRE_EXITS = {
-    False: [(EventType.DIED, 82), (EventType.STRUCK_OFF, 12), (EventType.EXPELLED, 3),
-            (EventType.LEFT, 3)],
-    True: [(EventType.DIED, 35), (EventType.STRUCK_OFF, 40), (EventType.EXPELLED, 10),
-           (EventType.LEFT, 15)],
+    False: [
+        (EventType.DIED, 82),
+        (EventType.STRUCK_OFF, 12),
+        (EventType.EXPELLED, 3),
+        (EventType.LEFT, 3),
+    ],
+    True: [
+        (EventType.DIED, 35),
+        (EventType.STRUCK_OFF, 40),
+        (EventType.EXPELLED, 10),
+        (EventType.LEFT, 15),
+    ],
 }
 # Extra people per member on 20/6/2022: gone before, admitted 2022-2025, admitted since 2025.
 _RATES = {
@@ -179,8 +235,9 @@ class Person:
     def record(self) -> dict:
         """The record fields of members_create_bulk (dates as the events leave them)."""
         official = None
-        if any(e.type in (EventType.RECOGNISED, EventType.TRANSFERRED_IN)
-               for e in self.loaded_events):
+        if any(
+            e.type in (EventType.RECOGNISED, EventType.TRANSFERRED_IN) for e in self.loaded_events
+        ):
             official = self.official_date
         return {
             "full_name": self.full_name,
@@ -201,6 +258,7 @@ class Person:
 
 
 # --- small helpers -----------------------------------------------------------------------------
+
 
 def _day(rng: random.Random, start: date, end: date) -> date:
     return start + timedelta(days=rng.randint(0, (end - start).days))
@@ -231,8 +289,11 @@ def _weighted_sample(rng: random.Random, weights: list[float], k: int) -> set[in
 
 
 def _admission_age(rng: random.Random, working: bool) -> float:
-    bands = ([(18.3, 22, 8), (22, 30, 60), (30, 40, 27), (40, 50, 5)] if working
-             else [(18.3, 22, 15), (22, 30, 45), (30, 40, 28), (40, 55, 12)])
+    bands = (
+        [(18.3, 22, 8), (22, 30, 60), (30, 40, 27), (40, 50, 5)]
+        if working
+        else [(18.3, 22, 15), (22, 30, 45), (30, 40, 28), (40, 55, 12)]
+    )
     lo, hi, _w = rng.choices(bands, weights=[b[2] for b in bands])[0]
     return rng.uniform(lo, hi)
 
@@ -248,8 +309,21 @@ def _death_day(rng: random.Random, birth: date, start: date, end: date) -> date 
     day = start
     while day <= end:
         age = _age(birth, day)
-        hazard = (0.001 if age < 40 else 0.002 if age < 50 else 0.005 if age < 60
-                  else 0.012 if age < 70 else 0.035 if age < 80 else 0.09 if age < 90 else 0.2)
+        hazard = (
+            0.001
+            if age < 40
+            else 0.002
+            if age < 50
+            else 0.005
+            if age < 60
+            else 0.012
+            if age < 70
+            else 0.035
+            if age < 80
+            else 0.09
+            if age < 90
+            else 0.2
+        )
         window_end = min(end, day + timedelta(days=364))
         fraction = ((window_end - day).days + 1) / 365
         if rng.random() < hazard * fraction:
@@ -272,6 +346,7 @@ def _clear_of_reorganisation(day: date) -> date:
 
 # --- per-district generation -------------------------------------------------------------------
 
+
 class _Generator:
     def __init__(self, *, district: District, places: Places):
         self.d = district
@@ -291,9 +366,15 @@ class _Generator:
 
     def _person(self, category: str, unit: Unit, admitted: date, birth: date) -> Person:
         ceremony = admitted + timedelta(days=self.rng.randint(3, 25))
-        return Person(category=category, unit=unit, entry=unit, birth_date=birth,
-                      admission_date=admitted, ceremony_date=ceremony,
-                      official_date=add_months(ceremony, 12))
+        return Person(
+            category=category,
+            unit=unit,
+            entry=unit,
+            birth_date=birth,
+            admission_date=admitted,
+            ceremony_date=ceremony,
+            official_date=add_months(ceremony, 12),
+        )
 
     def _admit(self, p: Person, unit: Unit) -> date:
         """Append the entry events into `unit`; returns the date of the last one.
@@ -302,23 +383,45 @@ class _Generator:
         Otherwise admitted, then recognised a few weeks after the 12 months of probation.
         """
         if p.admission_date < self.founded:
-            p.events.append(Event(EventType.TRANSFERRED_IN, self.founded, unit=unit,
-                                  initial_status=Status.OFFICIAL,
-                                  other_party=self.d.founding_from, note=self.d.founding_note))
+            p.events.append(
+                Event(
+                    EventType.TRANSFERRED_IN,
+                    self.founded,
+                    unit=unit,
+                    initial_status=Status.OFFICIAL,
+                    other_party=self.d.founding_from,
+                    note=self.d.founding_note,
+                )
+            )
             return self.founded
         p.events.append(Event(EventType.ADMITTED, p.admission_date, unit=unit))
         recognition = _clear_of_reorganisation(
-            p.official_date + timedelta(days=self.rng.randint(3, 40)))
+            p.official_date + timedelta(days=self.rng.randint(3, 40))
+        )
         p.events.append(Event(EventType.RECOGNISED, recognition))
         return recognition
 
     def _eras(self, working: bool) -> list[tuple[date, date, float]]:
         """Admission periods of the members of 20/6/2022, with their weights."""
-        eras = ([(date(1975, 1, 1), 0.04), (self.founded, 0.10), (date(2001, 1, 1), 0.24),
-                 (date(2010, 7, 1), 0.22), (date(2015, 7, 1), 0.27), (date(2020, 7, 1), 0.13)]
-                if working else
-                [(date(1950, 1, 1), 0.15), (self.founded, 0.12), (date(2001, 1, 1), 0.17),
-                 (date(2010, 7, 1), 0.21), (date(2015, 7, 1), 0.24), (date(2020, 7, 1), 0.11)])
+        eras = (
+            [
+                (date(1975, 1, 1), 0.04),
+                (self.founded, 0.10),
+                (date(2001, 1, 1), 0.24),
+                (date(2010, 7, 1), 0.22),
+                (date(2015, 7, 1), 0.27),
+                (date(2020, 7, 1), 0.13),
+            ]
+            if working
+            else [
+                (date(1950, 1, 1), 0.15),
+                (self.founded, 0.12),
+                (date(2001, 1, 1), 0.17),
+                (date(2010, 7, 1), 0.21),
+                (date(2015, 7, 1), 0.24),
+                (date(2020, 7, 1), 0.11),
+            ]
+        )
         result = []
         for i, (start, weight) in enumerate(eras):
             if i == 0:
@@ -346,8 +449,11 @@ class _Generator:
         # Some came from another cell of the district before the reference day.
         pool = [u for u in (self.working if unit.working else self.residential) if u is not unit]
         moved = False
-        if (admitted < _years(REFERENCE_DAY, -3) and pool
-                and rng.random() < (0.22 if unit.working else 0.03)):
+        if (
+            admitted < _years(REFERENCE_DAY, -3)
+            and pool
+            and rng.random() < (0.22 if unit.working else 0.03)
+        ):
             source = rng.choices(pool, weights=[u.size for u in pool])[0]
             last = self._admit(p, source)
             lo, hi = last + timedelta(days=90), REFERENCE_DAY - timedelta(days=30)
@@ -369,13 +475,14 @@ class _Generator:
         last_day = REFERENCE_DAY - timedelta(days=1)
         while True:
             if how == EventType.DIED:
-                birth = (_day(rng, date(1950, 1, 1), date(1985, 12, 31)) if working
-                         else _day(rng, date(1920, 1, 1), date(1955, 12, 31)))
-                admitted = max(_years(birth, _admission_age(rng, working)),
-                               add_months(birth, 217))
+                birth = (
+                    _day(rng, date(1950, 1, 1), date(1985, 12, 31))
+                    if working
+                    else _day(rng, date(1920, 1, 1), date(1955, 12, 31))
+                )
+                admitted = max(_years(birth, _admission_age(rng, working)), add_months(birth, 217))
             else:
-                admitted = _day(rng, max(self.founded, date(1995, 1, 1)),
-                                _years(REFERENCE_DAY, -2))
+                admitted = _day(rng, max(self.founded, date(1995, 1, 1)), _years(REFERENCE_DAY, -2))
                 birth = _birth_for(rng, admitted, _admission_age(rng, working))
             if not date(1945, 9, 2) <= admitted <= _years(REFERENCE_DAY, -2):
                 continue
@@ -397,12 +504,12 @@ class _Generator:
             exit_day = _day(rng, earliest, last_day)
             p.events = [e for e in p.events if e.date < exit_day]
             seventy = _years(birth, 70)
-            if (not working and seventy < exit_day - timedelta(days=60)
-                    and rng.random() < 0.5):
+            if not working and seventy < exit_day - timedelta(days=60) and rng.random() < 0.5:
                 lo = max(seventy, p.events[-1].date + timedelta(days=1))
                 if lo < exit_day - timedelta(days=30):
-                    p.events.append(Event(EventType.EXEMPTED,
-                                          _day(rng, lo, exit_day - timedelta(days=30))))
+                    p.events.append(
+                        Event(EventType.EXEMPTED, _day(rng, lo, exit_day - timedelta(days=30)))
+                    )
         p.events.append(Event(how, exit_day))
         self._settle_official(p)
         return p
@@ -424,12 +531,15 @@ class _Generator:
             return p
         if rng.random() < 0.02:
             # Not recognised: struck off the probationary list.
-            p.events.append(Event(EventType.STRUCK_OFF, _clear_of_reorganisation(
-                admitted + timedelta(days=rng.randint(240, 330)))))
+            p.events.append(
+                Event(
+                    EventType.STRUCK_OFF,
+                    _clear_of_reorganisation(admitted + timedelta(days=rng.randint(240, 330))),
+                )
+            )
             p.official_date = None
             return p
-        recognition = _clear_of_reorganisation(
-            p.official_date + timedelta(days=rng.randint(3, 40)))
+        recognition = _clear_of_reorganisation(p.official_date + timedelta(days=rng.randint(3, 40)))
         if recognition <= LAST_DAY:
             p.events.append(Event(EventType.RECOGNISED, recognition))
         self._later_life(p, exits_from=admitted + timedelta(days=30))
@@ -445,19 +555,36 @@ class _Generator:
         if not unit.working:
             seventy = _years(p.birth_date, 70)
             if seventy <= LAST_DAY and rng.random() < 0.5:
-                exempt = max(seventy + timedelta(days=rng.randint(0, 3 * 365)),
-                             self.founded + timedelta(days=30))
+                exempt = max(
+                    seventy + timedelta(days=rng.randint(0, 3 * 365)),
+                    self.founded + timedelta(days=30),
+                )
                 extra.append(Event(EventType.EXEMPTED, exempt))
                 if rng.random() < 0.04:
-                    extra.append(Event(EventType.EXEMPTION_ENDED,
-                                       exempt + timedelta(days=rng.randint(365, 1000))))
+                    extra.append(
+                        Event(
+                            EventType.EXEMPTION_ENDED,
+                            exempt + timedelta(days=rng.randint(365, 1000)),
+                        )
+                    )
         if rng.random() < (0.05 if unit.working else 0.01):
-            extra.append(Event(EventType.TRANSFERRED,
-                               _day(rng, max(exits_from, REFERENCE_DAY + timedelta(days=1)),
-                                    REORGANISATION_DAY - timedelta(days=1))))
+            extra.append(
+                Event(
+                    EventType.TRANSFERRED,
+                    _day(
+                        rng,
+                        max(exits_from, REFERENCE_DAY + timedelta(days=1)),
+                        REORGANISATION_DAY - timedelta(days=1),
+                    ),
+                )
+            )
         if rng.random() < 0.012:
-            extra.append(Event(EventType.TRANSFERRED,
-                               _day(rng, REORGANISATION_DAY + timedelta(days=1), LAST_DAY)))
+            extra.append(
+                Event(
+                    EventType.TRANSFERRED,
+                    _day(rng, REORGANISATION_DAY + timedelta(days=1), LAST_DAY),
+                )
+            )
         exits = []
         death = _death_day(rng, p.birth_date, exits_from, LAST_DAY)
         if death:
@@ -518,8 +645,7 @@ class _Generator:
                 current = e.unit
             elif e.type == EventType.TRANSFERRED:
                 if e.unit is None:
-                    pool = (self.after_reorganisation if e.date >= REORGANISATION_DAY
-                            else self.units)
+                    pool = self.after_reorganisation if e.date >= REORGANISATION_DAY else self.units
                     pool = [u for u in pool if u is not current and u.working == current.working]
                     if not pool:
                         continue
@@ -547,15 +673,17 @@ class _Generator:
             chosen = _weighted_sample(rng, [women_p(p) for p in a_people], targets["women"])
             for i, p in enumerate(a_people):
                 p.gender = "F" if i in chosen else "M"
-            minority = _weighted_sample(rng, [1 - p.unit.mix.get(KINH, 0) for p in a_people],
-                                        targets["minority"])
+            minority = _weighted_sample(
+                rng, [1 - p.unit.mix.get(KINH, 0) for p in a_people], targets["minority"]
+            )
             for i, p in enumerate(a_people):
                 if i in minority:
                     p.ethnicity = _pick(rng, {k: v for k, v in p.unit.mix.items() if k != KINH})
                 else:
                     p.ethnicity = KINH
-            religious = _weighted_sample(rng, [self._religious_rate(p) for p in a_people],
-                                         targets["religious"])
+            religious = _weighted_sample(
+                rng, [self._religious_rate(p) for p in a_people], targets["religious"]
+            )
             for i, p in enumerate(a_people):
                 p.religion = self._religion(p) if i in religious else "00"
         else:
@@ -580,8 +708,13 @@ class _Generator:
         rng = self.rng
         profile = p.unit.profile
         p.hometown, province = self._hometown(p)
-        p.full_name = full_name(rng, ethnicity=p.ethnicity, gender=p.gender,
-                                birth_year=p.birth_date.year, region=_region(province))
+        p.full_name = full_name(
+            rng,
+            ethnicity=p.ethnicity,
+            gender=p.gender,
+            birth_year=p.birth_date.year,
+            region=_region(province),
+        )
         age = _age(p.birth_date, REFERENCE_DAY)
         if profile in _OCCUPATION:
             p.occupation = _OCCUPATION[profile]
@@ -592,16 +725,37 @@ class _Generator:
         minority = p.ethnicity != KINH
         year = p.birth_date.year
         if p.unit.working:
-            p.education = "upper_secondary" if year >= 1965 or rng.random() < 0.7 else "lower_secondary"
+            p.education = (
+                "upper_secondary" if year >= 1965 or rng.random() < 0.7 else "lower_secondary"
+            )
         elif year < 1960:
-            p.education = _pick(rng, [("literate", 20 if minority else 5), ("primary", 45),
-                                      ("lower_secondary", 30), ("upper_secondary", 5 if minority else 20)])
+            p.education = _pick(
+                rng,
+                [
+                    ("literate", 20 if minority else 5),
+                    ("primary", 45),
+                    ("lower_secondary", 30),
+                    ("upper_secondary", 5 if minority else 20),
+                ],
+            )
         elif year < 1980:
-            p.education = _pick(rng, [("primary", 25 if minority else 10), ("lower_secondary", 45),
-                                      ("upper_secondary", 30 if minority else 45)])
+            p.education = _pick(
+                rng,
+                [
+                    ("primary", 25 if minority else 10),
+                    ("lower_secondary", 45),
+                    ("upper_secondary", 30 if minority else 45),
+                ],
+            )
         else:
-            p.education = _pick(rng, [("primary", 5 if minority else 0), ("lower_secondary", 30),
-                                      ("upper_secondary", 65 if minority else 85)])
+            p.education = _pick(
+                rng,
+                [
+                    ("primary", 5 if minority else 0),
+                    ("lower_secondary", 30),
+                    ("upper_secondary", 65 if minority else 85),
+                ],
+            )
         p.professional_level = _pick(rng, _PROFESSIONAL[profile])
         if p.admission_date >= date(2024, 1, 1):
             p.theory_level = _pick(rng, [("none", 60), ("elementary", 40)])
@@ -627,8 +781,12 @@ class _Generator:
         """Number the decisions of each issuer and year in date order."""
         rng = self.rng
         pending = sorted(
-            ((e.date, i, j) for i, p in enumerate(people) for j, e in enumerate(p.events)
-             if e.type in _DECISION_EVENTS),
+            (
+                (e.date, i, j)
+                for i, p in enumerate(people)
+                for j, e in enumerate(p.events)
+                if e.type in _DECISION_EVENTS
+            ),
         )
         counters: dict[tuple[str, int], int] = {}
         for day, i, j in pending:

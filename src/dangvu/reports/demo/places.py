@@ -63,8 +63,10 @@ class OldUnit:
         """'Xã Đăk Blô, huyện Đắk Glei, tỉnh Kon Tum' (names of the time)."""
         district_type = _type_of(self.district, self.district_short).lower()
         province_type = _type_of(self.province, self.province_short).lower()
-        return (f"{self.ward}, {district_type} {self.district_short}, "
-                f"{province_type} {self.province_short}")
+        return (
+            f"{self.ward}, {district_type} {self.district_short}, "
+            f"{province_type} {self.province_short}"
+        )
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,14 @@ class NewUnit:
     ward_key: str
 
 
-_OLD_COLUMNS = ("province, provinceShort, provinceCode, provinceKey, district, districtShort, "
-                "districtCode, districtKey, ward, wardShort, wardType, wardCode, wardKey")
-_NEW_COLUMNS = ("province, provinceShort, provinceCode, provinceKey, ward, wardShort, wardType, "
-                "wardCode, wardKey")
+_OLD_COLUMNS = (
+    "province, provinceShort, provinceCode, provinceKey, district, districtShort, "
+    "districtCode, districtKey, ward, wardShort, wardType, wardCode, wardKey"
+)
+_NEW_COLUMNS = (
+    "province, provinceShort, provinceCode, provinceKey, ward, wardShort, wardType, "
+    "wardCode, wardKey"
+)
 
 
 class Places:

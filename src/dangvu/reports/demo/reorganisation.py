@@ -34,8 +34,13 @@ from dangvu.reports.demo.people import REORGANISATION_DAY
 from dangvu.reports.demo.places import NewUnit, Places
 from dangvu.reports.demo.structure import PROVINCES, RECEIVERS, District, Grassroots, Unit
 
-__all__ = ["NewCommune", "ReorganisationPlan", "plan_reorganisation", "reorganise",
-           "PROVINCE_MERGE_DECISION"]
+__all__ = [
+    "NewCommune",
+    "ReorganisationPlan",
+    "plan_reorganisation",
+    "reorganise",
+    "PROVINCE_MERGE_DECISION",
+]
 
 PROVINCE_MERGE_DECISION = "202/2025/QH15"
 _SLOTS = (("CQ", "Cơ quan"), ("QS", "Quân sự"), ("CA", "Công an"))
@@ -96,10 +101,18 @@ def plan_reorganisation(*, places: Places, districts: list[District]) -> Reorgan
         for slot, body in _SLOTS:
             olds = [c for g in commune.sources for c in g.cells if c.code.endswith(f"-{slot}")]
             first = olds[0]
-            cell = Unit(code=f"{commune.code}-{slot}", name=f"Chi bộ {body} {commune.where}",
-                        kind=OrgKind.CELL, profile=first.profile, size=0, mix=first.mix,
-                        place=first.place, place_name=commune.unit.ward, district=first.district,
-                        post_issuer=commune.issuer)
+            cell = Unit(
+                code=f"{commune.code}-{slot}",
+                name=f"Chi bộ {body} {commune.where}",
+                kind=OrgKind.CELL,
+                profile=first.profile,
+                size=0,
+                mix=first.mix,
+                place=first.place,
+                place_name=commune.unit.ward,
+                district=first.district,
+                post_issuer=commune.issuer,
+            )
             for old in olds:
                 old.merged_into = cell
             commune.cells.append(cell)
@@ -132,23 +145,35 @@ def _fresh(org: Organisation) -> Organisation:
     return Organisation.objects.get(pk=org.pk)
 
 
-def reorganise(*, plan: ReorganisationPlan, districts: list[District],
-               orgs: dict[str, Organisation]) -> None:
+def reorganise(
+    *, plan: ReorganisationPlan, districts: list[District], orgs: dict[str, Organisation]
+) -> None:
     """Apply the plan through the organisation services (actor: the system)."""
     on = REORGANISATION_DAY
     for commune in plan.communes:
         commune.org = organisation_create(
-            actor=None, code=commune.code, name=commune.name, kind=OrgKind.COMMUNE,
-            parent=_fresh(orgs[f"T{commune.province_code}"]), valid_from=on,
-            place_name=commune.unit.ward, place_code=commune.unit.ward_code,
+            actor=None,
+            code=commune.code,
+            name=commune.name,
+            kind=OrgKind.COMMUNE,
+            parent=_fresh(orgs[f"T{commune.province_code}"]),
+            valid_from=on,
+            place_name=commune.unit.ward,
+            place_code=commune.unit.ward_code,
         )
         orgs[commune.code] = commune.org
-        organisation_merge(actor=None, sources=[g.org for g in commune.sources],
-                           target=commune.org, on=on)
+        organisation_merge(
+            actor=None, sources=[g.org for g in commune.sources], target=commune.org, on=on
+        )
         for cell in commune.cells:
             cell.org = organisation_create(
-                actor=None, code=cell.code, name=cell.name, kind=OrgKind.CELL,
-                parent=_fresh(commune.org), valid_from=on, place_name=cell.place_name,
+                actor=None,
+                code=cell.code,
+                name=cell.name,
+                kind=OrgKind.CELL,
+                parent=_fresh(commune.org),
+                valid_from=on,
+                place_name=cell.place_name,
                 place_code=commune.unit.ward_code,
             )
             orgs[cell.code] = cell.org
@@ -162,6 +187,10 @@ def reorganise(*, plan: ReorganisationPlan, districts: list[District],
         organisation_dissolve(actor=None, org=district.org, on=on)
     for province in PROVINCES:
         if province.receiver:
-            organisation_merge(actor=None, sources=[orgs[f"T{province.code}"]],
-                               target=orgs[f"T{province.receiver}"], on=on,
-                               decision_number=PROVINCE_MERGE_DECISION)
+            organisation_merge(
+                actor=None,
+                sources=[orgs[f"T{province.code}"]],
+                target=orgs[f"T{province.receiver}"],
+                on=on,
+                decision_number=PROVINCE_MERGE_DECISION,
+            )

@@ -21,31 +21,57 @@ def create_tree(*, places: Places, districts: list[District]) -> dict[str, Organ
         orgs[org.code] = org
         return org
 
-    create(None, code=ROOT["code"], name=ROOT["name"], kind=OrgKind.CENTRAL,
-           valid_from=ROOT["valid_from"])
+    create(
+        None,
+        code=ROOT["code"],
+        name=ROOT["name"],
+        kind=OrgKind.CENTRAL,
+        valid_from=ROOT["valid_from"],
+    )
     for province in PROVINCES:
         full, short = places.old_province(province.code)
         code = f"T{province.code}"
-        create(ROOT["code"], code=code, name=f"Đảng bộ {full[0].lower()}{full[1:]}",
-               kind=OrgKind.PROVINCE, valid_from=province.valid_from, place_name=full,
-               place_code=province.code)
+        create(
+            ROOT["code"],
+            code=code,
+            name=f"Đảng bộ {full[0].lower()}{full[1:]}",
+            kind=OrgKind.PROVINCE,
+            valid_from=province.valid_from,
+            place_name=full,
+            place_code=province.code,
+        )
         if province.direct:
             for slot, body in (("QS", "Quân sự"), ("CA", "Công an")):
-                create(code, code=f"{code}-{slot}", name=f"Đảng bộ {body} tỉnh {short}",
-                       kind=OrgKind.DIRECT, valid_from=province.valid_from, place_name=full,
-                       place_code=province.code)
+                create(
+                    code,
+                    code=f"{code}-{slot}",
+                    name=f"Đảng bộ {body} tỉnh {short}",
+                    kind=OrgKind.DIRECT,
+                    valid_from=province.valid_from,
+                    place_name=full,
+                    place_code=province.code,
+                )
     for district in districts:
         district.org = create(
-            f"T{district.province_code}", code=district.code, name=district.name,
-            kind=OrgKind.DISTRICT, valid_from=district.valid_from,
-            place_name=district.communes[0].district, place_code=district.district_code,
+            f"T{district.province_code}",
+            code=district.code,
+            name=district.name,
+            kind=OrgKind.DISTRICT,
+            valid_from=district.valid_from,
+            place_name=district.communes[0].district,
+            place_code=district.district_code,
         )
         for g in district.grassroots:
             g.org = create(
-                district.code, code=g.code, name=g.name, kind=g.kind,
-                grassroots_type=g.grassroots_type, valid_from=district.valid_from,
+                district.code,
+                code=g.code,
+                name=g.name,
+                kind=g.kind,
+                grassroots_type=g.grassroots_type,
+                valid_from=district.valid_from,
                 place_name=g.place_name,
-                place_code=g.place.ward_code if g.destination in ("merge", "commune")
+                place_code=g.place.ward_code
+                if g.destination in ("merge", "commune")
                 else district.district_code,
             )
             for cell in g.cells:
@@ -53,8 +79,12 @@ def create_tree(*, places: Places, districts: list[District]) -> dict[str, Organ
                     cell.org = g.org
                     continue
                 cell.org = create(
-                    g.code, code=cell.code, name=cell.name, kind=OrgKind.CELL,
-                    valid_from=district.valid_from, place_name=cell.place_name,
+                    g.code,
+                    code=cell.code,
+                    name=cell.name,
+                    kind=OrgKind.CELL,
+                    valid_from=district.valid_from,
+                    place_name=cell.place_name,
                     place_code=cell.place.ward_code if cell.place else "",
                 )
     return orgs

@@ -23,8 +23,14 @@ from dangvu.members.choices import Status
 from dangvu.members.models import Member
 from dangvu.organisations.models import Organisation
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "SECRETARY_CELL", "SignIn", "create_users",
-           "demo_signins"]
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "SECRETARY_CELL",
+    "SignIn",
+    "create_users",
+    "demo_signins",
+]
 
 DEMO_PASSWORD = "dangvu-demo-2026"
 SECRETARY_CELL = "CS23344-T01"
@@ -64,11 +70,20 @@ def create_users() -> dict[str, object]:
     names = {"bithu": secretary.full_name, "dangvien": member.full_name}
     users = {}
     for username, role, codes, full_name in DEMO_USERS:
-        user, _password = user_create(actor=None, username=username, password=DEMO_PASSWORD,
-                                      full_name=full_name or names[username])
+        user, _password = user_create(
+            actor=None,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=full_name or names[username],
+        )
         for code in codes:
-            grant_create(actor=None, user=user, organisation=Organisation.objects.get(code=code),
-                         role=role, include_descendants=True)
+            grant_create(
+                actor=None,
+                user=user,
+                organisation=Organisation.objects.get(code=code),
+                role=role,
+                include_descendants=True,
+            )
         users[username] = user
     # No service links a user to a member record yet; this is the demo's one direct update.
     Member.objects.filter(pk=member.pk).update(user=users["dangvien"])
@@ -83,14 +98,17 @@ def demo_signins() -> list[SignIn]:
         user = User.objects.filter(username=username).first()
         if user is None:
             continue
-        grants = (RoleGrant.objects.filter(user=user).select_related("organisation")
-                  .order_by("id"))
-        result.append(SignIn(
-            username=username,
-            password=DEMO_PASSWORD,
-            role=", ".join(sorted({g.role for g in grants})) or role,
-            organisations=tuple((g.organisation.code, g.organisation.name,
-                                 g.organisation.is_active) for g in grants),
-            full_name=user.first_name,
-        ))
+        grants = RoleGrant.objects.filter(user=user).select_related("organisation").order_by("id")
+        result.append(
+            SignIn(
+                username=username,
+                password=DEMO_PASSWORD,
+                role=", ".join(sorted({g.role for g in grants})) or role,
+                organisations=tuple(
+                    (g.organisation.code, g.organisation.name, g.organisation.is_active)
+                    for g in grants
+                ),
+                full_name=user.first_name,
+            )
+        )
     return result

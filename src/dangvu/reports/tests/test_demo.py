@@ -61,11 +61,17 @@ def _figures(report: dict) -> dict:
 
 def _dak_glei_origin_member_ids() -> set[int]:
     """Members who ever had an event in a cell that was part of Đăk Glei district."""
-    path = OrganisationVersion.objects.filter(organisation=_org("H610")).values_list(
-        "path", flat=True).get()
+    path = (
+        OrganisationVersion.objects.filter(organisation=_org("H610"))
+        .values_list("path", flat=True)
+        .get()
+    )
     cells = OrganisationVersion.objects.filter(path__startswith=path).values("organisation_id")
-    return set(MembershipEvent.objects.filter(organisation_id__in=cells)
-               .values_list("member_id", flat=True))
+    return set(
+        MembershipEvent.objects.filter(organisation_id__in=cells).values_list(
+            "member_id", flat=True
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -106,11 +112,16 @@ def test_kon_tum_still_reports_2022_after_its_merger(demo):
 
     assert kon_tum.valid_to == date(2025, 7, 1)
     assert _figures(membership_report(kon_tum, REFERENCE_DAY)) == _figures(
-        membership_report(_org("H610"), REFERENCE_DAY))
+        membership_report(_org("H610"), REFERENCE_DAY)
+    )
     with pytest.raises(ValidationError):
         membership_report(kon_tum)  # today: it no longer exists
-    assert OrganisationLink.objects.filter(
-        source=kon_tum, target=_org("T51"), kind=LinkKind.MERGED_INTO).count() == 1
+    assert (
+        OrganisationLink.objects.filter(
+            source=kon_tum, target=_org("T51"), kind=LinkKind.MERGED_INTO
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
@@ -118,14 +129,15 @@ def test_quang_ngai_today_holds_the_dak_glei_members_still_in_the_party(demo):
     quang_ngai = _org("T51")
     origin = _dak_glei_origin_member_ids()
     still_in = Member.objects.filter(pk__in=origin, status__in=IN_PARTY)
-    in_subtree = Member.objects.filter(org_path__startswith=quang_ngai.path,
-                                       status__in=IN_PARTY)
+    in_subtree = Member.objects.filter(org_path__startswith=quang_ngai.path, status__in=IN_PARTY)
 
     report = membership_report(quang_ngai)
 
     assert report["source"] == "counters"
     assert report["members"]["total"] == still_in.count() == in_subtree.count() == 2977
-    assert set(in_subtree.values_list("pk", flat=True)) == set(still_in.values_list("pk", flat=True))
+    assert set(in_subtree.values_list("pk", flat=True)) == set(
+        still_in.values_list("pk", flat=True)
+    )
 
 
 @pytest.mark.django_db
@@ -134,7 +146,10 @@ def test_dak_plo_merges_three_old_dak_glei_communes(demo):
     links = OrganisationLink.objects.filter(target=dak_plo, kind=LinkKind.MERGED_INTO)
 
     assert (dak_plo.name, dak_plo.kind, dak_plo.valid_from) == (
-        "Đảng bộ xã Đăk Plô", OrgKind.COMMUNE, date(2025, 7, 1))
+        "Đảng bộ xã Đăk Plô",
+        OrgKind.COMMUNE,
+        date(2025, 7, 1),
+    )
     assert _parent_code(dak_plo) == "T51"
     assert sorted((link.source.code, link.source.name) for link in links) == [
         ("CS23344", "Đảng bộ xã Đăk Blô"),
@@ -155,8 +170,12 @@ def test_district_committees_are_dissolved_and_nothing_is_dated_after_june_2026(
     ]
     assert MembershipEvent.objects.aggregate(d=Max("date"))["d"] <= LAST_DAY
     assert Organisation.objects.aggregate(d=Max("valid_from"))["d"] == date(2025, 7, 1)
-    assert MembershipEvent.objects.filter(type=EventType.REORGANISED).exclude(
-        date=date(2025, 7, 1)).count() == 0
+    assert (
+        MembershipEvent.objects.filter(type=EventType.REORGANISED)
+        .exclude(date=date(2025, 7, 1))
+        .count()
+        == 0
+    )
     assert MembershipEvent.objects.filter(date__gt=date(2025, 7, 1)).exists()
 
 
@@ -168,8 +187,10 @@ def test_the_demo_is_consistent(demo):
 @pytest.mark.django_db
 def test_demo_sign_ins(demo):
     users = {u.username: u for u in get_user_model().objects.all()}
-    grants = {(g.user.username, g.role, g.organisation.code)
-              for g in RoleGrant.objects.select_related("user", "organisation")}
+    grants = {
+        (g.user.username, g.role, g.organisation.code)
+        for g in RoleGrant.objects.select_related("user", "organisation")
+    }
     member = Member.objects.get(user=users["dangvien"])
 
     assert all(users[name].check_password(DEMO_PASSWORD) for name in users)
@@ -192,9 +213,13 @@ def test_demo_sign_ins(demo):
 @pytest.mark.django_db
 def test_a_second_run_changes_nothing_and_says_so(demo):
     def counts():
-        return (Organisation.objects.count(), Member.objects.count(),
-                MembershipEvent.objects.count(), AuditRecord.objects.count(),
-                get_user_model().objects.count())
+        return (
+            Organisation.objects.count(),
+            Member.objects.count(),
+            MembershipEvent.objects.count(),
+            AuditRecord.objects.count(),
+            get_user_model().objects.count(),
+        )
 
     before = counts()
     out = StringIO()
@@ -205,8 +230,16 @@ def test_a_second_run_changes_nothing_and_says_so(demo):
     assert result.created is False
     assert counts() == before
     assert "nothing changed" in out.getvalue()
-    for username in ("admin", "bantochuc", "uyvien", "bithu", "dangvien", "giangvien",
-                     "bientap", "kiemduyet"):
+    for username in (
+        "admin",
+        "bantochuc",
+        "uyvien",
+        "bithu",
+        "dangvien",
+        "giangvien",
+        "bientap",
+        "kiemduyet",
+    ):
         assert username in out.getvalue()
     assert DEMO_PASSWORD in out.getvalue()
 
@@ -217,9 +250,20 @@ def test_generation_is_deterministic():
         districts = build_districts(places=places)
         plan_reorganisation(places=places, districts=districts)
         people = generate_people(district=districts[0], places=places, cards=set())
-        return [(p.full_name, p.birth_date, p.gender, p.ethnicity, p.religion,
-                 [(e.type, e.date, e.unit.code if e.unit else "", e.decision_number)
-                  for e in p.events]) for p in people]
+        return [
+            (
+                p.full_name,
+                p.birth_date,
+                p.gender,
+                p.ethnicity,
+                p.religion,
+                [
+                    (e.type, e.date, e.unit.code if e.unit else "", e.decision_number)
+                    for e in p.events
+                ],
+            )
+            for p in people
+        ]
 
     first = run()
 

@@ -8,8 +8,10 @@ __all__ = ["Command"]
 
 
 class Command(BaseCommand):
-    help = ("Load the demo data — generated members in real places, Đăk Glei and the 2025 "
-            "reorganisation — unless it is already loaded, then print the demo sign-ins.")
+    help = (
+        "Load the demo data — generated members in real places, Đăk Glei and the 2025 "
+        "reorganisation — unless it is already loaded, then print the demo sign-ins."
+    )
 
     def handle(self, *args, **options):
         verbose = options["verbosity"] >= 2
@@ -32,8 +34,10 @@ class Command(BaseCommand):
     def _sign_ins(self) -> None:
         rows = [("user", "password", "role", "organisation")]
         for s in demo_signins():
-            places = "; ".join(f"{code} {name}" + ("" if active else " (đã giải thể/hợp nhất)")
-                               for code, name, active in s.organisations)
+            places = "; ".join(
+                f"{code} {name}" + ("" if active else " (đã giải thể/hợp nhất)")
+                for code, name, active in s.organisations
+            )
             rows.append((s.username, s.password, s.role, places))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         self.stdout.write("")
