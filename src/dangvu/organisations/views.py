@@ -53,10 +53,12 @@ def detail(request, code):
     if can(request.user, "reports.view"):
         as_of = None if org.is_active else org.valid_to - timedelta(days=1)
         report = membership_report(org, as_of)
+    children = list(org_children(actor=request.user, org=org, include_dissolved=True))
     context = {
         "org": org,
         "crumbs": org_ancestors(actor=request.user, org=org),
-        "children": org_children(actor=request.user, org=org, include_dissolved=True),
+        "children": [c for c in children if c.is_active],
+        "former_children": [c for c in children if not c.is_active],
         "members": member_list(actor=request.user, org=org, status="active")[:20],
         "report": report,
         "can_manage": org_get(actor=request.user, code=org.code, action="members.manage")

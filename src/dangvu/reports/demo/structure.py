@@ -719,7 +719,7 @@ def _commune(plan: _DistrictPlan, rng: random.Random, unit: OldUnit, size: int) 
         g.cells.append(
             Unit(
                 code=f"{code}-{letter}{n:02d}",
-                name=f"Chi bộ {word} {n}",
+                name=f"Chi bộ {word} {n}, {where}",
                 kind=OrgKind.CELL,
                 profile=residential,
                 size=n_size,
