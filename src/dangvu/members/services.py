@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from dangvu.audit.services import AuditEntry, audit_bulk
 from dangvu.core.dates import add_months
+from dangvu.core.db import refresh_planner_statistics
 from dangvu.core.errors import DomainError, ValidationError
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
@@ -42,7 +43,7 @@ from dangvu.members.rollup import member_contribution
 from dangvu.members.selectors import effective_events
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
-from dangvu.organisations.models import Organisation
+from dangvu.organisations.models import Organisation, SubtreeCounter
 from dangvu.organisations.rollups import Deltas, ancestor_ids, counters_apply, spread
 
 __all__ = [
@@ -56,6 +57,9 @@ __all__ = [
     "event_input",
     "replay_member",
 ]
+
+# A bulk load this large refreshes the planner's statistics (PostgreSQL) before it returns.
+ANALYZE_AFTER = 1000
 
 # Record fields a person enters (the state fields are the events' business).
 MEMBER_FIELDS = (
@@ -561,6 +565,8 @@ def _create_many(
     MemberPeriod.objects.bulk_create(periods, batch_size=batch_size)
     counters_apply(deltas)
     audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
+    if len(members) >= ANALYZE_AFTER:
+        refresh_planner_statistics(Member, MembershipEvent, MemberPeriod, SubtreeCounter)
     return members
 
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from dangvu.members.models import Member, MembershipEvent
+from dangvu.core.db import refresh_planner_statistics
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.services import member_event_record, members_create_bulk
-from dangvu.organisations.models import Organisation
+from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.reports.demo.people import Event, Person, generate_people
 from dangvu.reports.demo.places import Places
 from dangvu.reports.demo.reorganisation import plan_reorganisation, reorganise
@@ -129,6 +130,9 @@ def demo_load(*, log: Callable[[str], None] | None = None) -> DemoResult:
         if not demo_loaded():
             _check_free()
             _build(say)
+            refresh_planner_statistics(
+                Organisation, OrganisationVersion, Member, MembershipEvent, MemberPeriod
+            )
             created = True
         else:
             created = False
