@@ -58,7 +58,8 @@ def _error_body(errors: dict[str, list[str]], where: str = "body") -> dict:
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc):
-    return api.create_response(request, _error_body(field_errors(exc)), status=422)
+    where = "query" if request.method == "GET" else "body"
+    return api.create_response(request, _error_body(field_errors(exc), where), status=422)
 
 
 @api.exception_handler(NinjaValidationError)

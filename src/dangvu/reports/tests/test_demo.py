@@ -269,3 +269,40 @@ def test_generation_is_deterministic():
 
     assert run() == first
     assert len(first) == 3333
+
+
+@pytest.mark.django_db
+def test_the_acceptance_walk_through_the_api(demo):
+    """What the issue's acceptance does by hand: a token from `dangvu token create`, the
+    district found by an unaccented query, its 2022 report, a later report, the successor
+    province today, and the dissolved province's 2022 report."""
+    from django.test import Client
+
+    out = StringIO()
+    call_command("token", "create", "admin", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    found = api.get("/api/v1/organisations", {"q": "dak glei"}).json()
+    assert found[0]["code"] == "H610" and found[0]["kind"] == "district"
+
+    report = api.get("/api/v1/reports/membership", {"org": "H610", "as_of": "2022-06-20"}).json()
+    assert report["members"]["total"] == 2733
+    assert report["ethnic_minority"] == {"count": 1807, "percent": 66.12}
+    assert report["women"]["count"] == 886
+    assert report["religious"]["count"] == 143
+    assert report["organisations"]["grassroots"] == 49
+
+    later = api.get("/api/v1/reports/membership", {"org": "H610", "as_of": "2024-12-31"}).json()
+    assert later["members"]["total"] != 2733
+
+    still_in = Member.objects.filter(
+        status__in=IN_PARTY, org_path__startswith=_org("T51").path
+    ).count()
+    today = api.get("/api/v1/reports/membership", {"org": "T51"}).json()
+    assert today["members"]["total"] == still_in
+
+    kon_tum = api.get("/api/v1/reports/membership", {"org": "T62", "as_of": "2022-06-20"})
+    assert kon_tum.status_code == 200 and kon_tum.json()["members"]["total"] == 2733
+    gone = api.get("/api/v1/reports/membership", {"org": "T62"})
+    assert gone.status_code == 422 and "as_of" in gone.json()["errors"]
