@@ -12,7 +12,7 @@ from collections import Counter as Tally
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -283,6 +283,18 @@ class _Membership:
                 return path
         return None
 
+    def preload(self, org_ids) -> None:
+        """Load the versions of many organisations at once (one query per thousand)."""
+        wanted = sorted({i for i in org_ids if i is not None} - self.cache.keys())
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            for org_id in chunk:
+                self.cache[org_id] = []
+            for org_id, path, begin, end in OrganisationVersion.objects.filter(
+                organisation_id__in=chunk
+            ).values_list("organisation_id", "path", "valid_from", "valid_to"):
+                self.cache[org_id].append((path, begin, end))
+
     def contains(self, org_id: int | None, day: date) -> bool:
         if org_id is None:
             return False
@@ -341,9 +353,9 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
         )
         .order_by("date", "id")
     )
-    for etype, day, from_org, to_org, status_before, status_after in events.iterator(
-        chunk_size=5000
-    ):
+    events = list(events)
+    inside.preload([e[2] for e in events] + [e[3] for e in events])
+    for etype, day, from_org, to_org, status_before, status_after in events:
         was_in = status_before in IN_PARTY and inside.contains(from_org, day - timedelta(days=1))
         is_in = status_after in IN_PARTY and inside.contains(to_org, day)
         if was_in == is_in:
@@ -367,36 +379,49 @@ def period_report(org: Organisation, date_from: date, date_to: date) -> dict:
             if key == "struck_off" and status_before == Status.PROBATIONARY:
                 struck_off_probationary += 1
     # Organisations moved into or out of the subtree (no member event: the members went along).
-    moved = OrganisationVersion.objects.filter(
-        valid_from__gte=date_from, valid_from__lte=date_to
-    ).values_list("organisation_id", "path", "valid_from")
-    for org_id, path, day in moved.iterator(chunk_size=5000):
-        previous = (
-            OrganisationVersion.objects.filter(organisation_id=org_id, valid_to=day)
-            .values_list("path", flat=True)
-            .first()
-        )
-        if previous is None:
+    moved = list(
+        OrganisationVersion.objects.filter(
+            valid_from__gte=date_from, valid_from__lte=date_to
+        ).values_list("organisation_id", "path", "valid_from")
+    )
+    previous = {
+        (org_id, end): path
+        for org_id, path, end in OrganisationVersion.objects.filter(
+            valid_to__gte=date_from, valid_to__lte=date_to
+        ).values_list("organisation_id", "path", "valid_to")
+    }
+    crossing: dict[date, dict[int, bool]] = {}  # day -> {organisation id: moved in?}
+    for org_id, path, day in moved:
+        before = previous.get((org_id, day))
+        if before is None:
             continue  # newly founded: it brings no member with it
         before_prefix = inside.subject_path(day - timedelta(days=1))
         after_prefix = inside.subject_path(day)
-        was_in = before_prefix is not None and previous.startswith(before_prefix)
+        was_in = before_prefix is not None and before.startswith(before_prefix)
         is_in = after_prefix is not None and path.startswith(after_prefix)
-        if was_in == is_in:
-            continue
+        if was_in != is_in:
+            crossing.setdefault(day, {})[org_id] = is_in
+    for day, orgs in crossing.items():
         # Members there on the day before and still there after the move; anyone arriving or
         # leaving on that very day is counted by their own event.
-        staying = (
-            MemberPeriod.objects.filter(
-                organisation_id=org_id, valid_from__lte=day - timedelta(days=1)
+        ids = sorted(orgs)
+        staying = []
+        for start in range(0, len(ids), 1000):
+            staying += (
+                MemberPeriod.objects.filter(
+                    organisation_id__in=ids[start : start + 1000],
+                    valid_from__lte=day - timedelta(days=1),
+                )
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+                .values("organisation_id")
+                .annotate(n=Count("*"))
+                .values_list("organisation_id", "n")
             )
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-            .count()
-        )
-        if is_in:
-            increases["reorganised_in"] += staying
-        else:
-            decreases["reorganised_out"] += staying
+        for org_id, n in staying:
+            if orgs[org_id]:
+                increases["reorganised_in"] += n
+            else:
+                decreases["reorganised_out"] += n
     return {
         "organisation": {"code": org.code, "name": org.name},
         "from": date_from,

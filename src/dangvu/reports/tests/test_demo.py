@@ -306,3 +306,14 @@ def test_the_acceptance_walk_through_the_api(demo):
     assert kon_tum.status_code == 200 and kon_tum.json()["members"]["total"] == 2733
     gone = api.get("/api/v1/reports/membership", {"org": "T62"})
     assert gone.status_code == 422 and "as_of" in gone.json()["errors"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["TW", "T51", "T62", "H610", "X23344", "CS23344-T01"])
+def test_form_1_btctw_balances_across_the_2025_reorganisation(demo, code):
+    from dangvu.reports.selectors import period_report
+
+    report = period_report(_org(code), date(2025, 1, 1), date(2025, 12, 31))
+    assert (
+        report["closing"] == report["opening"] + report["increase_total"] - report["decrease_total"]
+    )
