@@ -18,7 +18,6 @@ from dangvu.core.text import fold
 from dangvu.organisations.choices import (
     ALLOWED_PARENTS,
     LEAF_KINDS,
-    MEMBER_HOLDING_KINDS,
     GrassrootsType,
     LinkKind,
     OrgKind,
@@ -346,6 +345,31 @@ def organisation_dissolve(
     return org
 
 
+def _hand_over(actor, source, target, children, member_ids, on, decision_number) -> None:
+    """Move child organisations under `target` and members of `source` into it (all members
+    when member_ids is None) — the common step of a merge and a split."""
+    from dangvu.members.services import members_reassign
+
+    for child in children:
+        organisation_move(
+            actor=actor,
+            org=child,
+            new_parent=target,
+            on=on,
+            decision_number=decision_number,
+            link=False,
+        )
+    if member_ids is None or member_ids:
+        members_reassign(
+            actor=actor,
+            from_org=source,
+            to_org=target,
+            on=on,
+            member_ids=member_ids,
+            decision_number=decision_number,
+        )
+
+
 @transaction.atomic
 def organisation_merge(
     *, actor, sources: list[Organisation], target: Organisation, on: date, decision_number: str = ""
@@ -356,8 +380,6 @@ def organisation_merge(
     personal transfer (a `reorganised` event each, keeping their full history); the sources
     end on `on` with a merged_into link.
     """
-    from dangvu.members.services import members_reassign
-
     target = Organisation.objects.get(pk=target.pk)
     _check_date(on)
     if not target.active_on(on):
@@ -373,20 +395,7 @@ def organisation_merge(
                 {"sources": _("%(name)s no longer exists.") % {"name": source.name}}
             )
         _check_not_before_history([source.pk], on)
-        for child in _active_children(source):
-            organisation_move(
-                actor=actor,
-                org=child,
-                new_parent=target,
-                on=on,
-                decision_number=decision_number,
-                link=False,
-            )
-        moved = members_reassign(
-            actor=actor, from_org=source, to_org=target, on=on, decision_number=decision_number
-        )
-        if moved and target.kind not in MEMBER_HOLDING_KINDS:
-            raise ValidationError({"target": _("Members can only belong to a party cell.")})
+        _hand_over(actor, source, target, _active_children(source), None, on, decision_number)
         source.refresh_from_db()
         _deactivate(actor, source, on, "organisation.merge")
         OrganisationLink.objects.create(
@@ -411,7 +420,6 @@ def organisation_split(
     """Split `source` into parts. Each part: {"target": Organisation, "members": [ids],
     "children": [Organisation]}; every active member and child must go to exactly one part."""
     from dangvu.members.selectors import member_ids_in_org
-    from dangvu.members.services import members_reassign
 
     source = Organisation.objects.get(pk=source.pk)
     _check_date(on)
@@ -427,24 +435,15 @@ def organisation_split(
     targets = []
     for part in parts:
         target = part["target"]
-        for child in part.get("children", []):
-            organisation_move(
-                actor=actor,
-                org=child,
-                new_parent=target,
-                on=on,
-                decision_number=decision_number,
-                link=False,
-            )
-        if part.get("members"):
-            members_reassign(
-                actor=actor,
-                from_org=source,
-                to_org=target,
-                on=on,
-                member_ids=part["members"],
-                decision_number=decision_number,
-            )
+        _hand_over(
+            actor,
+            source,
+            target,
+            part.get("children", []),
+            part.get("members", []),
+            on,
+            decision_number,
+        )
         targets.append(target)
     source.refresh_from_db()
     _deactivate(actor, source, on, "organisation.split")
