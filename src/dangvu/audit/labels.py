@@ -8,6 +8,7 @@ ACTION_LABELS = {
     "member.create": _("Member added"),
     "member.update": _("Record changed"),
     "member.view": _("Record viewed"),
+    "member.link_user": _("Sign-in linked to the record"),
     "organisation.create": _("Organisation created"),
     "organisation.rename": _("Organisation renamed"),
     "organisation.move": _("Organisation moved"),

@@ -51,6 +51,7 @@ __all__ = [
     "member_create",
     "members_create_bulk",
     "member_update",
+    "member_link_user",
     "member_event_record",
     "members_reassign",
     "periods_from_events",
@@ -597,6 +598,23 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     audit_bulk(
         actor=actor,
         entries=[_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
+    )
+    return m
+
+
+@transaction.atomic
+def member_link_user(*, actor, member: Member, user) -> Member:
+    """Give a member a sign-in of their own (the `member` role then shows them their record).
+    A user belongs to at most one member record."""
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    if user is not None and Member.objects.filter(user=user).exclude(pk=m.pk).exists():
+        raise ValidationError({"user": _("This user is already linked to another member.")})
+    before = m.user_id
+    m.user = user
+    m.save(update_fields=["user", "updated_at"])
+    audit_bulk(
+        actor=actor,
+        entries=[_audit_entry("member.link_user", m, {"user": before}, {"user": m.user_id})],
     )
     return m
 

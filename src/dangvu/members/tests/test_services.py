@@ -749,3 +749,23 @@ def test_a_transfer_to_a_cell_not_yet_founded_is_refused(tree, official):
     assert _refused(
         lambda: _record(official, "transferred", date(2023, 6, 1), organisation=new)
     ) == {"organisation"}
+
+
+def test_a_user_is_linked_to_one_member_record_with_an_audit_record(tree, make_member):
+    from django.contrib.auth import get_user_model
+
+    from dangvu.accounts.scoping import member_q
+    from dangvu.members.services import member_link_user
+
+    first, second = make_member(tree.cell1), make_member(tree.cell1)
+    user = get_user_model().objects.create_user("dv1")
+    member_link_user(actor=None, member=first, user=user)
+    assert (
+        AuditRecord.objects.filter(action="member.link_user", object_id=str(first.pk)).count() == 1
+    )
+    assert list(Member.objects.filter(member_q(user, "members.view_self"))) == [first]
+    before = db_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        member_link_user(actor=None, member=second, user=user)
+    assert "user" in exc.value.message_dict
+    assert db_snapshot() == before

@@ -21,6 +21,7 @@ from dangvu.accounts.roles import Role
 from dangvu.accounts.services import grant_create, user_create
 from dangvu.members.choices import Status
 from dangvu.members.models import Member
+from dangvu.members.services import member_link_user
 from dangvu.organisations.models import Organisation
 
 __all__ = [
@@ -85,8 +86,7 @@ def create_users() -> dict[str, object]:
                 include_descendants=True,
             )
         users[username] = user
-    # No service links a user to a member record yet; this is the demo's one direct update.
-    Member.objects.filter(pk=member.pk).update(user=users["dangvien"])
+    member_link_user(actor=None, member=member, user=users["dangvien"])
     return users
 
 
