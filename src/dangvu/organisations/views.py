@@ -2,18 +2,29 @@
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import can
 from dangvu.audit.selectors import audit_for_object
+from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.selectors import member_list
+from dangvu.organisations.forms import ChildForm, DissolveForm, MergeForm, MoveForm, RenameForm
 from dangvu.organisations.selectors import (
     org_ancestors,
     org_children,
     org_get,
     org_lineage,
     org_roots_for,
+)
+from dangvu.organisations.services import (
+    organisation_create,
+    organisation_dissolve,
+    organisation_merge,
+    organisation_move,
+    organisation_rename,
 )
 from dangvu.reports.selectors import membership_report
 
@@ -63,9 +74,124 @@ def detail(request, code):
         "report": report,
         "can_manage": org_get(actor=request.user, code=org.code, action="members.manage")
         is not None,
+        "can_manage_tree": org.is_active
+        and org_get(actor=request.user, code=org.code, action="organisations.manage") is not None,
         "lineage": org_lineage(org),
         "audit": audit_for_object(object_type="organisation", object_id=org.pk)
         if can(request.user, "audit.view")
         else None,
     }
     return render(request, "organisations/detail.html", context)
+
+
+# --- managing the tree (organisation-board staff) ----------------------------------------------
+
+
+def _managed_or_404(request, code):
+    org = org_get(actor=request.user, code=code, action="organisations.manage")
+    if org is None:
+        raise Http404
+    return org
+
+
+def _apply_errors(form, exc) -> None:
+    for field, msgs in field_errors(exc).items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+def _managed_target(request, form, field, code):
+    """An organisation named by code in a form, among those the user manages."""
+    target = org_get(actor=request.user, code=code.strip(), action="organisations.manage")
+    if target is None:
+        form.add_error(field, _("No organisation with this code among yours."))
+    return target
+
+
+def _org_action(request, code, form_class, title, apply):
+    org = _managed_or_404(request, code)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = apply(org, form)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            if result is not None:
+                messages.success(request, _("Saved."))
+                return redirect("organisations:detail", code=result.code)
+    return render(request, "organisations/action.html", {"org": org, "form": form, "title": title})
+
+
+def org_new_child(request, code):
+    def apply(org, form):
+        data = form.cleaned_data
+        return organisation_create(
+            actor=request.user,
+            code=data["code"],
+            name=data["name"],
+            kind=data["kind"],
+            parent=org,
+            valid_from=data["valid_from"],
+            grassroots_type=data["grassroots_type"],
+            place_name=data["place_name"],
+        )
+
+    return _org_action(request, code, ChildForm, _("Add an organisation under it"), apply)
+
+
+def org_rename(request, code):
+    def apply(org, form):
+        data = form.cleaned_data
+        return organisation_rename(
+            actor=request.user,
+            org=org,
+            name=data["name"],
+            on=data["on"],
+            decision_number=data["decision_number"],
+        )
+
+    return _org_action(request, code, RenameForm, _("Rename"), apply)
+
+
+def org_move(request, code):
+    def apply(org, form):
+        data = form.cleaned_data
+        parent = _managed_target(request, form, "parent", data["parent"])
+        if parent is None:
+            return None
+        return organisation_move(
+            actor=request.user,
+            org=org,
+            new_parent=parent,
+            on=data["on"],
+            decision_number=data["decision_number"],
+        )
+
+    return _org_action(request, code, MoveForm, _("Move under another organisation"), apply)
+
+
+def org_merge(request, code):
+    def apply(org, form):
+        data = form.cleaned_data
+        target = _managed_target(request, form, "target", data["target"])
+        if target is None:
+            return None
+        return organisation_merge(
+            actor=request.user,
+            sources=[org],
+            target=target,
+            on=data["on"],
+            decision_number=data["decision_number"],
+        )
+
+    return _org_action(request, code, MergeForm, _("Merge into another organisation"), apply)
+
+
+def org_dissolve(request, code):
+    def apply(org, form):
+        data = form.cleaned_data
+        return organisation_dissolve(
+            actor=request.user, org=org, on=data["on"], decision_number=data["decision_number"]
+        )
+
+    return _org_action(request, code, DissolveForm, _("Dissolve"), apply)
