@@ -182,3 +182,23 @@ def test_statistics_page_and_excel(tree, users, make_member):
         "/reports/membership/", {"org": tree.district.code, "as_of": date(2014, 1, 1).isoformat()}
     )
     assert past.status_code == 200 and "errorlist" in past.content.decode()
+
+
+def test_a_member_sees_their_own_record_and_no_organisation_menus(tree, make_member):
+    from django.contrib.auth import get_user_model
+
+    from dangvu.accounts.services import grant_create
+    from dangvu.members.services import member_link_user
+
+    me = make_member(tree.cell1, full_name="Đinh Thị Mai")
+    make_member(tree.cell1, full_name="Người Cùng Chi Bộ")
+    user = get_user_model().objects.create_user("mai")
+    grant_create(actor=None, user=user, organisation=tree.cell1, role="member")
+    member_link_user(actor=None, member=me, user=user)
+    client = _client(user)
+    home = client.get("/").content.decode()
+    assert f"/members/{me.pk}/" in home
+    assert "/reports/membership/" not in home and "/organisations/" not in home
+    listing = client.get("/members/", {"status": ""}).content.decode()
+    assert "Đinh Thị Mai" in listing and "Người Cùng Chi Bộ" not in listing
+    assert client.get(f"/members/{me.pk}/").status_code == 200

@@ -1,0 +1,15 @@
+"""What the signed-in person may do, for menus (the views still check every object)."""
+
+from dangvu.accounts.scoping import can
+
+__all__ = ["abilities"]
+
+
+def abilities(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "can_see_orgs": can(user, "organisations.view"),
+        "can_see_reports": can(user, "reports.view"),
+    }
