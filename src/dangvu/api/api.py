@@ -18,10 +18,10 @@ from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.choices import EventType
 from dangvu.members.models import Member, MembershipEvent
-from dangvu.members.selectors import member_events, member_get, member_list
+from dangvu.members.selectors import member_events, member_get, member_list, members_after
 from dangvu.members.services import member_create, member_event_record
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_get, org_list
+from dangvu.organisations.selectors import org_get, org_list, org_receiving
 from dangvu.reports.selectors import membership_report, period_report
 
 __all__ = ["api"]
@@ -292,7 +292,7 @@ def _target_cell(request, code: str | None, field_name: str) -> Organisation | N
     an unknown code is an error naming the field."""
     if not code:
         return None
-    org = Organisation.objects.filter(code=code).first()
+    org = org_receiving(code)
     if org is None:
         raise ValidationError({field_name: f"No organisation with code {code}."})
     return org
@@ -350,13 +350,7 @@ def members(request, filters: Query[MemberFilter]):
     org = _visible_org(request, filters.org, "members.view") if filters.org else None
     qs = member_list(actor=request.user, org=org, q=filters.q, status=filters.status)
     qs = qs.select_related("organisation", "temp_organisation")
-    if filters.after:
-        # Keyset pagination on (folded name, id): pass the last id of the previous page.
-        last = Member.objects.filter(pk=filters.after).values_list("name_folded", "id").first()
-        if last:
-            from django.db.models import Q
-
-            qs = qs.filter(Q(name_folded__gt=last[0]) | Q(name_folded=last[0], id__gt=last[1]))
+    qs = members_after(qs, filters.after)  # keyset: the last id of the previous page
     limit = max(1, min(filters.limit, 500))
     return [_member_out(m) for m in qs[:limit]]
 

@@ -1,7 +1,7 @@
 """Reads over members. Every selector that serves a person takes `actor` and starts from the
 scope rule (accounts.scoping)."""
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from dangvu.accounts.scoping import member_q
 from dangvu.core.text import tokens
@@ -15,7 +15,7 @@ __all__ = [
     "member_events",
     "member_count_in_org",
     "member_ids_in_org",
-    "member_last_event_date",
+    "members_after",
     "effective_events",
 ]
 
@@ -88,5 +88,12 @@ def effective_events(member_id: int) -> list[MembershipEvent]:
     )
 
 
-def member_last_event_date(member_id: int):
-    return MembershipEvent.objects.filter(member_id=member_id).aggregate(d=Max("date"))["d"]
+def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member]:
+    """Keyset pagination over member_list's order (folded name, id): the members that come
+    after the member `after_id` (the last one of the previous page)."""
+    if not after_id:
+        return qs
+    last = Member.objects.filter(pk=after_id).values_list("name_folded", "id").first()
+    if last is None:
+        return qs
+    return qs.filter(Q(name_folded__gt=last[0]) | Q(name_folded=last[0], id__gt=last[1]))

@@ -15,7 +15,13 @@ from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.choices import EventType
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
 from dangvu.members.models import Member, MembershipEvent
-from dangvu.members.selectors import effective_events, member_events, member_get, member_list
+from dangvu.members.selectors import (
+    effective_events,
+    member_events,
+    member_get,
+    member_list,
+    members_after,
+)
 from dangvu.members.services import (
     MEMBER_FIELDS,
     member_create,
@@ -23,7 +29,7 @@ from dangvu.members.services import (
     member_update,
 )
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_get
+from dangvu.organisations.selectors import org_get, org_receiving
 
 PAGE_SIZE = 25
 
@@ -63,17 +69,12 @@ def member_search(request):
         filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
     )
     after = request.GET.get("after", "")
-    if after:
-        name, _sep, pk = after.rpartition("|")
-        if pk.isdigit():
-            from django.db.models import Q
-
-            qs = qs.filter(Q(name_folded__gt=name) | Q(name_folded=name, id__gt=int(pk)))
+    qs = members_after(qs, int(after) if after.isdigit() else None)
     page = list(qs[: PAGE_SIZE + 1])
     next_after = None
     if len(page) > PAGE_SIZE:
         page = page[:PAGE_SIZE]
-        next_after = f"{page[-1].name_folded}|{page[-1].pk}"
+        next_after = page[-1].pk
     context = {
         "form": form,
         "members": page,
@@ -167,7 +168,7 @@ def event_new(request, pk):
         data = form.cleaned_data
         receiving = None
         if data["organisation"]:
-            receiving = Organisation.objects.filter(code=data["organisation"].strip()).first()
+            receiving = org_receiving(data["organisation"])
             if receiving is None:
                 form.add_error("organisation", _("No organisation with this code."))
         if not form.errors:

@@ -7,7 +7,15 @@ from dangvu.core.text import tokens
 from dangvu.organisations.choices import LinkKind
 from dangvu.organisations.models import Organisation, OrganisationLink
 
-__all__ = ["org_list", "org_get", "org_children", "org_roots_for", "org_lineage", "org_ancestors"]
+__all__ = [
+    "org_receiving",
+    "org_list",
+    "org_get",
+    "org_children",
+    "org_roots_for",
+    "org_lineage",
+    "org_ancestors",
+]
 
 
 def org_list(
@@ -38,6 +46,13 @@ def org_list(
 
 def org_get(*, actor, code: str, action: str = "organisations.view") -> Organisation | None:
     return Organisation.objects.filter(org_q(actor, action), code=code).first()
+
+
+def org_receiving(code: str) -> Organisation | None:
+    """An organisation named as the receiver of a transfer: any organisation in the country,
+    whatever the actor's scope (a member may move to another province's cell)."""
+    code = (code or "").strip()
+    return Organisation.objects.filter(code=code).first() if code else None
 
 
 def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> QuerySet:

@@ -17,6 +17,25 @@ def _client(user):
     return client
 
 
+def _new_member_form(tree, **overrides) -> dict:
+    """What a person types into the add-member form for a new member of cell1."""
+    return {
+        "full_name": "Y Hoa",
+        "birth_date": "1990-02-03",
+        "gender": "F",
+        "ethnicity": "16",
+        "religion": "00",
+        "education": "upper_secondary",
+        "professional_level": "none",
+        "theory_level": "none",
+        "occupation": "farmer",
+        "organisation": tree.cell1.code,
+        "entry": "admitted",
+        "admission_date": "2020-05-01",
+        **overrides,
+    }
+
+
 def test_search_ignores_accents_and_case_and_stays_in_scope(tree, users, make_member):
     make_member(tree.cell1, full_name="Nguyễn Văn Bình")
     make_member(tree.cell3, full_name="Nguyễn Văn Bính")  # Quảng Ngãi: outside Kon Tum
@@ -42,21 +61,7 @@ def test_english_when_chosen(users):
 def test_add_member_form_creates_the_member_with_its_events(tree, users):
     response = _client(users.staff_kt).post(
         "/members/new/",
-        {
-            "full_name": "Y Hoa",
-            "birth_date": "1990-02-03",
-            "gender": "F",
-            "ethnicity": "16",
-            "religion": "00",
-            "education": "upper_secondary",
-            "professional_level": "none",
-            "theory_level": "none",
-            "occupation": "farmer",
-            "organisation": tree.cell1.code,
-            "entry": "admitted",
-            "admission_date": "2020-05-01",
-            "official_date": "2021-05-01",
-        },
+        _new_member_form(tree, official_date="2021-05-01"),
     )
     member = Member.objects.get(full_name="Y Hoa")
     assert response.status_code == 302 and response["Location"] == f"/members/{member.pk}/"
@@ -68,20 +73,7 @@ def test_add_member_form_names_the_wrong_field_and_writes_nothing(tree, users):
     before = db_snapshot()
     response = _client(users.staff_kt).post(
         "/members/new/",
-        {
-            "full_name": "Y Hoa",
-            "birth_date": "2090-02-03",
-            "gender": "F",
-            "ethnicity": "16",
-            "religion": "00",
-            "education": "upper_secondary",
-            "professional_level": "none",
-            "theory_level": "none",
-            "occupation": "farmer",
-            "organisation": tree.cell1.code,
-            "entry": "admitted",
-            "admission_date": "2020-05-01",
-        },
+        _new_member_form(tree, birth_date="2090-02-03"),
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -202,3 +194,18 @@ def test_a_member_sees_their_own_record_and_no_organisation_menus(tree, make_mem
     listing = client.get("/members/", {"status": ""}).content.decode()
     assert "Đinh Thị Mai" in listing and "Người Cùng Chi Bộ" not in listing
     assert client.get(f"/members/{me.pk}/").status_code == 200
+
+
+def test_the_list_pages_by_name_without_losing_or_repeating_anyone(tree, users, make_member):
+    for n in range(30):
+        make_member(tree.cell1, full_name=f"Nguyễn Văn {chr(65 + n % 26)}{n:02d}")
+    client = _client(users.staff_kt)
+    first = client.get("/members/", {"status": "active"})
+    names = first.content.decode().count('class="member-link"')
+    after = first.context["next_after"]
+    second = client.get("/members/", {"status": "active", "after": after})
+    assert names == 25
+    assert second.content.decode().count('class="member-link"') == 5
+    assert second.context["next_after"] is None
+    seen = [m.pk for m in first.context["members"]] + [m.pk for m in second.context["members"]]
+    assert sorted(seen) == sorted(Member.objects.values_list("pk", flat=True))
