@@ -12,6 +12,7 @@ from dangvu.accounts.scoping import can
 from dangvu.audit.selectors import audit_for_object
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError, field_errors
+from dangvu.core.forms import add_service_errors
 from dangvu.members.choices import EventType
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
 from dangvu.members.models import Member, MembershipEvent
@@ -43,11 +44,6 @@ def _member_or_404(request, pk) -> Member:
 
 def _managed_org(request, code: str) -> Organisation | None:
     return org_get(actor=request.user, code=code, action="members.manage") if code else None
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, msgs in field_errors(exc).items():
-        form.add_error(field if field in form.fields else None, msgs)
 
 
 def member_search(request):
@@ -133,7 +129,7 @@ def member_new(request):
                     actor=request.user, data=data, organisation=org, entry=entry, **extra
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("%(name)s has been added.") % {"name": member.full_name}
@@ -152,7 +148,7 @@ def member_edit(request, pk):
         try:
             member_update(actor=request.user, member=member, data=form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The record has been saved."))
             return redirect("members:detail", pk=member.pk)
@@ -185,7 +181,7 @@ def event_new(request, pk):
                     note=data["note"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The event has been recorded."))
                 return redirect("members:detail", pk=member.pk)

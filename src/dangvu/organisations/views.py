@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import can
 from dangvu.audit.selectors import audit_for_object
-from dangvu.core.errors import ValidationError, field_errors
+from dangvu.core.errors import ValidationError
+from dangvu.core.forms import add_service_errors
 from dangvu.members.selectors import member_list
 from dangvu.organisations.forms import ChildForm, DissolveForm, MergeForm, MoveForm, RenameForm
 from dangvu.organisations.selectors import (
@@ -94,11 +95,6 @@ def _managed_or_404(request, code):
     return org
 
 
-def _apply_errors(form, exc) -> None:
-    for field, msgs in field_errors(exc).items():
-        form.add_error(field if field in form.fields else None, msgs)
-
-
 def _managed_target(request, form, field, code):
     """An organisation named by code in a form, among those the user manages."""
     target = org_get(actor=request.user, code=code.strip(), action="organisations.manage")
@@ -114,7 +110,7 @@ def _org_action(request, code, form_class, title, apply):
         try:
             result = apply(org, form)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if result is not None:
                 messages.success(request, _("Saved."))

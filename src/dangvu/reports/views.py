@@ -10,21 +10,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangvu.audit.services import AuditEntry, audit_record
-from dangvu.core.errors import ValidationError, field_errors
+from dangvu.core.errors import ValidationError
+from dangvu.core.forms import add_service_errors
 from dangvu.organisations.selectors import org_get, org_roots_for
 from dangvu.reports.exports import BREAKDOWN_TITLES, membership_xlsx, period_xlsx
 from dangvu.reports.selectors import membership_report, period_report
 
 
 class MembershipForm(forms.Form):
-    org = forms.CharField(label=_("Organisation code"))
+    org = forms.CharField(
+        label=_("Organisation code"), widget=forms.TextInput(attrs={"list": "org-codes"})
+    )
     as_of = forms.DateField(
         label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
 class PeriodForm(forms.Form):
-    org = forms.CharField(label=_("Organisation code"))
+    org = forms.CharField(
+        label=_("Organisation code"), widget=forms.TextInput(attrs={"list": "org-codes"})
+    )
     date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -64,8 +69,7 @@ def membership(request):
         try:
             report = membership_report(org, as_of)
         except ValidationError as exc:
-            for field, msgs in field_errors(exc).items():
-                form.add_error(field if field in form.fields else None, msgs)
+            add_service_errors(form, exc)
         else:
             if request.GET.get("format") == "xlsx":
                 _audit(request, org, "report.membership.export", {"as_of": as_of})
@@ -97,9 +101,7 @@ def period(request):
                 org, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
             )
         except ValidationError as exc:
-            names = {"from": "date_from", "to": "date_to"}
-            for field, msgs in field_errors(exc).items():
-                form.add_error(names.get(field) if names.get(field) else None, msgs)
+            add_service_errors(form, exc, rename={"from": "date_from", "to": "date_to"})
         else:
             if request.GET.get("format") == "xlsx":
                 _audit(
