@@ -209,3 +209,19 @@ def test_the_list_pages_by_name_without_losing_or_repeating_anyone(tree, users, 
     assert second.context["next_after"] is None
     seen = [m.pk for m in first.context["members"]] + [m.pk for m in second.context["members"]]
     assert sorted(seen) == sorted(Member.objects.values_list("pk", flat=True))
+
+
+def test_staff_see_the_change_history_on_member_and_organisation_pages(tree, users, make_member):
+    member = make_member(tree.cell1)
+    staff = _client(users.staff_kt)
+    staff.post(f"/members/{member.pk}/events/new/", {"type": "exempted", "date": "2024-03-01"})
+    member_page = staff.get(f"/members/{member.pk}/").content.decode()
+    assert "Lịch sử thay đổi" in member_page
+    assert "Miễn công tác và sinh hoạt đảng" in member_page.split("Lịch sử thay đổi")[1]
+    assert "staff_kt" in member_page.split("Lịch sử thay đổi")[1]
+    org_page = staff.get(f"/organisations/{tree.cell1.code}/").content.decode()
+    assert "Lịch sử thay đổi" in org_page and "Thành lập tổ chức đảng" in org_page
+    # A secretary reads the record but not who changed what.
+    assert (
+        "Lịch sử thay đổi" not in _client(users.sec1).get(f"/members/{member.pk}/").content.decode()
+    )
