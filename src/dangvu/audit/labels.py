@@ -6,10 +6,12 @@ __all__ = ["action_label"]
 
 ACTION_LABELS = {
     "member.create": _("Member added"),
+    "member.create_bulk": _("Members added in bulk"),
     "member.update": _("Record changed"),
     "member.view": _("Record viewed"),
     "member.link_user": _("Sign-in linked to the record"),
     "organisation.create": _("Organisation created"),
+    "organisation.create_bulk": _("Organisations created in bulk"),
     "organisation.rename": _("Organisation renamed"),
     "organisation.move": _("Organisation moved"),
     "organisation.merge": _("Organisation merged"),

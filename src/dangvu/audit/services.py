@@ -1,10 +1,15 @@
 """Writing audit records: every service calls these inside its own transaction."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db import connection
+from django.utils import timezone
+
 from dangvu.audit.models import AuditRecord
+from dangvu.core.db import insert_rows
 
 __all__ = ["AuditEntry", "audit_record", "audit_bulk", "jsonable"]
 
@@ -52,6 +57,45 @@ def audit_record(*, actor, entry: AuditEntry) -> AuditRecord:
     return record
 
 
+_COLUMNS = (
+    "time",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "org_path",
+    "before",
+    "after",
+)
+
+
+def _json(value) -> str | None:
+    return None if value is None else json.dumps(jsonable(value), ensure_ascii=False)
+
+
 def audit_bulk(*, actor, entries: list[AuditEntry], batch_size: int = 2000) -> int:
-    AuditRecord.objects.bulk_create([_record(actor, e) for e in entries], batch_size=batch_size)
-    return len(entries)
+    """Many records at once (executemany / COPY), same content as audit_record."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    actor_name = getattr(actor, "username", "") or "system"
+    return insert_rows(
+        AuditRecord,
+        _COLUMNS,
+        (
+            (
+                now,
+                actor_id,
+                actor_name,
+                e.action,
+                e.object_type,
+                str(e.object_id),
+                (e.object_repr or "")[:300],
+                e.org_path or "",
+                _json(e.before),
+                _json(e.after),
+            )
+            for e in entries
+        ),
+    )

@@ -1,8 +1,16 @@
-"""Database helpers that differ by engine."""
+"""Database helpers that differ by engine: planner statistics and the bulk write path.
+
+Django's bulk_create costs about 30x a raw executemany for wide models (PERFORMANCE.md, trap 7),
+so the services' bulk paths write through `insert_rows`: executemany on SQLite, COPY on
+PostgreSQL. Callers stay inside their service's transaction; the rules, events, counters and
+audit are the service's business, not this module's.
+"""
+
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-__all__ = ["refresh_planner_statistics"]
+__all__ = ["refresh_planner_statistics", "allocate_ids", "insert_rows"]
 
 
 def refresh_planner_statistics(*models) -> None:
@@ -17,3 +25,45 @@ def refresh_planner_statistics(*models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def allocate_ids(model, n: int) -> list[int]:
+    """`n` primary keys for new rows of `model`, unused by any other writer.
+
+    PostgreSQL: drawn from the table's sequence (safe under concurrency). SQLite: the writer
+    holds the database lock for its whole transaction (transaction_mode IMMEDIATE), so the
+    numbers after the current maximum are this transaction's.
+    """
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    pk = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, pk, n],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
+        start = cursor.fetchone()[0] + 1
+        return list(range(start, start + n))
+
+
+def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert plain tuples (values in `columns` order, database representations: dates as
+    date objects, JSON as text) into `model`'s table. Returns the number of rows."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(columns))
+        rows = list(rows)
+        cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", rows)
+        return len(rows)

@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.audit.services import AuditEntry, audit_bulk
 from dangvu.core.dates import add_months
-from dangvu.core.db import refresh_planner_statistics
+from dangvu.core.db import allocate_ids, insert_rows, refresh_planner_statistics
 from dangvu.core.errors import DomainError, ValidationError
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
@@ -116,8 +116,9 @@ def _as_date(value, field_name, errors):
         return None
 
 
-def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
-    """Check and normalise the record fields; ValidationError naming every wrong field."""
+def _clean_record(data: dict, *, existing: Member | None = None, check_unique: bool = True) -> dict:
+    """Check and normalise the record fields; ValidationError naming every wrong field.
+    `check_unique=False`: the caller checks identity and card numbers for a whole batch."""
     errors: dict[str, str] = {}
     cleaned: dict = {}
     today = timezone.localdate()
@@ -187,7 +188,7 @@ def _clean_record(data: dict, *, existing: Member | None = None) -> dict:
                     "label": label,
                     "n": length,
                 }
-            else:
+            elif check_unique:
                 clash = Member.objects.filter(**{name: value})
                 if existing is not None:
                     clash = clash.exclude(pk=existing.pk)
@@ -477,7 +478,7 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
                     ]
                 seen.setdefault((name, value), i)
         try:
-            cleaned = _clean_record(row)
+            cleaned = _clean_record(row, check_unique=False)
             org = row["organisation"]
             history = row.get("history") or _history_for(
                 cleaned, org, EventType.ADMITTED, None, "", {}
@@ -491,12 +492,64 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
     return _create_many(actor, specs, batch_size=batch_size, rows_numbered=True)
 
 
+def _check_unique_numbers(specs: list[_Spec], rows_numbered: bool) -> None:
+    """Identity and party card numbers already on the records: one query per number kind."""
+    for name, label in (
+        ("identity_number", _("citizen identity number")),
+        ("party_card_number", _("party card number")),
+    ):
+        wanted = {s.record[name]: i for i, s in enumerate(specs, start=1) if s.record.get(name)}
+        if not wanted:
+            continue
+        taken = set()
+        values = list(wanted)
+        for start in range(0, len(values), 900):
+            taken.update(
+                Member.objects.filter(**{f"{name}__in": values[start : start + 900]}).values_list(
+                    name, flat=True
+                )
+            )
+        if taken:
+            value = min(taken, key=lambda v: wanted[v])
+            key = f"row {wanted[value]}: {name}" if rows_numbered else name
+            raise ValidationError(
+                {key: [_("Another member already has this %(label)s.") % {"label": label}]}
+            )
+
+
+_EVENT_COLUMNS = (
+    "member_id",
+    "seq",
+    "type",
+    "date",
+    "organisation_id",
+    "from_organisation_id",
+    "temp_organisation_id",
+    "status_before",
+    "status_after",
+    "exempted_after",
+    "other_party",
+    "decision_number",
+    "decision_date",
+    "issuer",
+    "note",
+    "recorded_at",
+    "recorded_by_id",
+)
+_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+
+
 def _create_many(
     actor, specs: list[_Spec], batch_size: int = 2000, rows_numbered: bool = False
 ) -> list[Member]:
+    """Write members with their histories: the same transitions as member_event_record, rows
+    written with executemany / COPY (core.db.insert_rows), counters summed per batch, one audit
+    record per member (single create) or per cell (bulk)."""
     paths = _Paths()
     deltas = Deltas()
     members, histories = [], []
+    if len(specs) > 1:
+        _check_unique_numbers(specs, rows_numbered)
     for i, spec in enumerate(specs, start=1):
         m = Member(**spec.record, name_folded=fold(spec.record["full_name"]))
         state = _initial_state(m, spec.history[0]["type"] if spec.history else None)
@@ -530,41 +583,76 @@ def _create_many(
         _apply_state(m, state, paths)
         members.append(m)
         histories.append(steps)
-    Member.objects.bulk_create(members, batch_size=batch_size)
 
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    fields = Member._meta.concrete_fields
+    for m, pk in zip(members, allocate_ids(Member, len(members)), strict=True):
+        m.pk = pk
+        m.created_at = m.updated_at = stamp
+    insert_rows(
+        Member,
+        [f.column for f in fields],
+        ([getattr(m, f.attname) for f in fields] for m in members),
+    )
+    for m in members:
+        m.created_at = m.updated_at = now
+        m._state.adding = False
+
+    recorded_by = actor.pk if getattr(actor, "pk", None) else None
     events, periods, audits = [], [], []
+    by_cell: dict[int, list[Member]] = {}
     for m, steps in zip(members, histories, strict=True):
         member_periods: list[MemberPeriod] = []
         for seq, (h, before, after) in enumerate(steps, start=1):
             events.append(
-                MembershipEvent(
-                    member=m,
-                    seq=seq,
-                    type=h["type"],
-                    date=h["date"],
-                    organisation_id=after.org_id,
-                    from_organisation_id=before.org_id,
-                    temp_organisation_id=after.temp_org_id
-                    if h["type"] == EventType.TEMPORARY_TRANSFER
-                    else None,
-                    status_before=before.status or "",
-                    status_after=after.status,
-                    exempted_after=after.exempted,
-                    other_party=h.get("other_party", ""),
-                    decision_number=h.get("decision_number", ""),
-                    decision_date=h.get("decision_date"),
-                    issuer=h.get("issuer", ""),
-                    note=h.get("note", ""),
-                    recorded_by=actor if getattr(actor, "pk", None) else None,
+                (
+                    m.pk,
+                    seq,
+                    h["type"],
+                    h["date"],
+                    after.org_id,
+                    before.org_id,
+                    after.temp_org_id if h["type"] == EventType.TEMPORARY_TRANSFER else None,
+                    before.status or "",
+                    after.status,
+                    after.exempted,
+                    h.get("other_party", ""),
+                    h.get("decision_number", ""),
+                    h.get("decision_date"),
+                    h.get("issuer", ""),
+                    h.get("note", ""),
+                    stamp,
+                    recorded_by,
                 )
             )
             _period_step(member_periods, m, before, after, h["date"])
-        periods.extend(member_periods)
+        periods.extend(
+            (m.pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
+            for p in member_periods
+        )
         _counter_move(deltas, paths, None, m)
-        audits.append(_audit_entry("member.create", m, after=_member_snapshot(m)))
-    MembershipEvent.objects.bulk_create(events, batch_size=batch_size)
-    MemberPeriod.objects.bulk_create(periods, batch_size=batch_size)
+        by_cell.setdefault(m.organisation_id, []).append(m)
+    insert_rows(MembershipEvent, _EVENT_COLUMNS, events)
+    insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
     counters_apply(deltas)
+    if len(members) == 1:
+        m = members[0]
+        audits.append(_audit_entry("member.create", m, after=_member_snapshot(m)))
+    else:
+        # A bulk load is audited per cell: who added which members (their records and events
+        # carry the rest). One row per member would double the size of a national database.
+        for cell_id, cell_members in by_cell.items():
+            audits.append(
+                AuditEntry(
+                    action="member.create_bulk",
+                    object_type="organisation",
+                    object_id=cell_id,
+                    object_repr=str(len(cell_members)),
+                    org_path=paths.path(cell_id),
+                    after={"count": len(cell_members), "members": [m.pk for m in cell_members]},
+                )
+            )
     audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
     if len(members) >= ANALYZE_AFTER:
         refresh_planner_statistics(Member, MembershipEvent, MemberPeriod, SubtreeCounter)

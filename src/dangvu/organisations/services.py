@@ -6,13 +6,14 @@ answerable, the lineage links, the rollup counters and the audit record.
 
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
+from dangvu.core.db import allocate_ids, insert_rows, refresh_planner_statistics
 from dangvu.core.errors import ValidationError
 from dangvu.core.text import fold
 from dangvu.organisations.choices import (
@@ -23,6 +24,7 @@ from dangvu.organisations.choices import (
     OrgKind,
 )
 from dangvu.organisations.models import (
+    STEPLEN,
     Organisation,
     OrganisationLink,
     OrganisationVersion,
@@ -38,6 +40,7 @@ from dangvu.organisations.rollups import (
 
 __all__ = [
     "organisation_create",
+    "organisations_create_bulk",
     "organisation_rename",
     "organisation_move",
     "organisation_merge",
@@ -189,6 +192,150 @@ def organisation_create(
     counters_apply(deltas)
     _audit(actor, "organisation.create", org, after=_snapshot(org))
     return org
+
+
+_ORG_FIELDS = ("code", "name", "kind", "grassroots_type", "place_name", "place_code")
+
+
+@transaction.atomic
+def organisations_create_bulk(
+    *, actor, parent: Organisation, specs: list[dict], valid_from: date
+) -> list[Organisation]:
+    """Create a whole branch under an existing `parent` at once (a commune with its grassroots
+    organisations and cells): the same checks as organisation_create, rows written with
+    executemany / COPY, one audit record for the branch.
+
+    Each spec: code, name, kind, optional grassroots_type / place_name / place_code, and
+    "children" (specs of the same shape). Errors name the code: {"X123-T01: parent": …}.
+    Returns the new organisations, parents before their children.
+    """
+    _check_date(valid_from, "valid_from")
+    flat: list[tuple[dict, dict | None]] = []  # (spec, parent spec or None for `parent`)
+
+    def walk(items, up):
+        for spec in items:
+            flat.append((spec, up))
+            walk(spec.get("children") or (), spec)
+
+    walk(specs, None)
+    errors = {}
+    codes = [(spec.get("code") or "").strip() for spec, _up in flat]
+    seen = set()
+    for code in codes:
+        if not code:
+            errors["code"] = _("Enter a code.")
+        elif code in seen:
+            errors[code] = _("The code %(code)s is given twice.") % {"code": code}
+        seen.add(code)
+    for start in range(0, len(codes), 900):
+        for code in Organisation.objects.filter(code__in=codes[start : start + 900]).values_list(
+            "code", flat=True
+        ):
+            errors[code] = _("An organisation with code %(code)s already exists.") % {"code": code}
+    for spec, up in flat:
+        kind, up_kind = spec.get("kind"), (up["kind"] if up else parent.kind)
+        if kind not in OrgKind.values:
+            errors[f"{spec.get('code')}: kind"] = _("Unknown kind of organisation: %(kind)s.") % {
+                "kind": kind
+            }
+        elif up_kind in LEAF_KINDS or up_kind not in ALLOWED_PARENTS[kind]:
+            errors[f"{spec.get('code')}: parent"] = _(
+                "A %(kind)s cannot be placed under %(parent)s."
+            ) % {"kind": OrgKind(kind).label, "parent": OrgKind(up_kind).label}
+        if not (spec.get("name") or "").strip():
+            errors[f"{spec.get('code')}: name"] = _("Enter a name.")
+        gtype = spec.get("grassroots_type") or ""
+        if gtype and gtype not in GrassrootsType.values:
+            errors[f"{spec.get('code')}: grassroots_type"] = _(
+                "Unknown grassroots type: %(t)s."
+            ) % {"t": gtype}
+    if not parent.active_on(valid_from):
+        errors["parent"] = _("The parent organisation did not exist on that date.")
+    if errors:
+        raise ValidationError(errors)
+
+    parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+    last = (
+        Organisation.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        .order_by("-path")
+        .values_list("path", flat=True)
+        .first()
+    )
+    next_step = {id(None): Organisation._str2int(last[-STEPLEN:]) + 1 if last else 1}
+    numchild: dict[int, int] = {}
+    created: list[Organisation] = []
+    node_of: dict[int, Organisation] = {}
+    ids = iter(allocate_ids(Organisation, len(flat)))
+    for spec, up in flat:
+        up_node = node_of[id(up)] if up else parent
+        step = next_step.get(id(up), 1)
+        next_step[id(up)] = step + 1
+        numchild[id(up)] = numchild.get(id(up), 0) + 1
+        name = spec["name"].strip()
+        org = Organisation(
+            id=next(ids),
+            path=Organisation._get_path(up_node.path, up_node.depth + 1, step),
+            depth=up_node.depth + 1,
+            numchild=0,
+            code=spec["code"].strip(),
+            name=name,
+            name_folded=fold(name),
+            kind=spec["kind"],
+            grassroots_type=spec.get("grassroots_type") or "",
+            place_name=spec.get("place_name") or "",
+            place_code=spec.get("place_code") or "",
+            valid_from=valid_from,
+        )
+        org._parent_id = up_node.pk
+        node_of[id(spec)] = org
+        created.append(org)
+    for spec, org in ((s, node_of[id(s)]) for s, _up in flat):
+        org.numchild = numchild.get(id(spec), 0)
+    fields = Organisation._meta.concrete_fields
+    insert_rows(
+        Organisation,
+        [f.column for f in fields],
+        ([getattr(o, f.attname) for f in fields] for o in created),
+    )
+    Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + numchild[id(None)])
+    insert_rows(
+        OrganisationVersion,
+        ("organisation_id", "path", "parent_id", "name", "kind", "grassroots_type", "valid_from"),
+        (
+            (o.pk, o.path, o._parent_id, o.name, o.kind, o.grassroots_type, valid_from)
+            for o in created
+        ),
+    )
+    deltas = Deltas()
+    above = ancestor_ids(parent.path)
+    by_path = {o.path: o.pk for o in created}
+    for o in created:
+        chain = above + [
+            by_path[o.path[:i]] for i in range(len(parent.path) + STEPLEN, len(o.path) + 1, STEPLEN)
+        ]
+        spread(deltas, chain, org_contribution(o), +1)
+    counters_apply(deltas)
+    audit_bulk(
+        actor=actor,
+        entries=[
+            AuditEntry(
+                action="organisation.create_bulk",
+                object_type="organisation",
+                object_id=parent.pk,
+                object_repr=parent.name,
+                org_path=parent.path,
+                after={
+                    "valid_from": valid_from,
+                    "created": [{f: getattr(o, f) for f in _ORG_FIELDS} for o in created],
+                },
+            )
+        ],
+    )
+    if len(created) >= 1000:
+        refresh_planner_statistics(Organisation, OrganisationVersion, SubtreeCounter)
+    for o in created:
+        o._state.adding = False
+    return created
 
 
 @transaction.atomic

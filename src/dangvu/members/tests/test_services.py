@@ -662,7 +662,13 @@ def test_bulk_create_writes_members_events_periods_counters_and_audit(tree):
     assert counters(tree.committee)[("members", "total")] == 3
     assert counters(tree.cell2)[("members", "total")] == 1
     assert counters(tree.root)[("status", "probationary")] == 1
-    assert AuditRecord.objects.filter(action="member.create").count() == 3
+    # Audited per cell: who added which members.
+    audits = {a.object_id: a.after for a in AuditRecord.objects.filter(action="member.create_bulk")}
+    assert audits == {
+        str(tree.cell1.pk): {"count": 2, "members": [created[0].pk, created[1].pk]},
+        str(tree.cell2.pk): {"count": 1, "members": [created[2].pk]},
+    }
+    assert {(m.created_at is not None, m.pk > 0) for m in Member.objects.all()} == {(True, True)}
     assert consistency_check() == []
 
 

@@ -19,6 +19,7 @@ from dangvu.organisations.services import (
     organisation_move,
     organisation_rename,
     organisation_split,
+    organisations_create_bulk,
 )
 from dangvu.reports.consistency import consistency_check
 from dangvu.reports.selectors import membership_report
@@ -43,6 +44,77 @@ def _audits(action: str, org) -> list[AuditRecord]:
 
 
 # --- create ------------------------------------------------------------------------------------
+
+
+def _branch():
+    return [
+        {
+            "code": "DG-NEW",
+            "name": "Đảng ủy Trường Dân tộc nội trú",
+            "kind": "grassroots_committee",
+            "grassroots_type": "public_service",
+            "children": [
+                {"code": "DG-NEW-1", "name": "Chi bộ Giáo viên", "kind": "cell"},
+                {"code": "DG-NEW-2", "name": "Chi bộ Hành chính", "kind": "cell"},
+            ],
+        },
+        {"code": "DG-GC", "name": "Chi bộ Công an xã", "kind": "grassroots_cell"},
+    ]
+
+
+def test_bulk_create_builds_a_branch_like_one_by_one_creation(tree):
+    created = organisations_create_bulk(
+        actor=None, parent=tree.district, specs=_branch(), valid_from=D
+    )
+    assert [o.code for o in created] == ["DG-NEW", "DG-NEW-1", "DG-NEW-2", "DG-GC"]
+    # A valid treebeard tree: children found through the manager, numchild right, and a
+    # child added afterwards the ordinary way lands after the bulk ones.
+    assert Organisation.objects.find_problems() == ([], [], [], [], [])
+    district = Organisation.objects.get(pk=tree.district.pk)
+    assert [c.code for c in Organisation.objects.get_children(district)] == [
+        "KT-DG-DP",
+        "KT-DG-THPT",
+        "DG-NEW",
+        "DG-GC",
+    ]
+    new = Organisation.objects.get(code="DG-NEW")
+    assert [c.name_folded for c in Organisation.objects.get_children(new)] == [
+        "chi bo giao vien",
+        "chi bo hanh chinh",
+    ]
+    later = make_org(code="DG-LATER", name="Chi bộ mới", kind="grassroots_cell", parent=district)
+    assert later.path > created[-1].path
+    assert OrganisationVersion.objects.get(organisation=new).parent_id == district.pk
+    assert counters(tree.province)[("org_kind", "cell")] == 4
+    assert counters(tree.root)[("grassroots", "total")] == 6
+    assert counters(new) == {
+        ("org_kind", "grassroots_committee"): 1,
+        ("org_kind", "cell"): 2,
+        ("grassroots", "total"): 1,
+        ("grassroots_type", "public_service"): 1,
+    }
+    [audit] = _audits("organisation.create_bulk", district)
+    assert [o["code"] for o in audit.after["created"]] == [
+        "DG-NEW",
+        "DG-NEW-1",
+        "DG-NEW-2",
+        "DG-GC",
+    ]
+    assert consistency_check() == []
+
+
+def test_bulk_create_names_the_wrong_code_and_writes_nothing(tree):
+    specs = _branch()
+    specs[0]["children"][1]["kind"] = "province"
+    specs[1]["code"] = tree.cell1.code
+    before = db_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        organisations_create_bulk(actor=None, parent=tree.district, specs=specs, valid_from=D)
+    assert _fields(exc) == {"DG-NEW-2: parent", tree.cell1.code}
+    assert db_snapshot() == before
+    with pytest.raises(ValidationError) as exc:
+        organisations_create_bulk(actor=None, parent=tree.cell1, specs=_branch(), valid_from=D)
+    assert "DG-NEW: parent" in _fields(exc)
 
 
 def test_create_builds_the_node_its_first_version_counters_and_audit(tree):
