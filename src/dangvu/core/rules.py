@@ -5,6 +5,7 @@ date it took effect. A service asks for the value in force on the date of the ac
 records: `rule("probation_months", on=ceremony_date)`.
 """
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
@@ -62,15 +63,29 @@ RULES: list[RuleValue] = [
 ]
 
 
+_index: dict = {"source": None, "by_key": {}}
+
+
+def _by_key() -> dict[str, tuple[list[date], list[RuleValue]]]:
+    """RULES grouped by key and sorted by date, rebuilt whenever RULES is replaced."""
+    if _index["source"] is not RULES:
+        groups: dict[str, list[RuleValue]] = {}
+        for r in sorted(RULES, key=lambda r: r.effective_from):
+            groups.setdefault(r.key, []).append(r)
+        _index["by_key"] = {k: ([r.effective_from for r in v], v) for k, v in groups.items()}
+        _index["source"] = RULES
+    return _index["by_key"]
+
+
 def rule(key: str, *, on: date) -> RuleValue:
     """The rule value in force on a date (the latest one that took effect on or before it)."""
-    candidates = [r for r in RULES if r.key == key and r.effective_from <= on]
-    if not candidates:
-        if any(r.key == key for r in RULES):
-            # Before the first recorded document: the earliest known value applies.
-            return min((r for r in RULES if r.key == key), key=lambda r: r.effective_from)
+    found = _by_key().get(key)
+    if found is None:
         raise UnknownRule(key)
-    return max(candidates, key=lambda r: r.effective_from)
+    dates, values = found
+    i = bisect_right(dates, on)
+    # Before the first recorded document: the earliest known value applies.
+    return values[i - 1] if i else values[0]
 
 
 def rule_value(key: str, *, on: date):

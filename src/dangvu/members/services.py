@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangvu.audit.services import AuditEntry, audit_bulk
 from dangvu.core.dates import add_months
@@ -44,7 +45,13 @@ from dangvu.members.selectors import effective_events
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, SubtreeCounter
-from dangvu.organisations.rollups import Deltas, ancestor_ids, counters_apply, spread
+from dangvu.organisations.rollups import (
+    Deltas,
+    ancestor_ids,
+    ancestor_paths,
+    counters_apply,
+    spread,
+)
 
 __all__ = [
     "MEMBER_FIELDS",
@@ -87,6 +94,17 @@ _DIGITS = re.compile(r"^\d+$")
 
 
 # --- validation of the record ------------------------------------------------------------------
+
+
+# Labels named in error messages, translated only when an error is reported.
+_L_ETHNICITY = gettext_lazy("ethnicity")
+_L_RELIGION = gettext_lazy("religion")
+_L_EDUCATION = gettext_lazy("general education")
+_L_PROFESSIONAL = gettext_lazy("professional level")
+_L_THEORY = gettext_lazy("political theory")
+_L_OCCUPATION = gettext_lazy("occupation")
+_L_IDENTITY = gettext_lazy("citizen identity number")
+_L_CARD = gettext_lazy("party card number")
 
 
 def _lookup(reflist, value, field_name, label, errors, cleaned, default=None):
@@ -145,15 +163,15 @@ def _clean_record(data: dict, *, existing: Member | None = None, check_unique: b
     if gender not in GENDERS:
         errors["gender"] = _("Choose Male or Female.")
     cleaned["gender"] = gender
-    _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _("ethnicity"), errors, cleaned)
+    _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _L_ETHNICITY, errors, cleaned)
     _lookup(
-        RELIGIONS, data.get("religion"), "religion", _("religion"), errors, cleaned, default="00"
+        RELIGIONS, data.get("religion"), "religion", _L_RELIGION, errors, cleaned, default="00"
     )
     _lookup(
         EDUCATION_LEVELS,
         data.get("education"),
         "education",
-        _("general education"),
+        _L_EDUCATION,
         errors,
         cleaned,
     )
@@ -161,7 +179,7 @@ def _clean_record(data: dict, *, existing: Member | None = None, check_unique: b
         PROFESSIONAL_LEVELS,
         data.get("professional_level"),
         "professional_level",
-        _("professional level"),
+        _L_PROFESSIONAL,
         errors,
         cleaned,
         default="none",
@@ -170,16 +188,16 @@ def _clean_record(data: dict, *, existing: Member | None = None, check_unique: b
         THEORY_LEVELS,
         data.get("theory_level"),
         "theory_level",
-        _("political theory"),
+        _L_THEORY,
         errors,
         cleaned,
         default="none",
     )
-    _lookup(OCCUPATIONS, data.get("occupation"), "occupation", _("occupation"), errors, cleaned)
+    _lookup(OCCUPATIONS, data.get("occupation"), "occupation", _L_OCCUPATION, errors, cleaned)
 
     for name, length, label in (
-        ("identity_number", 12, _("citizen identity number")),
-        ("party_card_number", 8, _("party card number")),
+        ("identity_number", 12, _L_IDENTITY),
+        ("party_card_number", 8, _L_CARD),
     ):
         value = (data.get(name) or "").strip() or None
         if value is not None:
@@ -292,7 +310,22 @@ def replay_member(member: Member, events: list[MembershipEvent]) -> MemberState:
     return state
 
 
-def _period_step(periods: list, member, before: MemberState, after: MemberState, on: date) -> None:
+class _Span:
+    """A period as the bulk path writes it (a plain row, not a model instance)."""
+
+    __slots__ = ("organisation_id", "status", "exempted", "valid_from", "valid_to")
+
+    def __init__(self, member, organisation_id, status, exempted, valid_from):
+        self.organisation_id = organisation_id
+        self.status = status
+        self.exempted = exempted
+        self.valid_from = valid_from
+        self.valid_to = None
+
+
+def _period_step(
+    periods: list, member, before: MemberState, after: MemberState, on: date, make=None
+) -> None:
     key_before = (before.status, before.org_id, before.exempted) if before.in_party else None
     key_after = (after.status, after.org_id, after.exempted) if after.in_party else None
     if key_before == key_after:
@@ -301,7 +334,7 @@ def _period_step(periods: list, member, before: MemberState, after: MemberState,
         periods[-1].valid_to = on
     if key_after is not None:
         periods.append(
-            MemberPeriod(
+            (make or MemberPeriod)(
                 member=member,
                 organisation_id=after.org_id,
                 status=after.status,
@@ -335,6 +368,23 @@ class _Paths:
 
     def ancestors(self, org_id: int) -> list[int]:
         return self._get(org_id)[1]
+
+    def preload(self, orgs: Iterable[Organisation]) -> None:
+        """Paths and ancestors of many organisations in one query (bulk loads)."""
+        todo = {o.pk: o.path for o in orgs if o is not None and o.pk not in self.cache}
+        if not todo:
+            return
+        prefixes = {p for path in todo.values() for p in ancestor_paths(path)}
+        ids = {}
+        prefix_list = list(prefixes)
+        for start in range(0, len(prefix_list), 900):
+            ids.update(
+                Organisation.objects.filter(path__in=prefix_list[start : start + 900]).values_list(
+                    "path", "id"
+                )
+            )
+        for pk, path in todo.items():
+            self.cache[pk] = (path, [ids[p] for p in ancestor_paths(path)])
 
     def _get(self, org_id):
         if org_id not in self.cache:
@@ -550,6 +600,7 @@ def _create_many(
     members, histories = [], []
     if len(specs) > 1:
         _check_unique_numbers(specs, rows_numbered)
+        paths.preload(h.get("organisation") for s in specs for h in s.history)
     for i, spec in enumerate(specs, start=1):
         m = Member(**spec.record, name_folded=fold(spec.record["full_name"]))
         state = _initial_state(m, spec.history[0]["type"] if spec.history else None)
@@ -626,13 +677,18 @@ def _create_many(
                     recorded_by,
                 )
             )
-            _period_step(member_periods, m, before, after, h["date"])
+            _period_step(member_periods, m, before, after, h["date"], make=_Span)
         periods.extend(
             (m.pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
             for p in member_periods
         )
-        _counter_move(deltas, paths, None, m)
         by_cell.setdefault(m.organisation_id, []).append(m)
+    # Counters: what each cell's new members add, spread once per cell over its ancestors.
+    for cell_id, cell_members in by_cell.items():
+        tally = Deltas()
+        for m in cell_members:
+            tally.update(member_contribution(m))
+        spread(deltas, paths.ancestors(cell_id), tally, +1)
     insert_rows(MembershipEvent, _EVENT_COLUMNS, events)
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
     counters_apply(deltas)

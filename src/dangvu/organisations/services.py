@@ -218,6 +218,8 @@ def organisations_create_bulk(
             walk(spec.get("children") or (), spec)
 
     walk(specs, None)
+    if not flat:
+        return []
     errors = {}
     codes = [(spec.get("code") or "").strip() for spec, _up in flat]
     seen = set()
@@ -255,8 +257,11 @@ def organisations_create_bulk(
         raise ValidationError(errors)
 
     parent = Organisation.objects.select_for_update().get(pk=parent.pk)
+    # A range on the indexed path, not startswith (a LIKE that SQLite cannot index).
     last = (
-        Organisation.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        Organisation.objects.filter(
+            path__gt=parent.path, path__lt=parent.path + "~", depth=parent.depth + 1
+        )
         .order_by("-path")
         .values_list("path", flat=True)
         .first()

@@ -1,0 +1,64 @@
+"""`dangvu generate --members N`: a synthetic country at national size (see reports.national)."""
+
+import resource
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dangvu.reports.national import GenerateConflict, generate
+
+__all__ = ["Command"]
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate a synthetic country on the real 2025 map (34 provinces, 3,321 communes): "
+        "organisations, members and their histories, through the services' bulk paths. "
+        "Deterministic for a seed; run it again with the same arguments to resume."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, required=True, help="member records")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--shape", choices=["2025", "2024"], default="2025")
+        parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    def handle(self, *args, members, seed, shape, quiet, **options):
+        if members < 1000:
+            raise CommandError("--members: at least 1000 (one per commune would be a toy).")
+        started = time.monotonic()
+        last = [0.0]
+
+        def progress(done: int, total: int, code: str) -> None:
+            now = time.monotonic()
+            if quiet or (now - last[0] < 0.5 and done < total):
+                return
+            last[0] = now
+            width = 30
+            filled = int(width * done / total)
+            rate = done / max(now - started, 1e-9)
+            eta = (total - done) / rate if rate else 0
+            sys.stderr.write(
+                f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} members "
+                f"{rate:,.0f}/s eta {eta:,.0f} s {code:<12}"
+            )
+            sys.stderr.flush()
+
+        try:
+            result = generate(members=members, seed=seed, shape=shape, progress=progress)
+        except GenerateConflict as exc:
+            raise CommandError(str(exc)) from exc
+        if not quiet:
+            sys.stderr.write("\n")
+        self.stdout.write(
+            f"Generated {result.members:,} members in {result.units:,} units "
+            f"({result.skipped_units:,} already there), {result.organisations:,} new "
+            f"organisations, in {result.seconds:.1f} s "
+            f"({result.members / max(result.seconds, 1e-9):,.0f} members/s); "
+            f"peak RSS {peak_rss_mib():,.0f} MiB."
+        )
