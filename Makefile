@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: install run test test-postgres lint e2e chromium clean
+.PHONY: install run test test-postgres lint e2e chromium bench clean
 
 install: $(STAMP)
 
@@ -64,6 +64,10 @@ e2e: install chromium
 	$(DANGVU) compilemessages_dangvu
 	$(PY) -m pytest -m e2e -p no:randomly
 
+# Dangvu against the raw engine on a generated country (bench/run.py): SQLite, and PostgreSQL
+# too when DATABASE_URL is set. Results in bench/results/; non-zero exit when a target is missed.
+bench: install
+	$(PY) bench/run.py --members $${BENCH_MEMBERS:-1000000}
 
 clean:
 	rm -rf $(VENV) data

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dangvu.accounts.models import RoleGrant
 from dangvu.accounts.roles import ALL_ACTIONS, ROLE_ACTIONS
+from dangvu.core.db import prefix_q
 
 __all__ = ["Scope", "scope_for", "org_q", "member_q", "can", "clear_scope_cache"]
 
@@ -33,7 +34,7 @@ class Scope:
             return Q()
         q = Q(pk__in=[])
         for prefix in self.subtrees.get(action, ()):
-            q |= Q(**{f"{field_name}__startswith": prefix})
+            q |= prefix_q(field_name, prefix)
         exact = self.exact.get(action)
         if exact:
             q |= Q(**{f"{field_name}__in": sorted(exact)})

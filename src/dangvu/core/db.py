@@ -9,8 +9,22 @@ audit are the service's business, not this module's.
 from collections.abc import Iterable, Sequence
 
 from django.db import connection
+from django.db.models import Q
 
-__all__ = ["refresh_planner_statistics", "allocate_ids", "insert_rows"]
+__all__ = ["refresh_planner_statistics", "allocate_ids", "insert_rows", "prefix_q", "PREFIX_END"]
+
+# Paths ([0-9A-Z]) and folded names ([a-z0-9 ]) sort below "~" bytewise; on PostgreSQL those
+# columns use the "C" collation (migrations) so the same holds there.
+PREFIX_END = "~"
+
+
+def prefix_q(field_name: str, prefix: str) -> Q:
+    """`field` starts with `prefix`, as a range an index can serve.
+
+    Django's `__startswith` compiles to a LIKE that SQLite cannot serve from an index, and that
+    PostgreSQL can only with a pattern index or a fixed plan (PERFORMANCE.md traps 1 and 2).
+    """
+    return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + PREFIX_END})
 
 
 def refresh_planner_statistics(*models) -> None:

@@ -6,7 +6,7 @@ fold("Đăk Glei") == "dak glei": lowercase, no diacritics, đ -> d, spaces coll
 import re
 import unicodedata
 
-__all__ = ["fold", "tokens"]
+__all__ = ["fold", "tokens", "rotations"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -23,3 +23,13 @@ def fold(text: str | None) -> str:
 def tokens(text: str | None) -> list[str]:
     """Folded words of a query, punctuation removed."""
     return [t for t in re.split(r"[^0-9a-z]+", fold(text)) if t]
+
+
+def rotations(folded: str) -> list[str]:
+    """Each word of a folded name followed by the rest, cyclically, without repeats:
+    "nguyen van binh" -> ["nguyen van binh", "van binh nguyen", "binh nguyen van"]."""
+    words = folded.split()
+    seen: dict[str, None] = {}
+    for i in range(len(words)):
+        seen.setdefault(" ".join(words[i:] + words[:i]))
+    return list(seen)

@@ -15,14 +15,15 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import EventType, Status
 from dangvu.organisations.models import Organisation
 
-__all__ = ["Member", "MembershipEvent", "MemberPeriod"]
+__all__ = ["Member", "MembershipEvent", "MemberPeriod", "MemberNameKey"]
 
 
 class Member(models.Model):
     """A party member's record. Holds the current state; MembershipEvent rows are the truth."""
 
     full_name = models.CharField(_("full name"), max_length=150)
-    name_folded = models.CharField(_("folded name"), max_length=150, db_index=True, editable=False)
+    # Searched through MemberNameKey; ordered within a cell by the (org_path, name_folded) index.
+    name_folded = models.CharField(_("folded name"), max_length=150, editable=False)
     birth_name = models.CharField(_("birth name"), max_length=150, blank=True)
     birth_date = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=1, choices=GENDERS.choices())
@@ -47,7 +48,7 @@ class Member(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("party cell")
     )
-    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    org_path = models.CharField(max_length=255, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
     exempted = models.BooleanField(_("exempted from activities"), default=False)
     temp_organisation = models.ForeignKey(
@@ -57,6 +58,7 @@ class Member(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("temporarily attached to"),
+        db_index=False,
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -109,7 +111,11 @@ class MembershipEvent(models.Model):
     """One thing that happened to a member. Append-only: a wrong event is reversed by a
     `correction` event that names it."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    # Indexed by uniq_event_seq (member, seq); the other references are never searched by, so
+    # they carry no index of their own (size at national scale).
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
     seq = models.PositiveIntegerField()
     type = models.CharField(_("event"), max_length=30, choices=EventType.choices)
     date = models.DateField(_("date"))
@@ -120,11 +126,21 @@ class MembershipEvent(models.Model):
         verbose_name=_("organisation after"),
     )
     from_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     # The host cell of a temporary transfer (the member's own cell does not change).
     temp_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     status_before = models.CharField(max_length=20, blank=True)
     status_after = models.CharField(max_length=20)
@@ -139,7 +155,12 @@ class MembershipEvent(models.Model):
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     objects = AppendOnlyQuerySet.as_manager()
@@ -166,8 +187,13 @@ class MemberPeriod(models.Model):
     status. Derived from the events (`dangvu check` rebuilds and compares); reports as of a past
     date read these."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="periods")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Both indexed through the composite indexes below.
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="periods", db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     status = models.CharField(max_length=20)
     exempted = models.BooleanField(default=False)
     valid_from = models.DateField()
@@ -177,7 +203,24 @@ class MemberPeriod(models.Model):
         indexes = [
             models.Index(fields=["organisation", "valid_from"]),
             models.Index(fields=["member", "valid_from"]),
+            # The changes between a snapshot and a report date (reports.selectors).
+            models.Index(fields=["valid_from"]),
+            models.Index(fields=["valid_to"]),
         ]
 
     def __str__(self):
         return f"{self.member_id} {self.status} {self.valid_from}–{self.valid_to or ''}"
+
+
+class MemberNameKey(models.Model):
+    """Every rotation of a member's folded name: "nguyen van binh", "van binh nguyen",
+    "binh nguyen van". Each word starts one key, so an index range on the key finds a member by
+    any word of the name (and by any cyclic run of words), and the rest of the key filters the
+    other words without reading the member row. Written with the member by members.services."""
+
+    pk = models.CompositePrimaryKey("key", "member")
+    key = models.CharField(max_length=150)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    def __str__(self):
+        return self.key

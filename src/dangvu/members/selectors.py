@@ -1,13 +1,17 @@
 """Reads over members. Every selector that serves a person takes `actor` and starts from the
 scope rule (accounts.scoping)."""
 
-from django.db.models import Q, QuerySet
+from itertools import permutations
 
-from dangvu.accounts.scoping import member_q
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+
+from dangvu.accounts.scoping import member_q, scope_for
+from dangvu.core.db import PREFIX_END, prefix_q
 from dangvu.core.text import tokens
 from dangvu.members.choices import IN_PARTY, EventType
-from dangvu.members.models import Member, MembershipEvent
-from dangvu.organisations.models import Organisation
+from dangvu.members.models import Member, MemberNameKey, MembershipEvent
+from dangvu.organisations.models import Organisation, SubtreeCounter
 
 __all__ = [
     "member_list",
@@ -16,6 +20,7 @@ __all__ = [
     "member_count_in_org",
     "member_ids_in_org",
     "members_after",
+    "member_search_ids",
     "effective_events",
 ]
 
@@ -30,33 +35,141 @@ def member_list(
 ) -> QuerySet[Member]:
     """Members visible to the actor, optionally within an organisation's subtree.
 
-    `q` matches every word of the folded name (accent- and case-insensitive, any order), or a
-    party card / identity number exactly. `status` is a Status value, or "active" for everyone
-    in the party.
+    Without `q`: ordered by cell (tree order) then name, which the (org_path, name_folded)
+    index serves for a province as for a cell. With `q`: the best matches of every word of the
+    folded name, accent- and case-insensitive, in any order (member_search_ids), ordered by
+    name; or a party card / identity number exactly. `status` is a Status value, or "active"
+    for everyone in the party.
     """
     qs = Member.objects.filter(member_q(actor)).select_related("organisation")
     if org is not None:
-        qs = qs.filter(org_path__startswith=org.path)
+        qs = qs.filter(prefix_q("org_path", org.path))
     if status == "active":
         qs = qs.filter(status__in=IN_PARTY)
     elif status:
         qs = qs.filter(status=status)
-    words = tokens(q)
-    if words:
-        if len(words) == 1 and words[0].isdigit():
-            qs = qs.filter(Q(party_card_number=words[0]) | Q(identity_number=words[0]))
-        else:
-            for word in words:
-                # Word boundary on the folded name: "an" finds "An" and "Lan An", not "Loan".
-                qs = qs.filter(
-                    Q(name_folded__startswith=word + " ")
-                    | Q(name_folded__contains=" " + word)
-                    | Q(name_folded=word)
-                )
     for field, value in (filters or {}).items():
         if value not in (None, ""):
             qs = qs.filter(**{field: value})
+    words = tokens(q)
+    if not words:
+        return qs.order_by("org_path", "name_folded", "id")
+    if len(words) == 1 and words[0].isdigit():
+        qs = qs.filter(Q(party_card_number=words[0]) | Q(identity_number=words[0]))
+    else:
+        qs = qs.filter(pk__in=member_search_ids(actor=actor, org=org, words=words))
     return qs.order_by("name_folded", "id")
+
+
+# A scope this small is searched by reading its members' names (cost bounded by the scope);
+# a larger one through the name keys (cost bounded by SEARCH_CAP and SEARCH_SCAN).
+SMALL_SCOPE = 10_000
+SEARCH_CAP = 100  # candidates returned by a name search (pages of 20 go through them)
+SEARCH_SCAN = 20_000  # name keys read at most when no word order matches
+
+
+def _scope_prefixes(actor, org: Organisation | None) -> tuple[list[str] | None, list[str]]:
+    """(subtree path prefixes or None for the whole tree, exact paths) to search in."""
+    if org is not None:
+        return [org.path], []
+    scope = scope_for(actor)
+    if "members.view" in scope.everything:
+        return None, []
+    return sorted(scope.subtrees.get("members.view", ())), sorted(
+        scope.exact.get("members.view", ())
+    )
+
+
+def _scope_size(prefixes: list[str] | None, exact: list[str]) -> int:
+    paths = (prefixes or []) + exact
+    if prefixes is None:
+        roots = Organisation.objects.filter(depth=1).values("id")
+    else:
+        roots = Organisation.objects.filter(path__in=paths).values("id")
+    return (
+        SubtreeCounter.objects.filter(organisation__in=roots, dim="members", value="total")
+        .aggregate(n=Sum("count"))
+        .get("n")
+        or 0
+    )
+
+
+def _scope_sql(prefixes: list[str] | None, exact: list[str]) -> tuple[str, list]:
+    if prefixes is None:
+        return "", []
+    parts, params = [], []
+    for p in prefixes:
+        parts.append("(m.org_path >= %s AND m.org_path < %s)")
+        params += [p, p + PREFIX_END]
+    for p in exact:
+        parts.append("m.org_path = %s")
+        params.append(p)
+    return " AND (" + (" OR ".join(parts) or "1 = 0") + ")", params
+
+
+def member_search_ids(*, actor, org: Organisation | None, words: list[str]) -> list[int]:
+    """Ids of up to SEARCH_CAP members whose folded name has a word starting with each of
+    `words` (any order), within the actor's scope (and `org`'s subtree). Callers still filter
+    by member_q: this only narrows.
+
+    Plans (PERFORMANCE.md traps 1-4): a small scope reads its members' names; otherwise
+    index ranges on MemberNameKey for the words in each order (a name's words are cyclic in
+    its keys), then one bounded scan driven by the longest word, never a ranking of all
+    matches of a common word.
+    """
+    prefixes, exact = _scope_prefixes(actor, org)
+    if prefixes is not None and _scope_size(prefixes, exact) <= SMALL_SCOPE:
+        qs = Member.objects.all()
+        scope = Q(pk__in=[])
+        for p in prefixes:
+            scope |= prefix_q("org_path", p)
+        if exact:
+            scope |= Q(org_path__in=exact)
+        if org is None and scope_for(actor).member_id:
+            scope |= Q(pk=scope_for(actor).member_id)
+        qs = qs.filter(scope)
+        for word in words:
+            qs = qs.filter(Q(name_folded__startswith=word) | Q(name_folded__contains=" " + word))
+        return list(qs.order_by("name_folded", "id").values_list("id", flat=True)[:SEARCH_CAP])
+
+    table = MemberNameKey._meta.db_table
+    members = Member._meta.db_table
+    scope_sql, scope_params = _scope_sql(prefixes, exact)
+    found: dict[int, None] = {}
+    orders = permutations(words) if len(words) <= 3 else [tuple(words)]
+    with connection.cursor() as cursor:
+        for order in orders:
+            prefix = " ".join(order)
+            cursor.execute(
+                f"SELECT k.member_id FROM {table} k JOIN {members} m ON m.id = k.member_id "
+                f"WHERE k.key >= %s AND k.key < %s{scope_sql} LIMIT %s",
+                [prefix, prefix + PREFIX_END, *scope_params, SEARCH_CAP],
+            )
+            for (pk,) in cursor.fetchall():
+                found.setdefault(pk)
+            if len(found) >= SEARCH_CAP:
+                return list(found)[:SEARCH_CAP]
+        if len(words) > 1:
+            driver = max(words, key=len)
+            rest = list(words)
+            rest.remove(driver)
+            likes = "".join(" AND (' ' || k.key) LIKE %s" for _w in rest)
+            cursor.execute(
+                f"SELECT k.member_id FROM (SELECT key, member_id FROM {table} "
+                f"WHERE key >= %s AND key < %s LIMIT %s) k "
+                f"JOIN {members} m ON m.id = k.member_id WHERE 1 = 1{likes}{scope_sql} LIMIT %s",
+                [
+                    driver,
+                    driver + PREFIX_END,
+                    SEARCH_SCAN,
+                    *[f"% {w}%" for w in rest],
+                    *scope_params,
+                    SEARCH_CAP,
+                ],
+            )
+            for (pk,) in cursor.fetchall():
+                found.setdefault(pk)
+    return list(found)[:SEARCH_CAP]
 
 
 def member_get(*, actor, pk) -> Member | None:
@@ -89,11 +202,17 @@ def effective_events(member_id: int) -> list[MembershipEvent]:
 
 
 def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member]:
-    """Keyset pagination over member_list's order (folded name, id): the members that come
-    after the member `after_id` (the last one of the previous page)."""
+    """Keyset pagination over member_list's order ((org_path,) name_folded, id): the members
+    that come after the member `after_id` (the last one of the previous page)."""
     if not after_id:
         return qs
-    last = Member.objects.filter(pk=after_id).values_list("name_folded", "id").first()
+    fields = [f.lstrip("-") for f in qs.query.order_by] or ["id"]
+    last = Member.objects.filter(pk=after_id).values_list(*fields).first()
     if last is None:
         return qs
-    return qs.filter(Q(name_folded__gt=last[0]) | Q(name_folded=last[0], id__gt=last[1]))
+    # (a, b, c) > (x, y, z)  <=>  a > x  or  a = x and b > y  or  a = x and b = y and c > z
+    keyset = Q(pk__in=[])
+    for i, name in enumerate(fields):
+        equal = {f: v for f, v in zip(fields[:i], last[:i], strict=True)}
+        keyset |= Q(**equal, **{f"{name}__gt": last[i]})
+    return qs.filter(keyset)

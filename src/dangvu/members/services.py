@@ -31,7 +31,7 @@ from dangvu.core.refdata import (
     THEORY_LEVELS,
 )
 from dangvu.core.rules import rule_value
-from dangvu.core.text import fold
+from dangvu.core.text import fold, rotations
 from dangvu.members.choices import (
     EVENTS_WITH_ORG,
     IN_PARTY,
@@ -39,12 +39,13 @@ from dangvu.members.choices import (
     EventType,
     Status,
 )
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent
+from dangvu.members.models import Member, MemberNameKey, MemberPeriod, MembershipEvent
 from dangvu.members.rollup import member_contribution
 from dangvu.members.selectors import effective_events
+from dangvu.members.snapshots import Span, snapshots_adjust, spans_of
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
-from dangvu.organisations.models import Organisation, SubtreeCounter
+from dangvu.organisations.models import Organisation, SnapshotMark, SubtreeCounter
 from dangvu.organisations.rollups import (
     Deltas,
     ancestor_ids,
@@ -164,9 +165,7 @@ def _clean_record(data: dict, *, existing: Member | None = None, check_unique: b
         errors["gender"] = _("Choose Male or Female.")
     cleaned["gender"] = gender
     _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _L_ETHNICITY, errors, cleaned)
-    _lookup(
-        RELIGIONS, data.get("religion"), "religion", _L_RELIGION, errors, cleaned, default="00"
-    )
+    _lookup(RELIGIONS, data.get("religion"), "religion", _L_RELIGION, errors, cleaned, default="00")
     _lookup(
         EDUCATION_LEVELS,
         data.get("education"),
@@ -371,9 +370,16 @@ class _Paths:
 
     def preload(self, orgs: Iterable[Organisation]) -> None:
         """Paths and ancestors of many organisations in one query (bulk loads)."""
-        todo = {o.pk: o.path for o in orgs if o is not None and o.pk not in self.cache}
-        if not todo:
+        wanted = list({o.pk for o in orgs if o is not None and o.pk not in self.cache})
+        if not wanted:
             return
+        todo = {}  # the current paths (an object in hand may predate a move)
+        for start in range(0, len(wanted), 900):
+            todo.update(
+                Organisation.objects.filter(pk__in=wanted[start : start + 900]).values_list(
+                    "pk", "path"
+                )
+            )
         prefixes = {p for path in todo.values() for p in ancestor_paths(path)}
         ids = {}
         prefix_list = list(prefixes)
@@ -437,6 +443,12 @@ def _counter_move(deltas: Deltas, paths: _Paths, before: Member | None, after: M
 def _copy(m: Member) -> Member:
     clone = Member(**{f.attname: getattr(m, f.attname) for f in Member._meta.concrete_fields})
     return clone
+
+
+def _name_keys_replace(member_id: int, old: str, new: str) -> None:
+    """The search keys follow a corrected name (members.models.MemberNameKey)."""
+    MemberNameKey.objects.filter(member_id=member_id, key__in=rotations(old)).delete()
+    insert_rows(MemberNameKey, ("key", "member_id"), ((k, member_id) for k in rotations(new)))
 
 
 # --- creating members --------------------------------------------------------------------------
@@ -649,6 +661,11 @@ def _create_many(
     for m in members:
         m.created_at = m.updated_at = now
         m._state.adding = False
+    insert_rows(
+        MemberNameKey,
+        ("key", "member_id"),
+        ((key, m.pk) for m in members for key in rotations(m.name_folded)),
+    )
 
     recorded_by = actor.pk if getattr(actor, "pk", None) else None
     events, periods, audits = [], [], []
@@ -691,6 +708,15 @@ def _create_many(
         spread(deltas, paths.ancestors(cell_id), tally, +1)
     insert_rows(MembershipEvent, _EVENT_COLUMNS, events)
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
+    if SnapshotMark.objects.exists():
+        # Members entered with a past reach into the snapshots already taken.
+        by_member: dict[int, list[Span]] = {}
+        for pk, org_id, status, exempted, start, end in periods:
+            by_member.setdefault(pk, []).append(Span(org_id, status, exempted, start, end))
+        for m in members:
+            snapshots_adjust(
+                before=None, before_spans=[], after=m, after_spans=by_member.get(m.pk, [])
+            )
     counters_apply(deltas)
     if len(members) == 1:
         m = members[0]
@@ -735,10 +761,14 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     if _member_snapshot(before) == _member_snapshot(m):
         return m
     m.save()
+    if before.name_folded != m.name_folded:
+        _name_keys_replace(m.pk, before.name_folded, m.name_folded)
     paths = _Paths()
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)
     counters_apply(deltas)
+    spans = spans_of(MemberPeriod.objects.filter(member=m))
+    snapshots_adjust(before=before, before_spans=spans, after=m, after_spans=spans)
     audit_bulk(
         actor=actor,
         entries=[_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
@@ -846,6 +876,7 @@ def _write_event(
 ) -> MembershipEvent:
     paths = _Paths()
     before = _copy(m)
+    spans_before = spans_of(MemberPeriod.objects.filter(member=m))
     _apply_state(m, after_state, paths)
     m.save()
     seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
@@ -878,6 +909,12 @@ def _write_event(
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)
     counters_apply(deltas)
+    snapshots_adjust(
+        before=before,
+        before_spans=spans_before,
+        after=m,
+        after_spans=spans_of(MemberPeriod.objects.filter(member=m)),
+    )
     audit_bulk(
         actor=actor,
         entries=[

@@ -1,8 +1,8 @@
 """The membership state machine: one pure function shared by the single-event service, the
 bulk path and `dangvu check`, so that every path enforces the same rules."""
 
-from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -15,8 +15,9 @@ from dangvu.members.choices import IN_PARTY, TERMINAL, EventType, Status
 __all__ = ["MemberState", "EventInput", "transition", "probation_end", "replay"]
 
 
-@dataclass(frozen=True)
-class MemberState:
+class MemberState(NamedTuple):
+    """Immutable; a NamedTuple because the bulk path builds millions of them."""
+
     status: str | None = None
     org_id: int | None = None
     exempted: bool = False
@@ -31,8 +32,7 @@ class MemberState:
         return self.status in IN_PARTY
 
 
-@dataclass(frozen=True)
-class EventInput:
+class EventInput(NamedTuple):
     type: str
     date: date
     org_id: int | None = None  # the receiving organisation, for events that name one
@@ -68,7 +68,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             % {"d": _fmt(state.last_date)},
             field="date",
         )
-    new = replace(state, last_date=ev.date)
+    new = state._replace(last_date=ev.date)
 
     if t in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         if state.status is not None:
@@ -76,14 +76,13 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         if ev.org_id is None:
             raise DomainError(_("Choose the party cell."), field="organisation")
         if t == EventType.ADMITTED:
-            return replace(
-                new,
+            return new._replace(
                 status=Status.PROBATIONARY,
                 org_id=ev.org_id,
                 admission_date=ev.date,
                 ceremony_date=ev.ceremony_date or ev.date,
             )
-        return replace(new, status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id)
+        return new._replace(status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id)
 
     if state.status is None:
         raise DomainError(_("This person is not on the party's records yet."), field="type")
@@ -93,8 +92,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             raise DomainError(
                 _("Only an expelled or struck-off member can be restored."), field="type"
             )
-        return replace(
-            new,
+        return new._replace(
             status=Status.OFFICIAL if state.official_date else Status.PROBATIONARY,
             org_id=ev.org_id or state.org_id,
             exempted=False,
@@ -117,7 +115,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
                 field="date",
             )
         # Recognition takes effect on the day the probation ends, even if decided later.
-        return replace(new, status=Status.OFFICIAL, official_date=end)
+        return new._replace(status=Status.OFFICIAL, official_date=end)
 
     if t in (EventType.TRANSFERRED, EventType.REORGANISED):
         if ev.org_id is None:
@@ -126,8 +124,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             raise DomainError(
                 _("The receiving cell is the member's current cell."), field="organisation"
             )
-        return replace(
-            new,
+        return new._replace(
             org_id=ev.org_id,
             temp_org_id=None if t == EventType.TRANSFERRED else state.temp_org_id,
         )
@@ -141,22 +138,22 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             )
         if state.temp_org_id is not None:
             raise DomainError(_("The member is already temporarily transferred."), field="type")
-        return replace(new, temp_org_id=ev.org_id)
+        return new._replace(temp_org_id=ev.org_id)
 
     if t == EventType.TEMPORARY_RETURN:
         if state.temp_org_id is None:
             raise DomainError(_("The member is not temporarily transferred."), field="type")
-        return replace(new, temp_org_id=None)
+        return new._replace(temp_org_id=None)
 
     if t == EventType.EXEMPTED:
         if state.exempted:
             raise DomainError(_("The member is already exempted."), field="type")
-        return replace(new, exempted=True)
+        return new._replace(exempted=True)
 
     if t == EventType.EXEMPTION_ENDED:
         if not state.exempted:
             raise DomainError(_("The member is not exempted."), field="type")
-        return replace(new, exempted=False)
+        return new._replace(exempted=False)
 
     terminal = {
         EventType.DIED: Status.DIED,
@@ -165,7 +162,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         EventType.LEFT: Status.LEFT,
     }
     if t in terminal:
-        return replace(new, status=terminal[t], temp_org_id=None)
+        return new._replace(status=terminal[t], temp_org_id=None)
 
     raise DomainError(_("Unknown event type: %(t)s.") % {"t": t}, field="type")
 

@@ -4,7 +4,14 @@ from treebeard.mp_tree import MP_Node
 
 from dangvu.organisations.choices import GrassrootsType, LinkKind, OrgKind
 
-__all__ = ["Organisation", "OrganisationVersion", "OrganisationLink", "SubtreeCounter"]
+__all__ = [
+    "Organisation",
+    "OrganisationVersion",
+    "OrganisationLink",
+    "SubtreeCounter",
+    "SnapshotMark",
+    "SubtreeSnapshot",
+]
 
 STEPLEN = 4
 
@@ -73,6 +80,8 @@ class OrganisationVersion(models.Model):
         indexes = [
             models.Index(fields=["path", "valid_from"]),
             models.Index(fields=["organisation", "valid_from"]),
+            models.Index(fields=["valid_from"]),
+            models.Index(fields=["valid_to"]),
         ]
         ordering = ["organisation_id", "valid_from"]
 
@@ -118,3 +127,43 @@ class SubtreeCounter(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.dim}={self.value}: {self.count}"
+
+
+class SnapshotMark(models.Model):
+    """The subtree of `organisation` has a complete SubtreeSnapshot for `day` (a month start)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="uniq_snapshot_mark")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.day}"
+
+
+class SubtreeSnapshot(models.Model):
+    """The rollup counters of a large subtree as they stood on a month start (the tree and the
+    periods of that day, members' current attributes): what a report as of a past date starts
+    from before adding the few changes since (reports.selectors). Kept right by
+    members.snapshots when a change reaches back before `day`; dropped from the date of any
+    change to the tree (organisations.rollups.snapshots_invalidate) and rebuilt by
+    `dangvu snapshots`."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    dim = models.CharField(max_length=20)
+    value = models.CharField(max_length=30)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "day", "dim", "value"], name="uniq_snapshot_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.day} {self.dim}={self.value}: {self.count}"

@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from django.db import connection
 
 from dangvu.organisations.choices import GRASSROOTS_KINDS
-from dangvu.organisations.models import STEPLEN, Organisation, SubtreeCounter
+from dangvu.organisations.models import (
+    STEPLEN,
+    Organisation,
+    SnapshotMark,
+    SubtreeCounter,
+    SubtreeSnapshot,
+)
 
 __all__ = [
     "Deltas",
@@ -20,6 +26,7 @@ __all__ = [
     "counters_apply",
     "org_contribution",
     "spread",
+    "snapshots_invalidate",
 ]
 
 Deltas = Tally  # (org_id, dim, value) -> int
@@ -78,3 +85,13 @@ def counters_apply(deltas: Deltas) -> None:
                 f"DO UPDATE SET count = {table}.count + excluded.count",
                 params,
             )
+
+
+def snapshots_invalidate(since) -> None:
+    """A change to the tree dated `since` makes every snapshot from that day on describe a tree
+    that no longer was; drop them (reports fall back to computing from the periods until
+    `dangvu snapshots` rebuilds)."""
+    marks = list(SnapshotMark.objects.filter(day__gte=since).values_list("organisation_id", "day"))
+    for org_id, day in marks:
+        SubtreeSnapshot.objects.filter(organisation_id=org_id, day=day).delete()
+    SnapshotMark.objects.filter(day__gte=since).delete()

@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from dangvu.accounts.scoping import org_q, scope_for
+from dangvu.core.db import prefix_q
 from dangvu.core.text import tokens
 from dangvu.organisations.choices import LinkKind
 from dangvu.organisations.models import Organisation, OrganisationLink
@@ -32,7 +33,7 @@ def org_list(
     if not include_dissolved:
         qs = qs.filter(valid_to__isnull=True)
     if parent is not None:
-        qs = qs.filter(path__startswith=parent.path, depth=parent.depth + 1)
+        qs = qs.filter(prefix_q("path", parent.path), depth=parent.depth + 1)
     if kind:
         qs = qs.filter(kind=kind)
     words = tokens(q)

@@ -6,14 +6,14 @@ answerable, the lineage links, the rollup counters and the audit record.
 
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
-from dangvu.core.db import allocate_ids, insert_rows, refresh_planner_statistics
+from dangvu.core.db import allocate_ids, insert_rows, prefix_q, refresh_planner_statistics
 from dangvu.core.errors import ValidationError
 from dangvu.core.text import fold
 from dangvu.organisations.choices import (
@@ -35,6 +35,7 @@ from dangvu.organisations.rollups import (
     ancestor_ids,
     counters_apply,
     org_contribution,
+    snapshots_invalidate,
     spread,
 )
 
@@ -119,6 +120,7 @@ def _check_not_before_history(org_ids, on: date, field: str = "date") -> None:
 
 
 def _open_version(org: Organisation, on: date) -> OrganisationVersion:
+    snapshots_invalidate(on)
     return OrganisationVersion.objects.create(
         organisation=org,
         path=org.path,
@@ -131,6 +133,7 @@ def _open_version(org: Organisation, on: date) -> OrganisationVersion:
 
 
 def _close_versions(org_ids, on: date) -> None:
+    snapshots_invalidate(on)
     OrganisationVersion.objects.filter(organisation_id__in=org_ids, valid_to__isnull=True).update(
         valid_to=on
     )
@@ -303,6 +306,7 @@ def organisations_create_bulk(
         ([getattr(o, f.attname) for f in fields] for o in created),
     )
     Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + numchild[id(None)])
+    snapshots_invalidate(valid_from)
     insert_rows(
         OrganisationVersion,
         ("organisation_id", "path", "parent_id", "name", "kind", "grassroots_type", "valid_from"),
@@ -439,7 +443,7 @@ def organisation_move(
     # Denormalised member paths follow the tree (lazy import: members sits above us).
     from dangvu.members.models import Member
 
-    Member.objects.filter(org_path__startswith=old_path).update(
+    Member.objects.filter(prefix_q("org_path", old_path)).update(
         org_path=Concat(Value(new_path), Substr(F("org_path"), Length(Value(old_path)) + 1))
     )
     counters_apply(deltas)

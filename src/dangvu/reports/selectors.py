@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.refdata import (
     ADMISSION_PERIODS,
@@ -33,9 +34,15 @@ from dangvu.core.refdata import (
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
-from dangvu.members.rollup import member_contribution
+from dangvu.members.snapshots import covering, period_tally
 from dangvu.organisations.choices import GRASSROOTS_KINDS, OrgKind
-from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
+from dangvu.organisations.models import (
+    Organisation,
+    OrganisationVersion,
+    SnapshotMark,
+    SubtreeCounter,
+    SubtreeSnapshot,
+)
 
 __all__ = [
     "BREAKDOWNS",
@@ -95,65 +102,68 @@ def _tally_from_counters(org: Organisation) -> Tally:
     )
 
 
+def _cells_on(path: str, day: date):
+    return _versions_on(day).filter(prefix_q("path", path)).values("organisation_id")
+
+
 def _tally_from_periods(path: str, day: date) -> Tally:
-    org_ids = _versions_on(day).filter(path__startswith=path).values("organisation_id")
-    rows = (
-        MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .values_list(
-            "status",
-            "exempted",
-            "member__gender",
-            "member__ethnicity",
-            "member__religion",
-            "member__birth_date",
-            "member__admission_date",
-            "member__education",
-            "member__professional_level",
-            "member__theory_level",
-            "member__occupation",
-        )
+    """Members in the party on `day` in the subtree at `path` in the tree of that day."""
+    return period_tally(
+        MemberPeriod.objects.filter(covering(day), organisation_id__in=_cells_on(path, day))
     )
-    tally: Tally = Tally()
 
-    class _Row:
-        __slots__ = (
-            "status",
-            "exempted",
-            "gender",
-            "ethnicity",
-            "religion",
-            "birth_date",
-            "admission_date",
-            "education",
-            "professional_level",
-            "theory_level",
-            "occupation",
-        )
 
-    row = _Row()
-    for values in rows.iterator(chunk_size=5000):
-        (
-            row.status,
-            row.exempted,
-            row.gender,
-            row.ethnicity,
-            row.religion,
-            row.birth_date,
-            row.admission_date,
-            row.education,
-            row.professional_level,
-            row.theory_level,
-            row.occupation,
-        ) = values
-        tally.update(member_contribution(row))
+def _changes_between(path: str, start: date, end: date) -> Tally:
+    """What the periods that began or ended in (start, end] change, in the subtree at `path`
+    (the tree being the same all along: callers check)."""
+    cells = _cells_on(path, end)
+    began = MemberPeriod.objects.filter(
+        valid_from__gt=start, valid_from__lte=end, organisation_id__in=cells
+    )
+    ended = MemberPeriod.objects.filter(
+        valid_to__gt=start, valid_to__lte=end, organisation_id__in=cells
+    )
+    tally = period_tally(began)
+    tally.update(period_tally(ended, -1))  # update, not +: a Counter sum drops negatives
     return tally
+
+
+def _tree_changed(start: date, end: date) -> bool:
+    """Any organisation appeared, moved, merged or ended in (start, end]."""
+    return OrganisationVersion.objects.filter(
+        Q(valid_from__gt=start, valid_from__lte=end) | Q(valid_to__gt=start, valid_to__lte=end)
+    ).exists()
+
+
+def _tally_on(org: Organisation, path: str, day: date) -> Tally:
+    """Members and organisations of the subtree on a past day: from the last snapshot on or
+    before it plus the changes since, when the tree did not change in between; else computed
+    from the periods (cost grows with the subtree)."""
+    mark = (
+        SnapshotMark.objects.filter(organisation=org, day__lte=day)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if mark is not None and not _tree_changed(mark, day):
+        tally = Tally(
+            {
+                (dim, value): count
+                for dim, value, count in SubtreeSnapshot.objects.filter(
+                    organisation=org, day=mark
+                ).values_list("dim", "value", "count")
+            }
+        )
+        if mark < day:
+            tally.update(_changes_between(path, mark, day))
+        return tally
+    return _tally_from_periods(path, day) + _org_counts_on(path, day)
 
 
 def _org_counts_on(path: str, day: date) -> Tally:
     tally: Tally = Tally()
     for kind, gtype in (
-        _versions_on(day).filter(path__startswith=path).values_list("kind", "grassroots_type")
+        _versions_on(day).filter(prefix_q("path", path)).values_list("kind", "grassroots_type")
     ):
         tally[("org_kind", kind)] += 1
         if kind in GRASSROOTS_KINDS:
@@ -205,7 +215,7 @@ def membership_report(
                     % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}
                 }
             )
-        tally = _tally_from_periods(version.path, as_of) + _org_counts_on(version.path, as_of)
+        tally = _tally_on(org, version.path, as_of)
         name, kind, path = version.name, version.kind, version.path
 
     total = tally[("members", "total")]
@@ -317,7 +327,7 @@ def _count_on(org: Organisation, day: date) -> int:
     version = org_version_on(org, day)
     if version is None:
         return 0
-    org_ids = _versions_on(day).filter(path__startswith=version.path).values("organisation_id")
+    org_ids = _versions_on(day).filter(prefix_q("path", version.path)).values("organisation_id")
     return (
         MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))

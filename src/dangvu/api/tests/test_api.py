@@ -204,14 +204,22 @@ def _names(response) -> list[str]:
     return [m["full_name"] for m in response.json()]
 
 
-def test_member_list_filters(tree, people, users, as_user):
+@pytest.mark.parametrize("small_scope", [10_000, 0], ids=["scope-scan", "name-keys"])
+def test_member_list_filters(tree, people, users, as_user, small_scope, monkeypatch):
+    # Both search plans (read a small scope's names; name keys for a large one) find the same.
+    monkeypatch.setattr("dangvu.members.selectors.SMALL_SCOPE", small_scope)
     staff = as_user("staff_kt")
+    # Without a query: by cell (tree order), then by name.
     assert _names(staff.get("/members")) == [
-        "Lê Văn Cường",
         "Nguyễn Thị Ánh",
         "Trần Văn Bình",
         "Y Hạnh",
+        "Lê Văn Cường",
     ]
+    assert _names(staff.get("/members", {"q": "anh nguyen"})) == ["Nguyễn Thị Ánh"]
+    assert _names(staff.get("/members", {"q": "thi anh"})) == ["Nguyễn Thị Ánh"]
+    assert _names(staff.get("/members", {"q": "ng an"})) == ["Nguyễn Thị Ánh"]
+    assert _names(staff.get("/members", {"q": "binh tran van"})) == ["Trần Văn Bình"]
     assert _names(staff.get("/members", {"org": "KT-DG-DP-01"})) == [
         "Nguyễn Thị Ánh",
         "Trần Văn Bình",
@@ -235,10 +243,10 @@ def test_member_list_keyset_pagination(tree, people, users, as_user):
     first = staff.get("/members", {"limit": 2}).json()
     second = staff.get("/members", {"limit": 2, "after": first[-1]["id"]}).json()
     assert [m["full_name"] for m in first + second] == [
-        "Lê Văn Cường",
         "Nguyễn Thị Ánh",
         "Trần Văn Bình",
         "Y Hạnh",
+        "Lê Văn Cường",
     ]
 
 

@@ -24,6 +24,7 @@ from dangvu.organisations.models import Organisation, OrganisationVersion, Subtr
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
 from dangvu.reports.national.people import member_rows
 from dangvu.reports.national.plan import Unit, country_plan, rng_for, unit_branch
+from dangvu.reports.snapshots import snapshots_build
 
 __all__ = ["generate", "GenerateConflict", "GenerateResult", "FOUNDED"]
 
@@ -169,6 +170,7 @@ def generate(
     refresh_planner_statistics(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )
+    snapshots_build()
     return GenerateResult(
         members=total,
         units=units,

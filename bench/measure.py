@@ -1,0 +1,801 @@
+"""Measure one Dangvu database against the raw engine and print the results as JSON rows.
+
+The database is the one the environment chooses (DANGVU_DATA_DIR or DATABASE_URL), as for
+every `dangvu` command; bench/run.py prepares it and runs this script once per engine. Each
+operation is timed warm (warm-up calls first) through the selector or service that the views
+call, through HTTP against the real server (`dangvu serve`), and, as its baseline, through the
+cheapest raw SQL that produces the same answer with the best index the engine offers for it.
+The baseline tells what the engine can do, so a slow row says whether Dangvu or the engine is
+to blame.
+
+Bench-only objects (covering index, FTS5 / trigram index, scratch table, the `bench` user) are
+created once and left in place for later runs; the database size is measured before any of
+them is created so that they never count against the size target.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+__all__ = ["judge", "main"]
+
+IN_PARTY_SQL = "('official', 'probationary')"
+CELL_KINDS = ("cell", "grassroots_cell")
+AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
+EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
+PAGE = 50
+NAME_LIMIT = 20
+
+# Admission periods (core.refdata.admission_period) as SQL, so the baseline groups by the same
+# figure the report shows.
+ADMISSION_PERIOD_SQL = (
+    "CASE WHEN {col} < '1945-08-19' THEN 'pre_1945' "
+    "WHEN {col} <= '1954-07-20' THEN '1945_1954' "
+    "WHEN {col} <= '1975-04-30' THEN '1954_1975' ELSE 'post_1975' END"
+)
+COVER_COLUMNS = (
+    "org_path, status, gender, ethnicity, religion, birth_date, admission_date, education, "
+    "professional_level, theory_level, occupation, exempted"
+)
+
+
+def log(message: str) -> None:
+    print(f"[measure] {message}", file=sys.stderr, flush=True)
+
+
+# --- timing -----------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Nearest-rank percentile: with few samples p95 is the slowest, never an interpolation."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def timed(fn: Callable[[], object], *, repeat: int, warmup: int, budget: float) -> list[float]:
+    """Milliseconds per call of `fn`, warm. A call too slow for `repeat` runs within `budget`
+    seconds is run fewer times (at least 3), so a slow baseline cannot eat the machine."""
+    last = 0.0
+    for _ in range(warmup):
+        started = time.perf_counter()
+        fn()
+        last = time.perf_counter() - started
+    if last and last * repeat > budget:
+        repeat = max(3, int(budget / last))
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def judge(row: dict) -> dict:
+    """Set row["ok"] and row["misses"] from row["checks"] ([metric, "<=" or ">=", limit]); a
+    check on a metric that was not measured is neither met nor missed."""
+    misses, judged = [], False
+    for metric, op, limit in row.get("checks", []):
+        value = row.get(metric)
+        if value is None:
+            continue
+        judged = True
+        if (op == "<=" and value > limit) or (op == ">=" and value < limit):
+            misses.append(f"{metric} {value:,.2f} (target {op} {limit:,})")
+    row["ok"] = (not misses) if judged else None
+    row["misses"] = misses
+    return row
+
+
+class Bench:
+    def __init__(self, args):
+        from django.db import connection
+
+        self.args = args
+        self.connection = connection
+        self.vendor = connection.vendor
+        self.rows: list[dict] = []
+        self.members = 0
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def sql(self, query: str, params=()) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(query, list(params))
+            return cursor.fetchall() if cursor.description else []
+
+    def run(self, fn, *, slow: bool = False) -> list[float]:
+        a = self.args
+        if slow:
+            return timed(fn, repeat=a.slow_repeat, warmup=1, budget=a.budget)
+        return timed(fn, repeat=a.repeat, warmup=3, budget=a.budget)
+
+    def add(
+        self,
+        operation: str,
+        samples: list[float] | None = None,
+        *,
+        baseline: list[float] | None = None,
+        baseline_desc: str = "",
+        checks: list | None = None,
+        target: str = "",
+        **extra,
+    ) -> dict:
+        row = {
+            "operation": operation,
+            "engine": self.vendor,
+            "members": self.members,
+            "p50_ms": statistics.median(samples) if samples else None,
+            "p95_ms": percentile(samples, 95) if samples else None,
+            "n": len(samples) if samples else 0,
+            "baseline": baseline_desc or None,
+            "baseline_p50_ms": statistics.median(baseline) if baseline else None,
+            "target": target,
+            "checks": checks or [],
+            **extra,
+        }
+        if row["p50_ms"] and row["baseline_p50_ms"]:
+            row["ratio"] = row["baseline_p50_ms"] / row["p50_ms"]
+        else:
+            row.setdefault("ratio", None)
+        self.rows.append(judge(row))
+        shown = f"p50 {row['p50_ms']:.2f} ms" if row["p50_ms"] is not None else ""
+        log(f"{operation}: {shown} {'' if row['ok'] is None else ('ok' if row['ok'] else 'MISS')}")
+        return row
+
+    def section(self, name: str, fn, *args) -> None:
+        """Run one group of measurements; a failure becomes a missed row, and the others still
+        run, since src/ may be half-way through a change."""
+        try:
+            fn(*args)
+        except Exception as exc:  # noqa: BLE001
+            log(f"{name} failed:\n{traceback.format_exc()}")
+            self.rows.append(
+                {
+                    "operation": f"{name}: FAILED",
+                    "engine": self.vendor,
+                    "members": self.members,
+                    "note": f"{type(exc).__name__}: {exc}"[:300],
+                    "ok": False,
+                    "misses": [f"{type(exc).__name__}: {exc}"[:300]],
+                }
+            )
+
+    # --- size (before any bench-only object) ---------------------------------------------------
+
+    def database_size(self) -> None:
+        from django.conf import settings
+
+        if self.vendor == "sqlite":
+            self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            name = Path(settings.DATABASES["default"]["NAME"])
+            wal = Path(f"{name}-wal")
+            total = name.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+            how = "file + WAL after a checkpoint"
+        else:
+            total = self.sql("SELECT pg_database_size(current_database())")[0][0]
+            how = "pg_database_size"
+        per_member = total / max(self.members, 1)
+        self.add(
+            "database size",
+            value=per_member,
+            unit="B/member",
+            bytes=total,
+            note=f"{total / 2**20:,.1f} MiB ({how}) for {self.members:,} member rows",
+            checks=[["value", "<=", 1536]],
+            target="≤ 1536 B/member",
+        )
+
+    # --- set-up ---------------------------------------------------------------------------------
+
+    def bench_user(self):
+        from django.contrib.auth import get_user_model
+
+        from dangvu.accounts.services import token_create, user_create
+
+        user = get_user_model().objects.filter(username="bench").first()
+        if user is None:
+            user, _password = user_create(actor=None, username="bench", password=None)
+        if not user.is_superuser:
+            user.is_superuser = True
+            user.save()
+        return user, token_create(actor=None, user=user)
+
+    def subjects(self) -> dict:
+        """The organisations measured: the nation, the largest province (T79), and its largest
+        commune and cell (by today's counters)."""
+        from dangvu.core.db import prefix_q
+        from dangvu.organisations.models import Organisation, SubtreeCounter
+
+        nation = Organisation.objects.get(code="TW")
+        province = Organisation.objects.get(code="T79")
+
+        def largest(kinds) -> Organisation:
+            code = (
+                SubtreeCounter.objects.filter(
+                    prefix_q("organisation__path", province.path),
+                    dim="members",
+                    value="total",
+                    organisation__kind__in=kinds,
+                    organisation__valid_to__isnull=True,
+                )
+                .order_by("-count", "organisation__code")
+                .values_list("organisation__code", flat=True)
+                .first()
+            )
+            return Organisation.objects.get(code=code)
+
+        return {
+            "cell": largest(CELL_KINDS),
+            "commune": largest(["commune"]),
+            "province": province,
+            "nation": nation,
+        }
+
+    def ensure_cover_index(self) -> None:
+        exists = self.index_exists("bench_member_cover")
+        if exists:
+            return
+        log("creating bench_member_cover (once)")
+        self.sql(
+            f"CREATE INDEX IF NOT EXISTS bench_member_cover ON members_member ({COVER_COLUMNS})"
+        )
+        if self.vendor == "postgresql":
+            # An index-only scan needs the visibility map; ANALYZE for the planner.
+            self.sql("VACUUM ANALYZE members_member")
+
+    def index_exists(self, name: str) -> bool:
+        if self.vendor == "sqlite":
+            return bool(self.sql("SELECT 1 FROM sqlite_master WHERE name = %s", [name]))
+        return bool(self.sql("SELECT 1 FROM pg_class WHERE relname = %s", [name]))
+
+    # --- membership report today -----------------------------------------------------------
+
+    def group_columns(self, table: str, period_table: str | None = None) -> str:
+        p = period_table or table
+        birth = (
+            f"substr({table}.birth_date, 1, 7)"
+            if self.vendor == "sqlite"
+            else f"to_char({table}.birth_date, 'YYYY-MM')"
+        )
+        return ", ".join(
+            [
+                f"{p}.status",
+                f"{table}.gender",
+                f"{table}.ethnicity",
+                f"{table}.religion",
+                birth,
+                ADMISSION_PERIOD_SQL.format(col=f"{table}.admission_date"),
+                f"{table}.education",
+                f"{table}.professional_level",
+                f"{table}.theory_level",
+                f"{table}.occupation",
+                f"{p}.exempted",
+            ]
+        )
+
+    def raw_today(self, path: str) -> int:
+        hint = " INDEXED BY bench_member_cover" if self.vendor == "sqlite" else ""
+        cols = self.group_columns("m")
+        rows = self.sql(
+            f"SELECT {cols}, COUNT(*) FROM members_member m{hint} "
+            f"WHERE m.org_path >= %s AND m.org_path < %s AND m.status IN {IN_PARTY_SQL} "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11",
+            [path, path + "~"],
+        )
+        return sum(r[-1] for r in rows)
+
+    def reports_today(self, subjects: dict, client) -> None:
+        from dangvu.reports.selectors import membership_report
+
+        for level, org in subjects.items():
+            label = f"report today, {level} {org.code}"
+            slow = level in ("province", "nation")
+            total = membership_report(org)["members"]["total"]
+            raw_total = self.raw_today(org.path)
+            baseline = self.run(lambda path=org.path: self.raw_today(path), slow=slow)
+            desc = "raw GROUP BY (11 dims) on covering index bench_member_cover"
+            note = f"{total:,} members"
+            if raw_total != total:
+                note += f"; MISMATCH: counters say {total:,}, the member table {raw_total:,}"
+                log(f"{label}: {note}")
+            checks = [["p50_ms", "<=", 5]]
+            if level == "nation":
+                checks.append(["ratio", ">=", 500])
+            self.add(
+                f"{label} (selector)",
+                self.run(lambda org=org: membership_report(org)),
+                baseline=baseline,
+                baseline_desc=desc,
+                checks=checks,
+                target="p50 ≤ 5 ms" + ("; ratio ≥ 500" if level == "nation" else ""),
+                note=note,
+            )
+            path = "/api/v1/reports/membership?" + urlencode({"org": org.code})
+            client.check_total(path, total)
+            self.add(
+                f"{label} (HTTP)",
+                self.run(lambda path=path: client.get(path)),
+                baseline=baseline,
+                baseline_desc=desc,
+                checks=[["p50_ms", "<=", 30]],
+                target="p50 ≤ 30 ms",
+                note=note,
+            )
+
+    # --- membership report as of a past date -----------------------------------------------
+
+    def raw_as_of(self, org_id: int, day: date) -> int:
+        d = day.isoformat()
+        version = self.sql(
+            "SELECT path FROM organisations_organisationversion WHERE organisation_id = %s "
+            "AND valid_from <= %s AND (valid_to IS NULL OR valid_to > %s) "
+            "ORDER BY valid_from DESC LIMIT 1",
+            [org_id, d, d],
+        )
+        if not version:
+            return 0
+        path = version[0][0]
+        cols = self.group_columns("m", "p")
+        rows = self.sql(
+            f"SELECT {cols}, COUNT(*) FROM members_memberperiod p "
+            "JOIN members_member m ON m.id = p.member_id "
+            "WHERE p.organisation_id IN (SELECT v.organisation_id "
+            "FROM organisations_organisationversion v WHERE v.path >= %s AND v.path < %s "
+            "AND v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)) "
+            "AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s) "
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11",
+            [path, path + "~", d, d, d, d],
+        )
+        return sum(r[-1] for r in rows)
+
+    def reports_as_of(self, subjects: dict, client) -> None:
+        from dangvu.reports.selectors import membership_report
+
+        desc = "raw GROUP BY over periods ⨝ members ⨝ versions on the date"
+        for level in ("province", "nation"):
+            org = subjects[level]
+            for day in AS_OF_DATES:
+                label = f"report as of {day}, {level} {org.code}"
+                total = membership_report(org, day)["members"]["total"]
+                raw_total = self.raw_as_of(org.id, day)
+                baseline = self.run(lambda o=org.id, d=day: self.raw_as_of(o, d), slow=True)
+                note = f"{total:,} members"
+                if raw_total != total:
+                    note += f"; MISMATCH: report {total:,}, raw periods {raw_total:,}"
+                    log(f"{label}: {note}")
+                self.add(
+                    f"{label} (selector)",
+                    self.run(lambda o=org, d=day: membership_report(o, d), slow=True),
+                    baseline=baseline,
+                    baseline_desc=desc,
+                    checks=[["p50_ms", "<=", 100]],
+                    target="p50 ≤ 100 ms",
+                    note=note,
+                )
+                if level == "province":
+                    path = "/api/v1/reports/membership?" + urlencode(
+                        {"org": org.code, "as_of": day.isoformat()}
+                    )
+                    client.check_total(path, total)
+                    self.add(
+                        f"{label} (HTTP)",
+                        self.run(lambda path=path: client.get(path), slow=True),
+                        baseline=baseline,
+                        baseline_desc=desc,
+                        note=note,
+                    )
+
+    # --- name search ----------------------------------------------------------------------------
+
+    def name_queries(self) -> list[tuple[str, str]]:
+        from dangvu.members.models import Member
+
+        top = Member.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        full = (
+            Member.objects.filter(id__gte=top // 2)
+            .order_by("id")
+            .values_list("name_folded", flat=True)
+            .first()
+        )
+        three = next(
+            (
+                n
+                for n in Member.objects.filter(id__gte=top // 3)
+                .order_by("id")
+                .values_list("name_folded", flat=True)[:200]
+                if len(n.split()) == 3
+            ),
+            full,
+        )
+        words = three.split()
+        return [
+            ("3-letter prefix", "ngu"),
+            ("5-letter prefix", "hoang"),
+            ("full name", full),
+            ("common family name", "nguyen"),
+            ("words rotated", " ".join(words[1:] + words[:1])),
+        ]
+
+    def ensure_name_index(self) -> str:
+        if self.vendor == "sqlite":
+            if not self.index_exists("bench_name_fts"):
+                log("creating bench_name_fts (once)")
+                self.sql(
+                    "CREATE VIRTUAL TABLE bench_name_fts USING fts5(name_folded, "
+                    "content='members_member', content_rowid='id')"
+                )
+                self.sql("INSERT INTO bench_name_fts(bench_name_fts) VALUES ('rebuild')")
+            return "fts5"
+        if self.index_exists("bench_name_trgm"):
+            return "trgm"
+        if self.index_exists("bench_name_tsv"):
+            return "tsv"
+        try:
+            self.sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            log("creating bench_name_trgm (once)")
+            self.sql(
+                "CREATE INDEX bench_name_trgm ON members_member "
+                "USING gin (name_folded gin_trgm_ops)"
+            )
+            self.sql("ANALYZE members_member")
+            return "trgm"
+        except Exception as exc:  # noqa: BLE001 - no pg_trgm: the text-search index will do
+            log(f"pg_trgm unavailable ({exc}); using a tsvector index")
+            self.sql(
+                "CREATE INDEX bench_name_tsv ON members_member "
+                "USING gin (to_tsvector('simple', name_folded))"
+            )
+            self.sql("ANALYZE members_member")
+            return "tsv"
+
+    def raw_search(self, kind: str, words: list[str]) -> int:
+        if kind == "fts5":
+            match = " AND ".join(f'"{w}"*' for w in words)
+            rows = self.sql(
+                "SELECT m.id, m.full_name FROM bench_name_fts f "
+                "JOIN members_member m ON m.id = f.rowid "
+                f"WHERE bench_name_fts MATCH %s LIMIT {NAME_LIMIT}",
+                [match],
+            )
+        elif kind == "trgm":
+            likes = " AND ".join("name_folded LIKE %s" for _w in words)
+            rows = self.sql(
+                f"SELECT id, full_name FROM members_member WHERE {likes} LIMIT {NAME_LIMIT}",
+                [f"%{w}%" for w in words],
+            )
+        else:
+            rows = self.sql(
+                "SELECT id, full_name FROM members_member "
+                "WHERE to_tsvector('simple', name_folded) @@ to_tsquery('simple', %s) "
+                f"LIMIT {NAME_LIMIT}",
+                [" & ".join(f"{w}:*" for w in words)],
+            )
+        return len(rows)
+
+    def name_search(self, user, client) -> None:
+        from dangvu.members.selectors import member_list
+
+        kind = self.ensure_name_index()
+        desc = {
+            "fts5": "FTS5 on name_folded, 'w1* AND w2*', first 20 (rowid order)",
+            "trgm": "pg_trgm GIN on name_folded, LIKE '%w%' per word, first 20 unordered",
+            "tsv": "tsvector('simple') GIN, prefix tsquery per word, first 20 unordered",
+        }[kind]
+        for what, query in self.name_queries():
+            words = query.split()
+            baseline = self.run(lambda w=words: self.raw_search(kind, w))
+            label = f"name search top 20, {what} {query!r}"
+            found = len(list(member_list(actor=user, q=query)[:NAME_LIMIT]))
+            self.add(
+                f"{label} (selector)",
+                self.run(lambda q=query: list(member_list(actor=user, q=q)[:NAME_LIMIT])),
+                baseline=baseline,
+                baseline_desc=desc,
+                checks=[["p95_ms", "<=", 20]],
+                target="p95 ≤ 20 ms",
+                note=f"{found} found",
+            )
+            path = "/api/v1/members?" + urlencode({"q": query, "limit": NAME_LIMIT})
+            self.add(
+                f"{label} (HTTP)",
+                self.run(lambda path=path: client.get(path)),
+                baseline=baseline,
+                baseline_desc=desc,
+                checks=[["p95_ms", "<=", 50]],
+                target="p95 ≤ 50 ms",
+            )
+
+    # --- member list pages ----------------------------------------------------------------------
+
+    def page_starts(self, path: str) -> list[int | None]:
+        """None (the first page) and the last ids of previous pages spread over the list."""
+        ids = [
+            r[0]
+            for r in self.sql(
+                "SELECT id FROM members_member WHERE org_path >= %s AND org_path < %s "
+                "ORDER BY org_path, name_folded, id",
+                [path, path + "~"],
+            )
+        ]
+        pages = min(10, math.ceil(len(ids) / PAGE))
+        return [None] + [ids[k * len(ids) // pages - 1] for k in range(1, pages)]
+
+    def raw_page(self, path: str, after: int | None) -> int:
+        keyset, params = "", [path, path + "~"]
+        if after is not None:
+            org_path, name = self.sql(
+                "SELECT org_path, name_folded FROM members_member WHERE id = %s", [after]
+            )[0]
+            keyset = " AND (m.org_path, m.name_folded, m.id) > (%s, %s, %s)"
+            params += [org_path, name, after]
+        rows = self.sql(
+            "SELECT m.*, o.code, o.name FROM members_member m "
+            "JOIN organisations_organisation o ON o.id = m.organisation_id "
+            f"WHERE m.org_path >= %s AND m.org_path < %s{keyset} "
+            f"ORDER BY m.org_path, m.name_folded, m.id LIMIT {PAGE}",
+            params,
+        )
+        return len(rows)
+
+    def member_pages(self, subjects: dict, client) -> None:
+        for level in ("cell", "province"):
+            org = subjects[level]
+            starts = self.page_starts(org.path)
+            passes = max(1, math.ceil(self.args.repeat / len(starts)))
+            paths = [
+                "/api/v1/members?"
+                + urlencode({"org": org.code, "limit": PAGE, **({"after": a} if a else {})})
+                for a in starts
+            ]
+            for p in paths:
+                client.get(p)
+            samples, first, baseline = [], [], []
+            for _ in range(passes):
+                for i, (p, after) in enumerate(zip(paths, starts, strict=True)):
+                    started = time.perf_counter()
+                    client.get(p)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    if i == 0:
+                        first.append(samples[-1])
+                    started = time.perf_counter()
+                    self.raw_page(org.path, after)
+                    baseline.append((time.perf_counter() - started) * 1000)
+            self.add(
+                f"member list page of {PAGE}, {level} {org.code} (HTTP)",
+                samples,
+                baseline=baseline,
+                baseline_desc="raw keyset SELECT ⨝ organisation, ORDER BY (org_path, name, id)",
+                checks=[["p95_ms", "<=", 50]],
+                target="p95 ≤ 50 ms",
+                note=f"{len(starts)} pages spread over the list; first page p50 "
+                f"{statistics.median(first):.2f} ms",
+            )
+
+    # --- recording events -------------------------------------------------------------------
+
+    def events(self, user) -> None:
+        """Exempt members then return them to activities, so the dataset ends as it began
+        (apart from the events themselves, which are append-only)."""
+        from django.db import transaction
+        from django.utils import timezone
+
+        from dangvu.core.errors import ValidationError
+        from dangvu.members.models import Member
+        from dangvu.members.services import member_event_record
+
+        today = timezone.localdate()
+        rng = random.Random(self.args.seed)
+        low, high = self.sql("SELECT MIN(id), MAX(id) FROM members_member")[0]
+        chosen: dict[int, Member] = {}
+        for _ in range(EVENT_PAIRS * 20):
+            if len(chosen) >= EVENT_PAIRS:
+                break
+            m = (
+                Member.objects.filter(
+                    status="official", exempted=False, id__gte=rng.randint(low, high)
+                )
+                .order_by("id")
+                .first()
+            )
+            if m is not None:
+                chosen[m.pk] = m
+        samples, refused = [], 0
+        for kind in ("exempted", "exemption_ended"):
+            for m in chosen.values():
+                started = time.perf_counter()
+                try:
+                    member_event_record(actor=user, member=m, type=kind, date=today)
+                except ValidationError:
+                    refused += 1
+                    continue
+                samples.append((time.perf_counter() - started) * 1000)
+
+        if self.vendor == "sqlite":
+            self.sql(
+                "CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, "
+                "member_id INTEGER, type TEXT, date TEXT, note TEXT)"
+            )
+        else:
+            self.sql(
+                "CREATE TABLE IF NOT EXISTS bench_scratch (id bigserial PRIMARY KEY, "
+                "member_id bigint, type varchar(30), date date, note text)"
+            )
+        baseline = []
+        for i, pk in enumerate(list(chosen) * 2):
+            started = time.perf_counter()
+            with transaction.atomic():
+                self.sql(
+                    "INSERT INTO bench_scratch (member_id, type, date, note) "
+                    "VALUES (%s, %s, %s, %s)",
+                    [pk, "exempted" if i % 2 else "exemption_ended", today.isoformat(), ""],
+                )
+            baseline.append((time.perf_counter() - started) * 1000)
+        self.sql("DELETE FROM bench_scratch")
+        desc = "raw 1-row INSERT into a scratch table, one transaction per row"
+        note = f"{len(samples)} events (exempted, then exemption_ended), sequential"
+        if refused:
+            note += f"; {refused} refused by the rules"
+        self.add(
+            "record one membership event (service: rules, rollups, audit)",
+            samples,
+            baseline=baseline,
+            baseline_desc=desc,
+            checks=[["p95_ms", "<=", 20]],
+            target="p95 ≤ 20 ms",
+            note=note,
+        )
+        per_second = len(samples) / (sum(samples) / 1000) if samples else None
+        self.add(
+            "record membership events, one process",
+            value=per_second,
+            unit="events/s",
+            baseline_desc=desc,
+            baseline_value=len(baseline) / (sum(baseline) / 1000),
+            checks=[["value", ">=", 200]] if self.vendor == "sqlite" else [],
+            target="≥ 200 events/s" if self.vendor == "sqlite" else "",
+        )
+
+
+# --- HTTP -------------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive connection (http.client reconnects by itself when the server closes)."""
+
+    def __init__(self, port: int, key: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        self.headers = {"Authorization": f"Bearer {key}", "Connection": "keep-alive"}
+
+    def get(self, path: str) -> bytes:
+        self.connection.request("GET", path, headers=self.headers)
+        response = self.connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"GET {path}: HTTP {response.status} {body[:300]!r}")
+        return body
+
+    def check_total(self, path: str, total: int) -> None:
+        got = json.loads(self.get(path))["members"]["total"]
+        if got != total:
+            raise RuntimeError(f"GET {path}: {got} members, the selector says {total}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`dangvu serve` (gunicorn, as in production) in its own process group."""
+
+    def __init__(self, log_path: Path, workers: int | None):
+        self.port = free_port()
+        command = [
+            str(Path(sys.executable).with_name("dangvu")),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
+        if workers:
+            command += ["--workers", str(workers)]
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, key: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"dangvu serve exited ({self.process.returncode}); see {self.log.name}"
+                )
+            try:
+                Client(self.port, key).get("/api/v1/me")
+                return
+            except (OSError, http.client.HTTPException):
+                time.sleep(0.3)
+        raise RuntimeError(f"dangvu serve did not answer within {timeout} s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=50, help="timed runs of a fast operation")
+    parser.add_argument("--slow-repeat", type=int, default=5, help="timed runs of a slow one")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per operation")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=None, help="server workers (serve's default)"
+    )
+    parser.add_argument(
+        "--log", type=Path, default=Path(__file__).parent / "results" / "serve.log.tmp"
+    )
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
+    import django
+
+    django.setup()
+    from dangvu.members.models import Member
+
+    bench = Bench(args)
+    bench.members = Member.objects.count()
+    log(f"{bench.vendor}, {bench.members:,} members")
+    bench.database_size()
+    user, key = bench.bench_user()
+    subjects = bench.subjects()
+    bench.ensure_cover_index()
+
+    server = Server(args.log, args.workers)
+    try:
+        server.wait_ready(key)
+        client = Client(server.port, key)
+        bench.section("report today", bench.reports_today, subjects, client)
+        bench.section("report as of", bench.reports_as_of, subjects, client)
+        bench.section("name search", bench.name_search, user, client)
+        bench.section("member list page", bench.member_pages, subjects, client)
+        client.close()
+    finally:
+        server.stop()
+    bench.section("record event", bench.events, user)
+    json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

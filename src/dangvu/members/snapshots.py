@@ -1,0 +1,233 @@
+"""Member figures for reports as of a past date, and keeping the month-start snapshots of
+large subtrees right when a change reaches back before them.
+
+A report as of day d for a large subtree = its snapshot on the last month start s <= d (rows of
+organisations.SubtreeSnapshot) + what the periods that began or ended in (s, d] add or take
+away. A member write that changes a period or a counted attribute on or before a snapshot day
+adjusts the snapshots of the subtrees that counted the member (snapshots_adjust), in the
+writer's transaction, so the two sources never disagree.
+"""
+
+from collections import Counter as Tally
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+
+from dangvu.members.choices import IN_PARTY
+from dangvu.members.models import MemberPeriod
+from dangvu.members.rollup import member_contribution
+from dangvu.organisations.models import OrganisationVersion, SnapshotMark, SubtreeSnapshot
+
+__all__ = ["period_tally", "Span", "spans_of", "snapshots_adjust"]
+
+
+def _admission_period_expr():
+    field = "member__admission_date"
+    return Case(
+        When(**{f"{field}__lt": date(1945, 8, 19)}, then=Value("pre_1945")),
+        When(**{f"{field}__lte": date(1954, 7, 20)}, then=Value("1945_1954")),
+        When(**{f"{field}__lte": date(1975, 4, 30)}, then=Value("1954_1975")),
+        default=Value("post_1975"),
+        output_field=CharField(),
+    )
+
+
+_GROUP = (
+    "status",
+    "exempted",
+    "member__gender",
+    "member__ethnicity",
+    "member__religion",
+    "birth_month",
+    "admission",
+    "member__education",
+    "member__professional_level",
+    "member__theory_level",
+    "member__occupation",
+)
+
+
+def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
+    """sign × the counters of the members in `periods` (one row per period), grouped in the
+    database: the same keys as members.rollup.member_contribution."""
+    rows = (
+        periods.filter(status__in=IN_PARTY)
+        .annotate(birth_month=TruncMonth("member__birth_date"), admission=_admission_period_expr())
+        .values(*_GROUP)
+        .annotate(n=Count("*"))
+        .order_by()
+        .values_list(*_GROUP, "n")
+    )
+    tally: Tally = Tally()
+    for (
+        status,
+        exempted,
+        gender,
+        ethnicity,
+        religion,
+        birth,
+        admission,
+        education,
+        professional,
+        theory,
+        occupation,
+        n,
+    ) in rows.iterator(chunk_size=5000):
+        n *= sign
+        tally[("members", "total")] += n
+        tally[("status", status)] += n
+        tally[("gender", gender)] += n
+        tally[("ethnicity", ethnicity)] += n
+        tally[("religion", religion)] += n
+        tally[("birth", f"{birth.year:04d}-{birth.month:02d}")] += n
+        tally[("admission_period", admission)] += n
+        tally[("education", education)] += n
+        tally[("professional", professional)] += n
+        tally[("theory", theory)] += n
+        tally[("occupation", occupation)] += n
+        if exempted:
+            tally[("exempted", "1")] += n
+    return tally
+
+
+@dataclass(frozen=True)
+class Span:
+    org_id: int
+    status: str
+    exempted: bool
+    valid_from: date
+    valid_to: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+def spans_of(periods) -> list[Span]:
+    return [
+        Span(p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to) for p in periods
+    ]
+
+
+class _As:
+    """A member's counted attributes with one period's status (for member_contribution)."""
+
+    def __init__(self, member, span: Span):
+        self.__dict__.update(
+            {
+                name: getattr(member, name)
+                for name in (
+                    "gender",
+                    "ethnicity",
+                    "religion",
+                    "birth_date",
+                    "admission_date",
+                    "education",
+                    "professional_level",
+                    "theory_level",
+                    "occupation",
+                )
+            }
+        )
+        self.status = span.status
+        self.exempted = span.exempted
+
+
+def _paths_on(org_ids, days) -> dict[tuple[int, date], str]:
+    """(organisation, day) -> its path that day, for the given days."""
+    out = {}
+    versions = OrganisationVersion.objects.filter(organisation_id__in=set(org_ids)).values_list(
+        "organisation_id", "path", "valid_from", "valid_to"
+    )
+    for org_id, path, start, end in versions:
+        for day in days:
+            if start <= day and (end is None or day < end):
+                out[(org_id, day)] = path
+    return out
+
+
+def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: list[Span]) -> None:
+    """Move the snapshots of every subtree that counted the member on a snapshot day from what
+    `before` (record + spans) contributed to what `after` contributes. Only days on or after
+    the earliest difference are read: a change dated today touches nothing."""
+    changed = set(before_spans) ^ set(after_spans)
+    dims_changed = before is not None and after is not None and _dims(before) != _dims(after)
+    if not changed and not dims_changed:
+        return
+    if dims_changed:
+        since = min((s.valid_from for s in before_spans + after_spans), default=None)
+    else:
+        since = min(
+            (d for s in changed for d in (s.valid_from, s.valid_to) if d is not None),
+            default=None,
+        )
+    if since is None:
+        return
+    marks = list(SnapshotMark.objects.filter(day__gte=since).values_list("organisation_id", "day"))
+    if not marks:
+        return
+    days = sorted({d for _o, d in marks})
+    marked = {}
+    for org_id, day in marks:
+        marked.setdefault(day, []).append(org_id)
+    cells = {s.org_id for s in before_spans + after_spans}
+    paths = _paths_on(cells | {o for o, _d in marks}, days)
+    deltas: Tally = Tally()
+    for member, spans, sign in ((before, before_spans, -1), (after, after_spans, +1)):
+        if member is None:
+            continue
+        for day in days:
+            span = next((s for s in spans if s.covers(day)), None)
+            if span is None or span.status not in IN_PARTY:
+                continue
+            cell_path = paths.get((span.org_id, day))
+            if cell_path is None:
+                continue
+            contribution = member_contribution(_As(member, span))
+            for org_id in marked[day]:
+                org_path = paths.get((org_id, day))
+                if org_path is not None and cell_path.startswith(org_path):
+                    for (dim, value), n in contribution.items():
+                        deltas[(org_id, day, dim, value)] += sign * n
+    _apply(deltas)
+
+
+def _dims(member) -> tuple:
+    return tuple(
+        getattr(member, name)
+        for name in (
+            "gender",
+            "ethnicity",
+            "religion",
+            "birth_date",
+            "admission_date",
+            "education",
+            "professional_level",
+            "theory_level",
+            "occupation",
+        )
+    )
+
+
+def _apply(deltas: Tally) -> None:
+    rows = sorted((k, v) for k, v in deltas.items() if v)
+    if not rows:
+        return
+    table = SubtreeSnapshot._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 400):
+            chunk = rows[start : start + 400]
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, day, dim, value, count) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (organisation_id, day, dim, value) "
+                f"DO UPDATE SET count = {table}.count + excluded.count",
+                [p for (o, d, dim, value), n in chunk for p in (o, d, dim, value, n)],
+            )
+
+
+# Re-exported for callers that filter periods on a day.
+def covering(day: date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
