@@ -33,6 +33,7 @@ __all__ = [
     "THEORY_LEVELS",
     "OCCUPATIONS",
     "AGE_BANDS",
+    "AGE_BAND_LOWER",
     "ADMISSION_PERIODS",
     "age_on",
     "age_band",
@@ -303,6 +304,8 @@ _AGE_BANDS = [
     ("56-60", 56, 60),
     ("61+", 61, 200),
 ]
+# Lowest age of each band (reports place birth months by these).
+AGE_BAND_LOWER = {code: lo for code, lo, _hi in _AGE_BANDS}
 AGE_BANDS = RefList(
     "age_band",
     [

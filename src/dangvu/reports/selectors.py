@@ -8,10 +8,12 @@ Both produce the same structure (the standard form 3-BTCTW rows). The period for
 (opening balance, increases, decreases, closing balance) is computed from the events.
 """
 
+from bisect import bisect_left
 from collections import Counter as Tally
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +32,9 @@ from dangvu.core.refdata import (
     PROFESSIONAL_LEVELS,
     RELIGIONS,
     THEORY_LEVELS,
-    age_band,
+)
+from dangvu.core.refdata import (
+    AGE_BAND_LOWER as _BAND_LOWER,
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
@@ -91,15 +95,34 @@ def _versions_on(day: date):
     )
 
 
-def _tally_from_counters(org: Organisation) -> Tally:
-    return Tally(
-        {
-            (dim, value): count
-            for dim, value, count in SubtreeCounter.objects.filter(organisation=org).values_list(
-                "dim", "value", "count"
-            )
-        }
-    )
+def _band_limits(on: date) -> list[tuple[str, str]]:
+    """(age band, latest birth month "YYYY-MM" in it), oldest band first (see _age_bands)."""
+    bands = sorted(AGE_BANDS, key=lambda item: -_BAND_LOWER[item.code])
+    return [(b.code, f"{on.year - _BAND_LOWER[b.code]:04d}-{on.month:02d}") for b in bands]
+
+
+def _tally_from_counters(org: Organisation, on: date) -> Tally:
+    """The organisation's counter rows; the birth-month rows summed into age bands by the
+    database (one row per band instead of ~900 months for the nation)."""
+    limits = _band_limits(on)
+    case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
+    table = SubtreeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT dim, value, count FROM {table} WHERE organisation_id = %s AND dim <> %s "
+            f"UNION ALL SELECT %s, CASE {case} ELSE %s END, SUM(count) FROM {table} "
+            f"WHERE organisation_id = %s AND dim = %s GROUP BY 2",
+            [
+                org.pk,
+                "birth",
+                "age_band",
+                *[p for code_limit in limits[:-1] for p in (code_limit[1], code_limit[0])],
+                limits[-1][0],
+                org.pk,
+                "birth",
+            ],
+        )
+        return Tally({(dim, value): count for dim, value, count in cursor.fetchall()})
 
 
 def _cells_on(path: str, day: date):
@@ -173,13 +196,17 @@ def _org_counts_on(path: str, day: date) -> Tally:
     return tally
 
 
-def _age_bands(tally: Tally, on: date) -> Tally:
-    bands: Tally = Tally()
-    for (dim, value), count in tally.items():
-        if dim == "birth" and count:
-            year, month = (int(p) for p in value.split("-"))
-            bands[age_band(date(year, month, 1), on)] += count
-    return bands
+def _age_bands(births: dict[str, int], on: date) -> Tally:
+    """Counts by age band on `on` from counts by birth month ("YYYY-MM"). Age counts by month
+    (refdata.age_on): a member is at least A years old on `on` when born in or before the month
+    (on.year - A, on.month), so each band is a range of birth-month strings."""
+    limits = _band_limits(on)
+    months = [month for _code, month in limits]
+    out: Tally = Tally()
+    for month, count in births.items():
+        i = bisect_left(months, month)
+        out[limits[min(i, len(limits) - 1)][0]] += count
+    return out
 
 
 def membership_report(
@@ -204,7 +231,7 @@ def membership_report(
                     % {"name": org.name, "d": org.valid_to.strftime("%d/%m/%Y")}
                 }
             )
-        tally = _tally_from_counters(org)
+        tally = _tally_from_counters(org, as_of)
         name, kind, path = org.name, org.kind, org.path
     else:
         version = org_version_on(org, as_of)
@@ -218,24 +245,28 @@ def membership_report(
         tally = _tally_on(org, version.path, as_of)
         name, kind, path = version.name, version.kind, version.path
 
+    by_dim: dict[str, dict[str, int]] = {}
+    for (d, v), n in tally.items():
+        by_dim.setdefault(d, {})[v] = n
     total = tally[("members", "total")]
-    ethnicity = {v: n for (d, v), n in tally.items() if d == "ethnicity"}
-    religion = {v: n for (d, v), n in tally.items() if d == "religion"}
+    ethnicity = by_dim.get("ethnicity", {})
+    religion = by_dim.get("religion", {})
     women = tally[("gender", "F")]
     minority = total - ethnicity.get(KINH, 0)
     religious = total - religion.get(NO_RELIGION, 0)
-    bands = _age_bands(tally, as_of)
+    births = {v: n for v, n in by_dim.get("birth", {}).items() if n}
+    bands = _age_bands(births, as_of) if births else by_dim.get("age_band", {})
 
     breakdowns = {}
     for key, dim, reflist in BREAKDOWNS:
-        values = bands if dim is None else {v: n for (d, v), n in tally.items() if d == dim}
+        values = bands if dim is None else by_dim.get(dim, {})
         breakdowns[key] = [
             {"code": item.code, "label": item.label, **_share(values.get(item.code, 0), total)}
             for item in reflist
             if values.get(item.code, 0) or key not in ("ethnicity", "religion")
         ]
     by_kind = {k: tally[("org_kind", k)] for k in OrgKind.values if tally[("org_kind", k)]}
-    by_type = {v: n for (d, v), n in tally.items() if d == "grassroots_type" and n}
+    by_type = {v: n for v, n in by_dim.get("grassroots_type", {}).items() if n}
     return {
         "organisation": {"code": org.code, "name": name, "kind": kind, "path": path},
         "as_of": as_of,
