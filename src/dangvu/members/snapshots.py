@@ -148,43 +148,58 @@ def _paths_on(org_ids, days) -> dict[tuple[int, date], str]:
     return out
 
 
+def _at(spans: list[Span], day: date) -> tuple | None:
+    span = next((s for s in spans if s.covers(day)), None)
+    if span is None or span.status not in IN_PARTY:
+        return None
+    return (span.org_id, span.status, span.exempted)
+
+
+def _first_difference(before_spans: list[Span], after_spans: list[Span]) -> date | None:
+    """The first day on which the member is counted differently (coverage is constant between
+    period boundaries, so only boundaries need looking at)."""
+    bounds = sorted(
+        {d for s in before_spans + after_spans for d in (s.valid_from, s.valid_to) if d}
+    )
+    return next((d for d in bounds if _at(before_spans, d) != _at(after_spans, d)), None)
+
+
 def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: list[Span]) -> None:
     """Move the snapshots of every subtree that counted the member on a snapshot day from what
-    `before` (record + spans) contributed to what `after` contributes. Only days on or after
-    the earliest difference are read: a change dated today touches nothing."""
-    changed = set(before_spans) ^ set(after_spans)
+    `before` (record + spans) contributed to what `after` contributes. Only snapshot days on or
+    after the first difference are read: an event dated today touches nothing."""
     dims_changed = before is not None and after is not None and _dims(before) != _dims(after)
-    if not changed and not dims_changed:
-        return
     if dims_changed:
         since = min((s.valid_from for s in before_spans + after_spans), default=None)
     else:
-        since = min(
-            (d for s in changed for d in (s.valid_from, s.valid_to) if d is not None),
-            default=None,
-        )
+        since = _first_difference(before_spans, after_spans)
     if since is None:
         return
     marks = list(SnapshotMark.objects.filter(day__gte=since).values_list("organisation_id", "day"))
     if not marks:
         return
     days = sorted({d for _o, d in marks})
-    marked = {}
+    marked: dict[date, list[int]] = {}
     for org_id, day in marks:
         marked.setdefault(day, []).append(org_id)
     cells = {s.org_id for s in before_spans + after_spans}
     paths = _paths_on(cells | {o for o, _d in marks}, days)
     deltas: Tally = Tally()
-    for member, spans, sign in ((before, before_spans, -1), (after, after_spans, +1)):
-        if member is None:
+    for day in days:
+        was = _at(before_spans, day) if before is not None else None
+        now = _at(after_spans, day) if after is not None else None
+        if was == now and not dims_changed:
             continue
-        for day in days:
-            span = next((s for s in spans if s.covers(day)), None)
-            if span is None or span.status not in IN_PARTY:
+        for member, counted, spans, sign in (
+            (before, was, before_spans, -1),
+            (after, now, after_spans, +1),
+        ):
+            if counted is None:
                 continue
-            cell_path = paths.get((span.org_id, day))
+            cell_path = paths.get((counted[0], day))
             if cell_path is None:
                 continue
+            span = next(s for s in spans if s.covers(day))
             contribution = member_contribution(_As(member, span))
             for org_id in marked[day]:
                 org_path = paths.get((org_id, day))
