@@ -69,5 +69,9 @@ e2e: install chromium
 bench: install
 	$(PY) bench/run.py --members $${BENCH_MEMBERS:-1000000}
 
+# 8 writers for 60 s on PostgreSQL (DATABASE_URL, a dataset from make bench), then dangvu check.
+contention: install
+	$(PY) bench/contention.py
+
 clean:
 	rm -rf $(VENV) data
