@@ -1,4 +1,5 @@
-"""`dangvu check`: recompute everything derived from the events and compare.
+"""`dangvu check`: recompute everything derived from the events and compare, streaming (memory
+stays flat at national size).
 
 - each member's current state (status, cell, exemption, official date) = replay of its events;
 - each member's in-party periods = the spans its events produce;
@@ -11,12 +12,12 @@ from collections import Counter as Tally
 from collections import defaultdict
 
 from dangvu.core.errors import DomainError
-from dangvu.members.choices import EventType
+from dangvu.members.choices import IN_PARTY, EventType
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.rollup import member_contribution
 from dangvu.members.services import periods_from_events, replay_member
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
-from dangvu.organisations.rollups import ancestor_paths, org_contribution
+from dangvu.organisations.rollups import org_contribution
 
 __all__ = ["consistency_check"]
 
@@ -59,6 +60,184 @@ def _events_by_member():
         yield current, batch
 
 
+def _grouped(rows, key_index: int = 0):
+    """(key, [rows]) from rows already ordered by that key."""
+    current, batch = None, []
+    for row in rows:
+        if row[key_index] != current:
+            if batch:
+                yield current, batch
+            current, batch = row[key_index], []
+        batch.append(row)
+    if batch:
+        yield current, batch
+
+
+def _check_members(report, org_paths: dict[int, str]) -> dict[str, Tally]:
+    """Members against their events, periods against the events, paths against the cells: three
+    streams in member order, so memory does not grow with the number of members. Returns what
+    the members with a wrong path contribute, by their cell's true path (for the recount)."""
+    misplaced: dict[str, Tally] = defaultdict(Tally)
+    events = _events_by_member()
+    periods = _grouped(
+        MemberPeriod.objects.order_by("member_id", "valid_from", "id")
+        .values_list("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+        .iterator(chunk_size=5000)
+    )
+    ev = next(events, None)
+    per = next(periods, None)
+    for m in Member.objects.only(*_MEMBER_FIELDS).order_by("pk").iterator(chunk_size=5000):
+        if org_paths.get(m.organisation_id) != m.org_path:
+            report(
+                "path",
+                f"member {m.pk}: path {m.org_path} but its cell is at "
+                f"{org_paths.get(m.organisation_id)}",
+            )
+            misplaced[org_paths.get(m.organisation_id)].update(member_contribution(m))
+        while ev is not None and ev[0] < m.pk:
+            ev = next(events, None)
+        while per is not None and per[0] < m.pk:
+            per = next(periods, None)
+        stored = [p[1:] for p in per[1]] if per is not None and per[0] == m.pk else []
+        if ev is None or ev[0] != m.pk:
+            report("state", f"member {m.pk}: has no membership event")
+            continue
+        member_events = ev[1]
+        try:
+            state = replay_member(m, member_events)
+            rebuilt_periods = periods_from_events(m, member_events)
+        except DomainError as exc:
+            report("replay", f"member {m.pk}: its events break a rule: {exc.message}")
+            continue
+        expected = (state.status, state.org_id, state.exempted, state.official_date)
+        actual = (m.status, m.organisation_id, m.exempted, m.official_date)
+        if expected != actual:
+            report("state", f"member {m.pk}: row {actual} but events give {expected}")
+        rebuilt = [
+            (p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
+            for p in rebuilt_periods
+        ]
+        if rebuilt != stored:
+            report("periods", f"member {m.pk}: periods {stored} but events give {rebuilt}")
+    return misplaced
+
+
+def _check_versions(report) -> None:
+    open_versions = defaultdict(list)
+    for org_id, path in OrganisationVersion.objects.filter(valid_to__isnull=True).values_list(
+        "organisation_id", "path"
+    ):
+        open_versions[org_id].append(path)
+    # Each organisation's versions follow each other: none inverted, none overlapping.
+    previous: tuple | None = None
+    for org_id, start, end in (
+        OrganisationVersion.objects.order_by("organisation_id", "valid_from", "id")
+        .values_list("organisation_id", "valid_from", "valid_to")
+        .iterator(chunk_size=10000)
+    ):
+        if end is not None and end < start:
+            report(
+                "versions",
+                f"organisation {org_id}: a version ends ({end}) before it starts ({start})",
+            )
+        if previous and previous[0] == org_id and (previous[2] is None or previous[2] > start):
+            report("versions", f"organisation {org_id}: versions overlap from {start}")
+        previous = (org_id, start, end)
+    for org_id, path in Organisation.objects.filter(valid_to__isnull=True).values_list(
+        "id", "path"
+    ):
+        if open_versions.get(org_id) != [path]:
+            report(
+                "versions",
+                f"organisation {org_id}: open versions {open_versions.get(org_id)} "
+                f"but it is at {path}",
+            )
+
+
+class _Row:
+    """One member row as member_contribution reads it."""
+
+    __slots__ = ("org_path",) + tuple(f for f in _MEMBER_FIELDS if f not in ("id", "org_path"))
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
+class _Org:
+    __slots__ = ("kind", "grassroots_type")
+
+    def __init__(self, kind, grassroots_type):
+        self.kind, self.grassroots_type = kind, grassroots_type
+
+
+def _check_counters(report, org_paths: dict[int, str], misplaced: dict[str, Tally]) -> None:
+    """Every rollup counter against a recount: organisations walked in path order (depth
+    first) beside the members in path order, each subtree's figures added into its parent's
+    when the walk leaves it, and compared with the stored rows 500 organisations at a time.
+    Memory holds one branch of the tree, not the country."""
+    pending: dict[int, Tally] = {}
+
+    def flush() -> None:
+        stored: dict[int, Tally] = defaultdict(Tally)
+        for org_id, dim, value, count in SubtreeCounter.objects.filter(
+            organisation_id__in=list(pending)
+        ).values_list("organisation_id", "dim", "value", "count"):
+            if count:
+                stored[org_id][(dim, value)] = count
+        for org_id, expected in pending.items():
+            expected = Tally({k: v for k, v in expected.items() if v})
+            found = stored.get(org_id, Tally())
+            for dim, value in sorted(found.keys() | expected.keys()):
+                if found.get((dim, value), 0) != expected.get((dim, value), 0):
+                    report(
+                        "counters",
+                        f"counter organisation {org_id} {dim}={value}: stored "
+                        f"{found.get((dim, value), 0)} but recomputed "
+                        f"{expected.get((dim, value), 0)}",
+                    )
+        pending.clear()
+
+    stack: list[tuple[str, int, Tally]] = []
+
+    def leave() -> None:
+        path, org_id, tally = stack.pop()
+        if stack:
+            stack[-1][2].update(tally)
+        pending[org_id] = tally
+        if len(pending) >= 500:
+            flush()
+
+    fields = _Row.__slots__
+    members = (
+        _Row(values)
+        for values in Member.objects.filter(status__in=IN_PARTY)
+        .order_by("org_path")
+        .values_list(*fields)
+        .iterator(chunk_size=5000)
+    )
+    member = next(members, None)
+    for org_id, path, kind, gtype, valid_to in (
+        Organisation.objects.order_by("path")
+        .values_list("id", "path", "kind", "grassroots_type", "valid_to")
+        .iterator(chunk_size=5000)
+    ):
+        while stack and not path.startswith(stack[-1][0]):
+            leave()
+        tally: Tally = Tally(org_contribution(_Org(kind, gtype)) if valid_to is None else {})
+        while member is not None and member.org_path < path:
+            member = next(members, None)  # a path no organisation has: reported by _members
+        while member is not None and member.org_path == path:
+            if org_paths.get(member.organisation_id) == path:
+                tally.update(member_contribution(member))
+            member = next(members, None)
+        tally.update(misplaced.get(path, {}))
+        stack.append((path, org_id, tally))
+    while stack:
+        leave()
+    flush()
+
+
 def consistency_check(limit: int = 50) -> list[str]:
     """Differences found (empty when everything agrees); at most `limit` per kind."""
     problems: list[str] = []
@@ -69,110 +248,10 @@ def consistency_check(limit: int = 50) -> list[str]:
         if per_kind[kind] <= limit:
             problems.append(message)
 
-    org_paths = dict(Organisation.objects.values_list("id", "path"))
-    path_to_id = {path: pk for pk, path in org_paths.items()}
-
-    # Members against their events; periods against the events.
-    members = {m.pk: m for m in Member.objects.only(*_MEMBER_FIELDS).iterator(chunk_size=5000)}
-    stored_periods = defaultdict(list)
-    for p in (
-        MemberPeriod.objects.order_by("member_id", "valid_from", "id")
-        .values_list("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
-        .iterator(chunk_size=5000)
-    ):
-        stored_periods[p[0]].append(p[1:])
-    seen = set()
-    for member_id, events in _events_by_member():
-        seen.add(member_id)
-        m = members.get(member_id)
-        if m is None:
-            continue
-        try:
-            state = replay_member(m, events)
-            periods = periods_from_events(m, events)
-        except DomainError as exc:
-            report("replay", f"member {member_id}: its events break a rule: {exc.message}")
-            continue
-        expected = (state.status, state.org_id, state.exempted, state.official_date)
-        actual = (m.status, m.organisation_id, m.exempted, m.official_date)
-        if expected != actual:
-            report("state", f"member {member_id}: row {actual} but events give {expected}")
-        rebuilt = [
-            (p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to) for p in periods
-        ]
-        if rebuilt != stored_periods.get(member_id, []):
-            report(
-                "periods",
-                f"member {member_id}: periods {stored_periods.get(member_id, [])} "
-                f"but events give {rebuilt}",
-            )
-    for member_id in members.keys() - seen:
-        report("state", f"member {member_id}: has no membership event")
-    for m in members.values():
-        if org_paths.get(m.organisation_id) != m.org_path:
-            report(
-                "path",
-                f"member {m.pk}: path {m.org_path} but its cell is at "
-                f"{org_paths.get(m.organisation_id)}",
-            )
-
-    # Organisation versions.
-    open_versions = defaultdict(list)
-    for org_id, path in OrganisationVersion.objects.filter(valid_to__isnull=True).values_list(
-        "organisation_id", "path"
-    ):
-        open_versions[org_id].append(path)
-    # Each organisation's versions follow each other: none inverted, none overlapping.
-    previous: tuple | None = None
-    for org_id, start, end in OrganisationVersion.objects.order_by(
-        "organisation_id", "valid_from", "id"
-    ).values_list("organisation_id", "valid_from", "valid_to"):
-        if end is not None and end < start:
-            report(
-                "versions",
-                f"organisation {org_id}: a version ends ({end}) before it starts ({start})",
-            )
-        if previous and previous[0] == org_id and (previous[2] is None or previous[2] > start):
-            report("versions", f"organisation {org_id}: versions overlap from {start}")
-        previous = (org_id, start, end)
-    expected_counters: Tally = Tally()
-    for org in Organisation.objects.filter(valid_to__isnull=True).only(
-        "id", "path", "kind", "grassroots_type", "depth"
-    ):
-        if open_versions.get(org.pk) != [org.path]:
-            report(
-                "versions",
-                f"organisation {org.pk}: open versions {open_versions.get(org.pk)} "
-                f"but it is at {org.path}",
-            )
-        for (dim, value), n in org_contribution(org).items():
-            for path in ancestor_paths(org.path):
-                expected_counters[(path_to_id[path], dim, value)] += n
-
-    # Counters.
-    for m in members.values():
-        contribution = member_contribution(m)
-        if not contribution:
-            continue
-        for path in ancestor_paths(org_paths[m.organisation_id]):
-            org_id = path_to_id[path]
-            for (dim, value), n in contribution.items():
-                expected_counters[(org_id, dim, value)] += n
-    stored = Tally()
-    for org_id, dim, value, count in SubtreeCounter.objects.values_list(
-        "organisation_id", "dim", "value", "count"
-    ).iterator(chunk_size=10000):
-        if count:
-            stored[(org_id, dim, value)] = count
-    expected_counters = Tally({k: v for k, v in expected_counters.items() if v})
-    for key in sorted(stored.keys() | expected_counters.keys()):
-        if stored.get(key, 0) != expected_counters.get(key, 0):
-            org_id, dim, value = key
-            report(
-                "counters",
-                f"counter organisation {org_id} {dim}={value}: stored "
-                f"{stored.get(key, 0)} but recomputed {expected_counters.get(key, 0)}",
-            )
+    org_paths = dict(Organisation.objects.values_list("id", "path").iterator(chunk_size=10000))
+    misplaced = _check_members(report, org_paths)
+    _check_versions(report)
+    _check_counters(report, org_paths, misplaced)
     for kind, n in per_kind.items():
         if n > limit:
             problems.append(f"… and {n - limit} more differences of kind {kind}")
