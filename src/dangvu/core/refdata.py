@@ -34,6 +34,8 @@ __all__ = [
     "OCCUPATIONS",
     "AGE_BANDS",
     "AGE_BAND_LOWER",
+    "age_band_limits",
+    "age_band_of_month",
     "ADMISSION_PERIODS",
     "age_on",
     "age_band",
@@ -344,6 +346,22 @@ def age_band(birth_date: date, on: date) -> str:
         if lo <= age <= hi:
             return code
     return "18-30" if age < 18 else "61+"
+
+
+def age_band_limits(on: date) -> list[tuple[str, str]]:
+    """(band, latest birth month "YYYY-MM" in it on `on`), oldest band first. Age counts by
+    month (age_on): a member is at least A years old on `on` when born in or before the month
+    (on.year - A, on.month), so each band is a range of birth-month strings."""
+    bands = sorted(_AGE_BANDS, key=lambda band: -band[1])
+    return [(code, f"{on.year - lo:04d}-{on.month:02d}") for code, lo, _hi in bands]
+
+
+def age_band_of_month(month: str, limits: list[tuple[str, str]]) -> str:
+    """The band of a birth month "YYYY-MM" under `age_band_limits(on)`."""
+    for code, latest in limits:
+        if month <= latest:
+            return code
+    return limits[-1][0]
 
 
 def admission_period(admitted: date) -> str:

@@ -113,7 +113,9 @@ class SubtreeCounter(models.Model):
     have `value` in dimension `dim`. Kept in the same transaction as the change that moves it;
     `dangvu check` recomputes all of them."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     dim = models.CharField(max_length=20)
     value = models.CharField(max_length=30)
     count = models.BigIntegerField(default=0)
@@ -152,7 +154,9 @@ class SubtreeSnapshot(models.Model):
     change to the tree (organisations.rollups.snapshots_invalidate) and rebuilt by
     `dangvu snapshots`."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     day = models.DateField()
     dim = models.CharField(max_length=20)
     value = models.CharField(max_length=30)

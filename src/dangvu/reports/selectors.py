@@ -8,7 +8,6 @@ Both produce the same structure (the standard form 3-BTCTW rows). The period for
 (opening balance, increases, decreases, closing balance) is computed from the events.
 """
 
-from bisect import bisect_left
 from collections import Counter as Tally
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -32,13 +31,12 @@ from dangvu.core.refdata import (
     PROFESSIONAL_LEVELS,
     RELIGIONS,
     THEORY_LEVELS,
-)
-from dangvu.core.refdata import (
-    AGE_BAND_LOWER as _BAND_LOWER,
+    age_band_limits,
+    age_band_of_month,
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
-from dangvu.members.snapshots import covering, period_tally
+from dangvu.members.snapshots import banded, covering, period_tally
 from dangvu.organisations.choices import GRASSROOTS_KINDS, OrgKind
 from dangvu.organisations.models import (
     Organisation,
@@ -95,16 +93,10 @@ def _versions_on(day: date):
     )
 
 
-def _band_limits(on: date) -> list[tuple[str, str]]:
-    """(age band, latest birth month "YYYY-MM" in it), oldest band first (see _age_bands)."""
-    bands = sorted(AGE_BANDS, key=lambda item: -_BAND_LOWER[item.code])
-    return [(b.code, f"{on.year - _BAND_LOWER[b.code]:04d}-{on.month:02d}") for b in bands]
-
-
 def _tally_from_counters(org: Organisation, on: date) -> Tally:
     """The organisation's counter rows; the birth-month rows summed into age bands by the
     database (one row per band instead of ~900 months for the nation)."""
-    limits = _band_limits(on)
+    limits = age_band_limits(on)
     case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
     table = SubtreeCounter._meta.db_table
     with connection.cursor() as cursor:
@@ -159,26 +151,23 @@ def _tree_changed(start: date, end: date) -> bool:
 
 
 def _tally_on(org: Organisation, path: str, day: date) -> Tally:
-    """Members and organisations of the subtree on a past day: from the last snapshot on or
-    before it plus the changes since, when the tree did not change in between; else computed
-    from the periods (cost grows with the subtree)."""
-    mark = (
-        SnapshotMark.objects.filter(organisation=org, day__lte=day)
-        .order_by("-day")
-        .values_list("day", flat=True)
-        .first()
-    )
-    if mark is not None and not _tree_changed(mark, day):
+    """Members and organisations of the subtree on a past day: from the snapshot of its month's
+    first day plus the changes since, when the tree did not change in between; else counted
+    from the periods (cost grows with the subtree). Snapshots hold age bands, not birth months:
+    within one month every birth month stays in its band."""
+    month_start = day.replace(day=1)
+    marked = SnapshotMark.objects.filter(organisation=org, day=month_start).exists()
+    if marked and not _tree_changed(month_start, day):
         tally = Tally(
             {
                 (dim, value): count
                 for dim, value, count in SubtreeSnapshot.objects.filter(
-                    organisation=org, day=mark
+                    organisation=org, day=month_start
                 ).values_list("dim", "value", "count")
             }
         )
-        if mark < day:
-            tally.update(_changes_between(path, mark, day))
+        if month_start < day:
+            tally.update(banded(_changes_between(path, month_start, day), day))
         return tally
     return _tally_from_periods(path, day) + _org_counts_on(path, day)
 
@@ -197,15 +186,11 @@ def _org_counts_on(path: str, day: date) -> Tally:
 
 
 def _age_bands(births: dict[str, int], on: date) -> Tally:
-    """Counts by age band on `on` from counts by birth month ("YYYY-MM"). Age counts by month
-    (refdata.age_on): a member is at least A years old on `on` when born in or before the month
-    (on.year - A, on.month), so each band is a range of birth-month strings."""
-    limits = _band_limits(on)
-    months = [month for _code, month in limits]
+    """Counts by age band on `on` from counts by birth month ("YYYY-MM")."""
+    limits = age_band_limits(on)
     out: Tally = Tally()
     for month, count in births.items():
-        i = bisect_left(months, month)
-        out[limits[min(i, len(limits) - 1)][0]] += count
+        out[age_band_of_month(month, limits)] += count
     return out
 
 

@@ -1,12 +1,11 @@
 """Building the month-start snapshots of large subtrees (see members.snapshots).
 
-`dangvu snapshots` (nightly, and at the end of `dangvu generate`) adds the missing month starts
-from the last snapshot kept: the last one's figures plus the changes of the month, or a full
-count from the periods where the tree changed in between. A snapshot is a cache of a report
+`dangvu snapshots` (nightly, and at the end of `dangvu generate`) adds the missing month starts:
+the first one counted in full from the periods, each next one as the previous figures plus the
+changes of the month (a full count again where the tree changed in between). A snapshot is a cache of a report
 as of that day: `dangvu check` compares the latest ones with a full count.
 """
 
-from collections import Counter as Tally
 from collections.abc import Callable
 from datetime import date
 
@@ -15,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from dangvu.core.db import insert_rows, refresh_planner_statistics
+from dangvu.members.snapshots import banded
 from dangvu.organisations.models import (
     Organisation,
     SnapshotMark,
@@ -55,17 +55,6 @@ def _large_subtrees(min_members: int) -> list[Organisation]:
     return list(Organisation.objects.filter(valid_to__isnull=True, id__in=large).order_by("path"))
 
 
-def _stored(org: Organisation, day: date) -> Tally:
-    return Tally(
-        {
-            (dim, value): count
-            for dim, value, count in SubtreeSnapshot.objects.filter(
-                organisation=org, day=day
-            ).values_list("dim", "value", "count")
-        }
-    )
-
-
 def snapshots_build(
     *,
     since: date = SNAPSHOT_SINCE,
@@ -86,7 +75,9 @@ def snapshots_build(
     for org in _large_subtrees(min_members):
         with transaction.atomic():
             last = SnapshotMark.objects.filter(organisation=org).aggregate(d=Max("day"))["d"]
-            prev, tally = (last, _stored(org, last)) if last else (None, None)
+            # Stored snapshots hold age bands, not birth months: the first missing month is
+            # counted in full, the next ones follow from it.
+            prev, tally = None, None
             for day in days:
                 if last and day <= last:
                     continue
@@ -103,7 +94,11 @@ def snapshots_build(
                 insert_rows(
                     SubtreeSnapshot,
                     ("organisation_id", "day", "dim", "value", "count"),
-                    ((org.pk, day, dim, value, n) for (dim, value), n in tally.items() if n),
+                    (
+                        (org.pk, day, dim, value, n)
+                        for (dim, value), n in banded(tally, day).items()
+                        if n
+                    ),
                 )
                 SnapshotMark.objects.create(organisation=org, day=day)
                 written += 1

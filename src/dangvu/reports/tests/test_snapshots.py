@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from dangvu.members.services import member_event_record, member_update
+from dangvu.members.snapshots import banded
 from dangvu.organisations.models import SnapshotMark, SubtreeSnapshot
 from dangvu.organisations.services import organisation_move
 from dangvu.reports import selectors
@@ -41,12 +42,12 @@ def _counted(org, day) -> Counter:
     tally = selectors._tally_from_periods(version.path, day) + selectors._org_counts_on(
         version.path, day
     )
-    return +tally
+    return +banded(tally, day)
 
 
 def _reported(org, day) -> Counter:
     version = org_version_on(org, day)
-    return +selectors._tally_on(org, version.path, day)
+    return +banded(selectors._tally_on(org, version.path, day), day)
 
 
 def _assert_agree(tree, days=DAYS):
