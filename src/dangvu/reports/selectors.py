@@ -130,16 +130,34 @@ def _tally_from_periods(path: str, day: date) -> Tally:
 
 def _changes_between(path: str, start: date, end: date) -> Tally:
     """What the periods that began or ended in (start, end] change, in the subtree at `path`
-    (the tree being the same all along: callers check)."""
-    cells = _cells_on(path, end)
-    began = MemberPeriod.objects.filter(
-        valid_from__gt=start, valid_from__lte=end, organisation_id__in=cells
-    )
-    ended = MemberPeriod.objects.filter(
-        valid_to__gt=start, valid_to__lte=end, organisation_id__in=cells
-    )
-    tally = period_tally(began)
-    tally.update(period_tally(ended, -1))  # update, not +: a Counter sum drops negatives
+    (the tree being the same all along: callers check).
+
+    Driven by the period dates: the window's few cells are found first, then kept if under
+    `path` — a subtree filter written as `organisation IN (subtree)` makes SQLite probe every
+    cell of the nation."""
+    began = Q(valid_from__gt=start, valid_from__lte=end)
+    ended = Q(valid_to__gt=start, valid_to__lte=end)
+    tally: Tally = Tally()
+    for window, sign in ((began, 1), (ended, -1)):
+        cells = list(
+            MemberPeriod.objects.filter(window)
+            .values_list("organisation_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        for i in range(0, len(cells), 5000):
+            inside = list(
+                _versions_on(end)
+                .filter(prefix_q("path", path), organisation_id__in=cells[i : i + 5000])
+                .values_list("organisation_id", flat=True)
+            )
+            if inside:
+                # update, not +: a Counter sum drops negatives
+                tally.update(
+                    period_tally(
+                        MemberPeriod.objects.filter(window, organisation_id__in=inside), sign
+                    )
+                )
     return tally
 
 
@@ -151,23 +169,27 @@ def _tree_changed(start: date, end: date) -> bool:
 
 
 def _tally_on(org: Organisation, path: str, day: date) -> Tally:
-    """Members and organisations of the subtree on a past day: from the snapshot of its month's
-    first day plus the changes since, when the tree did not change in between; else counted
-    from the periods (cost grows with the subtree). Snapshots hold age bands, not birth months:
-    within one month every birth month stays in its band."""
-    month_start = day.replace(day=1)
-    marked = SnapshotMark.objects.filter(organisation=org, day=month_start).exists()
-    if marked and not _tree_changed(month_start, day):
+    """Members and organisations of the subtree on a past day: from the last snapshot of the
+    same month on or before it plus the changes since, when the tree did not change in
+    between; else counted from the periods (cost grows with the subtree). Snapshots hold age
+    bands, not birth months: within one month every birth month stays in its band."""
+    mark = (
+        SnapshotMark.objects.filter(organisation=org, day__lte=day, day__gte=day.replace(day=1))
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if mark is not None and not _tree_changed(mark, day):
         tally = Tally(
             {
                 (dim, value): count
                 for dim, value, count in SubtreeSnapshot.objects.filter(
-                    organisation=org, day=month_start
+                    organisation=org, day=mark
                 ).values_list("dim", "value", "count")
             }
         )
-        if month_start < day:
-            tally.update(banded(_changes_between(path, month_start, day), day))
+        if mark < day:
+            tally.update(banded(_changes_between(path, mark, day), day))
         return tally
     return _tally_from_periods(path, day) + _org_counts_on(path, day)
 

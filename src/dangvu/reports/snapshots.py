@@ -6,6 +6,7 @@ changes of the month (a full count again where the tree changed in between). A s
 as of that day: `dangvu check` compares the latest ones with a full count.
 """
 
+import calendar
 from collections.abc import Callable
 from datetime import date
 
@@ -38,13 +39,21 @@ SNAPSHOT_SINCE = date(2021, 1, 1)
 SNAPSHOT_MIN_MEMBERS = 20_000
 
 
+# Days of each month with a snapshot: a report date is at most six days after one, and the
+# last day of a month (where reports are usually asked) has its own.
+MONTH_DAYS = (1, 8, 15, 22)
+
+
 def snapshot_days(since: date, until: date) -> list[date]:
-    days, day = [], date(since.year, since.month, 1)
-    if day < since:
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    while day <= until:
-        days.append(day)
-        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    days = []
+    year, month = since.year, since.month
+    while date(year, month, 1) <= until:
+        last = calendar.monthrange(year, month)[1]
+        for day in (*MONTH_DAYS, last):
+            d = date(year, month, day)
+            if since <= d <= until and (not days or days[-1] < d):
+                days.append(d)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return days
 
 

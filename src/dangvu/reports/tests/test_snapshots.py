@@ -67,17 +67,24 @@ def snapshots(tree, varied, monkeypatch):  # noqa: F811
     return calls
 
 
-def test_snapshot_days_are_month_starts():
-    assert snapshot_days(date(2024, 11, 15), date(2025, 2, 1)) == [
+def test_snapshot_days_are_weekly_within_each_month_and_its_last_day():
+    assert snapshot_days(date(2024, 11, 20), date(2025, 1, 9)) == [
+        date(2024, 11, 22),
+        date(2024, 11, 30),
         date(2024, 12, 1),
+        date(2024, 12, 8),
+        date(2024, 12, 15),
+        date(2024, 12, 22),
+        date(2024, 12, 31),
         date(2025, 1, 1),
-        date(2025, 2, 1),
+        date(2025, 1, 8),
     ]
 
 
 def test_reports_from_snapshots_equal_the_full_count(tree, snapshots):
     marks = set(SnapshotMark.objects.values_list("organisation_id", "day"))
     assert (tree.root.pk, date(2024, 6, 1)) in marks
+    assert (tree.root.pk, date(2024, 6, 30)) in marks
     before = {
         (org.code, day): membership_report(org, day)
         for org in _orgs(tree)
