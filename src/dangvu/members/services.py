@@ -368,6 +368,11 @@ class _Paths:
     def ancestors(self, org_id: int) -> list[int]:
         return self._get(org_id)[1]
 
+    def preload_one(self, org_id: int, path: str) -> None:
+        """A path already known (the member row's own): one query for the ancestors."""
+        if org_id not in self.cache:
+            self.cache[org_id] = (path, ancestor_ids(path))
+
     def preload(self, orgs: Iterable[Organisation]) -> None:
         """Paths and ancestors of many organisations in one query (bulk loads)."""
         wanted = list({o.pk for o in orgs if o is not None and o.pk not in self.cache})
@@ -420,6 +425,19 @@ def _audit_entry(action: str, m: Member, before=None, after=None) -> AuditEntry:
         before=before,
         after=after,
     )
+
+
+# What an event changes on the member row (_apply_state).
+_STATE_FIELDS = [
+    "status",
+    "organisation",
+    "org_path",
+    "exempted",
+    "temp_organisation",
+    "official_date",
+    "admission_date",
+    "updated_at",
+]
 
 
 def _apply_state(m: Member, state: MemberState, paths: _Paths) -> None:
@@ -834,8 +852,8 @@ def member_event_record(
     # A restoration may name a new cell; the other events that name one must.
     if type in EVENTS_WITH_ORG and (type != EventType.RESTORED or organisation is not None):
         _check_cell(organisation, date)
-    last = m.events.aggregate(d=Max("date"))["d"]
-    before_state = _state_of(m, last)
+    last = m.events.aggregate(d=Max("date"), s=Max("seq"))
+    before_state = _state_of(m, last["d"])
     try:
         after_state = transition(
             before_state,
@@ -853,7 +871,8 @@ def member_event_record(
         m,
         before_state,
         after_state,
-        dict(
+        seq=(last["s"] or 0) + 1,
+        fields=dict(
             type=type,
             date=date,
             other_party=other_party,
@@ -873,13 +892,17 @@ def _write_event(
     fields: dict,
     corrects=None,
     rebuild_periods: list | None = None,
+    seq: int | None = None,
 ) -> MembershipEvent:
     paths = _Paths()
+    paths.preload_one(m.organisation_id, m.org_path)
     before = _copy(m)
-    spans_before = spans_of(MemberPeriod.objects.filter(member=m))
+    stored = list(MemberPeriod.objects.filter(member=m).order_by("valid_from", "id"))
+    spans_before = spans_of(stored)
     _apply_state(m, after_state, paths)
-    m.save()
-    seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
+    m.save(update_fields=_STATE_FIELDS)
+    if seq is None:
+        seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
     event = MembershipEvent.objects.create(
         member=m,
         seq=seq,
@@ -898,22 +921,22 @@ def _write_event(
     if rebuild_periods is not None:
         MemberPeriod.objects.filter(member=m).delete()
         MemberPeriod.objects.bulk_create(rebuild_periods)
+        after_periods = rebuild_periods
     else:
-        periods = list(MemberPeriod.objects.filter(member=m, valid_to__isnull=True))
+        closed = [p for p in stored if p.valid_to is not None]
+        periods = [p for p in stored if p.valid_to is None]
         _period_step(periods, m, before_state, after_state, fields["date"])
         for p in periods:
             if p.pk is not None:
                 p.save(update_fields=["valid_to"])
             else:
                 p.save()
+        after_periods = closed + periods
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)
     counters_apply(deltas)
     snapshots_adjust(
-        before=before,
-        before_spans=spans_before,
-        after=m,
-        after_spans=spans_of(MemberPeriod.objects.filter(member=m)),
+        before=before, before_spans=spans_before, after=m, after_spans=spans_of(after_periods)
     )
     audit_bulk(
         actor=actor,
