@@ -102,7 +102,7 @@ def _tally_from_counters(org: Organisation, on: date) -> Tally:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT dim, value, count FROM {table} WHERE organisation_id = %s AND dim <> %s "
-            f"UNION ALL SELECT %s, CASE {case} ELSE %s END, SUM(count) FROM {table} "
+            f"UNION ALL SELECT %s, CASE {case} ELSE %s END, CAST(SUM(count) AS BIGINT) FROM {table} "
             f"WHERE organisation_id = %s AND dim = %s GROUP BY 2",
             [
                 org.pk,
