@@ -184,15 +184,25 @@ class Bench:
     def database_size(self) -> None:
         from django.conf import settings
 
+        # Dangvu's own tables and indexes, not the bench-only objects a previous run left
+        # (covering index, FTS / trigram index, scratch table) nor free pages.
         if self.vendor == "sqlite":
             self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
             name = Path(settings.DATABASES["default"]["NAME"])
-            wal = Path(f"{name}-wal")
-            total = name.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
-            how = "file + WAL after a checkpoint"
+            total = self.sql(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name NOT LIKE 'bench%' "
+                "AND name NOT LIKE 'sqlite_autoindex_bench%'"
+            )[0][0]
+            how = f"pages in use (the file: {name.stat().st_size / 2**20:,.0f} MiB)"
         else:
-            total = self.sql("SELECT pg_database_size(current_database())")[0][0]
-            how = "pg_database_size"
+            total = self.sql(
+                "SELECT SUM(CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) "
+                "ELSE pg_relation_size(c.oid) END) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') "
+                "AND c.relname NOT LIKE 'bench%'"
+            )[0][0]
+            how = "tables and indexes"
         per_member = total / max(self.members, 1)
         self.add(
             "database size",
