@@ -190,8 +190,8 @@ class Bench:
             self.sql("PRAGMA wal_checkpoint(TRUNCATE)")
             name = Path(settings.DATABASES["default"]["NAME"])
             total = self.sql(
-                "SELECT SUM(pgsize) FROM dbstat WHERE name NOT LIKE 'bench%' "
-                "AND name NOT LIKE 'sqlite_autoindex_bench%'"
+                "SELECT SUM(pgsize) FROM dbstat WHERE name NOT LIKE %s AND name NOT LIKE %s",
+                ("bench%", "sqlite_autoindex_bench%"),
             )[0][0]
             how = f"pages in use (the file: {name.stat().st_size / 2**20:,.0f} MiB)"
         else:
@@ -200,7 +200,8 @@ class Bench:
                 "ELSE pg_relation_size(c.oid) END) FROM pg_class c "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
                 "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') "
-                "AND c.relname NOT LIKE 'bench%'"
+                "AND c.relname NOT LIKE %s",
+                ("bench%",),
             )[0][0]
             how = "tables and indexes"
         per_member = total / max(self.members, 1)
