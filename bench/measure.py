@@ -204,6 +204,7 @@ class Bench:
                 ("bench%",),
             )[0][0]
             how = "tables and indexes"
+        total = int(total or 0)  # PostgreSQL sums to numeric
         per_member = total / max(self.members, 1)
         self.add(
             "database size",
