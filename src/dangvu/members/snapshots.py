@@ -137,26 +137,25 @@ def spans_of(periods) -> list[Span]:
     ]
 
 
+# The member's own fields that their counters depend on (members.rollup.member_contribution).
+_COUNTED = (
+    "gender",
+    "ethnicity",
+    "religion",
+    "birth_date",
+    "admission_date",
+    "education",
+    "professional_level",
+    "theory_level",
+    "occupation",
+)
+
+
 class _As:
-    """A member's counted attributes with one period's status (for member_contribution)."""
+    """A member's counted fields with one period's status (for member_contribution)."""
 
     def __init__(self, member, span: Span):
-        self.__dict__.update(
-            {
-                name: getattr(member, name)
-                for name in (
-                    "gender",
-                    "ethnicity",
-                    "religion",
-                    "birth_date",
-                    "admission_date",
-                    "education",
-                    "professional_level",
-                    "theory_level",
-                    "occupation",
-                )
-            }
-        )
+        self.__dict__.update({name: getattr(member, name) for name in _COUNTED})
         self.status = span.status
         self.exempted = span.exempted
 
@@ -236,20 +235,7 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
 
 
 def _dims(member) -> tuple:
-    return tuple(
-        getattr(member, name)
-        for name in (
-            "gender",
-            "ethnicity",
-            "religion",
-            "birth_date",
-            "admission_date",
-            "education",
-            "professional_level",
-            "theory_level",
-            "occupation",
-        )
-    )
+    return tuple(getattr(member, name) for name in _COUNTED)
 
 
 def _apply(deltas: Tally) -> None:
@@ -269,6 +255,6 @@ def _apply(deltas: Tally) -> None:
             )
 
 
-# Re-exported for callers that filter periods on a day.
 def covering(day: date) -> Q:
+    """Periods in force on `day`."""
     return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
