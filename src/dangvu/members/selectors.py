@@ -5,6 +5,7 @@ from itertools import permutations
 
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
+from django.db.models.sql.where import ExtraWhere
 
 from dangvu.accounts.scoping import member_q, scope_for
 from dangvu.core.db import PREFIX_END, prefix_q
@@ -217,4 +218,9 @@ def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member
     table = Member._meta.db_table
     columns = ", ".join(f'"{table}"."{Member._meta.get_field(f).column}"' for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    return qs.extra(where=[f"({columns}) > ({marks})"], params=list(last))
+    qs = qs._chain()
+    # First in the WHERE clause: SQLite seeks the index with the first lower bound it meets,
+    # and the subtree's own (org_path >= prefix) would make every page scan from the
+    # province's first member (2.6 ms → 76 ms for the last pages of 560,000).
+    qs.query.where.children.insert(0, ExtraWhere([f"({columns}) > ({marks})"], list(last)))
+    return qs
