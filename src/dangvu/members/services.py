@@ -628,7 +628,8 @@ def _create_many(
     paths = _Paths()
     deltas = Deltas()
     members, histories = [], []
-    if len(specs) > 1:
+    if rows_numbered:
+        # The bulk path skipped the per-row check in _clean_record (one query per batch here).
         _check_unique_numbers(specs, rows_numbered)
         paths.preload(h.get("organisation") for s in specs for h in s.history)
     for i, spec in enumerate(specs, start=1):

@@ -672,6 +672,18 @@ def test_bulk_create_writes_members_events_periods_counters_and_audit(tree):
     assert consistency_check() == []
 
 
+def test_bulk_create_of_one_row_still_refuses_a_number_already_on_the_records(tree):
+    make_member(tree.cell1, identity_number="062180000999")
+    before = db_snapshot()
+    with pytest.raises(ValidationError) as exc:
+        members_create_bulk(
+            actor=None,
+            rows=[{**member_data(identity_number="062180000999"), "organisation": tree.cell2}],
+        )
+    assert set(exc.value.message_dict) == {"row 1: identity_number"}
+    assert db_snapshot() == before
+
+
 def test_bulk_create_is_all_or_nothing_and_names_the_rows(tree):
     rows = [
         {**member_data(), "organisation": tree.cell1},
