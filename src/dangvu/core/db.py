@@ -7,11 +7,21 @@ audit are the service's business, not this module's.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from django.db import connection
 from django.db.models import Q
 
-__all__ = ["refresh_planner_statistics", "allocate_ids", "insert_rows", "prefix_q", "PREFIX_END"]
+__all__ = [
+    "refresh_planner_statistics",
+    "allocate_ids",
+    "insert_rows",
+    "update_row",
+    "fetch",
+    "as_date",
+    "prefix_q",
+    "PREFIX_END",
+]
 
 # Paths ([0-9A-Z]) and folded names ([a-z0-9 ]) sort below "~" bytewise; on PostgreSQL those
 # columns use the "C" collation (migrations) so the same holds there.
@@ -81,3 +91,33 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
         rows = list(rows)
         cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({placeholders})", rows)
         return len(rows)
+
+
+def update_row(model, pk, values: dict) -> None:
+    """UPDATE one row of `model` with {field name: Python value}, converted as Model.save would.
+
+    For the per-event hot path (one event costs a few ms, most of it in the ORM's query
+    compilation rather than in the database: PERFORMANCE.md, trap 7)."""
+    meta = model._meta
+    fields = [meta.get_field(name) for name in values]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+            f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s",
+            [*params, pk],
+        )
+
+
+def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
+    """Rows of a raw query, values converted by the driver only (dates computed by an
+    expression come back as text on SQLite: the caller converts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def as_date(value) -> date | None:
+    """A date from `fetch` (text on SQLite when computed by an expression such as MAX)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

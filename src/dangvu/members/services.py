@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy
 
 from dangvu.audit.services import AuditEntry, audit_bulk
 from dangvu.core.dates import add_months
-from dangvu.core.db import allocate_ids, insert_rows, refresh_planner_statistics
+from dangvu.core.db import (
+    allocate_ids,
+    as_date,
+    fetch,
+    insert_rows,
+    refresh_planner_statistics,
+    update_row,
+)
 from dangvu.core.errors import DomainError, ValidationError
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
@@ -310,16 +317,41 @@ def replay_member(member: Member, events: list[MembershipEvent]) -> MemberState:
 
 
 class _Span:
-    """A period as the bulk path writes it (a plain row, not a model instance)."""
+    """A period as the bulk path and the event path write it (a plain row, not a model
+    instance); `id` is the stored row's, None for a new one."""
 
-    __slots__ = ("organisation_id", "status", "exempted", "valid_from", "valid_to")
+    __slots__ = ("id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
 
-    def __init__(self, member, organisation_id, status, exempted, valid_from):
+    def __init__(
+        self, member, organisation_id, status, exempted, valid_from, valid_to=None, id=None
+    ):
+        self.id = id
         self.organisation_id = organisation_id
         self.status = status
         self.exempted = exempted
         self.valid_from = valid_from
-        self.valid_to = None
+        self.valid_to = valid_to
+
+
+def _stored_periods(member_id: int) -> list[_Span]:
+    rows = fetch(
+        "SELECT id, organisation_id, status, exempted, valid_from, valid_to "
+        f"FROM {MemberPeriod._meta.db_table} WHERE member_id = %s ORDER BY valid_from, id",
+        [member_id],
+    )
+    return [
+        _Span(None, org, status, bool(exempted), as_date(start), as_date(end), pk)
+        for pk, org, status, exempted, start, end in rows
+    ]
+
+
+def _last_event(member_id: int) -> tuple[date | None, int]:
+    """The date of the member's latest event and the highest sequence number."""
+    day, seq = fetch(
+        f"SELECT MAX(date), MAX(seq) FROM {MembershipEvent._meta.db_table} WHERE member_id = %s",
+        [member_id],
+    )[0]
+    return as_date(day), seq or 0
 
 
 def _period_step(
@@ -853,8 +885,8 @@ def member_event_record(
     # A restoration may name a new cell; the other events that name one must.
     if type in EVENTS_WITH_ORG and (type != EventType.RESTORED or organisation is not None):
         _check_cell(organisation, date)
-    last = m.events.aggregate(d=Max("date"), s=Max("seq"))
-    before_state = _state_of(m, last["d"])
+    last_date, last_seq = _last_event(m.pk)
+    before_state = _state_of(m, last_date)
     try:
         after_state = transition(
             before_state,
@@ -872,7 +904,7 @@ def member_event_record(
         m,
         before_state,
         after_state,
-        seq=(last["s"] or 0) + 1,
+        seq=last_seq + 1,
         fields=dict(
             type=type,
             date=date,
@@ -898,12 +930,17 @@ def _write_event(
     paths = _Paths()
     paths.preload_one(m.organisation_id, m.org_path)
     before = _copy(m)
-    stored = list(MemberPeriod.objects.filter(member=m).order_by("valid_from", "id"))
+    stored = _stored_periods(m.pk)
     spans_before = spans_of(stored)
     _apply_state(m, after_state, paths)
-    m.save(update_fields=_STATE_FIELDS)
+    m.updated_at = timezone.now()
+    update_row(
+        Member,
+        m.pk,
+        {name: getattr(m, Member._meta.get_field(name).attname) for name in _STATE_FIELDS},
+    )
     if seq is None:
-        seq = (m.events.aggregate(s=Max("seq"))["s"] or 0) + 1
+        seq = _last_event(m.pk)[1] + 1
     event = MembershipEvent.objects.create(
         member=m,
         seq=seq,
@@ -926,12 +963,16 @@ def _write_event(
     else:
         closed = [p for p in stored if p.valid_to is not None]
         periods = [p for p in stored if p.valid_to is None]
-        _period_step(periods, m, before_state, after_state, fields["date"])
+        _period_step(periods, m, before_state, after_state, fields["date"], make=_Span)
         for p in periods:
-            if p.pk is not None:
-                p.save(update_fields=["valid_to"])
-            else:
-                p.save()
+            if p.id is None:
+                insert_rows(
+                    MemberPeriod,
+                    ("member_id", "organisation_id", "status", "exempted", "valid_from"),
+                    [(m.pk, p.organisation_id, p.status, p.exempted, p.valid_from)],
+                )
+            elif p.valid_to is not None:
+                update_row(MemberPeriod, p.id, {"valid_to": p.valid_to})
         after_periods = closed + periods
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)

@@ -15,6 +15,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Case, CharField, Count, Func, Q, QuerySet, Value, When
 
+from dangvu.core.db import as_date, fetch
 from dangvu.core.refdata import age_band_limits, age_band_of_month
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
@@ -200,7 +201,13 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
         since = _first_difference(before_spans, after_spans)
     if since is None:
         return
-    marks = list(SnapshotMark.objects.filter(day__gte=since).values_list("organisation_id", "day"))
+    marks = [
+        (org_id, as_date(day))
+        for org_id, day in fetch(
+            f"SELECT organisation_id, day FROM {SnapshotMark._meta.db_table} WHERE day >= %s",
+            [connection.ops.adapt_datefield_value(since)],
+        )
+    ]
     if not marks:
         return
     days = sorted({d for _o, d in marks})

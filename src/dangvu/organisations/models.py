@@ -141,6 +141,8 @@ class SnapshotMark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "day"], name="uniq_snapshot_mark")
         ]
+        # Every change that reaches back asks which marks lie on or after its date.
+        indexes = [models.Index(fields=["day"], name="snapshot_mark_day")]
 
     def __str__(self):
         return f"{self.organisation_id} {self.day}"

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
+from dangvu.core.db import fetch
 from dangvu.organisations.choices import GRASSROOTS_KINDS
 from dangvu.organisations.models import (
     STEPLEN,
@@ -41,9 +42,15 @@ def ancestor_ids(path: str, cache: dict | None = None) -> list[int]:
     """Ids of the node at `path` and of all its ancestors (from the current tree)."""
     if cache is not None and path in cache:
         return cache[path]
-    ids = list(
-        Organisation.objects.filter(path__in=ancestor_paths(path)).values_list("id", flat=True)
-    )
+    paths = ancestor_paths(path)
+    ids = [
+        row[0]
+        for row in fetch(
+            f"SELECT id FROM {Organisation._meta.db_table} WHERE path IN "
+            f"({', '.join(['%s'] * len(paths))}) ORDER BY path",
+            paths,
+        )
+    ]
     if cache is not None:
         cache[path] = ids
     return ids
