@@ -7,6 +7,7 @@ The pytest fixtures that use them live in src/dangvu/conftest.py.
 
 import itertools
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -210,16 +211,30 @@ def make_token(user, actor=None) -> str:
 
 
 def counters(org) -> dict[tuple[str, str], int]:
-    """The organisation's non-zero rollup counters."""
+    """The organisation's non-zero rollup counters. A cell keeps none (organisations.rollups):
+    for a cell, what they would hold, from its members, after checking that none is stored."""
+    from dangvu.members.choices import IN_PARTY
+    from dangvu.members.models import Member
+    from dangvu.members.rollup import member_contribution
+    from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
     from dangvu.organisations.models import SubtreeCounter
+    from dangvu.organisations.rollups import org_contribution
 
-    return {
+    stored = {
         (dim, value): n
         for dim, value, n in SubtreeCounter.objects.filter(organisation=org).values_list(
             "dim", "value", "count"
         )
         if n
     }
+    org = type(org).objects.get(pk=org.pk)
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        return stored
+    assert not stored, f"cell {org.code} has counter rows: {stored}"
+    tally = Counter(org_contribution(org) if org.valid_to is None else {})
+    for m in Member.objects.filter(organisation=org, status__in=IN_PARTY):
+        tally.update(member_contribution(m))
+    return {k: n for k, n in tally.items() if n}
 
 
 def db_snapshot() -> dict:

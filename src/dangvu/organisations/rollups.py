@@ -1,4 +1,5 @@
-"""Rollup counters per subtree (SubtreeCounter), kept in the writer's transaction.
+"""Rollup counters per subtree (SubtreeCounter), kept in the writer's transaction, for every
+organisation above the cells (a cell counts its own members when asked).
 
 Every change that moves a count (a member event, an organisation created or dissolved, a
 subtree moved) computes its deltas keyed by (organisation id, dim, value) and applies them here
@@ -11,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from dangvu.core.db import fetch
-from dangvu.organisations.choices import GRASSROOTS_KINDS
+from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import (
     STEPLEN,
     Organisation,
@@ -76,8 +77,30 @@ def org_contribution(org: Organisation) -> dict[tuple[str, str], int]:
 _BATCH = 500
 
 
+def _member_holding(org_ids: set[int]) -> set[int]:
+    ids = sorted(org_ids)
+    kinds = sorted(MEMBER_HOLDING_KINDS)
+    found: set[int] = set()
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        found.update(
+            row[0]
+            for row in fetch(
+                f"SELECT id FROM {Organisation._meta.db_table} WHERE kind IN "
+                f"({', '.join(['%s'] * len(kinds))}) AND id IN ({', '.join(['%s'] * len(chunk))})",
+                [*kinds, *chunk],
+            )
+        )
+    return found
+
+
 def counters_apply(deltas: Deltas) -> None:
-    rows = sorted((k, v) for k, v in deltas.items() if v)
+    """Add the deltas to the stored counters. Cells keep no rows: a cell's figures are counted
+    from its own members (at most a few hundred) when asked (reports.selectors); a row per
+    birth month, ethnicity, level… of every cell was two thirds of all counter rows
+    (docs/decisions/0003)."""
+    cells = _member_holding({org_id for (org_id, _d, _v), n in deltas.items() if n})
+    rows = sorted((k, v) for k, v in deltas.items() if v and k[0] not in cells)
     if not rows:
         return
     table = SubtreeCounter._meta.db_table

@@ -19,6 +19,7 @@ from dangvu.core.text import fold
 from dangvu.organisations.choices import (
     ALLOWED_PARENTS,
     LEAF_KINDS,
+    MEMBER_HOLDING_KINDS,
     GrassrootsType,
     LinkKind,
     OrgKind,
@@ -378,10 +379,22 @@ def organisation_rename(
 
 
 def _subtree_counter_rows(org: Organisation) -> dict[tuple[str, str], int]:
-    return {
-        (c.dim, c.value): c.count
-        for c in SubtreeCounter.objects.filter(organisation=org).exclude(count=0)
-    }
+    """What the subtree adds to its ancestors' counters: its root's counter rows, or for a
+    cell (which keeps none) its own contribution and its members'."""
+    if org.kind not in MEMBER_HOLDING_KINDS:
+        return {
+            (c.dim, c.value): c.count
+            for c in SubtreeCounter.objects.filter(organisation=org).exclude(count=0)
+        }
+    from dangvu.members.choices import IN_PARTY
+    from dangvu.members.models import Member
+    from dangvu.members.rollup import member_contribution
+
+    totals = Deltas()
+    totals.update(org_contribution(org))
+    for m in Member.objects.filter(organisation=org, status__in=IN_PARTY):
+        totals.update(member_contribution(m))
+    return totals
 
 
 @transaction.atomic

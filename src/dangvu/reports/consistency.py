@@ -16,6 +16,7 @@ from dangvu.members.choices import IN_PARTY, EventType
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.rollup import member_contribution
 from dangvu.members.services import periods_from_events, replay_member
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
 from dangvu.organisations.rollups import org_contribution
 
@@ -198,13 +199,14 @@ def _check_counters(report, org_paths: dict[int, str], misplaced: dict[str, Tall
                     )
         pending.clear()
 
-    stack: list[tuple[str, int, Tally]] = []
+    stack: list[tuple[str, int, Tally, bool]] = []
 
     def leave() -> None:
-        path, org_id, tally = stack.pop()
+        path, org_id, tally, holds_members = stack.pop()
         if stack:
             stack[-1][2].update(tally)
-        pending[org_id] = tally
+        # A cell keeps no counter rows (organisations.rollups): any stored row is an error.
+        pending[org_id] = Tally() if holds_members else tally
         if len(pending) >= 500:
             flush()
 
@@ -232,7 +234,7 @@ def _check_counters(report, org_paths: dict[int, str], misplaced: dict[str, Tall
                 tally.update(member_contribution(member))
             member = next(members, None)
         tally.update(misplaced.get(path, {}))
-        stack.append((path, org_id, tally))
+        stack.append((path, org_id, tally, kind in MEMBER_HOLDING_KINDS))
     while stack:
         leave()
     flush()

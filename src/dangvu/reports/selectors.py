@@ -37,7 +37,7 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
 from dangvu.members.snapshots import banded, covering, period_tally
-from dangvu.organisations.choices import GRASSROOTS_KINDS, OrgKind
+from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
 from dangvu.organisations.models import (
     Organisation,
     OrganisationVersion,
@@ -95,7 +95,10 @@ def _versions_on(day: date):
 
 def _tally_from_counters(org: Organisation, on: date) -> Tally:
     """The organisation's counter rows; the birth-month rows summed into age bands by the
-    database (one row per band instead of ~900 months for the nation)."""
+    database (one row per band instead of ~900 months for the nation). A cell keeps no
+    counter rows: its few members' periods are counted (organisations.rollups)."""
+    if org.kind in MEMBER_HOLDING_KINDS:
+        return _tally_from_periods(org.path, on) + _org_counts_on(org.path, on)
     limits = age_band_limits(on)
     case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
     table = SubtreeCounter._meta.db_table

@@ -1,6 +1,7 @@
 """Organisation lifecycle services: create, rename, move, merge, split, dissolve — each one
 transaction with its versions, lineage, rollup counters and audit record."""
 
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -11,7 +12,12 @@ from dangvu.core.errors import ValidationError
 from dangvu.core.testing import counters, db_snapshot, make_org
 from dangvu.members.models import MembershipEvent
 from dangvu.organisations import services
-from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
+from dangvu.organisations.models import (
+    Organisation,
+    OrganisationLink,
+    OrganisationVersion,
+    SubtreeCounter,
+)
 from dangvu.organisations.services import (
     organisation_create,
     organisation_dissolve,
@@ -383,6 +389,38 @@ def test_move_takes_the_subtree_its_members_and_their_counts_to_the_new_parent(t
     assert audit.after["path"] == tree.committee.path
     # Members keep their own history: no event was recorded for them.
     assert set(MembershipEvent.objects.values_list("type", flat=True)) == {"admitted", "recognised"}
+    assert consistency_check() == []
+
+
+def test_cells_keep_no_counter_rows_and_are_counted_from_their_members(tree, populated):
+    cells = [tree.cell1, tree.cell2, tree.gcell, tree.cell3]
+    assert not SubtreeCounter.objects.filter(organisation__in=cells).exists()
+    assert SubtreeCounter.objects.filter(organisation=tree.committee).exists()
+    today = membership_report(tree.cell1)
+    assert today["source"] == "counters"
+    assert today["members"] == {"total": 2, "official": 1, "probationary": 1}
+    assert today["women"]["count"] == 1 and today["ethnic_minority"]["count"] == 1
+    assert today["organisations"]["by_kind"] == {"cell": 1}
+    from_events = membership_report(tree.cell1, timezone.localdate(), source="events")
+    assert {k: v for k, v in today.items() if k != "source"} == {
+        k: v for k, v in from_events.items() if k != "source"
+    }
+    grassroots = membership_report(tree.gcell)["organisations"]
+    assert grassroots["grassroots"] == 1 and grassroots["by_kind"] == {"grassroots_cell": 1}
+
+
+def test_moving_a_cell_takes_its_members_counts_from_the_old_committee_to_the_new(tree, populated):
+    before = {name: counters(getattr(tree, name)) for name in ("committee", "committee2")}
+    moved = counters(tree.cell1)  # its two members and the cell itself
+    assert moved[("members", "total")] == 2 and moved[("org_kind", "cell")] == 1
+
+    organisation_move(actor=None, org=tree.cell1, new_parent=tree.committee2, on=D)
+
+    for name, sign in (("committee", -1), ("committee2", +1)):
+        expected = Counter(before[name])
+        expected.update({key: sign * n for key, n in moved.items()})
+        assert counters(getattr(tree, name)) == {k: v for k, v in expected.items() if v}, name
+    assert not SubtreeCounter.objects.filter(organisation=tree.cell1).exists()
     assert consistency_check() == []
 
 

@@ -64,6 +64,14 @@ def test_a_missing_counter_row_is_named(tree, data):
     ]
 
 
+def test_a_counter_row_stored_for_a_cell_is_named(tree, data):
+    # Cells keep no counter rows (organisations.rollups): one written anyway is an error.
+    SubtreeCounter.objects.create(organisation=tree.cell1, dim="members", value="total", count=2)
+    assert consistency_check() == [
+        f"counter organisation {tree.cell1.pk} members=total: stored 2 but recomputed 0"
+    ]
+
+
 def test_a_tampered_member_status_is_named(data):
     a = data["a"]
     Member.objects.filter(pk=a.pk).update(status="died")
