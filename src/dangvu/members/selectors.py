@@ -82,6 +82,8 @@ def _scope_prefixes(actor, org: Organisation | None) -> tuple[list[str] | None, 
 
 
 def _scope_size(prefixes: list[str] | None, exact: list[str]) -> int:
+    """Members under the scope's roots, from their counters (a cell keeps none and counts as
+    0: small either way)."""
     paths = (prefixes or []) + exact
     if prefixes is None:
         roots = Organisation.objects.filter(depth=1).values("id")
