@@ -37,18 +37,28 @@ def prefix_q(field_name: str, prefix: str) -> Q:
     return Q(**{f"{field_name}__gte": prefix, f"{field_name}__lt": prefix + PREFIX_END})
 
 
-def refresh_planner_statistics(*models) -> None:
+def refresh_planner_statistics(*models, added: int | None = None) -> None:
     """After a bulk load, tell PostgreSQL's planner how big the tables have become.
 
     Autovacuum does it eventually, but only after commit: until then a large load inside one
     transaction is planned as if the tables were empty (nested loops over seq scans: seconds
     instead of milliseconds for a report). SQLite plans from its indexes and needs nothing.
+
+    `added`: the rows just loaded; a table the planner already knows to hold ten times as many
+    is left alone (statistics that far along stay right, and ANALYZE samples 30,000 rows each
+    time: a quarter of a national generation's time went into it).
     """
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            table = model._meta.db_table
+            if added is not None:
+                cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+                known = cursor.fetchone()[0]
+                if known > 10 * added:
+                    continue
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def allocate_ids(model, n: int) -> list[int]:

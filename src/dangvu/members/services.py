@@ -788,7 +788,9 @@ def _create_many(
             )
     audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
     if len(members) >= ANALYZE_AFTER:
-        refresh_planner_statistics(Member, MembershipEvent, MemberPeriod, SubtreeCounter)
+        refresh_planner_statistics(
+            Member, MembershipEvent, MemberPeriod, SubtreeCounter, added=len(members)
+        )
     return members
 
 

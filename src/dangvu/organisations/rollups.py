@@ -7,7 +7,9 @@ in one upsert per batch, keys sorted so that concurrent writers lock rows in the
 """
 
 from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection
 
@@ -25,6 +27,7 @@ __all__ = [
     "Deltas",
     "ancestor_paths",
     "ancestor_ids",
+    "counters_deferred",
     "counters_apply",
     "org_contribution",
     "spread",
@@ -94,11 +97,34 @@ def _member_holding(org_ids: set[int]) -> set[int]:
     return found
 
 
+_deferred: ContextVar[Deltas | None] = ContextVar("counters_deferred", default=None)
+
+
+@contextmanager
+def counters_deferred() -> Iterator[None]:
+    """Collect the counter deltas of many writes and apply them once, when the block ends
+    without an error. For bulk loads, inside the transaction that writes the rows: the
+    nation's and the province's rows are then written once per block instead of once per
+    batch (a third of PostgreSQL's time in a national load). Counters read inside the block
+    do not include its own writes yet."""
+    pending = Deltas()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    counters_apply(pending)
+
+
 def counters_apply(deltas: Deltas) -> None:
     """Add the deltas to the stored counters. Cells keep no rows: a cell's figures are counted
     from its own members (at most a few hundred) when asked (reports.selectors); a row per
     birth month, ethnicity, level… of every cell was two thirds of all counter rows
     (docs/decisions/0003)."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.update(deltas)
+        return
     cells = _member_holding({org_id for (org_id, _d, _v), n in deltas.items() if n})
     rows = sorted((k, v) for k, v in deltas.items() if v and k[0] not in cells)
     if not rows:

@@ -342,7 +342,9 @@ def organisations_create_bulk(
         ],
     )
     if len(created) >= 1000:
-        refresh_planner_statistics(Organisation, OrganisationVersion, SubtreeCounter)
+        refresh_planner_statistics(
+            Organisation, OrganisationVersion, SubtreeCounter, added=len(created)
+        )
     for o in created:
         o._state.adding = False
     return created

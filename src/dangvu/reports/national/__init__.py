@@ -22,6 +22,7 @@ from dangvu.core.db import refresh_planner_statistics
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.services import members_create_bulk
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
+from dangvu.organisations.rollups import counters_deferred
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
 from dangvu.reports.national.people import member_rows
 from dangvu.reports.national.plan import Unit, country_plan, rng_for, unit_branch
@@ -175,7 +176,7 @@ def generate(
     total = sum(p.members for p in plan)
     written = skipped = units = orgs = 0
     for group in _groups([(p, unit) for p in plan for unit in p.units]):
-        with transaction.atomic():
+        with transaction.atomic(), counters_deferred():
             for p, unit in group:
                 if unit.code not in done:
                     orgs += _load_unit(unit, provinces[p.code], seed, today)
