@@ -22,7 +22,7 @@ from dangvu.members.models import MemberPeriod
 from dangvu.members.rollup import member_contribution
 from dangvu.organisations.models import OrganisationVersion, SnapshotMark, SubtreeSnapshot
 
-__all__ = ["period_tally", "Span", "spans_of", "snapshots_adjust", "banded"]
+__all__ = ["period_tally", "period_tally_by_cell", "Span", "spans_of", "snapshots_adjust", "banded"]
 
 
 def banded(tally, day: date) -> Tally:
@@ -80,16 +80,34 @@ _GROUP = (
 def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
     """sign × the counters of the members in `periods` (one row per period), grouped in the
     database: the same keys as members.rollup.member_contribution."""
-    rows = (
+    tally: Tally = Tally()
+    for row in _grouped(periods, ()):
+        _add(tally, row, sign)
+    return tally
+
+
+def period_tally_by_cell(periods: QuerySet[MemberPeriod], sign: int = 1) -> dict[int, Tally]:
+    """period_tally for each cell (organisation) of the periods."""
+    tallies: dict[int, Tally] = {}
+    for cell, *row in _grouped(periods, ("organisation_id",)):
+        _add(tallies.setdefault(cell, Tally()), row, sign)
+    return tallies
+
+
+def _grouped(periods: QuerySet[MemberPeriod], first: tuple[str, ...]):
+    return (
         periods.filter(status__in=IN_PARTY)
         .annotate(birth_month=BirthMonth("member__birth_date"), admission=_admission_period_expr())
-        .values(*_GROUP)
+        .values(*first, *_GROUP)
         .annotate(n=Count("*"))
         .order_by()
-        .values_list(*_GROUP, "n")
+        .values_list(*first, *_GROUP, "n")
+        .iterator(chunk_size=5000)
     )
-    tally: Tally = Tally()
-    for (
+
+
+def _add(tally: Tally, row, sign: int) -> None:
+    (
         status,
         exempted,
         gender,
@@ -102,22 +120,21 @@ def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
         theory,
         occupation,
         n,
-    ) in rows.iterator(chunk_size=5000):
-        n *= sign
-        tally[("members", "total")] += n
-        tally[("status", status)] += n
-        tally[("gender", gender)] += n
-        tally[("ethnicity", ethnicity)] += n
-        tally[("religion", religion)] += n
-        tally[("birth", birth)] += n
-        tally[("admission_period", admission)] += n
-        tally[("education", education)] += n
-        tally[("professional", professional)] += n
-        tally[("theory", theory)] += n
-        tally[("occupation", occupation)] += n
-        if exempted:
-            tally[("exempted", "1")] += n
-    return tally
+    ) = row
+    n *= sign
+    tally[("members", "total")] += n
+    tally[("status", status)] += n
+    tally[("gender", gender)] += n
+    tally[("ethnicity", ethnicity)] += n
+    tally[("religion", religion)] += n
+    tally[("birth", birth)] += n
+    tally[("admission_period", admission)] += n
+    tally[("education", education)] += n
+    tally[("professional", professional)] += n
+    tally[("theory", theory)] += n
+    tally[("occupation", occupation)] += n
+    if exempted:
+        tally[("exempted", "1")] += n
 
 
 @dataclass(frozen=True)

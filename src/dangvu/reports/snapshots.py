@@ -1,21 +1,23 @@
 """Building the month-start snapshots of large subtrees (see members.snapshots).
 
-`dangvu snapshots` (nightly, and at the end of `dangvu generate`) adds the missing month starts:
-the first one counted in full from the periods, each next one as the previous figures plus the
-changes of the month (a full count again where the tree changed in between). A snapshot is a cache of a report
-as of that day: `dangvu check` compares the latest ones with a full count.
+`dangvu snapshots` (nightly, and at the end of `dangvu generate`) adds the missing days: the
+first one counted in full from the periods, each next one as the previous figures plus the
+changes in between (a full count again where the tree changed). A snapshot is a cache of a
+report as of that day; the tests compare them with full counts around every kind of change.
 """
 
 import calendar
+from collections import Counter as Tally
 from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from dangvu.core.db import insert_rows, refresh_planner_statistics
-from dangvu.members.snapshots import banded
+from dangvu.members.models import MemberPeriod
+from dangvu.members.snapshots import banded, period_tally_by_cell
 from dangvu.organisations.models import (
     Organisation,
     SnapshotMark,
@@ -23,11 +25,10 @@ from dangvu.organisations.models import (
     SubtreeSnapshot,
 )
 from dangvu.reports.selectors import (
-    _changes_between,
     _org_counts_on,
     _tally_from_periods,
     _tree_changed,
-    org_version_on,
+    _versions_on,
 )
 
 __all__ = ["SNAPSHOT_SINCE", "SNAPSHOT_MIN_MEMBERS", "snapshot_days", "snapshots_build"]
@@ -64,6 +65,30 @@ def _large_subtrees(min_members: int) -> list[Organisation]:
     return list(Organisation.objects.filter(valid_to__isnull=True, id__in=large).order_by("path"))
 
 
+def _changes_by_cell(start: date, end: date) -> dict[int, Tally]:
+    """What the periods that began or ended in (start, end] change, cell by cell."""
+    out: dict[int, Tally] = {}
+    for window, sign in (
+        (Q(valid_from__gt=start, valid_from__lte=end), 1),
+        (Q(valid_to__gt=start, valid_to__lte=end), -1),
+    ):
+        for cell, tally in period_tally_by_cell(MemberPeriod.objects.filter(window), sign).items():
+            out.setdefault(cell, Tally()).update(tally)  # update, not +: keeps negatives
+    return out
+
+
+def _paths_on(org_ids, day: date) -> dict[int, str]:
+    ids = list(org_ids)
+    paths = {}
+    for i in range(0, len(ids), 5000):
+        paths.update(
+            _versions_on(day)
+            .filter(organisation_id__in=ids[i : i + 5000])
+            .values_list("organisation_id", "path")
+        )
+    return paths
+
+
 def snapshots_build(
     *,
     since: date = SNAPSHOT_SINCE,
@@ -72,47 +97,64 @@ def snapshots_build(
     log: Callable[[str], None] | None = None,
 ) -> int:
     """Add the missing month-start snapshots of every subtree of at least `min_members`
-    members (all of them again with `rebuild`). One transaction per subtree. Returns the
-    number of snapshots written."""
+    members (all of them again with `rebuild`). Returns the number of snapshots written.
+
+    One pass over the days for all subtrees together, one transaction per day: a subtree's
+    first missing day is counted in full from the periods (stored snapshots hold age bands,
+    not birth months, so they cannot be continued), each next day adds the periods that began
+    or ended since, read once for all subtrees and given to each subtree holding the cell. A
+    change to the tree in between means a full count again."""
     today = timezone.localdate()
     days = snapshot_days(since, today)
     if rebuild:
         with transaction.atomic():
             SubtreeSnapshot.objects.all().delete()
             SnapshotMark.objects.all().delete()
+    subtrees = _large_subtrees(min_members)
+    last = dict(
+        SnapshotMark.objects.filter(organisation__in=subtrees)
+        .values("organisation_id")
+        .annotate(d=Max("day"))
+        .values_list("organisation_id", "d")
+    )
+    running: dict[int, Tally] = {}  # subtree -> its figures (birth months) on `prev`
+    prev = None
     written = 0
-    for org in _large_subtrees(min_members):
+    for day in days:
+        todo = [o for o in subtrees if last.get(o.pk) is None or day > last[o.pk]]
+        if not todo:
+            continue
+        paths = _paths_on([o.pk for o in todo], day)
+        rebuilt = prev is None or _tree_changed(prev, day)
+        going_on = [] if rebuilt else [o for o in todo if o.pk in running and o.pk in paths]
+        if going_on:
+            changes = _changes_by_cell(prev, day)
+            for cell, cell_path in _paths_on(changes, day).items():
+                for o in going_on:
+                    if cell_path.startswith(paths[o.pk]):
+                        running[o.pk].update(changes[cell])
         with transaction.atomic():
-            last = SnapshotMark.objects.filter(organisation=org).aggregate(d=Max("day"))["d"]
-            # Stored snapshots hold age bands, not birth months: the first missing month is
-            # counted in full, the next ones follow from it.
-            prev, tally = None, None
-            for day in days:
-                if last and day <= last:
+            for o in todo:
+                path = paths.get(o.pk)
+                if path is None:  # not there that day
+                    running.pop(o.pk, None)
                     continue
-                version = org_version_on(org, day)
-                if version is None:
-                    prev, tally = None, None
-                    continue
-                if prev is None or _tree_changed(prev, day):
-                    tally = _tally_from_periods(version.path, day) + _org_counts_on(
-                        version.path, day
-                    )
-                else:
-                    tally = tally + _changes_between(version.path, prev, day)
+                if rebuilt or o.pk not in running:
+                    running[o.pk] = Tally(_tally_from_periods(path, day))
+                    running[o.pk].update(_org_counts_on(path, day))
                 insert_rows(
                     SubtreeSnapshot,
                     ("organisation_id", "day", "dim", "value", "count"),
                     (
-                        (org.pk, day, dim, value, n)
-                        for (dim, value), n in banded(tally, day).items()
+                        (o.pk, day, dim, value, n)
+                        for (dim, value), n in banded(running[o.pk], day).items()
                         if n
                     ),
                 )
-                SnapshotMark.objects.create(organisation=org, day=day)
+                SnapshotMark.objects.create(organisation=o, day=day)
                 written += 1
-                prev = day
-        if log:
-            log(f"{org.code}: snapshots to {days[-1] if days else '-'}")
+        prev = day
+        if log and day.day == calendar.monthrange(day.year, day.month)[1]:
+            log(f"{day:%Y-%m}: snapshots of {len(todo)} subtrees")
     refresh_planner_statistics(SubtreeSnapshot, SnapshotMark)
     return written
