@@ -34,7 +34,6 @@ from urllib.parse import urlencode
 __all__ = ["judge", "main"]
 
 IN_PARTY_SQL = "('official', 'probationary')"
-CELL_KINDS = ("cell", "grassroots_cell")
 AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
 PAGE = 50
@@ -255,8 +254,26 @@ class Bench:
             )
             return Organisation.objects.get(code=code)
 
+        def largest_cell() -> Organisation:
+            # Cells keep no counter rows (docs/decisions/0003): count the province's members.
+            from django.db.models import Count
+
+            from dangvu.members.models import Member
+
+            cell_id = (
+                Member.objects.filter(
+                    prefix_q("org_path", province.path), status__in=("official", "probationary")
+                )
+                .values("organisation_id")
+                .annotate(n=Count("*"))
+                .order_by("-n", "organisation_id")
+                .values_list("organisation_id", flat=True)
+                .first()
+            )
+            return Organisation.objects.get(pk=cell_id)
+
         return {
-            "cell": largest(CELL_KINDS),
+            "cell": largest_cell(),
             "commune": largest(["commune"]),
             "province": province,
             "nation": nation,
