@@ -231,6 +231,7 @@ def counters(org) -> dict[tuple[str, str], int]:
     if org.kind not in MEMBER_HOLDING_KINDS:
         return stored
     assert not stored, f"cell {org.code} has counter rows: {stored}"
+    # Counted here independently of members.selectors.cell_counts, which reports use.
     tally = Counter(org_contribution(org) if org.valid_to is None else {})
     for m in Member.objects.filter(organisation=org, status__in=IN_PARTY):
         tally.update(member_contribution(m))

@@ -388,15 +388,9 @@ def _subtree_counter_rows(org: Organisation) -> dict[tuple[str, str], int]:
             (c.dim, c.value): c.count
             for c in SubtreeCounter.objects.filter(organisation=org).exclude(count=0)
         }
-    from dangvu.members.choices import IN_PARTY
-    from dangvu.members.models import Member
-    from dangvu.members.rollup import member_contribution
+    from dangvu.members.selectors import cell_counts
 
-    totals = Deltas()
-    totals.update(org_contribution(org))
-    for m in Member.objects.filter(organisation=org, status__in=IN_PARTY):
-        totals.update(member_contribution(m))
-    return totals
+    return cell_counts(org)
 
 
 @transaction.atomic

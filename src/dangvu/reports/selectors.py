@@ -36,6 +36,7 @@ from dangvu.core.refdata import (
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
+from dangvu.members.selectors import cell_counts
 from dangvu.members.snapshots import banded, covering, period_tally
 from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
 from dangvu.organisations.models import (
@@ -96,9 +97,9 @@ def _versions_on(day: date):
 def _tally_from_counters(org: Organisation, on: date) -> Tally:
     """The organisation's counter rows; the birth-month rows summed into age bands by the
     database (one row per band instead of ~900 months for the nation). A cell keeps no
-    counter rows: its few members' periods are counted (organisations.rollups)."""
+    counter rows: its few members are counted (organisations.rollups)."""
     if org.kind in MEMBER_HOLDING_KINDS:
-        return _tally_from_periods(org.path, on) + _org_counts_on(org.path, on)
+        return cell_counts(org)
     limits = age_band_limits(on)
     case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
     table = SubtreeCounter._meta.db_table
