@@ -3,7 +3,7 @@
 from dangvu.core.refdata import admission_period
 from dangvu.members.choices import IN_PARTY
 
-__all__ = ["member_contribution", "MEMBER_DIMS"]
+__all__ = ["member_contribution", "MEMBER_DIMS", "COUNTED_RECORD", "COUNTED_STATE"]
 
 MEMBER_DIMS = (
     "members",
@@ -18,6 +18,20 @@ MEMBER_DIMS = (
     "theory",
     "occupation",
     "exempted",
+)
+
+# What member_contribution reads: the member's state and fields of their record.
+COUNTED_STATE = ("status", "exempted")
+COUNTED_RECORD = (
+    "gender",
+    "ethnicity",
+    "religion",
+    "birth_date",
+    "admission_date",
+    "education",
+    "professional_level",
+    "theory_level",
+    "occupation",
 )
 
 

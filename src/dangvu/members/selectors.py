@@ -14,7 +14,7 @@ from dangvu.core.db import PREFIX_END, prefix_q
 from dangvu.core.text import tokens
 from dangvu.members.choices import IN_PARTY, EventType
 from dangvu.members.models import Member, MemberNameKey, MembershipEvent
-from dangvu.members.rollup import member_contribution
+from dangvu.members.rollup import COUNTED_RECORD, COUNTED_STATE, member_contribution
 from dangvu.organisations.models import Organisation, SubtreeCounter
 from dangvu.organisations.rollups import org_contribution
 
@@ -234,19 +234,7 @@ def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member
 
 
 # The member fields members.rollup.member_contribution reads.
-_COUNTED_FIELDS = (
-    "status",
-    "exempted",
-    "gender",
-    "ethnicity",
-    "religion",
-    "birth_date",
-    "admission_date",
-    "education",
-    "professional_level",
-    "theory_level",
-    "occupation",
-)
+_COUNTED_FIELDS = (*COUNTED_STATE, *COUNTED_RECORD)
 
 
 def cell_counts(cell: Organisation) -> Counter:

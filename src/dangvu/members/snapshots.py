@@ -19,7 +19,7 @@ from dangvu.core.db import as_date, fetch
 from dangvu.core.refdata import age_band_limits, age_band_of_month
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
-from dangvu.members.rollup import member_contribution
+from dangvu.members.rollup import COUNTED_RECORD, member_contribution
 from dangvu.organisations.models import OrganisationVersion, SnapshotMark, SubtreeSnapshot
 
 __all__ = ["period_tally", "period_tally_by_cell", "Span", "spans_of", "snapshots_adjust", "banded"]
@@ -155,25 +155,11 @@ def spans_of(periods) -> list[Span]:
     ]
 
 
-# The member's own fields that their counters depend on (members.rollup.member_contribution).
-_COUNTED = (
-    "gender",
-    "ethnicity",
-    "religion",
-    "birth_date",
-    "admission_date",
-    "education",
-    "professional_level",
-    "theory_level",
-    "occupation",
-)
-
-
 class _As:
     """A member's counted fields with one period's status (for member_contribution)."""
 
     def __init__(self, member, span: Span):
-        self.__dict__.update({name: getattr(member, name) for name in _COUNTED})
+        self.__dict__.update({name: getattr(member, name) for name in COUNTED_RECORD})
         self.status = span.status
         self.exempted = span.exempted
 
@@ -259,7 +245,7 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
 
 
 def _dims(member) -> tuple:
-    return tuple(getattr(member, name) for name in _COUNTED)
+    return tuple(getattr(member, name) for name in COUNTED_RECORD)
 
 
 def _apply(deltas: Tally) -> None:
