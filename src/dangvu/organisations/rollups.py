@@ -105,8 +105,8 @@ def counters_deferred() -> Iterator[None]:
     """Collect the counter deltas of many writes and apply them once, when the block ends
     without an error. For bulk loads, inside the transaction that writes the rows: the
     nation's and the province's rows are then written once per block instead of once per
-    batch (a third of PostgreSQL's time in a national load). Counters read inside the block
-    do not include its own writes yet."""
+    batch (the costliest statement of a PostgreSQL national load: 6.5 s → 3.0 s on a 47,000
+    member sample). Counters read inside the block do not include its own writes yet."""
     pending = Deltas()
     token = _deferred.set(pending)
     try:
@@ -118,8 +118,8 @@ def counters_deferred() -> Iterator[None]:
 
 def counters_apply(deltas: Deltas) -> None:
     """Add the deltas to the stored counters. Cells keep no rows: a cell's figures are counted
-    from its own members (at most a few hundred) when asked (reports.selectors); a row per
-    birth month, ethnicity, level… of every cell was two thirds of all counter rows
+    from its own members (at most a few hundred) when asked (members.selectors.cell_counts);
+    a row per birth month, ethnicity, level… of every cell was two thirds of all counter rows
     (docs/decisions/0003)."""
     pending = _deferred.get()
     if pending is not None:
