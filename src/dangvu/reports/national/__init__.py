@@ -4,8 +4,9 @@ Units (a commune-level committee or a directly-subordinate committee of a provin
 grassroots organisations, cells and members) are loaded one at a time, so memory stays bounded
 by the largest unit, and committed in groups of about GROUP_MEMBERS members (a commit costs
 about as much as loading a hundred members once the database is large). An interrupted run
-resumes where it stopped: a unit whose organisation exists was committed whole. Every write goes through organisations_create_bulk and
-members_create_bulk: the same rules, events, periods, counters and audit as any import.
+resumes where it stopped: a unit whose organisation exists was committed whole, with its
+group. Every write goes through organisations_create_bulk and members_create_bulk: the same
+rules, events, periods, counters and audit as any import.
 """
 
 import time
@@ -79,6 +80,7 @@ def _check_database(params: dict) -> bool:
 
 
 def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> int:
+    """Write one unit inside the caller's transaction (generate: one per group of units)."""
     specs, cells, kinds = unit_branch(unit, seed)
     head = {
         "code": unit.code,
@@ -89,24 +91,23 @@ def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> in
         "place_code": unit.place_code,
         "children": specs,
     }
-    with transaction.atomic():  # a savepoint inside the group's transaction
-        created = organisations_create_bulk(
-            actor=None, parent=province, specs=[head], valid_from=FOUNDED
-        )
-        by_code = {o.code: o for o in created}
-        rng = rng_for(seed, "people", unit.code)
-        rows = member_rows(
-            rng,
-            region=unit.region,
-            province_code=unit.province_code,
-            place=unit.place_name or province.place_name,
-            cells=[(by_code[code], kinds[code], size) for code, size in cells],
-            offset=unit.offset,
-            today=today,
-        )
-        for start in range(0, len(rows), 5000):
-            members_create_bulk(actor=None, rows=rows[start : start + 5000])
-        return len(created)
+    created = organisations_create_bulk(
+        actor=None, parent=province, specs=[head], valid_from=FOUNDED
+    )
+    by_code = {o.code: o for o in created}
+    rng = rng_for(seed, "people", unit.code)
+    rows = member_rows(
+        rng,
+        region=unit.region,
+        province_code=unit.province_code,
+        place=unit.place_name or province.place_name,
+        cells=[(by_code[code], kinds[code], size) for code, size in cells],
+        offset=unit.offset,
+        today=today,
+    )
+    for start in range(0, len(rows), 5000):
+        members_create_bulk(actor=None, rows=rows[start : start + 5000])
+    return len(created)
 
 
 def _groups(units: list[tuple]) -> Iterator[list[tuple]]:
