@@ -15,14 +15,15 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import EventType, Status
 from dangvu.organisations.models import Organisation
 
-__all__ = ["Member", "MembershipEvent", "MemberPeriod", "MemberNameKey"]
+__all__ = ["Member", "MembershipEvent", "MemberPeriod", "NameKey"]
 
 
 class Member(models.Model):
     """A party member's record. Holds the current state; MembershipEvent rows are the truth."""
 
     full_name = models.CharField(_("full name"), max_length=150)
-    # Searched through MemberNameKey; ordered within a cell by the (org_path, name_folded) index.
+    # Searched through NameKey and the name_folded index; ordered within a cell by the
+    # (org_path, name_folded) index.
     name_folded = models.CharField(_("folded name"), max_length=150, editable=False)
     birth_name = models.CharField(_("birth name"), max_length=150, blank=True)
     birth_date = models.DateField(_("date of birth"))
@@ -73,7 +74,10 @@ class Member(models.Model):
     class Meta:
         verbose_name = _("party member")
         verbose_name_plural = _("party members")
-        indexes = [models.Index(fields=["org_path", "name_folded"])]
+        indexes = [
+            models.Index(fields=["org_path", "name_folded"]),
+            models.Index(fields=["name_folded"], name="member_name_folded"),
+        ]
 
     def __str__(self):
         return self.full_name
@@ -212,15 +216,19 @@ class MemberPeriod(models.Model):
         return f"{self.member_id} {self.status} {self.valid_from}–{self.valid_to or ''}"
 
 
-class MemberNameKey(models.Model):
-    """Every rotation of a member's folded name: "nguyen van binh", "van binh nguyen",
-    "binh nguyen van". Each word starts one key, so an index range on the key finds a member by
-    any word of the name (and by any cyclic run of words), and the rest of the key filters the
-    other words without reading the member row. Written with the member by members.services."""
+class NameKey(models.Model):
+    """Every rotation of a folded name that some member bears: "nguyen van binh", "van binh
+    nguyen", "binh nguyen van", each with the name. Each word starts one key, so an index range
+    on the key finds a name by any word (and by any cyclic run of words), the rest of the key
+    filters the other words without reading a member row, and the members bearing the name come
+    from their name_folded index. Keyed by name, not by member: Vietnamese names repeat, so a
+    national registry holds about one distinct name per 25 members (5 times fewer keys than one
+    per member; docs/decisions/0004). Written by members.services with the name's first member;
+    removed when its last member's name is corrected."""
 
-    pk = models.CompositePrimaryKey("key", "member")
+    pk = models.CompositePrimaryKey("key", "name")
     key = models.CharField(max_length=150)
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
+    name = models.CharField(max_length=150)
 
     def __str__(self):
         return self.key

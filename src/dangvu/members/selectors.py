@@ -13,7 +13,7 @@ from dangvu.accounts.scoping import member_q, scope_for
 from dangvu.core.db import PREFIX_END, prefix_q
 from dangvu.core.text import tokens
 from dangvu.members.choices import IN_PARTY, EventType
-from dangvu.members.models import Member, MemberNameKey, MembershipEvent
+from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.members.rollup import COUNTED_RECORD, COUNTED_STATE, member_contribution
 from dangvu.organisations.models import Organisation, SubtreeCounter
 from dangvu.organisations.rollups import org_contribution
@@ -71,7 +71,7 @@ def member_list(
 # a larger one through the name keys (cost bounded by SEARCH_CAP and SEARCH_SCAN).
 SMALL_SCOPE = 10_000
 SEARCH_CAP = 100  # candidates returned by a name search (pages of 20 go through them)
-SEARCH_SCAN = 20_000  # name keys read at most when no word order matches
+SEARCH_SCAN = 20_000  # name keys (distinct names) read at most when no word order matches
 
 
 def _scope_prefixes(actor, org: Organisation | None) -> tuple[list[str] | None, list[str]]:
@@ -121,9 +121,9 @@ def member_search_ids(*, actor, org: Organisation | None, words: list[str]) -> l
     by member_q: this only narrows.
 
     Plans (PERFORMANCE.md traps 1-4): a small scope reads its members' names; otherwise
-    index ranges on MemberNameKey for the words in each order (a name's words are cyclic in
-    its keys), then one bounded scan driven by the longest word, never a ranking of all
-    matches of a common word.
+    index ranges on NameKey for the words in each order (a name's words are cyclic in its
+    keys) joined to the members bearing the name, then one bounded scan of the names driven
+    by the longest word, never a ranking of all matches of a common word.
     """
     prefixes, exact = _scope_prefixes(actor, org)
     if prefixes is not None and _scope_size(prefixes, exact) <= SMALL_SCOPE:
@@ -140,7 +140,7 @@ def member_search_ids(*, actor, org: Organisation | None, words: list[str]) -> l
             qs = qs.filter(Q(name_folded__startswith=word) | Q(name_folded__contains=" " + word))
         return list(qs.order_by("name_folded", "id").values_list("id", flat=True)[:SEARCH_CAP])
 
-    table = MemberNameKey._meta.db_table
+    keys = NameKey._meta.db_table
     members = Member._meta.db_table
     scope_sql, scope_params = _scope_sql(prefixes, exact)
     found: dict[int, None] = {}
@@ -149,8 +149,8 @@ def member_search_ids(*, actor, org: Organisation | None, words: list[str]) -> l
         for order in orders:
             prefix = " ".join(order)
             cursor.execute(
-                f"SELECT k.member_id FROM {table} k JOIN {members} m ON m.id = k.member_id "
-                f"WHERE k.key >= %s AND k.key < %s{scope_sql} LIMIT %s",
+                f"SELECT m.id FROM {keys} k JOIN {members} m ON m.name_folded = k.name "
+                f"WHERE k.key >= %s AND k.key < %s{scope_sql} ORDER BY k.key LIMIT %s",
                 [prefix, prefix + PREFIX_END, *scope_params, SEARCH_CAP],
             )
             for (pk,) in cursor.fetchall():
@@ -158,14 +158,16 @@ def member_search_ids(*, actor, org: Organisation | None, words: list[str]) -> l
             if len(found) >= SEARCH_CAP:
                 return list(found)[:SEARCH_CAP]
         if len(words) > 1:
+            # No order of the words starts a key: read the keys of the longest word (bounded),
+            # keep the names holding the other words too, then their members.
             driver = max(words, key=len)
             rest = list(words)
             rest.remove(driver)
-            likes = "".join(" AND (' ' || k.key) LIKE %s" for _w in rest)
+            likes = "".join(" AND (' ' || key) LIKE %s" for _w in rest)
             cursor.execute(
-                f"SELECT k.member_id FROM (SELECT key, member_id FROM {table} "
-                f"WHERE key >= %s AND key < %s LIMIT %s) k "
-                f"JOIN {members} m ON m.id = k.member_id WHERE 1 = 1{likes}{scope_sql} LIMIT %s",
+                f"SELECT m.id FROM (SELECT name FROM (SELECT key, name FROM {keys} "
+                f"WHERE key >= %s AND key < %s ORDER BY key LIMIT %s) s WHERE 1 = 1{likes}) k "
+                f"JOIN {members} m ON m.name_folded = k.name WHERE 1 = 1{scope_sql} LIMIT %s",
                 [
                     driver,
                     driver + PREFIX_END,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +46,7 @@ from dangvu.members.choices import (
     EventType,
     Status,
 )
-from dangvu.members.models import Member, MemberNameKey, MemberPeriod, MembershipEvent
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.rollup import member_contribution
 from dangvu.members.selectors import effective_events
 from dangvu.members.snapshots import Span, snapshots_adjust, spans_of
@@ -495,10 +495,23 @@ def _copy(m: Member) -> Member:
     return clone
 
 
-def _name_keys_replace(member_id: int, old: str, new: str) -> None:
-    """The search keys follow a corrected name (members.models.MemberNameKey)."""
-    MemberNameKey.objects.filter(member_id=member_id, key__in=rotations(old)).delete()
-    insert_rows(MemberNameKey, ("key", "member_id"), ((k, member_id) for k in rotations(new)))
+def _name_keys_add(names: Iterable[str]) -> None:
+    """Search keys for the names no member bore before (members.models.NameKey). A corrected
+    name's old keys stay: they find no one once nobody bears it, and deleting them would race
+    with a member given that name at the same moment."""
+    names = sorted({n for n in names if n})
+    known: set[str] = set()
+    for start in range(0, len(names), 900):
+        chunk = names[start : start + 900]
+        # A name's first rotation is the name itself.
+        known.update(
+            NameKey.objects.filter(key__in=chunk, name=F("key")).values_list("name", flat=True)
+        )
+    NameKey.objects.bulk_create(
+        [NameKey(key=k, name=n) for n in names if n not in known for k in rotations(n)],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
 
 
 # --- creating members --------------------------------------------------------------------------
@@ -712,11 +725,7 @@ def _create_many(
     for m in members:
         m.created_at = m.updated_at = now
         m._state.adding = False
-    insert_rows(
-        MemberNameKey,
-        ("key", "member_id"),
-        ((key, m.pk) for m in members for key in rotations(m.name_folded)),
-    )
+    _name_keys_add(m.name_folded for m in members)
 
     recorded_by = actor.pk if getattr(actor, "pk", None) else None
     events, periods, audits = [], [], []
@@ -815,7 +824,7 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
         return m
     m.save()
     if before.name_folded != m.name_folded:
-        _name_keys_replace(m.pk, before.name_folded, m.name_folded)
+        _name_keys_add([m.name_folded])
     paths = _Paths()
     deltas = Deltas()
     _counter_move(deltas, paths, before, m)

@@ -5,15 +5,19 @@ stays flat at national size).
 - each member's in-party periods = the spans its events produce;
 - each member's organisation path = its cell's path;
 - every active organisation has exactly one open version, at its current path;
-- every rollup counter = the sum over the current members and active organisations.
+- every rollup counter = the sum over the current members and active organisations;
+- every member's name has its search keys (one per word: members.models.NameKey).
 """
 
 from collections import Counter as Tally
 from collections import defaultdict
 
+from django.db.models import Count
+
 from dangvu.core.errors import DomainError
+from dangvu.core.text import rotations
 from dangvu.members.choices import IN_PARTY, EventType
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.rollup import member_contribution
 from dangvu.members.services import periods_from_events, replay_member
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -121,6 +125,21 @@ def _check_members(report, org_paths: dict[int, str]) -> dict[str, Tally]:
         if rebuilt != stored:
             report("periods", f"member {m.pk}: periods {stored} but events give {rebuilt}")
     return misplaced
+
+
+def _check_name_keys(report) -> None:
+    """Each distinct member name against the number of its keys (memory: one entry per
+    distinct name, about one per 25 members)."""
+    keys = dict(NameKey.objects.values("name").annotate(n=Count("*")).values_list("name", "n"))
+    names = (
+        Member.objects.exclude(name_folded="")
+        .order_by("name_folded")
+        .values_list("name_folded", flat=True)
+        .distinct()
+    )
+    for name in names.iterator(chunk_size=10000):
+        if keys.get(name, 0) != len(rotations(name)):
+            report("name keys", f"name {name!r}: {keys.get(name, 0)} search keys")
 
 
 def _check_versions(report) -> None:
@@ -253,6 +272,7 @@ def consistency_check(limit: int = 50) -> list[str]:
     org_paths = dict(Organisation.objects.values_list("id", "path").iterator(chunk_size=10000))
     misplaced = _check_members(report, org_paths)
     _check_versions(report)
+    _check_name_keys(report)
     _check_counters(report, org_paths, misplaced)
     for kind, n in per_kind.items():
         if n > limit:

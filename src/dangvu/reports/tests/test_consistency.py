@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
 
-from dangvu.members.models import Member, MemberPeriod
+from dangvu.members.models import Member, MemberPeriod, NameKey
 from dangvu.members.services import member_event_record
 from dangvu.organisations.models import OrganisationVersion, SubtreeCounter
 from dangvu.organisations.services import organisation_merge, organisation_move
@@ -115,6 +115,13 @@ def test_a_tampered_member_path_is_named(tree, data):
     assert consistency_check() == [
         f"member {a.pk}: path {tree.cell3.path} but its cell is at {tree.cell1.path}"
     ]
+
+
+def test_a_name_missing_a_search_key_is_named(data):
+    a = data["a"]
+    NameKey.objects.filter(name=a.name_folded).exclude(key=a.name_folded).first().delete()
+    words = len(a.name_folded.split())
+    assert consistency_check() == [f"name {a.name_folded!r}: {words - 1} search keys"]
 
 
 def test_a_missing_organisation_version_is_named(tree, data):
