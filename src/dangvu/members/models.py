@@ -116,7 +116,8 @@ class MembershipEvent(models.Model):
     `correction` event that names it."""
 
     # Indexed by uniq_event_seq (member, seq); the other references are never searched by, so
-    # they carry no index of their own (size at national scale).
+    # they carry no index of their own (size at national scale; an organisation is dissolved,
+    # never deleted, so PROTECT needs no index either).
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="events", db_index=False
     )
@@ -128,6 +129,7 @@ class MembershipEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("organisation after"),
+        db_index=False,
     )
     from_organisation = models.ForeignKey(
         Organisation,

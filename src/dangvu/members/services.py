@@ -783,7 +783,8 @@ def _create_many(
         audits.append(_audit_entry("member.create", m, after=_member_snapshot(m)))
     else:
         # A bulk load is audited per cell: who added which members (their records and events
-        # carry the rest). One row per member would double the size of a national database.
+        # carry the rest), as runs of ids. One row per member would double the size of a
+        # national database.
         for cell_id, cell_members in by_cell.items():
             audits.append(
                 AuditEntry(
@@ -792,7 +793,10 @@ def _create_many(
                     object_id=cell_id,
                     object_repr=str(len(cell_members)),
                     org_path=paths.path(cell_id),
-                    after={"count": len(cell_members), "members": [m.pk for m in cell_members]},
+                    after={
+                        "count": len(cell_members),
+                        "members": _id_runs(m.pk for m in cell_members),
+                    },
                 )
             )
     audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
@@ -801,6 +805,18 @@ def _create_many(
             Member, MembershipEvent, MemberPeriod, SubtreeCounter, added=len(members)
         )
     return members
+
+
+def _id_runs(ids: Iterable[int]) -> list[list[int]]:
+    """Ids as [first, last] runs of consecutive numbers: a cell's members created together
+    have consecutive ids, so the audit record of a bulk load stays a few bytes per cell."""
+    runs: list[list[int]] = []
+    for pk in sorted(ids):
+        if runs and runs[-1][1] == pk - 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return runs
 
 
 # --- changing a record -------------------------------------------------------------------------

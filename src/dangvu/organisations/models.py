@@ -111,21 +111,16 @@ class OrganisationLink(models.Model):
 class SubtreeCounter(models.Model):
     """Rollup counter: how many members (or organisations) of the subtree rooted at `organisation`
     have `value` in dimension `dim`. Kept in the same transaction as the change that moves it;
-    `dangvu check` recomputes all of them."""
+    `dangvu check` recomputes all of them. Keyed by (organisation, dim, value) itself: a
+    surrogate id would add a column and a second index to every row (migration 0007)."""
 
+    pk = models.CompositePrimaryKey("organisation", "dim", "value")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     dim = models.CharField(max_length=20)
     value = models.CharField(max_length=30)
     count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "dim", "value"], name="uniq_counter_key"
-            )
-        ]
 
     def __str__(self):
         return f"{self.organisation_id} {self.dim}={self.value}: {self.count}"
@@ -154,8 +149,9 @@ class SubtreeSnapshot(models.Model):
     from before adding the few changes since (reports.selectors). Kept right by
     members.snapshots when a change reaches back before `day`; dropped from the date of any
     change to the tree (organisations.rollups.snapshots_invalidate) and rebuilt by
-    `dangvu snapshots`."""
+    `dangvu snapshots`. Keyed by (organisation, day, dim, value) itself, as SubtreeCounter."""
 
+    pk = models.CompositePrimaryKey("organisation", "day", "dim", "value")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -163,13 +159,6 @@ class SubtreeSnapshot(models.Model):
     dim = models.CharField(max_length=20)
     value = models.CharField(max_length=30)
     count = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "day", "dim", "value"], name="uniq_snapshot_key"
-            )
-        ]
 
     def __str__(self):
         return f"{self.organisation_id} {self.day} {self.dim}={self.value}: {self.count}"

@@ -664,12 +664,18 @@ def test_bulk_create_writes_members_events_periods_counters_and_audit(tree):
     assert counters(tree.root)[("status", "probationary")] == 1
     # Audited per cell: who added which members.
     audits = {a.object_id: a.after for a in AuditRecord.objects.filter(action="member.create_bulk")}
+    a, b, c = (m.pk for m in created)
     assert audits == {
-        str(tree.cell1.pk): {"count": 2, "members": [created[0].pk, created[1].pk]},
-        str(tree.cell2.pk): {"count": 1, "members": [created[2].pk]},
+        str(tree.cell1.pk): {"count": 2, "members": [[a, b]]},
+        str(tree.cell2.pk): {"count": 1, "members": [[c, c]]},
     }
     assert {(m.created_at is not None, m.pk > 0) for m in Member.objects.all()} == {(True, True)}
     assert consistency_check() == []
+
+
+def test_bulk_audit_names_members_as_runs_of_ids():
+    assert services._id_runs([7, 3, 4, 5, 9, 10]) == [[3, 5], [7, 7], [9, 10]]
+    assert services._id_runs([]) == []
 
 
 def test_bulk_create_of_one_row_still_refuses_a_number_already_on_the_records(tree):
