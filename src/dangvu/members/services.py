@@ -7,7 +7,9 @@ same transition function and writes the same rows in batches.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,6 +67,7 @@ __all__ = [
     "MEMBER_FIELDS",
     "member_create",
     "members_create_bulk",
+    "name_keys_deferred",
     "member_update",
     "member_link_user",
     "member_event_record",
@@ -495,10 +498,31 @@ def _copy(m: Member) -> Member:
     return clone
 
 
+_deferred_names: ContextVar[set[str] | None] = ContextVar("name_keys_deferred", default=None)
+
+
+@contextmanager
+def name_keys_deferred() -> Iterator[None]:
+    """Collect the names that many writes bring and add their keys once, when the block ends
+    without an error. For parallel bulk loads: two transactions adding the same new names must
+    take them in one order (key order, in one pass), or each waits for the other."""
+    pending: set[str] = set()
+    token = _deferred_names.set(pending)
+    try:
+        yield
+    finally:
+        _deferred_names.reset(token)
+    _name_keys_add(pending)
+
+
 def _name_keys_add(names: Iterable[str]) -> None:
-    """Search keys for the names no member bore before (members.models.NameKey). A corrected
-    name's old keys stay: they find no one once nobody bears it, and deleting them would race
-    with a member given that name at the same moment."""
+    """Search keys for the names no member bore before (members.models.NameKey), written in
+    key order. A corrected name's old keys stay: they find no one once nobody bears it, and
+    deleting them would race with a member given that name at the same moment."""
+    pending = _deferred_names.get()
+    if pending is not None:
+        pending.update(names)
+        return
     names = sorted({n for n in names if n})
     known: set[str] = set()
     for start in range(0, len(names), 900):
@@ -508,7 +532,10 @@ def _name_keys_add(names: Iterable[str]) -> None:
             NameKey.objects.filter(key__in=chunk, name=F("key")).values_list("name", flat=True)
         )
     NameKey.objects.bulk_create(
-        [NameKey(key=k, name=n) for n in names if n not in known for k in rotations(n)],
+        [
+            NameKey(key=k, name=n)
+            for k, n in sorted((k, n) for n in names if n not in known for k in rotations(n))
+        ],
         ignore_conflicts=True,
         batch_size=2000,
     )

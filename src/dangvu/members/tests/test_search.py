@@ -4,10 +4,11 @@ once per distinct name."""
 
 import pytest
 
+from dangvu.core.testing import make_member
 from dangvu.core.text import rotations
 from dangvu.members.models import NameKey
 from dangvu.members.selectors import member_list
-from dangvu.members.services import member_update
+from dangvu.members.services import member_update, name_keys_deferred
 
 pytestmark = pytest.mark.django_db
 
@@ -45,3 +46,14 @@ def test_a_corrected_name_is_found_by_its_new_words(
     assert set(NameKey.objects.filter(name="lo van panh").values_list("key", flat=True)) == set(
         rotations("lo van panh")
     )
+
+
+def test_deferred_name_keys_land_at_the_end_of_the_block_and_not_on_failure(tree):
+    with name_keys_deferred():
+        make_member(tree.cell1, full_name="Đinh Văn Mười")
+        assert not NameKey.objects.filter(name="dinh van muoi").exists()
+    assert NameKey.objects.filter(name="dinh van muoi").count() == 3
+    with pytest.raises(RuntimeError), name_keys_deferred():
+        make_member(tree.cell1, full_name="Đinh Văn Một")
+        raise RuntimeError("the load failed")
+    assert not NameKey.objects.filter(name="dinh van mot").exists()

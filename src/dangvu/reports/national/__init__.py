@@ -9,19 +9,22 @@ group. Every write goes through organisations_create_bulk and members_create_bul
 rules, events, periods, counters and audit as any import.
 """
 
+import multiprocessing
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from queue import Empty
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.db import refresh_planner_statistics
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
-from dangvu.members.services import members_create_bulk
+from dangvu.members.services import members_create_bulk, name_keys_deferred
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
 from dangvu.organisations.rollups import counters_deferred
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
@@ -123,14 +126,125 @@ def _groups(units: list[tuple]) -> Iterator[list[tuple]]:
         yield group
 
 
+def _load_pairs(
+    pairs: list[tuple], provinces: dict[str, Organisation], done: set[str], seed: int, today
+) -> Iterator[tuple[int, int, int, int, str]]:
+    """Load (province plan, unit) pairs in commit groups; after each commit yields what it
+    added: (members, units, units already there, organisations, last unit code)."""
+    for group in _groups(pairs):
+        orgs = 0
+        with transaction.atomic(), counters_deferred(), name_keys_deferred():
+            for p, unit in group:
+                if unit.code not in done:
+                    orgs += _load_unit(unit, provinces[p.code], seed, today)
+        yield (
+            sum(unit.members for _p, unit in group),
+            len(group),
+            sum(unit.code in done for _p, unit in group),
+            orgs,
+            group[-1][1].code,
+        )
+
+
+class _Tally:
+    def __init__(self, total: int, progress: Callable[[int, int, str], None] | None):
+        self.total, self.progress = total, progress
+        self.written = self.units = self.skipped = self.orgs = 0
+
+    def add(self, members: int, units: int, skipped: int, orgs: int, code: str) -> None:
+        self.written += members
+        self.units += units
+        self.skipped += skipped
+        self.orgs += orgs
+        if self.progress:
+            self.progress(self.written, self.total, code)
+
+
+def _shares(plan: list, workers: int) -> list[list]:
+    """Provinces dealt out to workers, largest first to the least loaded: each province's
+    organisations are created by one process only (tree paths are allocated per parent)."""
+    shares: list[list] = [[] for _ in range(workers)]
+    loads = [0] * workers
+    for p in sorted(plan, key=lambda p: -p.members):
+        i = loads.index(min(loads))
+        shares[i].append(p)
+        loads[i] += p.members
+    return [share for share in shares if share]
+
+
+def _worker(share: list, done: set[str], seed: int, today, queue) -> None:
+    """One process of a parallel load (forked: Django is set up, its connection closed)."""
+    try:
+        provinces = {
+            o.place_code: o
+            for o in Organisation.objects.filter(code__in=[p.org_code for p in share])
+        }
+        pairs = [(p, unit) for p in share for unit in p.units]
+        for step in _load_pairs(pairs, provinces, done, seed, today):
+            queue.put(("step", step))
+        queue.put(("done", None))
+    except BaseException:  # noqa: BLE001 - reported to the parent, which stops the others
+        queue.put(("error", traceback.format_exc()))
+    finally:
+        connections.close_all()
+
+
+def _load_in_workers(plan: list, workers: int, done: set[str], seed: int, today, tally) -> None:
+    """The units loaded by `workers` processes at once (PostgreSQL: one writer per process).
+    Each commit group still applies its counter deltas once; the processes meet only on the
+    nation's counter rows, taken in key order (no deadlock)."""
+    if connection.vendor != "postgresql":
+        raise GenerateConflict(
+            "--workers above 1 needs PostgreSQL: SQLite lets one process write at a time."
+        )
+    if connection.in_atomic_block:
+        raise GenerateConflict("--workers above 1 cannot run inside a transaction.")
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    connections.close_all()  # each process opens its own
+    processes = [
+        context.Process(target=_worker, args=(share, done, seed, today, queue), daemon=True)
+        for share in _shares(plan, workers)
+    ]
+    for process in processes:
+        process.start()
+    running = len(processes)
+    try:
+        while running:
+            try:
+                kind, payload = queue.get(timeout=5)
+            except Empty:
+                if not any(process.is_alive() for process in processes):
+                    raise GenerateConflict(
+                        "The load workers stopped without a word; run the same command again "
+                        "to resume."
+                    ) from None
+                continue
+            if kind == "step":
+                tally.add(*payload)
+            elif kind == "done":
+                running -= 1
+            else:
+                raise GenerateConflict(
+                    "A load worker failed (run the same command again to resume):\n" + payload
+                )
+    finally:
+        for process in processes:
+            if process.is_alive() and running:
+                process.terminate()
+            process.join()
+
+
 def generate(
     *,
     members: int,
     seed: int = 1,
     shape: str = "2025",
     progress: Callable[[int, int, str], None] | None = None,
+    workers: int = 1,
 ) -> GenerateResult:
-    """Generate (or resume generating) a country of `members` member records."""
+    """Generate (or resume generating) a country of `members` member records, with `workers`
+    processes loading provinces at once (PostgreSQL only)."""
     if shape != "2025":
         raise GenerateConflict(
             "Only --shape 2025 is available: the pre-2025 map with the reorganisation applied "
@@ -175,26 +289,21 @@ def generate(
         )
     )
     total = sum(p.members for p in plan)
-    written = skipped = units = orgs = 0
-    for group in _groups([(p, unit) for p in plan for unit in p.units]):
-        with transaction.atomic(), counters_deferred():
-            for p, unit in group:
-                if unit.code not in done:
-                    orgs += _load_unit(unit, provinces[p.code], seed, today)
-        for _p, unit in group:
-            units += 1
-            skipped += unit.code in done
-            written += unit.members
-            if progress:
-                progress(written, total, unit.code)
+    tally = _Tally(total, progress)
+    if workers > 1:
+        _load_in_workers(plan, workers, done, seed, today, tally)
+    else:
+        pairs = [(p, unit) for p in plan for unit in p.units]
+        for step in _load_pairs(pairs, provinces, done, seed, today):
+            tally.add(*step)
     refresh_planner_statistics(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )
     snapshots_build()
     return GenerateResult(
         members=total,
-        units=units,
-        skipped_units=skipped,
-        organisations=orgs,
+        units=tally.units,
+        skipped_units=tally.skipped,
+        organisations=tally.orgs,
         seconds=time.monotonic() - started,
     )

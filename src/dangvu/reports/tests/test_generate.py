@@ -3,6 +3,8 @@ counters, audit all consistent), deterministic, and resumable without duplicates
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.core.text import rotations
@@ -10,7 +12,8 @@ from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, SubtreeCounter
 from dangvu.reports.consistency import consistency_check
 from dangvu.reports.national import GenerateConflict, generate
-from dangvu.reports.national.plan import country_plan, unit_branch
+from dangvu.reports.national.people import member_rows
+from dangvu.reports.national.plan import country_plan, rng_for, unit_branch
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +68,48 @@ def test_generate_a_small_country_then_resume_without_duplicates():
 def test_generate_refuses_a_database_with_other_data(tree):
     with pytest.raises(CommandError, match="empty database"):
         call_command("generate", members=N, quiet=True)
+
+
+def test_workers_need_postgresql(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite refuses parallel loads")
+    with pytest.raises(CommandError, match="needs PostgreSQL"):
+        call_command("generate", members=N, quiet=True, workers=2)
+
+
+def member_rows_of_first_unit(seed: int) -> list[dict]:
+    """What generate writes for the plan's first unit, computed without a database."""
+    p = country_plan(N, seed)[0]
+    unit = p.units[0]
+    _specs, cells, kinds = unit_branch(unit, seed)
+    return member_rows(
+        rng_for(seed, "people", unit.code),
+        region=unit.region,
+        province_code=unit.province_code,
+        place=unit.place_name or p.full_name,
+        cells=[(code, kinds[code], size) for code, size in cells],
+        offset=unit.offset,
+        today=timezone.localdate(),
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_load_the_same_country_as_one():
+    if connection.vendor != "postgresql":
+        pytest.skip("parallel loads are for PostgreSQL")
+    result = generate(members=N, seed=7, workers=2)
+    assert (result.members, result.skipped_units) == (N, 0)
+    assert Member.objects.count() == N
+    assert Organisation.objects.filter(kind="commune").count() == 3321
+    # Deterministic per unit, whichever process loaded it: the same people as seed 7 gives.
+    rows = member_rows_of_first_unit(seed=7)
+    stored = set(
+        Member.objects.filter(
+            party_card_number__in=[r["party_card_number"] for r in rows]
+        ).values_list("party_card_number", "full_name")
+    )
+    assert stored == {(r["party_card_number"], r["full_name"]) for r in rows}
+    assert consistency_check() == []
+    again = generate(members=N, seed=7, workers=2)
+    assert again.skipped_units == again.units
+    assert Member.objects.count() == N

@@ -1,10 +1,12 @@
 """`dangvu generate --members N`: a synthetic country at national size (see reports.national)."""
 
+import os
 import resource
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from dangvu.reports.national import GenerateConflict, generate
 
@@ -12,7 +14,14 @@ __all__ = ["Command"]
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The largest resident set of this process and of its load workers (each, not summed)."""
+    return (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
 
 
 class Command(BaseCommand):
@@ -27,10 +36,21 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--shape", choices=["2025", "2024"], default="2025")
         parser.add_argument("--quiet", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes loading provinces at once (PostgreSQL; default: one per CPU there, "
+            "1 on SQLite)",
+        )
 
-    def handle(self, *args, members, seed, shape, quiet, **options):
+    def handle(self, *args, members, seed, shape, quiet, workers, **options):
         if members < 1000:
             raise CommandError("--members: at least 1000 (one per commune would be a toy).")
+        if workers is None:
+            workers = (os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
+        if workers < 1:
+            raise CommandError("--workers: at least 1.")
         started = time.monotonic()
         last = [0.0]
 
@@ -50,7 +70,9 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         try:
-            result = generate(members=members, seed=seed, shape=shape, progress=progress)
+            result = generate(
+                members=members, seed=seed, shape=shape, progress=progress, workers=workers
+            )
         except GenerateConflict as exc:
             raise CommandError(str(exc)) from exc
         if not quiet:
@@ -59,6 +81,6 @@ class Command(BaseCommand):
             f"Generated {result.members:,} members in {result.units:,} units "
             f"({result.skipped_units:,} already there), {result.organisations:,} new "
             f"organisations, in {result.seconds:.1f} s "
-            f"({result.members / max(result.seconds, 1e-9):,.0f} members/s); "
-            f"peak RSS {peak_rss_mib():,.0f} MiB."
+            f"({result.members / max(result.seconds, 1e-9):,.0f} members/s) with {workers} "
+            f"process{'es' if workers > 1 else ''}; peak RSS {peak_rss_mib():,.0f} MiB."
         )
