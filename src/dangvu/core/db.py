@@ -14,6 +14,7 @@ from django.db.models import Q
 
 __all__ = [
     "refresh_planner_statistics",
+    "rebuild_indexes",
     "allocate_ids",
     "insert_rows",
     "update_row",
@@ -59,6 +60,19 @@ def refresh_planner_statistics(*models, added: int | None = None) -> None:
                 if known > 10 * added:
                     continue
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def rebuild_indexes(*models) -> None:
+    """PostgreSQL, after a bulk load: rebuild the tables' indexes packed. Rows inserted in an
+    order other than an index's leave its pages split about half full (a national load's indexes
+    then weigh about 90 B/member more than when built in one sorted pass, as a restore would
+    build them). Locks each table while it runs: for loads, not for a database in use. SQLite
+    fills its pages as it goes and needs nothing."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"REINDEX TABLE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def allocate_ids(model, n: int) -> list[int]:

@@ -6,7 +6,8 @@ by the largest unit, and committed in groups of about GROUP_MEMBERS members (a c
 about as much as loading a hundred members once the database is large). An interrupted run
 resumes where it stopped: a unit whose organisation exists was committed whole, with its
 group. Every write goes through organisations_create_bulk and members_create_bulk: the same
-rules, events, periods, counters and audit as any import.
+rules, events, periods, counters and audit as any import. On PostgreSQL several processes can
+load at once, each taking whole provinces (_load_in_workers).
 """
 
 import multiprocessing
@@ -22,10 +23,15 @@ from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.audit.services import AuditEntry, audit_record
-from dangvu.core.db import refresh_planner_statistics
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent
+from dangvu.core.db import rebuild_indexes, refresh_planner_statistics
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.services import members_create_bulk, name_keys_deferred
-from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
+from dangvu.organisations.models import (
+    Organisation,
+    OrganisationVersion,
+    SubtreeCounter,
+    SubtreeSnapshot,
+)
 from dangvu.organisations.rollups import counters_deferred
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
 from dangvu.reports.national.people import member_rows
@@ -42,6 +48,18 @@ ROOT = ("TW", "Ban Chấp hành Trung ương")
 # database, groups of ~20 units (~6,000 members) 1,690/s; RSS does not grow with the group.
 GROUP_MEMBERS = 6000
 _MARK = "dataset.generate"
+# The tables a load fills (indexes rebuilt packed at the end on PostgreSQL).
+_LOADED = (
+    Organisation,
+    OrganisationVersion,
+    SubtreeCounter,
+    SubtreeSnapshot,
+    Member,
+    MembershipEvent,
+    MemberPeriod,
+    NameKey,
+    AuditRecord,
+)
 
 
 class GenerateConflict(Exception):
@@ -191,8 +209,9 @@ def _worker(share: list, done: set[str], seed: int, today, queue) -> None:
 
 def _load_in_workers(plan: list, workers: int, done: set[str], seed: int, today, tally) -> None:
     """The units loaded by `workers` processes at once (PostgreSQL: one writer per process).
-    Each commit group still applies its counter deltas once; the processes meet only on the
-    nation's counter rows, taken in key order (no deadlock)."""
+    Each commit group still applies its counter deltas and writes its name keys once, both in
+    key order: the processes meet only on the nation's counter rows and on the keys of names
+    both bring, and take them in the same order (they wait, never deadlock)."""
     if connection.vendor != "postgresql":
         raise GenerateConflict(
             "--workers above 1 needs PostgreSQL: SQLite lets one process write at a time."
@@ -201,7 +220,12 @@ def _load_in_workers(plan: list, workers: int, done: set[str], seed: int, today,
         raise GenerateConflict("--workers above 1 cannot run inside a transaction.")
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    connections.close_all()  # each process opens its own
+    # Each process opens its own connections: none may inherit a socket, pooled ones included
+    # (a pool also runs a thread, which a fork would not carry over).
+    connections.close_all()
+    for conn in connections.all():
+        if conn.vendor == "postgresql":
+            conn.close_pool()
     processes = [
         context.Process(target=_worker, args=(share, done, seed, today, queue), daemon=True)
         for share in _shares(plan, workers)
@@ -300,6 +324,9 @@ def generate(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )
     snapshots_build()
+    if tally.units > tally.skipped:
+        # A restore builds its indexes after the rows; this load inserted into them instead.
+        rebuild_indexes(*_LOADED)
     return GenerateResult(
         members=total,
         units=tally.units,

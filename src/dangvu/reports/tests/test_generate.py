@@ -93,10 +93,26 @@ def member_rows_of_first_unit(seed: int) -> list[dict]:
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_workers_load_the_same_country_as_one():
+@pytest.fixture
+def pooled():
+    """Connections from a pool, as in production (settings.base): the workers must not
+    inherit its sockets. A connection is closed under the setting it was opened with."""
     if connection.vendor != "postgresql":
         pytest.skip("parallel loads are for PostgreSQL")
+    options = connection.settings_dict["OPTIONS"]
+    before = options.get("pool")
+    connection.close()
+    options["pool"] = {"min_size": 1}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.close_pool()
+        options["pool"] = before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_load_the_same_country_as_one(pooled):
     result = generate(members=N, seed=7, workers=2)
     assert (result.members, result.skipped_units) == (N, 0)
     assert Member.objects.count() == N

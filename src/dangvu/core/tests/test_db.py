@@ -1,0 +1,41 @@
+"""core.db helpers that behave differently per engine."""
+
+import random
+
+import pytest
+from django.db import connection
+
+from dangvu.core.db import insert_rows, rebuild_indexes
+from dangvu.members.models import NameKey
+
+pytestmark = pytest.mark.django_db
+
+
+def _index_bytes(name: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_relation_size(%s::regclass)", [name])
+        return cursor.fetchone()[0]
+
+
+def test_rebuilt_indexes_are_packed_after_a_load_in_random_order():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite fills its index pages as it goes")
+    keys = [f"k{n:06d}" for n in range(20_000)]
+    random.Random(3).shuffle(keys)
+    insert_rows(NameKey, ("key", "name"), ((k, k) for k in keys))
+    loaded = _index_bytes("members_namekey_pkey")
+    rebuild_indexes(NameKey)
+    rebuilt = _index_bytes("members_namekey_pkey")
+    assert rebuilt < 0.8 * loaded
+    assert NameKey.objects.count() == 20_000
+
+
+def test_rebuilding_indexes_changes_nothing_on_sqlite():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL rebuilds")
+    NameKey.objects.create(key="a", name="a")
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA page_count").fetchone()
+    rebuild_indexes(NameKey)
+    with connection.cursor() as cursor:
+        assert cursor.execute("PRAGMA page_count").fetchone() == before
