@@ -9,7 +9,7 @@ audit are the service's business, not this module's.
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 
 __all__ = [
@@ -59,7 +59,19 @@ def refresh_planner_statistics(*models, added: int | None = None) -> None:
                 known = cursor.fetchone()[0]
                 if known > 10 * added:
                     continue
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            name = connection.ops.quote_name(table)
+            if not connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {name}")
+                continue
+            # Inside a transaction ANALYZE keeps its lock until the commit; two loads analysing
+            # the same tables in different orders would wait for each other. A table another
+            # transaction is analysing is left to it.
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"LOCK TABLE {name} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT")
+                    cursor.execute(f"ANALYZE {name}")
+            except OperationalError:
+                continue
 
 
 def rebuild_indexes(*models) -> None:

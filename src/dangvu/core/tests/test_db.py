@@ -3,9 +3,9 @@
 import random
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 
-from dangvu.core.db import insert_rows, rebuild_indexes
+from dangvu.core.db import insert_rows, rebuild_indexes, refresh_planner_statistics
 from dangvu.members.models import NameKey
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,23 @@ def test_rebuilding_indexes_changes_nothing_on_sqlite():
     rebuild_indexes(NameKey)
     with connection.cursor() as cursor:
         assert cursor.execute("PRAGMA page_count").fetchone() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_of_a_table_another_load_is_analysing_are_left_to_it():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite plans from its indexes")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute("LOCK TABLE members_namekey IN SHARE UPDATE EXCLUSIVE MODE")
+            with transaction.atomic():  # a load's transaction: no wait, no error
+                with connection.cursor() as mine:
+                    mine.execute("SET LOCAL lock_timeout = '2s'")  # waiting would fail the test
+                NameKey.objects.create(key="a", name="a")
+                refresh_planner_statistics(NameKey)
+                assert NameKey.objects.count() == 1
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()

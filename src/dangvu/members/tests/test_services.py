@@ -4,6 +4,7 @@ member_event_record. Every refused write names the field (or row) and writes not
 from datetime import date, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
@@ -571,6 +572,17 @@ def test_a_wrongly_recorded_death_is_corrected(tree, official):
     assert _refused(lambda: _record(official, "correction", date(2024, 6, 1), corrects=death)) == {
         "corrects"
     }
+
+
+def test_the_database_keeps_one_correction_per_event(tree, official):
+    # Below the services too (members.0010: a partial unique index on PostgreSQL).
+    death = _record(official, "died", date(2024, 3, 1))
+    correction = _record(official, "correction", date(2024, 5, 1), corrects=death)
+    twin = {f.attname: getattr(correction, f.attname) for f in MembershipEvent._meta.fields}
+    twin.update(id=None, seq=99)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MembershipEvent.objects.create(**twin)
+    assert MembershipEvent.objects.filter(corrects__isnull=True, member=official).count() == 3
 
 
 def test_a_correction_can_only_reverse_the_latest_event(tree, official):
