@@ -223,10 +223,10 @@ class NameKey(models.Model):
     nguyen", "binh nguyen van", each with the name. Each word starts one key, so an index range
     on the key finds a name by any word (and by any cyclic run of words), the rest of the key
     filters the other words without reading a member row, and the members bearing the name come
-    from their name_folded index. Keyed by name, not by member: Vietnamese names repeat, so a
-    national registry holds about one distinct name per 25 members (5 times fewer keys than one
-    per member; docs/decisions/0004). Written by members.services with the name's first member;
-    removed when its last member's name is corrected."""
+    from their name_folded index. Keyed by name, not by member: Vietnamese names repeat (1M
+    generated members bear about 62,000 distinct names; docs/decisions/0004). Written by
+    members.services with the name's first member; kept when a name is corrected (the old keys
+    then find no one)."""
 
     pk = models.CompositePrimaryKey("key", "name")
     key = models.CharField(max_length=150)
