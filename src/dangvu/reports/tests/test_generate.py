@@ -70,6 +70,11 @@ def test_generate_refuses_a_database_with_other_data(tree):
         call_command("generate", members=N, quiet=True)
 
 
+def test_workers_must_be_at_least_one(db):
+    with pytest.raises(CommandError, match="--workers: at least 1"):
+        call_command("generate", members=N, quiet=True, workers=0)
+
+
 def test_workers_need_postgresql(db):
     if connection.vendor == "postgresql":
         pytest.skip("SQLite refuses parallel loads")
