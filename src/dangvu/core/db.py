@@ -6,7 +6,8 @@ PostgreSQL. Callers stay inside their service's transaction; the rules, events, 
 audit are the service's business, not this module's.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import OperationalError, connection, transaction
@@ -15,6 +16,9 @@ from django.db.models import Q
 __all__ = [
     "refresh_planner_statistics",
     "rebuild_indexes",
+    "foreign_keys_checked_after",
+    "missing_foreign_keys",
+    "restore_foreign_keys",
     "allocate_ids",
     "insert_rows",
     "update_row",
@@ -85,6 +89,95 @@ def rebuild_indexes(*models) -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"REINDEX TABLE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def _foreign_key_fields(model):
+    return [
+        f
+        for f in model._meta.local_concrete_fields
+        if f.remote_field is not None and f.db_constraint
+    ]
+
+
+def _constrained_columns(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {c["columns"][0] for c in constraints.values() if c["foreign_key"]}
+
+
+def missing_foreign_keys(*models) -> list[str]:
+    """PostgreSQL: "table.column" of every foreign key field of `models` whose constraint is
+    not in the database (a load that stopped inside foreign_keys_checked_after)."""
+    if connection.vendor != "postgresql":
+        return []
+    missing = []
+    for model in models:
+        table = model._meta.db_table
+        present = _constrained_columns(table)
+        missing += [
+            f"{table}.{f.column}" for f in _foreign_key_fields(model) if f.column not in present
+        ]
+    return missing
+
+
+def _no_pending_checks(cursor) -> None:
+    """Inside a transaction, PostgreSQL refuses to alter a table with deferred checks pending:
+    run them now (constraints stay deferred for the rest of the transaction)."""
+    if connection.in_atomic_block:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def restore_foreign_keys(*models) -> None:
+    """PostgreSQL: add the missing foreign key constraints of `models`, as Django creates them
+    (deferrable, checked at commit). Adding one checks every row already there, in one join."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        _no_pending_checks(cursor)
+        for model in models:
+            table = model._meta.db_table
+            present = _constrained_columns(table)
+            for field in _foreign_key_fields(model):
+                if field.column in present:
+                    continue
+                target = field.target_field
+                name = f"{table}_{field.column}_fk"[:63]
+                cursor.execute(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} "
+                    f"FOREIGN KEY ({quote(field.column)}) "
+                    f"REFERENCES {quote(target.model._meta.db_table)} ({quote(target.column)}) "
+                    "DEFERRABLE INITIALLY DEFERRED"
+                )
+
+
+@contextmanager
+def foreign_keys_checked_after(*models) -> Iterator[None]:
+    """PostgreSQL, for a bulk load into `models`: their foreign keys checked once over all rows
+    at the end instead of row by row. A row-by-row check is a locking lookup of the parent row
+    per reference: about 260 µs of the server's 390 µs per generated member (eleven references
+    each). The constraints are dropped on entry and added back on exit, which checks every row
+    (an error there names the constraint); a load killed in between leaves them out until the
+    next `restore_foreign_keys` (generate calls it on every run; `dangvu check` reports them).
+    As a restore does it. SQLite checks at commit, cheaply: nothing changes there."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        _no_pending_checks(cursor)
+        for model in models:
+            table = model._meta.db_table
+            columns = {f.column for f in _foreign_key_fields(model)}
+            constraints = connection.introspection.get_constraints(cursor, table)
+            for name, c in constraints.items():
+                if c["foreign_key"] and c["columns"][0] in columns:
+                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+    try:
+        yield
+    finally:
+        restore_foreign_keys(*models)
 
 
 def allocate_ids(model, n: int) -> list[int]:

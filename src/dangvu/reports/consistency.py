@@ -6,14 +6,18 @@ stays flat at national size).
 - each member's organisation path = its cell's path;
 - every active organisation has exactly one open version, at its current path;
 - every rollup counter = the sum over the current members and active organisations;
-- every member's name has its search keys (one per word: members.models.NameKey).
+- every member's name has its search keys (one per word: members.models.NameKey);
+- every foreign key has its constraint (PostgreSQL: a bulk load takes them out for its
+  duration, core.db.foreign_keys_checked_after).
 """
 
 from collections import Counter as Tally
 from collections import defaultdict
 
+from django.apps import apps
 from django.db.models import Count
 
+from dangvu.core.db import missing_foreign_keys
 from dangvu.core.errors import DomainError
 from dangvu.core.text import rotations
 from dangvu.members.choices import IN_PARTY, EventType
@@ -140,6 +144,16 @@ def _check_name_keys(report) -> None:
     for name in names.iterator(chunk_size=10000):
         if keys.get(name, 0) != len(rotations(name)):
             report("name keys", f"name {name!r}: {keys.get(name, 0)} search keys")
+
+
+def _check_foreign_keys(report) -> None:
+    models = [m for m in apps.get_models() if m.__module__.startswith("dangvu.")]
+    for column in missing_foreign_keys(*models):
+        report(
+            "foreign keys",
+            f"{column}: no foreign key constraint (a `dangvu generate` stopped while loading: "
+            "run it again with the same arguments)",
+        )
 
 
 def _check_versions(report) -> None:
@@ -269,6 +283,7 @@ def consistency_check(limit: int = 50) -> list[str]:
         if per_kind[kind] <= limit:
             problems.append(message)
 
+    _check_foreign_keys(report)
     org_paths = dict(Organisation.objects.values_list("id", "path").iterator(chunk_size=10000))
     misplaced = _check_members(report, org_paths)
     _check_versions(report)

@@ -3,11 +3,19 @@
 import random
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from dangvu.core.db import insert_rows, rebuild_indexes, refresh_planner_statistics
-from dangvu.members.models import NameKey
+from dangvu.core.db import (
+    foreign_keys_checked_after,
+    insert_rows,
+    missing_foreign_keys,
+    rebuild_indexes,
+    refresh_planner_statistics,
+    restore_foreign_keys,
+)
+from dangvu.members.models import MemberPeriod, NameKey
+from dangvu.reports.consistency import consistency_check
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +65,71 @@ def test_statistics_of_a_table_another_load_is_analysing_are_left_to_it():
             cursor.execute("ROLLBACK")
     finally:
         other.close()
+
+
+PERIOD_KEYS = ["members_memberperiod.member_id", "members_memberperiod.organisation_id"]
+
+
+def _period_row(member_id: int, org_id: int) -> tuple:
+    return (member_id, org_id, "official", False, "2020-01-01", None)
+
+
+_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+
+
+def test_a_load_checks_foreign_keys_once_at_the_end(tree, make_member):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its deferred checks")
+    m = make_member(tree.cell1)
+    with foreign_keys_checked_after(MemberPeriod):
+        assert missing_foreign_keys(MemberPeriod) == PERIOD_KEYS
+        insert_rows(MemberPeriod, _PERIOD_COLUMNS, [_period_row(m.pk, tree.cell2.pk)])
+    assert missing_foreign_keys(MemberPeriod) == []
+    assert MemberPeriod.objects.filter(member=m, organisation=tree.cell2).exists()
+    # Restored as Django declares them: checked at commit, so a transaction may order its rows.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'members_memberperiod'::regclass "
+            "AND contype = 'f' AND condeferrable AND condeferred"
+        )
+        assert cursor.fetchone()[0] == 2
+
+
+def test_a_row_the_load_broke_is_refused_when_the_keys_come_back(tree, make_member):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its deferred checks")
+    m = make_member(tree.cell1)
+    with (
+        pytest.raises(IntegrityError, match="organisation_id"),
+        transaction.atomic(),
+        foreign_keys_checked_after(MemberPeriod),
+    ):
+        insert_rows(MemberPeriod, _PERIOD_COLUMNS, [_period_row(m.pk, 987_654_321)])
+    assert not MemberPeriod.objects.filter(organisation_id=987_654_321).exists()
+
+
+def test_keys_a_stopped_load_left_out_are_named_then_restored(tree, make_member):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its deferred checks")
+    make_member(tree.cell1)
+    with connection.cursor() as cursor:  # what a load killed half-way leaves
+        constraints = connection.introspection.get_constraints(cursor, "members_memberperiod")
+        name = next(
+            n for n, c in constraints.items() if c["foreign_key"] and c["columns"] == ["member_id"]
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no checks pending: ALTER may run
+        cursor.execute(f'ALTER TABLE members_memberperiod DROP CONSTRAINT "{name}"')
+    assert missing_foreign_keys(MemberPeriod) == ["members_memberperiod.member_id"]
+    assert any("members_memberperiod.member_id" in p for p in consistency_check())
+    restore_foreign_keys(MemberPeriod)
+    assert missing_foreign_keys(MemberPeriod) == []
+    assert consistency_check() == []
+
+
+def test_foreign_keys_stay_on_sqlite(tree):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL takes them out")
+    with CaptureQueriesContext(connection) as queries, foreign_keys_checked_after(MemberPeriod):
+        pass
+    assert len(queries) == 0
+    assert missing_foreign_keys(MemberPeriod) == []

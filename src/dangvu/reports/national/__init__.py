@@ -23,7 +23,12 @@ from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.audit.services import AuditEntry, audit_record
-from dangvu.core.db import rebuild_indexes, refresh_planner_statistics
+from dangvu.core.db import (
+    foreign_keys_checked_after,
+    rebuild_indexes,
+    refresh_planner_statistics,
+    restore_foreign_keys,
+)
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.services import members_create_bulk, name_keys_deferred
 from dangvu.organisations.models import (
@@ -314,12 +319,16 @@ def generate(
     )
     total = sum(p.members for p in plan)
     tally = _Tally(total, progress)
-    if workers > 1:
-        _load_in_workers(plan, workers, done, seed, today, tally)
+    if all(u.code in done for p in plan for u in p.units):
+        restore_foreign_keys(*_LOADED)  # a run stopped while they were out
     else:
-        pairs = [(p, unit) for p in plan for unit in p.units]
-        for step in _load_pairs(pairs, provinces, done, seed, today):
-            tally.add(*step)
+        with foreign_keys_checked_after(*_LOADED):
+            if workers > 1:
+                _load_in_workers(plan, workers, done, seed, today, tally)
+            else:
+                pairs = [(p, unit) for p in plan for unit in p.units]
+                for step in _load_pairs(pairs, provinces, done, seed, today):
+                    tally.add(*step)
     refresh_planner_statistics(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )

@@ -55,7 +55,7 @@ def test_generate_a_small_country_then_resume_without_duplicates():
     assert AuditRecord.objects.filter(action="member.create_bulk").exists()
     kinh = Member.objects.filter(ethnicity="01").count() / N
     assert 0.7 < kinh < 0.95
-    assert consistency_check() == []
+    assert consistency_check() == []  # foreign key constraints included (PostgreSQL)
 
     counts = (Member.objects.count(), MembershipEvent.objects.count())
     again = generate(members=N, seed=7)
