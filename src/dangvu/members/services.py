@@ -413,22 +413,10 @@ class _Paths:
         wanted = list({o.pk for o in orgs if o is not None and o.pk not in self.cache})
         if not wanted:
             return
-        todo = {}  # the current paths (an object in hand may predate a move)
-        for start in range(0, len(wanted), 900):
-            todo.update(
-                Organisation.objects.filter(pk__in=wanted[start : start + 900]).values_list(
-                    "pk", "path"
-                )
-            )
-        prefixes = {p for path in todo.values() for p in ancestor_paths(path)}
-        ids = {}
-        prefix_list = list(prefixes)
-        for start in range(0, len(prefix_list), 900):
-            ids.update(
-                Organisation.objects.filter(path__in=prefix_list[start : start + 900]).values_list(
-                    "path", "id"
-                )
-            )
+        # The current paths (an object in hand may predate a move).
+        todo = dict(Organisation.objects.filter(pk__one_of=wanted).values_list("pk", "path"))
+        prefixes = sorted({p for path in todo.values() for p in ancestor_paths(path)})
+        ids = dict(Organisation.objects.filter(path__one_of=prefixes).values_list("path", "id"))
         for pk, path in todo.items():
             self.cache[pk] = (path, [ids[p] for p in ancestor_paths(path)])
 
@@ -524,13 +512,10 @@ def _name_keys_add(names: Iterable[str]) -> None:
         pending.update(names)
         return
     names = sorted({n for n in names if n})
-    known: set[str] = set()
-    for start in range(0, len(names), 900):
-        chunk = names[start : start + 900]
-        # A name's first rotation is the name itself.
-        known.update(
-            NameKey.objects.filter(key__in=chunk, name=F("key")).values_list("name", flat=True)
-        )
+    # A name's first rotation is the name itself.
+    known = set(
+        NameKey.objects.filter(key__one_of=names, name=F("key")).values_list("name", flat=True)
+    )
     NameKey.objects.bulk_create(
         [
             NameKey(key=k, name=n)
@@ -653,14 +638,9 @@ def _check_unique_numbers(specs: list[_Spec], rows_numbered: bool) -> None:
         wanted = {s.record[name]: i for i, s in enumerate(specs, start=1) if s.record.get(name)}
         if not wanted:
             continue
-        taken = set()
-        values = list(wanted)
-        for start in range(0, len(values), 900):
-            taken.update(
-                Member.objects.filter(**{f"{name}__in": values[start : start + 900]}).values_list(
-                    name, flat=True
-                )
-            )
+        taken = set(
+            Member.objects.filter(**{f"{name}__one_of": list(wanted)}).values_list(name, flat=True)
+        )
         if taken:
             value = min(taken, key=lambda v: wanted[v])
             key = f"row {wanted[value]}: {name}" if rows_numbered else name

@@ -81,20 +81,11 @@ _BATCH = 500
 
 
 def _member_holding(org_ids: set[int]) -> set[int]:
-    ids = sorted(org_ids)
-    kinds = sorted(MEMBER_HOLDING_KINDS)
-    found: set[int] = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        found.update(
-            row[0]
-            for row in fetch(
-                f"SELECT id FROM {Organisation._meta.db_table} WHERE kind IN "
-                f"({', '.join(['%s'] * len(kinds))}) AND id IN ({', '.join(['%s'] * len(chunk))})",
-                [*kinds, *chunk],
-            )
-        )
-    return found
+    return set(
+        Organisation.objects.filter(
+            kind__in=sorted(MEMBER_HOLDING_KINDS), id__one_of=sorted(org_ids)
+        ).values_list("id", flat=True)
+    )
 
 
 _deferred: ContextVar[Deltas | None] = ContextVar("counters_deferred", default=None)
@@ -130,15 +121,28 @@ def counters_apply(deltas: Deltas) -> None:
     if not rows:
         return
     table = SubtreeCounter._meta.db_table
+    upsert = (
+        "ON CONFLICT (organisation_id, dim, value) "
+        f"DO UPDATE SET count = {table}.count + excluded.count"
+    )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One statement of four arrays: psycopg parses a VALUES list's placeholders one by
+            # one in Python (about 3 ms per 500 rows). Rows stay in key order.
+            cursor.execute(
+                f"INSERT INTO {table} (organisation_id, dim, value, count) "
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+                + upsert,
+                [list(column) for column in zip(*((*k, n) for k, n in rows), strict=True)],
+            )
+            return
         for start in range(0, len(rows), _BATCH):
             chunk = rows[start : start + _BATCH]
             placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             params = [p for (org_id, dim, value), n in chunk for p in (org_id, dim, value, n)]
             cursor.execute(
                 f"INSERT INTO {table} (organisation_id, dim, value, count) VALUES {placeholders} "
-                f"ON CONFLICT (organisation_id, dim, value) "
-                f"DO UPDATE SET count = {table}.count + excluded.count",
+                + upsert,
                 params,
             )
 

@@ -233,11 +233,8 @@ def organisations_create_bulk(
         elif code in seen:
             errors[code] = _("The code %(code)s is given twice.") % {"code": code}
         seen.add(code)
-    for start in range(0, len(codes), 900):
-        for code in Organisation.objects.filter(code__in=codes[start : start + 900]).values_list(
-            "code", flat=True
-        ):
-            errors[code] = _("An organisation with code %(code)s already exists.") % {"code": code}
+    for code in Organisation.objects.filter(code__one_of=codes).values_list("code", flat=True):
+        errors[code] = _("An organisation with code %(code)s already exists.") % {"code": code}
     for spec, up in flat:
         kind, up_kind = spec.get("kind"), (up["kind"] if up else parent.kind)
         if kind not in OrgKind.values:
