@@ -20,9 +20,7 @@ def test_one_of_finds_what_in_finds(tree, make_member):
     assert list(found) == list(Member.objects.filter(identity_number__in=wanted)) == [a]
     assert not Member.objects.filter(identity_number__one_of=[]).exists()
     ids = [tree.cell1.pk, tree.cell2.pk]
-    assert set(Organisation.objects.filter(pk__one_of=ids).values_list("pk", flat=True)) == set(
-        ids
-    )
+    assert set(Organisation.objects.filter(pk__one_of=ids).values_list("pk", flat=True)) == set(ids)
     assert Member.objects.filter(birth_date__one_of=[a.birth_date, date(1900, 1, 1)]).exists()
 
 
