@@ -145,6 +145,8 @@ def snapshots_build(
                 for pk in holders.get(cell, ()):
                     if pk in going_on:
                         running[pk].update(tally)
+        rows: list[tuple] = []
+        marks: list[SnapshotMark] = []
         with transaction.atomic():
             for o in todo:
                 path = paths.get(o.pk)
@@ -154,17 +156,16 @@ def snapshots_build(
                 if rebuilt or o.pk not in running:
                     running[o.pk] = Tally(_tally_from_periods(path, day))
                     running[o.pk].update(_org_counts_on(path, day))
-                insert_rows(
-                    SubtreeSnapshot,
-                    ("organisation_id", "day", "dim", "value", "count"),
-                    (
-                        (o.pk, day, dim, value, n)
-                        for (dim, value), n in banded(running[o.pk], day).items()
-                        if n
-                    ),
+                rows.extend(
+                    (o.pk, day, dim, value, n)
+                    for (dim, value), n in banded(running[o.pk], day).items()
+                    if n
                 )
-                SnapshotMark.objects.create(organisation=o, day=day)
-                written += 1
+                marks.append(SnapshotMark(organisation=o, day=day))
+            # One write per day for all subtrees (about 60 at national size).
+            insert_rows(SubtreeSnapshot, ("organisation_id", "day", "dim", "value", "count"), rows)
+            SnapshotMark.objects.bulk_create(marks)
+            written += len(marks)
         prev = day
         if log and day.day == calendar.monthrange(day.year, day.month)[1]:
             log(f"{day:%Y-%m}: snapshots of {len(todo)} subtrees")
