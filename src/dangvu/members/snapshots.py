@@ -77,12 +77,69 @@ _GROUP = (
 )
 
 
+# The tally's dimension of each _GROUP column.
+_DIMENSIONS = (
+    "status",
+    "exempted",
+    "gender",
+    "ethnicity",
+    "religion",
+    "birth",
+    "admission_period",
+    "education",
+    "professional",
+    "theory",
+    "occupation",
+)
+
+
 def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
     """sign × the counters of the members in `periods` (one row per period), grouped in the
     database: the same keys as members.rollup.member_contribution."""
+    if connection.vendor == "postgresql":
+        return _period_marginals(periods, sign)
+    return _period_tally_joint(periods, sign)
+
+
+def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
+    """period_tally from one row per combination of the eleven dimensions (SQLite has no
+    GROUPING SETS): about one row per member for a large subtree."""
     tally: Tally = Tally()
     for row in _grouped(periods, ()):
         _add(tally, row, sign)
+    return tally
+
+
+def _period_marginals(periods: QuerySet[MemberPeriod], sign: int) -> Tally:
+    """PostgreSQL: period_tally from one pass that counts each dimension on its own (GROUPING
+    SETS): about 1,200 rows for the nation instead of one per distinct combination of the
+    eleven dimensions (millions: two minutes of a national snapshot build went to them)."""
+    inner = (
+        periods.filter(status__in=IN_PARTY)
+        .annotate(birth_month=BirthMonth("member__birth_date"), admission=_admission_period_expr())
+        .order_by()
+        .values_list(*_GROUP)
+    )
+    sql, params = inner.query.sql_with_params()
+    columns = ", ".join(f"c{i}" for i in range(len(_GROUP)))
+    sets = ", ".join(f"(c{i})" for i in range(len(_GROUP)))
+    full = (1 << len(_GROUP)) - 1
+    tally: Tally = Tally()
+    for mask, *values, n in fetch(
+        f"SELECT GROUPING({columns}), {columns}, COUNT(*) FROM ({sql}) AS t ({columns}) "
+        f"GROUP BY GROUPING SETS ({sets})",
+        params,
+    ):
+        # GROUPING() has a 0 bit for the grouped column, the first column's bit highest.
+        i = len(_GROUP) - (full ^ mask).bit_length()
+        value, n = values[i], n * sign
+        if i == 0:
+            tally[("members", "total")] += n
+        if _DIMENSIONS[i] == "exempted":
+            if value:
+                tally[("exempted", "1")] += n
+        else:
+            tally[(_DIMENSIONS[i], value)] += n
     return tally
 
 
