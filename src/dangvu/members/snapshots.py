@@ -8,9 +8,11 @@ adjusts the snapshots of the subtrees that counted the member (snapshots_adjust)
 writer's transaction, so the two sources never disagree.
 """
 
+import heapq
 from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, Func, Q, QuerySet, Value, When
@@ -22,7 +24,15 @@ from dangvu.members.models import MemberPeriod
 from dangvu.members.rollup import COUNTED_RECORD, member_contribution
 from dangvu.organisations.models import OrganisationVersion, SnapshotMark, SubtreeSnapshot
 
-__all__ = ["period_tally", "period_tally_by_cell", "Span", "spans_of", "snapshots_adjust", "banded"]
+__all__ = [
+    "ChangeStream",
+    "period_tally",
+    "period_tally_by_cell",
+    "Span",
+    "spans_of",
+    "snapshots_adjust",
+    "banded",
+]
 
 
 def banded(tally, day: date) -> Tally:
@@ -141,6 +151,42 @@ def _period_marginals(periods: QuerySet[MemberPeriod], sign: int) -> Tally:
         else:
             tally[(_DIMENSIONS[i], value)] += n
     return tally
+
+
+class ChangeStream:
+    """The in-party periods that began or ended after `start`, read once in date order, taken
+    window by window with `until`. For a national snapshot build on PostgreSQL: one pass
+    (a hash join) instead of two indexed queries per snapshot day, which looked up every
+    changed member's row one by one (about 22 µs a row, 140 ms a day at 5.6M members)."""
+
+    def __init__(self, start: date):
+        def rows(date_field: str, sign: int):
+            periods = (
+                MemberPeriod.objects.filter(status__in=IN_PARTY, **{f"{date_field}__gt": start})
+                .annotate(
+                    birth_month=BirthMonth("member__birth_date"),
+                    admission=_admission_period_expr(),
+                )
+                .order_by(date_field)
+                .values_list(date_field, "organisation_id", *_GROUP)
+            )
+            return ((row[0], sign, row) for row in periods.iterator(chunk_size=10000))
+
+        self._rows = heapq.merge(rows("valid_from", 1), rows("valid_to", -1), key=itemgetter(0))
+        self._next = next(self._rows, None)
+
+    def until(self, day: date) -> dict[int, Tally]:
+        """What the periods that began or ended after the last call (or `start`) and on or
+        before `day` change, cell by cell."""
+        out: dict[int, Tally] = {}
+        while self._next is not None and self._next[0] <= day:
+            _day, sign, (_d, cell, *row) = self._next
+            _add(out.setdefault(cell, Tally()), (*row, 1), sign)
+            self._next = next(self._rows, None)
+        return out
+
+    def close(self) -> None:
+        self._rows.close()
 
 
 def period_tally_by_cell(periods: QuerySet[MemberPeriod], sign: int = 1) -> dict[int, Tally]:

@@ -11,13 +11,13 @@ from collections import Counter as Tally
 from collections.abc import Callable
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from dangvu.core.db import insert_rows, refresh_planner_statistics
 from dangvu.members.models import MemberPeriod
-from dangvu.members.snapshots import banded, period_tally_by_cell
+from dangvu.members.snapshots import ChangeStream, banded, period_tally_by_cell
 from dangvu.organisations.models import (
     Organisation,
     SnapshotMark,
@@ -126,6 +126,7 @@ def snapshots_build(
     # without a tree change instead of once a day against every subtree.
     holders: dict[int, list[int]] = {}
     by_path: dict[str, int] = {}
+    stream: ChangeStream | None = None  # PostgreSQL: all days' changes in one pass
     for day in days:
         todo = [o for o in subtrees if last.get(o.pk) is None or day > last[o.pk]]
         if not todo:
@@ -136,8 +137,12 @@ def snapshots_build(
             holders = {}
             by_path = {path: pk for pk, path in _paths_on([o.pk for o in subtrees], day).items()}
         going_on = set() if rebuilt else {o.pk for o in todo if o.pk in running and o.pk in paths}
+        if stream is None and prev is not None and connection.vendor == "postgresql":
+            stream = ChangeStream(prev)
+        # The stream is read on every day, changes after a full count included (dropped).
+        streamed = stream.until(day) if stream is not None else None
         if going_on:
-            changes = _changes_by_cell(prev, day)
+            changes = streamed if streamed is not None else _changes_by_cell(prev, day)
             new_cells = [cell for cell in changes if cell not in holders]
             for cell, cell_path in _paths_on(new_cells, day).items():
                 holders[cell] = [by_path[p] for p in ancestor_paths(cell_path) if p in by_path]
@@ -169,5 +174,7 @@ def snapshots_build(
         prev = day
         if log and day.day == calendar.monthrange(day.year, day.month)[1]:
             log(f"{day:%Y-%m}: snapshots of {len(todo)} subtrees")
+    if stream is not None:
+        stream.close()
     refresh_planner_statistics(SubtreeSnapshot, SnapshotMark)
     return written
