@@ -17,6 +17,9 @@ __all__ = [
     "refresh_planner_statistics",
     "rebuild_indexes",
     "foreign_keys_checked_after",
+    "secondary_indexes",
+    "drop_indexes",
+    "create_indexes",
     "missing_foreign_keys",
     "restore_foreign_keys",
     "allocate_ids",
@@ -178,6 +181,43 @@ def foreign_keys_checked_after(*models) -> Iterator[None]:
         yield
     finally:
         restore_foreign_keys(*models)
+
+
+def secondary_indexes(*models) -> list[list[str]]:
+    """PostgreSQL: [name, definition] of every index of the models' tables that neither keys
+    nor constrains them (those a bulk load can build after its rows; `create_indexes`)."""
+    if connection.vendor != "postgresql":
+        return []
+    return [
+        list(row)
+        for model in models
+        for row in fetch(
+            "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
+            "ORDER BY c.relname",
+            [model._meta.db_table],
+        )
+    ]
+
+
+def drop_indexes(names: Iterable[str]) -> None:
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def create_indexes(indexes: Iterable[Sequence[str]]) -> list[str]:
+    """Create the [name, definition] indexes that do not exist (each built in one sorted pass:
+    packed, as a restore builds them). Returns the names created."""
+    created = []
+    with connection.cursor() as cursor:
+        for name, definition in indexes:
+            cursor.execute("SELECT to_regclass(%s) IS NULL", [connection.ops.quote_name(name)])
+            if cursor.fetchone()[0]:
+                cursor.execute(definition)
+                created.append(name)
+    return created
 
 
 def allocate_ids(model, n: int) -> list[int]:

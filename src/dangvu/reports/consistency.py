@@ -7,8 +7,8 @@ stays flat at national size).
 - every active organisation has exactly one open version, at its current path;
 - every rollup counter = the sum over the current members and active organisations;
 - every member's name has its search keys (one per word: members.models.NameKey);
-- every foreign key has its constraint (PostgreSQL: a bulk load takes them out for its
-  duration, core.db.foreign_keys_checked_after).
+- every foreign key has its constraint and every index is in (PostgreSQL: a national load
+  takes them out for its duration: core.db.foreign_keys_checked_after, reports.national).
 """
 
 from collections import Counter as Tally
@@ -27,6 +27,7 @@ from dangvu.members.services import periods_from_events, replay_member
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
 from dangvu.organisations.rollups import org_contribution
+from dangvu.reports.national import indexes_pending
 
 __all__ = ["consistency_check"]
 
@@ -153,6 +154,15 @@ def _check_foreign_keys(report) -> None:
             "foreign keys",
             f"{column}: no foreign key constraint (a `dangvu generate` stopped while loading: "
             "run it again with the same arguments)",
+        )
+
+
+def _check_indexes(report) -> None:
+    for name, _definition in indexes_pending():
+        report(
+            "indexes",
+            f"index {name} is out (a `dangvu generate` stopped while loading: run it again "
+            "with the same arguments)",
         )
 
 
@@ -284,6 +294,7 @@ def consistency_check(limit: int = 50) -> list[str]:
             problems.append(message)
 
     _check_foreign_keys(report)
+    _check_indexes(report)
     org_paths = dict(Organisation.objects.values_list("id", "path").iterator(chunk_size=10000))
     misplaced = _check_members(report, org_paths)
     _check_versions(report)

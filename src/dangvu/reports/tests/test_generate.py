@@ -7,11 +7,13 @@ from django.db import connection
 from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
+from dangvu.core.db import secondary_indexes
 from dangvu.core.text import rotations
 from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, SubtreeCounter
+from dangvu.reports import national
 from dangvu.reports.consistency import consistency_check
-from dangvu.reports.national import GenerateConflict, generate
+from dangvu.reports.national import GenerateConflict, generate, indexes_pending
 from dangvu.reports.national.people import member_rows
 from dangvu.reports.national.plan import country_plan, rng_for, unit_branch
 
@@ -134,3 +136,21 @@ def test_two_workers_load_the_same_country_as_one(pooled):
     again = generate(members=N, seed=7, workers=2)
     assert again.skipped_units == again.units
     assert Member.objects.count() == N
+
+
+def test_a_load_builds_its_indexes_after_the_rows_even_when_stopped_half_way():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its indexes")
+    before = secondary_indexes(*national._INDEXED_AFTER)
+    assert {"member_name_folded", "members_mem_valid_f_f96564_idx"} <= {n for n, _d in before}
+    generate(members=N, seed=7)
+    assert secondary_indexes(*national._INDEXED_AFTER) == before
+    assert indexes_pending() == []
+    # A run killed during its load: the indexes are out, the audit log says which.
+    national._indexes_out()
+    assert secondary_indexes(*national._INDEXED_AFTER) == []
+    assert indexes_pending() == before
+    assert any("member_name_folded" in p for p in consistency_check())
+    generate(members=N, seed=7)  # the same command again: nothing to load, indexes back
+    assert secondary_indexes(*national._INDEXED_AFTER) == before
+    assert consistency_check() == []
