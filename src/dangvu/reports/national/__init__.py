@@ -70,8 +70,9 @@ _LOADED = (
 )
 
 
-# Tables whose secondary indexes no query of the load reads: built after the rows, as a restore
-# builds them (about 39 µs of CPU per member less, and packed without a REINDEX).
+# Tables whose secondary indexes no query of the load reads: built after the rows, packed, as a
+# restore builds them. One process: about 39 µs of CPU per member less; at 5.6M with two
+# processes the load rate did not change measurably (the Python side probably bounds it).
 _INDEXED_AFTER = (Member, MembershipEvent, MemberPeriod)
 _INDEXES_OUT, _INDEXES_BACK = "dataset.indexes_dropped", "dataset.indexes_built"
 
@@ -370,7 +371,9 @@ def generate(
     total = sum(p.members for p in plan)
     tally = _Tally(total, progress)
     if all(u.code in done for p in plan for u in p.units):
-        restore_foreign_keys(*_LOADED)  # a run stopped while they were out
+        # A run stopped while they were out.
+        restore_foreign_keys(*_LOADED)
+        _indexes_back()
     else:
         _indexes_out()
         try:
@@ -387,7 +390,6 @@ def generate(
             rebuild_indexes(*[model for model in _LOADED if model is not SubtreeSnapshot])
         finally:
             _indexes_back()
-    _indexes_back()  # a run stopped while they were out
     refresh_planner_statistics(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )
