@@ -163,7 +163,7 @@ def foreign_keys_checked_after(*models) -> Iterator[None]:
     each). The constraints are dropped on entry and added back on exit, which checks every row
     (an error there names the constraint); a load killed in between leaves them out until the
     next `restore_foreign_keys` (generate calls it on every run; `dangvu check` reports them).
-    As a restore does it. SQLite checks at commit, cheaply: nothing changes there."""
+    As a restore does it. SQLite keeps its checks at commit (not measured there)."""
     if connection.vendor != "postgresql":
         yield
         return
