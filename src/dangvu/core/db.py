@@ -102,10 +102,22 @@ def _foreign_key_fields(model):
     ]
 
 
-def _constrained_columns(table: str) -> set[str]:
+def _foreign_key_constraints(model) -> dict[str, str]:
+    """{column: constraint name} of the foreign key constraints on `model`'s table that belong
+    to its foreign key fields."""
+    columns = {f.column for f in _foreign_key_fields(model)}
     with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, table)
-    return {c["columns"][0] for c in constraints.values() if c["foreign_key"]}
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {
+        c["columns"][0]: name
+        for name, c in constraints.items()
+        if c["foreign_key"] and c["columns"][0] in columns
+    }
+
+
+def _unconstrained_fields(model) -> list:
+    present = _foreign_key_constraints(model)
+    return [f for f in _foreign_key_fields(model) if f.column not in present]
 
 
 def missing_foreign_keys(*models) -> list[str]:
@@ -113,14 +125,7 @@ def missing_foreign_keys(*models) -> list[str]:
     not in the database (a load that stopped inside foreign_keys_checked_after)."""
     if connection.vendor != "postgresql":
         return []
-    missing = []
-    for model in models:
-        table = model._meta.db_table
-        present = _constrained_columns(table)
-        missing += [
-            f"{table}.{f.column}" for f in _foreign_key_fields(model) if f.column not in present
-        ]
-    return missing
+    return [f"{m._meta.db_table}.{f.column}" for m in models for f in _unconstrained_fields(m)]
 
 
 def _no_pending_checks(cursor) -> None:
@@ -141,10 +146,7 @@ def restore_foreign_keys(*models) -> None:
         _no_pending_checks(cursor)
         for model in models:
             table = model._meta.db_table
-            present = _constrained_columns(table)
-            for field in _foreign_key_fields(model):
-                if field.column in present:
-                    continue
+            for field in _unconstrained_fields(model):
                 target = field.target_field
                 name = f"{table}_{field.column}_fk"[:63]
                 cursor.execute(
@@ -171,12 +173,9 @@ def foreign_keys_checked_after(*models) -> Iterator[None]:
     with connection.cursor() as cursor:
         _no_pending_checks(cursor)
         for model in models:
-            table = model._meta.db_table
-            columns = {f.column for f in _foreign_key_fields(model)}
-            constraints = connection.introspection.get_constraints(cursor, table)
-            for name, c in constraints.items():
-                if c["foreign_key"] and c["columns"][0] in columns:
-                    cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            table = quote(model._meta.db_table)
+            for name in _foreign_key_constraints(model).values():
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
     try:
         yield
     finally:
