@@ -6,12 +6,14 @@ PostgreSQL. Callers stay inside their service's transaction; the rules, events, 
 audit are the service's business, not this module's.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, signals
+from django.db.models.base import ModelState
 
 __all__ = [
     "refresh_planner_statistics",
@@ -23,6 +25,7 @@ __all__ = [
     "missing_foreign_keys",
     "restore_foreign_keys",
     "allocate_ids",
+    "instance_maker",
     "insert_rows",
     "update_row",
     "fetch",
@@ -240,6 +243,42 @@ def allocate_ids(model, n: int) -> list[int]:
         cursor.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
         start = cursor.fetchone()[0] + 1
         return list(range(start, start + n))
+
+
+# Defaults that several instances can share (a list or dict default would be one object for all).
+_SHAREABLE = (str, int, float, Decimal, date, datetime, type(None))
+
+
+def instance_maker(model) -> Callable[[dict], object]:
+    """A function building unsaved `model` instances from {attname: value}, as `model(**values)`
+    does, for bulk paths. Django's keyword path looks every field up, pops it, asks for its
+    default and sets it through descriptors: about 25 µs for a member, a tenth of a national
+    load's Python. This fills the instance's attributes directly (about 3 µs). A model with
+    pre_init/post_init receivers goes through its constructor instead. Callable and mutable
+    defaults are still made once per instance."""
+    fields = model._meta.concrete_fields
+    known = {f.attname for f in fields}
+    plan = []
+    for f in fields:
+        default = f.get_default()
+        fresh = (f.has_default() and callable(f.default)) or not isinstance(default, _SHAREABLE)
+        plan.append((f.attname, f.get_default if fresh else None, default))
+    constructed = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+
+    def make(values: dict):
+        unknown = values.keys() - known
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field {sorted(unknown)[0]!r}")
+        if constructed:
+            return model(**values)
+        instance = model.__new__(model)
+        attrs = instance.__dict__
+        for name, fresh, default in plan:
+            attrs[name] = values[name] if name in values else (fresh() if fresh else default)
+        instance._state = ModelState()
+        return instance
+
+    return make
 
 
 def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

@@ -6,6 +6,7 @@ of every ancestor, and writes the audit record. The bulk path (members_create_bu
 same transition function and writes the same rows in batches.
 """
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from dangvu.core.db import (
     as_date,
     fetch,
     insert_rows,
+    instance_maker,
     refresh_planner_statistics,
     update_row,
 )
@@ -523,14 +525,23 @@ def _name_keys_add(names: Iterable[str]) -> None:
     known = set(
         NameKey.objects.filter(key__one_of=names, name=F("key")).values_list("name", flat=True)
     )
-    NameKey.objects.bulk_create(
-        [
-            NameKey(key=k, name=n)
-            for k, n in sorted((k, n) for n in names if n not in known for k in rotations(n))
-        ],
-        ignore_conflicts=True,
-        batch_size=2000,
+    rows = sorted((k, n) for n in names if n not in known for k in rotations(n))
+    if not rows:
+        return
+    # One JSON parameter: bulk_create compiles every row in Python (a quarter of a second for
+    # 1,500 names' keys).
+    qn = connection.ops.quote_name
+    source = (
+        "SELECT r->>0, r->>1 FROM json_array_elements(%s::json) AS r"
+        if connection.vendor == "postgresql"
+        else "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(NameKey._meta.db_table)} ({qn('key')}, {qn('name')}) {source} "
+            "WHERE true ON CONFLICT DO NOTHING",
+            [json.dumps(rows)],
+        )
 
 
 # --- creating members --------------------------------------------------------------------------
@@ -692,8 +703,9 @@ def _create_many(
         # The bulk path skipped the per-row check in _clean_record (one query per batch here).
         _check_unique_numbers(specs, rows_numbered)
         paths.preload(h.get("organisation") for s in specs for h in s.history)
+    make = instance_maker(Member)
     for i, spec in enumerate(specs, start=1):
-        m = Member(**spec.record, name_folded=fold(spec.record["full_name"]))
+        m = make({**spec.record, "name_folded": fold(spec.record["full_name"])})
         state = _initial_state(m, spec.history[0]["type"] if spec.history else None)
         steps = []
         try:

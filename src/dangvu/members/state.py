@@ -68,21 +68,22 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             % {"d": _fmt(state.last_date)},
             field="date",
         )
-    new = state._replace(last_date=ev.date)
-
     if t in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         if state.status is not None:
             raise DomainError(_("This person is already on the party's records."), field="type")
         if ev.org_id is None:
             raise DomainError(_("Choose the party cell."), field="organisation")
         if t == EventType.ADMITTED:
-            return new._replace(
+            return state._replace(
+                last_date=ev.date,
                 status=Status.PROBATIONARY,
                 org_id=ev.org_id,
                 admission_date=ev.date,
                 ceremony_date=ev.ceremony_date or ev.date,
             )
-        return new._replace(status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id)
+        return state._replace(
+            last_date=ev.date, status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id
+        )
 
     if state.status is None:
         raise DomainError(_("This person is not on the party's records yet."), field="type")
@@ -92,7 +93,8 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             raise DomainError(
                 _("Only an expelled or struck-off member can be restored."), field="type"
             )
-        return new._replace(
+        return state._replace(
+            last_date=ev.date,
             status=Status.OFFICIAL if state.official_date else Status.PROBATIONARY,
             org_id=ev.org_id or state.org_id,
             exempted=False,
@@ -115,7 +117,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
                 field="date",
             )
         # Recognition takes effect on the day the probation ends, even if decided later.
-        return new._replace(status=Status.OFFICIAL, official_date=end)
+        return state._replace(last_date=ev.date, status=Status.OFFICIAL, official_date=end)
 
     if t in (EventType.TRANSFERRED, EventType.REORGANISED):
         if ev.org_id is None:
@@ -124,7 +126,8 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             raise DomainError(
                 _("The receiving cell is the member's current cell."), field="organisation"
             )
-        return new._replace(
+        return state._replace(
+            last_date=ev.date,
             org_id=ev.org_id,
             temp_org_id=None if t == EventType.TRANSFERRED else state.temp_org_id,
         )
@@ -138,22 +141,22 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             )
         if state.temp_org_id is not None:
             raise DomainError(_("The member is already temporarily transferred."), field="type")
-        return new._replace(temp_org_id=ev.org_id)
+        return state._replace(last_date=ev.date, temp_org_id=ev.org_id)
 
     if t == EventType.TEMPORARY_RETURN:
         if state.temp_org_id is None:
             raise DomainError(_("The member is not temporarily transferred."), field="type")
-        return new._replace(temp_org_id=None)
+        return state._replace(last_date=ev.date, temp_org_id=None)
 
     if t == EventType.EXEMPTED:
         if state.exempted:
             raise DomainError(_("The member is already exempted."), field="type")
-        return new._replace(exempted=True)
+        return state._replace(last_date=ev.date, exempted=True)
 
     if t == EventType.EXEMPTION_ENDED:
         if not state.exempted:
             raise DomainError(_("The member is not exempted."), field="type")
-        return new._replace(exempted=False)
+        return state._replace(last_date=ev.date, exempted=False)
 
     terminal = {
         EventType.DIED: Status.DIED,
@@ -162,7 +165,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         EventType.LEFT: Status.LEFT,
     }
     if t in terminal:
-        return new._replace(status=terminal[t], temp_org_id=None)
+        return state._replace(last_date=ev.date, status=terminal[t], temp_org_id=None)
 
     raise DomainError(_("Unknown event type: %(t)s.") % {"t": t}, field="type")
 

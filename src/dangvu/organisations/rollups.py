@@ -6,6 +6,7 @@ subtree moved) computes its deltas keyed by (organisation id, dim, value) and ap
 in one upsert per batch, keys sorted so that concurrent writers lock rows in the same order.
 """
 
+import json
 from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -127,13 +128,13 @@ def counters_apply(deltas: Deltas) -> None:
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # One statement of four arrays: psycopg parses a VALUES list's placeholders one by
-            # one in Python (about 3 ms per 500 rows). Rows stay in key order.
+            # One statement, the rows as one JSON parameter (a VALUES list's placeholders, or
+            # arrays, psycopg dumps value by value in Python). Rows stay in key order.
             cursor.execute(
                 f"INSERT INTO {table} (organisation_id, dim, value, count) "
-                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
-                + upsert,
-                [list(column) for column in zip(*((*k, n) for k, n in rows), strict=True)],
+                "SELECT (r->>0)::bigint, r->>1, r->>2, (r->>3)::bigint "
+                "FROM json_array_elements(%s::json) AS r " + upsert,
+                [json.dumps([(*k, n) for k, n in rows])],
             )
             return
         for start in range(0, len(rows), _BATCH):

@@ -1,20 +1,24 @@
 """core.db helpers that behave differently per engine."""
 
 import random
+from datetime import date
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, connections, transaction
+from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 
 from dangvu.core.db import (
     foreign_keys_checked_after,
     insert_rows,
+    instance_maker,
     missing_foreign_keys,
     rebuild_indexes,
     refresh_planner_statistics,
     restore_foreign_keys,
 )
-from dangvu.members.models import MemberPeriod, NameKey
+from dangvu.members.models import Member, MemberPeriod, NameKey
 from dangvu.reports.consistency import consistency_check
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +137,57 @@ def test_foreign_keys_stay_on_sqlite(tree):
         pass
     assert len(queries) == 0
     assert missing_foreign_keys(MemberPeriod) == []
+
+
+def _record(**extra) -> dict:
+    return dict(
+        full_name="Lò Văn Panh",
+        name_folded="lo van panh",
+        birth_date=date(1985, 3, 4),
+        gender="M",
+        ethnicity="03",
+        education="upper_secondary",
+        occupation="farmer",
+        **extra,
+    )
+
+
+def test_instance_maker_builds_what_the_constructor_builds(tree):
+    make = instance_maker(Member)
+    built, expected = make(_record()), Member(**_record())
+    for f in Member._meta.concrete_fields:
+        assert getattr(built, f.attname) == getattr(expected, f.attname), f.attname
+    assert built.religion == "00" and built.exempted is False and built.pk is None
+    # An ordinary unsaved instance: saving it inserts a row.
+    built.organisation, built.org_path, built.status = tree.cell1, tree.cell1.path, "official"
+    built.save()
+    assert Member.objects.get(pk=built.pk).full_name == "Lò Văn Panh"
+    with pytest.raises(TypeError, match="no field 'nickname'"):
+        make(_record(nickname="x"))
+
+
+def test_instance_maker_makes_callable_defaults_per_instance():
+    calls = []
+    field = User._meta.get_field("date_joined")
+    original = field.default
+    field.default = lambda: calls.append(1) or original()
+    try:
+        make = instance_maker(User)
+        first, second = make({"username": "a"}), make({"username": "b"})
+    finally:
+        field.default = original
+    assert len(calls) >= 2 and first.date_joined and second.date_joined
+
+
+def test_instance_maker_runs_init_signals_when_a_model_has_receivers():
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=NameKey)
+    try:
+        made = instance_maker(NameKey)({"key": "van an", "name": "an van"})
+    finally:
+        signals.post_init.disconnect(receiver, sender=NameKey)
+    assert seen == [made]

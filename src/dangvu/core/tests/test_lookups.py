@@ -22,6 +22,10 @@ def test_one_of_finds_what_in_finds(tree, make_member):
     ids = [tree.cell1.pk, tree.cell2.pk]
     assert set(Organisation.objects.filter(pk__one_of=ids).values_list("pk", flat=True)) == set(ids)
     assert Member.objects.filter(birth_date__one_of=[a.birth_date, date(1900, 1, 1)]).exists()
+    # Values travel as JSON text: quotes, backslashes and non-ASCII letters come back intact.
+    odd = 'Đặng "Út" \\ Hà'
+    b = make_member(tree.cell2, full_name=odd)
+    assert list(Member.objects.filter(full_name__one_of=[odd, "Đặng"])) == [b]
 
 
 def test_a_long_list_is_one_parameter(tree):

@@ -19,15 +19,24 @@ Everything is chosen with the caller's `random.Random`, so the same seed gives t
 
 import random
 from dataclasses import dataclass
+from itertools import accumulate
 
 __all__ = ["full_name", "REGIONS"]
 
 REGIONS = ("north", "central", "south")
 
 
+# id(table) -> (table, names, cumulative weights): choices() sums the weights on every call
+# otherwise (a national load draws about 4 names a member). The same draws either way.
+_CUMULATIVE: dict[int, tuple[list, tuple, list[float]]] = {}
+
+
 def _pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
-    names, weights = zip(*table, strict=True)
-    return rng.choices(names, weights=weights)[0]
+    entry = _CUMULATIVE.get(id(table))
+    if entry is None or entry[0] is not table:
+        names, weights = zip(*table, strict=True)
+        entry = _CUMULATIVE[id(table)] = (table, names, list(accumulate(weights)))
+    return rng.choices(entry[1], cum_weights=entry[2])[0]
 
 
 # --- Kinh ---------------------------------------------------------------------------------------
@@ -235,15 +244,24 @@ _KINH_GIVEN_FEMALE = [
 ]
 
 
+def _younger(table: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Fewer "Văn"/"Thị" among the young (born 1990 or later)."""
+    return [(n, w * 0.45 if n in ("Văn", "Thị") else w) for n, w in table]
+
+
+_KINH_MIDDLE_MALE_YOUNG = _younger(_KINH_MIDDLE_MALE)
+_KINH_MIDDLE_FEMALE_YOUNG = _younger(_KINH_MIDDLE_FEMALE)
+
+
 def _kinh(rng: random.Random, male: bool, birth_year: int, region: str) -> str:
     family = _pick(rng, _KINH_FAMILY)
     if "|" in family:
         northern, southern = family.split("|")
         family = northern if rng.random() < _NORTHERN_FORM[region] else southern
-    middle_table = _KINH_MIDDLE_MALE if male else _KINH_MIDDLE_FEMALE
     if birth_year >= 1990:
-        # Fewer "Văn"/"Thị" among the young.
-        middle_table = [(n, w * 0.45 if n in ("Văn", "Thị") else w) for n, w in middle_table]
+        middle_table = _KINH_MIDDLE_MALE_YOUNG if male else _KINH_MIDDLE_FEMALE_YOUNG
+    else:
+        middle_table = _KINH_MIDDLE_MALE if male else _KINH_MIDDLE_FEMALE
     middle = _pick(rng, middle_table)
     given = rng.choice(_KINH_GIVEN_MALE if male else _KINH_GIVEN_FEMALE)
     if middle == given:

@@ -8,6 +8,7 @@ region (about 85 % Kinh nationally), names the ethnic group's naming pattern.
 
 import random
 from datetime import date, timedelta
+from itertools import accumulate
 
 from dangvu.reports.demo.names import full_name
 
@@ -75,6 +76,9 @@ _THEORY = (
     ["none", "elementary", "intermediate", "advanced"],
     {True: [20, 40, 32, 8], False: [60, 35, 5, 0]},
 )
+# Cumulative weights: choices() would sum them on every draw (the same draws either way).
+_PROF_CUM = {k: list(accumulate(v)) for k, v in _PROF[1].items()}
+_THEORY_CUM = {k: list(accumulate(v)) for k, v in _THEORY[1].items()}
 _RELIGIOUS = {"01": 0.02, "05": 0.45, "06": 0.2, "12": 0.12, "16": 0.1, "29": 0.1, "08": 0.05}
 _FAITH = {
     "01": ["01", "02"],
@@ -109,6 +113,7 @@ def member_rows(
     """Rows for members_create_bulk: for every (cell, cell kind, size) that many members whose
     history ends in that cell. `offset` numbers them in the whole country (card numbers)."""
     mix_codes, mix_weights = zip(*_MIX.get(region, _MIX["central"]), strict=True)
+    mix_weights = list(accumulate(mix_weights))
     name_region = _NAME_REGION.get(region, "central")
     others = [c for c, _k, _n in cells] or [None]
     rows = []
@@ -117,11 +122,12 @@ def member_rows(
     for cell, kind, size in cells:
         village = kind == "village"
         occupations, occ_weights = _WORK.get(kind, _WORK["village"])
+        occ_weights = list(accumulate(occ_weights))
         women = _WOMEN.get(kind, 0.36)
         for _ in range(size):
             index += 1
             gender = "F" if rng.random() < women else "M"
-            ethnicity = rng.choices(mix_codes, mix_weights)[0]
+            ethnicity = rng.choices(mix_codes, cum_weights=mix_weights)[0]
             # Admission age 18-45 (mostly mid-20s); years since admission: villages keep
             # their veterans, agencies their working-age members.
             age_in = min(45.0, 18.2 + rng.expovariate(1 / 7.0))
@@ -132,13 +138,13 @@ def member_rows(
             birth = birth.replace(day=min(birth.day, 28))
             official = _add_months(admitted, 12)
             recognised = official <= today
-            occupation = rng.choices(occupations, occ_weights)[0]
+            occupation = rng.choices(occupations, cum_weights=occ_weights)[0]
             if village and today.year - birth.year >= 62:
                 occupation = "retired"
             skilled = not village
-            prof = rng.choices(_PROF[0], _PROF[1][skilled])[0]
+            prof = rng.choices(_PROF[0], cum_weights=_PROF_CUM[skilled])[0]
             education = "upper_secondary" if skilled or rng.random() < 0.6 else "lower_secondary"
-            theory = rng.choices(_THEORY[0], _THEORY[1][skilled])[0]
+            theory = rng.choices(_THEORY[0], cum_weights=_THEORY_CUM[skilled])[0]
             religion = "00"
             if rng.random() < _RELIGIOUS.get(ethnicity, 0.01):
                 religion = rng.choice(_FAITH.get(ethnicity, ["01"]))
