@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from dangvu.core.db import (
     foreign_keys_checked_after,
@@ -167,15 +168,20 @@ def test_instance_maker_builds_what_the_constructor_builds(tree):
 
 
 def test_instance_maker_makes_callable_defaults_per_instance():
-    calls = []
+    # User.date_joined defaults to timezone.now; Field.get_default calls the cached
+    # `_get_default`, replaced here by a counting one.
     field = User._meta.get_field("date_joined")
-    original = field.default
-    field.default = lambda: calls.append(1) or original()
+    calls = []
+    saved = field.__dict__.get("_get_default")
+    field.__dict__["_get_default"] = lambda: calls.append(1) or timezone.now()
     try:
         make = instance_maker(User)
         first, second = make({"username": "a"}), make({"username": "b"})
     finally:
-        field.default = original
+        if saved is None:
+            del field.__dict__["_get_default"]
+        else:
+            field.__dict__["_get_default"] = saved
     assert len(calls) >= 2 and first.date_joined and second.date_joined
 
 

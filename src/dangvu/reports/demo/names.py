@@ -18,10 +18,12 @@ Everything is chosen with the caller's `random.Random`, so the same seed gives t
 """
 
 import random
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
-__all__ = ["full_name", "REGIONS"]
+__all__ = ["full_name", "draw", "REGIONS"]
 
 REGIONS = ("north", "central", "south")
 
@@ -36,7 +38,16 @@ def _pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
     if entry is None or entry[0] is not table:
         names, weights = zip(*table, strict=True)
         entry = _CUMULATIVE[id(table)] = (table, names, list(accumulate(weights)))
-    return rng.choices(entry[1], cum_weights=entry[2])[0]
+    return draw(rng, entry[1], entry[2])
+
+
+def draw(rng: random.Random, population: Sequence, cum_weights: list) -> object:
+    """`rng.choices(population, cum_weights=cum_weights)[0]`, the same draw from the same state
+    (what choices computes for one item), without building a list: a national load makes
+    about ten draws a member."""
+    return population[
+        bisect_right(cum_weights, rng.random() * cum_weights[-1], 0, len(population) - 1)
+    ]
 
 
 # --- Kinh ---------------------------------------------------------------------------------------

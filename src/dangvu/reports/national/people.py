@@ -10,7 +10,7 @@ import random
 from datetime import date, timedelta
 from itertools import accumulate
 
-from dangvu.reports.demo.names import full_name
+from dangvu.reports.demo.names import draw, full_name
 
 __all__ = ["member_rows"]
 
@@ -127,7 +127,7 @@ def member_rows(
         for _ in range(size):
             index += 1
             gender = "F" if rng.random() < women else "M"
-            ethnicity = rng.choices(mix_codes, cum_weights=mix_weights)[0]
+            ethnicity = draw(rng, mix_codes, mix_weights)
             # Admission age 18-45 (mostly mid-20s); years since admission: villages keep
             # their veterans, agencies their working-age members.
             age_in = min(45.0, 18.2 + rng.expovariate(1 / 7.0))
@@ -138,13 +138,13 @@ def member_rows(
             birth = birth.replace(day=min(birth.day, 28))
             official = _add_months(admitted, 12)
             recognised = official <= today
-            occupation = rng.choices(occupations, cum_weights=occ_weights)[0]
+            occupation = draw(rng, occupations, occ_weights)
             if village and today.year - birth.year >= 62:
                 occupation = "retired"
             skilled = not village
-            prof = rng.choices(_PROF[0], cum_weights=_PROF_CUM[skilled])[0]
+            prof = draw(rng, _PROF[0], _PROF_CUM[skilled])
             education = "upper_secondary" if skilled or rng.random() < 0.6 else "lower_secondary"
-            theory = rng.choices(_THEORY[0], cum_weights=_THEORY_CUM[skilled])[0]
+            theory = draw(rng, _THEORY[0], _THEORY_CUM[skilled])
             religion = "00"
             if rng.random() < _RELIGIOUS.get(ethnicity, 0.01):
                 religion = rng.choice(_FAITH.get(ethnicity, ["01"]))

@@ -1,6 +1,9 @@
 """`dangvu generate`: the real 2025 map, members through the bulk services (events, periods,
 counters, audit all consistent), deterministic, and resumable without duplicates."""
 
+import random
+from itertools import accumulate
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -13,6 +16,7 @@ from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, SubtreeCounter
 from dangvu.reports import national
 from dangvu.reports.consistency import consistency_check
+from dangvu.reports.demo.names import draw
 from dangvu.reports.national import GenerateConflict, generate, indexes_pending
 from dangvu.reports.national.people import member_rows
 from dangvu.reports.national.plan import country_plan, rng_for, unit_branch
@@ -36,6 +40,16 @@ def test_the_plan_is_the_real_map_and_adds_up():
     assert sum(n for _c, n in cells) == unit.members
     assert all(1 <= n <= 150 for _c, n in cells)
     assert set(kinds) == {c for c, _n in cells}
+
+
+def test_a_draw_is_the_draw_random_choices_makes():
+    # Generated people must stay the same for a seed: `draw` replaces choices() in the load.
+    population, weights = ["a", "b", "c", "d"], [45, 35, 15, 5]
+    cum = list(accumulate(weights))
+    ours, theirs = random.Random(7), random.Random(7)
+    for _ in range(2000):
+        assert draw(ours, population, cum) == theirs.choices(population, weights)[0]
+    assert ours.random() == theirs.random()
 
 
 def test_generate_a_small_country_then_resume_without_duplicates():
