@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -744,11 +745,8 @@ def _create_many(
     for m, pk in zip(members, allocate_ids(Member, len(members)), strict=True):
         m.pk = pk
         m.created_at = m.updated_at = stamp
-    insert_rows(
-        Member,
-        [f.column for f in fields],
-        ([getattr(m, f.attname) for f in fields] for m in members),
-    )
+    values = attrgetter(*(f.attname for f in fields))
+    insert_rows(Member, [f.column for f in fields], map(values, members))
     for m in members:
         m.created_at = m.updated_at = now
         m._state.adding = False
@@ -759,10 +757,11 @@ def _create_many(
     by_cell: dict[int, list[Member]] = {}
     for m, steps in zip(members, histories, strict=True):
         member_periods: list[MemberPeriod] = []
+        pk = m.pk
         for seq, (h, before, after) in enumerate(steps, start=1):
             events.append(
                 (
-                    m.pk,
+                    pk,
                     seq,
                     h["type"],
                     h["date"],
@@ -783,16 +782,20 @@ def _create_many(
             )
             _period_step(member_periods, m, before, after, h["date"], make=_Span)
         periods.extend(
-            (m.pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
+            (pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
             for p in member_periods
         )
         by_cell.setdefault(m.organisation_id, []).append(m)
-    # Counters: what each cell's new members add, spread once per cell over its ancestors.
+    # Counters: what the new members add, spread once over each chain of ancestors above their
+    # cells (cells keep no counter rows: counters_apply).
+    above: dict[tuple[int, ...], Deltas] = {}
     for cell_id, cell_members in by_cell.items():
-        tally = Deltas()
+        chain = tuple(pk for pk in paths.ancestors(cell_id) if pk != cell_id)
+        tally = above.setdefault(chain, Deltas())
         for m in cell_members:
             tally.update(member_contribution(m))
-        spread(deltas, paths.ancestors(cell_id), tally, +1)
+    for chain, tally in above.items():
+        spread(deltas, chain, tally, +1)
     insert_rows(MembershipEvent, _EVENT_COLUMNS, events)
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
     if SnapshotMark.objects.exists():

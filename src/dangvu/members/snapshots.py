@@ -9,9 +9,11 @@ writer's transaction, so the two sources never disagree.
 """
 
 import heapq
+import json
 from collections import Counter as Tally
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from operator import itemgetter
 
 from django.db import connection
@@ -26,6 +28,8 @@ from dangvu.organisations.models import OrganisationVersion, SnapshotMark, Subtr
 
 __all__ = [
     "ChangeStream",
+    "add_row",
+    "period_tallies_by_group",
     "period_tally",
     "period_tally_by_cell",
     "Span",
@@ -38,14 +42,25 @@ __all__ = [
 def banded(tally, day: date) -> Tally:
     """The same figures with birth months summed into the age bands of `day` (what a snapshot
     stores: ~8 rows instead of ~900 for the nation)."""
-    limits = age_band_limits(day)
+    bands = _bands_of_month(day.year, day.month)
     out: Tally = Tally()
     for (dim, value), n in tally.items():
         if dim == "birth":
-            out[("age_band", age_band_of_month(value, limits))] += n
+            band = bands.get(value)
+            if band is None:
+                band = bands[value] = age_band_of_month(value, age_band_limits(day))
+            out[("age_band", band)] += n
         else:
             out[(dim, value)] += n
     return out
+
+
+@lru_cache(maxsize=64)
+def _bands_of_month(year: int, month: int) -> dict[str, str]:
+    """Birth month -> age band, filled as asked, for the days of one month (the limits move
+    by month): a national snapshot build bands ~900 birth months for each of 64 subtrees a
+    day, 16 million lookups otherwise."""
+    return {}
 
 
 class BirthMonth(Func):
@@ -116,7 +131,7 @@ def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally
     GROUPING SETS): about one row per member for a large subtree."""
     tally: Tally = Tally()
     for row in _grouped(periods, ()):
-        _add(tally, row, sign)
+        add_row(tally, row, sign)
     return tally
 
 
@@ -124,22 +139,46 @@ def _period_marginals(periods: QuerySet[MemberPeriod], sign: int) -> Tally:
     """PostgreSQL: period_tally from one pass that counts each dimension on its own (GROUPING
     SETS): about 1,200 rows for the nation instead of one per distinct combination of the
     eleven dimensions (millions: two minutes of a national snapshot build went to them)."""
+    return _marginals(periods, None, sign).get(None, Tally())
+
+
+def period_tallies_by_group(periods: QuerySet[MemberPeriod], groups: dict[int, int]) -> dict:
+    """PostgreSQL: {group: period_tally of the periods in the group's cells}, `groups` mapping
+    each cell (organisation id) to one group, in one pass over the periods. For the first
+    counts of a national snapshot build: 64 subtrees counted one by one read the nation's
+    members about 2.5 times (nested subtrees), 110 s at 5.6M members."""
+    return _marginals(periods, groups, 1)
+
+
+def _marginals(periods: QuerySet[MemberPeriod], groups: dict[int, int] | None, sign: int):
     inner = (
         periods.filter(status__in=IN_PARTY)
         .annotate(birth_month=BirthMonth("member__birth_date"), admission=_admission_period_expr())
         .order_by()
-        .values_list(*_GROUP)
+        .values_list("organisation_id", *_GROUP)
     )
     sql, params = inner.query.sql_with_params()
-    columns = ", ".join(f"c{i}" for i in range(len(_GROUP)))
-    sets = ", ".join(f"(c{i})" for i in range(len(_GROUP)))
+    columns = [f"c{i}" for i in range(len(_GROUP))]
+    names = ", ".join(columns)
+    if groups is None:
+        group, join, extra = "NULL::bigint", "", []
+    else:
+        group = "g.grp"
+        join = (
+            "JOIN (SELECT (e->>0)::bigint AS cell, (e->>1)::bigint AS grp "
+            "FROM json_array_elements(%s::json) AS e) AS g ON g.cell = t.cell "
+        )
+        extra = [json.dumps(list(groups.items()))]
+    sets = ", ".join(f"(grp, {c})" for c in columns)
     full = (1 << len(_GROUP)) - 1
-    tally: Tally = Tally()
-    for mask, *values, n in fetch(
-        f"SELECT GROUPING({columns}), {columns}, COUNT(*) FROM ({sql}) AS t ({columns}) "
+    tallies: dict = {}
+    for grp, mask, *values, n in fetch(
+        f"SELECT grp, GROUPING({names}), {names}, COUNT(*) FROM "
+        f"(SELECT {group} AS grp, t.* FROM ({sql}) AS t (cell, {names}) {join}) AS u "
         f"GROUP BY GROUPING SETS ({sets})",
-        params,
+        [*params, *extra],
     ):
+        tally = tallies.setdefault(grp, Tally())
         # GROUPING() has a 0 bit for the grouped column, the first column's bit highest.
         i = len(_GROUP) - (full ^ mask).bit_length()
         value, n = values[i], n * sign
@@ -150,7 +189,7 @@ def _period_marginals(periods: QuerySet[MemberPeriod], sign: int) -> Tally:
                 tally[("exempted", "1")] += n
         else:
             tally[(_DIMENSIONS[i], value)] += n
-    return tally
+    return tallies
 
 
 class ChangeStream:
@@ -175,13 +214,13 @@ class ChangeStream:
         self._rows = heapq.merge(rows("valid_from", 1), rows("valid_to", -1), key=itemgetter(0))
         self._next = next(self._rows, None)
 
-    def until(self, day: date) -> dict[int, Tally]:
-        """What the periods that began or ended after the last call (or `start`) and on or
-        before `day` change, cell by cell."""
-        out: dict[int, Tally] = {}
+    def until(self, day: date) -> list[tuple[int, int, tuple]]:
+        """(cell, +1 began / -1 ended, counted row for `add_row`) of the periods that began or
+        ended after the last call (or `start`) and on or before `day`."""
+        out = []
         while self._next is not None and self._next[0] <= day:
             _day, sign, (_d, cell, *row) = self._next
-            _add(out.setdefault(cell, Tally()), (*row, 1), sign)
+            out.append((cell, sign, (*row, 1)))
             self._next = next(self._rows, None)
         return out
 
@@ -193,7 +232,7 @@ def period_tally_by_cell(periods: QuerySet[MemberPeriod], sign: int = 1) -> dict
     """period_tally for each cell (organisation) of the periods."""
     tallies: dict[int, Tally] = {}
     for cell, *row in _grouped(periods, ("organisation_id",)):
-        _add(tallies.setdefault(cell, Tally()), row, sign)
+        add_row(tallies.setdefault(cell, Tally()), row, sign)
     return tallies
 
 
@@ -209,7 +248,8 @@ def _grouped(periods: QuerySet[MemberPeriod], first: tuple[str, ...]):
     )
 
 
-def _add(tally: Tally, row, sign: int) -> None:
+def add_row(tally: Tally, row, sign: int) -> None:
+    """Add sign × a counted row (the grouped columns and a count) to `tally`."""
     (
         status,
         exempted,

@@ -15,9 +15,16 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from dangvu.core.db import insert_rows, refresh_planner_statistics
+from dangvu.core.db import commit_without_flush_wait, insert_rows, refresh_planner_statistics
 from dangvu.members.models import MemberPeriod
-from dangvu.members.snapshots import ChangeStream, banded, period_tally_by_cell
+from dangvu.members.snapshots import (
+    ChangeStream,
+    add_row,
+    banded,
+    covering,
+    period_tallies_by_group,
+    period_tally_by_cell,
+)
 from dangvu.organisations.models import (
     Organisation,
     SnapshotMark,
@@ -90,6 +97,30 @@ def _paths_on(org_ids, day: date) -> dict[int, str]:
     return paths
 
 
+def _first_counts(subtrees: dict[int, str], day: date) -> dict[int, Tally]:
+    """{subtree: its members' figures on `day`} counted from the periods, for {id: path}.
+    PostgreSQL: each member read once, in the deepest of the subtrees holding their cell, and
+    the nested subtrees' figures summed upwards (64 separate counts read the nation's members
+    about 2.5 times)."""
+    if connection.vendor != "postgresql" or len(subtrees) < 2:
+        return {pk: Tally(_tally_from_periods(path, day)) for pk, path in subtrees.items()}
+    by_path = {path: pk for pk, path in subtrees.items()}
+    deepest = {}
+    for cell, path in _versions_on(day).values_list("organisation_id", "path").iterator(10000):
+        for prefix in reversed(ancestor_paths(path)):
+            if prefix in by_path:
+                deepest[cell] = by_path[prefix]
+                break
+    own = period_tallies_by_group(MemberPeriod.objects.filter(covering(day)), deepest)
+    totals = {}
+    for pk, path in subtrees.items():
+        totals[pk] = Tally()
+        for inner_path, inner in by_path.items():
+            if inner_path.startswith(path) and inner in own:
+                totals[pk].update(own[inner])
+    return totals
+
+
 def snapshots_build(
     *,
     since: date = SNAPSHOT_SINCE,
@@ -124,7 +155,7 @@ def snapshots_build(
     # The large subtrees each cell lies in, while the tree stays as it is: a national build
     # reads about 15,000 changed cells a day, each now looked up once per stretch of days
     # without a tree change instead of once a day against every subtree.
-    holders: dict[int, list[int]] = {}
+    holders: dict[int, tuple[int, ...]] = {}
     by_path: dict[str, int] = {}
     stream: ChangeStream | None = None  # PostgreSQL: all days' changes in one pass
     for day in days:
@@ -142,24 +173,40 @@ def snapshots_build(
         # The stream is read on every day, changes after a full count included (dropped).
         streamed = stream.until(day) if stream is not None else None
         if going_on:
-            changes = streamed if streamed is not None else _changes_by_cell(prev, day)
-            new_cells = [cell for cell in changes if cell not in holders]
+            by_cell = _changes_by_cell(prev, day) if streamed is None else None
+            cells = by_cell.keys() if by_cell is not None else {c for c, _s, _r in streamed}
+            new_cells = [cell for cell in cells if cell not in holders]
             for cell, cell_path in _paths_on(new_cells, day).items():
-                holders[cell] = [by_path[p] for p in ancestor_paths(cell_path) if p in by_path]
-            for cell, tally in changes.items():
-                for pk in holders.get(cell, ()):
+                holders[cell] = tuple(by_path[p] for p in ancestor_paths(cell_path) if p in by_path)
+            # Summed per set of holding subtrees first (a few dozen), then added to each.
+            grouped: dict[tuple[int, ...], Tally] = {}
+            if by_cell is not None:
+                for cell, tally in by_cell.items():
+                    if holders.get(cell):
+                        grouped.setdefault(holders[cell], Tally()).update(tally)
+            else:
+                for cell, sign, row in streamed:
+                    if holders.get(cell):
+                        add_row(grouped.setdefault(holders[cell], Tally()), row, sign)
+            for held, tally in grouped.items():
+                for pk in held:
                     if pk in going_on:
                         running[pk].update(tally)
+        counted = _first_counts(
+            {o.pk: paths[o.pk] for o in todo if o.pk in paths and (rebuilt or o.pk not in running)},
+            day,
+        )
         rows: list[tuple] = []
         marks: list[SnapshotMark] = []
         with transaction.atomic():
+            commit_without_flush_wait()  # a lost day is missing, and built again, next time
             for o in todo:
                 path = paths.get(o.pk)
                 if path is None:  # not there that day
                     running.pop(o.pk, None)
                     continue
-                if rebuilt or o.pk not in running:
-                    running[o.pk] = Tally(_tally_from_periods(path, day))
+                if o.pk in counted:
+                    running[o.pk] = counted[o.pk]
                     running[o.pk].update(_org_counts_on(path, day))
                 rows.extend(
                     (o.pk, day, dim, value, n)

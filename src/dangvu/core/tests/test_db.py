@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangvu.core.db import (
+    commit_without_flush_wait,
     foreign_keys_checked_after,
     insert_rows,
     instance_maker,
@@ -197,3 +198,25 @@ def test_instance_maker_runs_init_signals_when_a_model_has_receivers():
     finally:
         signals.post_init.disconnect(receiver, sender=NameKey)
     assert seen == [made]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_transaction_commits_without_waiting_for_the_flush_and_only_it():
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "postgresql":
+        commit_without_flush_wait()  # nothing to do on SQLite
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")  # the test server may run with it off
+    try:
+        with transaction.atomic():
+            commit_without_flush_wait()
+            assert setting() == "off"
+        assert setting() == "on"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from dangvu.audit.models import AuditRecord
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.db import (
+    commit_without_flush_wait,
     create_indexes,
     drop_indexes,
     foreign_keys_checked_after,
@@ -208,6 +209,7 @@ def _load_pairs(
     for group in _groups(pairs):
         orgs = 0
         with transaction.atomic(), counters_deferred(), name_keys_deferred():
+            commit_without_flush_wait()  # a lost group is loaded again by the next run
             for p, unit in group:
                 if unit.code not in done:
                     orgs += _load_unit(unit, provinces[p.code], seed, today)
