@@ -162,11 +162,13 @@ def snapshots_build(
         todo = [o for o in subtrees if last.get(o.pk) is None or day > last[o.pk]]
         if not todo:
             continue
-        paths = _paths_on([o.pk for o in todo], day)
         rebuilt = prev is None or _tree_changed(prev, day)
         if rebuilt:
             holders = {}
             by_path = {path: pk for pk, path in _paths_on([o.pk for o in subtrees], day).items()}
+        # The tree is as on the last rebuilt day: so are the subtrees' paths.
+        wanted = {o.pk for o in todo}
+        paths = {pk: path for path, pk in by_path.items() if pk in wanted}
         going_on = set() if rebuilt else {o.pk for o in todo if o.pk in running and o.pk in paths}
         if stream is None and prev is not None and connection.vendor == "postgresql":
             stream = ChangeStream(prev)

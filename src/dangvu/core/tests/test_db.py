@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangvu.core.db import (
+    allocate_ids,
     commit_without_flush_wait,
     foreign_keys_checked_after,
     insert_rows,
@@ -220,3 +221,19 @@ def test_a_bulk_transaction_commits_without_waiting_for_the_flush_and_only_it():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+
+
+def test_allocated_ids_are_the_numbers_drawn_even_when_not_consecutive():
+    first = allocate_ids(MemberPeriod, 300)
+    assert len(set(first)) == 300 and first == sorted(first)
+    if connection.vendor != "postgresql":
+        return
+    # Another writer drawing at the same moment leaves gaps: a sequence stepping by 3 has one
+    # in every draw.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('members_memberperiod', 'id')")
+        sequence = cursor.fetchone()[0]
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+        spaced = allocate_ids(MemberPeriod, 5)
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
+    assert spaced == list(range(spaced[0], spaced[0] + 15, 3)) and spaced[0] > first[-1]

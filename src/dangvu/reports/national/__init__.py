@@ -38,6 +38,7 @@ from dangvu.members.services import members_create_bulk, name_keys_deferred
 from dangvu.organisations.models import (
     Organisation,
     OrganisationVersion,
+    SnapshotMark,
     SubtreeCounter,
     SubtreeSnapshot,
 )
@@ -374,7 +375,7 @@ def generate(
     tally = _Tally(total, progress)
     if all(u.code in done for p in plan for u in p.units):
         # A run stopped while they were out.
-        restore_foreign_keys(*_LOADED)
+        restore_foreign_keys(*_LOADED, SnapshotMark)
         _indexes_back()
     else:
         _indexes_out()
@@ -395,7 +396,10 @@ def generate(
     refresh_planner_statistics(
         Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
     )
-    snapshots_build()
+    # Each snapshot row's organisation is checked once at the end, not row by row at every
+    # day's commit (about 60 ms a commit at 5.6M members, 20 s in all).
+    with foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark):
+        snapshots_build()
     if tally.units > tally.skipped:
         rebuild_indexes(SubtreeSnapshot)
     return GenerateResult(
