@@ -529,8 +529,8 @@ def _name_keys_add(names: Iterable[str]) -> None:
     rows = sorted((k, n) for n in names if n not in known for k in rotations(n))
     if not rows:
         return
-    # One JSON parameter: bulk_create compiles every row in Python (a quarter of a second for
-    # 1,500 names' keys).
+    # One JSON parameter: bulk_create compiles every row in Python (about 0.3 s for 5,000 keys
+    # in a profile of a national load).
     qn = connection.ops.quote_name
     source = (
         "SELECT r->>0, r->>1 FROM json_array_elements(%s::json) AS r"
