@@ -28,6 +28,7 @@ __all__ = [
     "commit_without_flush_wait",
     "instance_maker",
     "insert_rows",
+    "json_rows",
     "update_row",
     "fetch",
     "as_date",
@@ -297,6 +298,20 @@ def instance_maker(model) -> Callable[[dict], object]:
         return instance
 
     return make
+
+
+def json_rows(*casts: str) -> str:
+    """A SELECT of the rows sent as one JSON parameter, a list of lists, with len(casts) columns
+    (on PostgreSQL each cast to its type; "" leaves it text). Bulk statements send thousands of
+    rows this way: psycopg dumps every placeholder or array value in Python, and SQLite caps a
+    statement's parameters. Ends with WHERE true, which SQLite needs before an ON CONFLICT."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(
+            f"(r->>{i})::{cast}" if cast else f"r->>{i}" for i, cast in enumerate(casts)
+        )
+        return f"SELECT {columns} FROM json_array_elements(%s::json) AS r WHERE true"
+    columns = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(casts)))
+    return f"SELECT {columns} FROM json_each(%s) WHERE true"
 
 
 def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:

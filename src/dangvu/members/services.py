@@ -29,6 +29,7 @@ from dangvu.core.db import (
     fetch,
     insert_rows,
     instance_maker,
+    json_rows,
     refresh_planner_statistics,
     update_row,
 )
@@ -532,15 +533,10 @@ def _name_keys_add(names: Iterable[str]) -> None:
     # One JSON parameter: bulk_create compiles every row in Python (about 0.3 s for 5,000 keys
     # in a profile of a national load).
     qn = connection.ops.quote_name
-    source = (
-        "SELECT r->>0, r->>1 FROM json_array_elements(%s::json) AS r"
-        if connection.vendor == "postgresql"
-        else "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)"
-    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {qn(NameKey._meta.db_table)} ({qn('key')}, {qn('name')}) {source} "
-            "WHERE true ON CONFLICT DO NOTHING",
+            f"INSERT INTO {qn(NameKey._meta.db_table)} ({qn('key')}, {qn('name')}) "
+            f"{json_rows('', '')} ON CONFLICT DO NOTHING",
             [json.dumps(rows)],
         )
 

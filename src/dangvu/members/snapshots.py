@@ -19,7 +19,7 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Case, CharField, Count, Func, Q, QuerySet, Value, When
 
-from dangvu.core.db import as_date, fetch
+from dangvu.core.db import as_date, fetch, json_rows
 from dangvu.core.refdata import age_band_limits, age_band_of_month
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
@@ -164,10 +164,7 @@ def _marginals(periods: QuerySet[MemberPeriod], groups: dict[int, int] | None, s
         group, join, extra = "NULL::bigint", "", []
     else:
         group = "g.grp"
-        join = (
-            "JOIN (SELECT (e->>0)::bigint AS cell, (e->>1)::bigint AS grp "
-            "FROM json_array_elements(%s::json) AS e) AS g ON g.cell = t.cell "
-        )
+        join = f"JOIN ({json_rows('bigint', 'bigint')}) AS g (cell, grp) ON g.cell = t.cell "
         extra = [json.dumps(list(groups.items()))]
     sets = ", ".join(f"(grp, {c})" for c in columns)
     full = (1 << len(_GROUP)) - 1

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 
 from django.db import connection
 
-from dangvu.core.db import fetch
+from dangvu.core.db import fetch, json_rows
 from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import (
     STEPLEN,
@@ -78,9 +78,6 @@ def org_contribution(org: Organisation) -> dict[tuple[str, str], int]:
     return contribution
 
 
-_BATCH = 500
-
-
 def _member_holding(org_ids: set[int]) -> set[int]:
     return set(
         Organisation.objects.filter(
@@ -126,26 +123,13 @@ def counters_apply(deltas: Deltas) -> None:
         "ON CONFLICT (organisation_id, dim, value) "
         f"DO UPDATE SET count = {table}.count + excluded.count"
     )
+    # One statement, the rows as one JSON parameter (core.db.json_rows), in key order.
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement, the rows as one JSON parameter (a VALUES list's placeholders, or
-            # arrays, psycopg dumps value by value in Python). Rows stay in key order.
-            cursor.execute(
-                f"INSERT INTO {table} (organisation_id, dim, value, count) "
-                "SELECT (r->>0)::bigint, r->>1, r->>2, (r->>3)::bigint "
-                "FROM json_array_elements(%s::json) AS r " + upsert,
-                [json.dumps([(*k, n) for k, n in rows])],
-            )
-            return
-        for start in range(0, len(rows), _BATCH):
-            chunk = rows[start : start + _BATCH]
-            placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            params = [p for (org_id, dim, value), n in chunk for p in (org_id, dim, value, n)]
-            cursor.execute(
-                f"INSERT INTO {table} (organisation_id, dim, value, count) VALUES {placeholders} "
-                + upsert,
-                params,
-            )
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, dim, value, count) "
+            f"{json_rows('bigint', '', '', 'bigint')} " + upsert,
+            [json.dumps([(*k, n) for k, n in rows])],
+        )
 
 
 def snapshots_invalidate(since) -> None:
