@@ -26,6 +26,7 @@ __all__ = [
     "restore_foreign_keys",
     "allocate_ids",
     "commit_without_flush_wait",
+    "page_cache",
     "instance_maker",
     "insert_rows",
     "json_rows",
@@ -188,21 +189,22 @@ def foreign_keys_checked_after(*models) -> Iterator[None]:
 
 
 def secondary_indexes(*models) -> list[list[str]]:
-    """PostgreSQL: [name, definition] of every index of the models' tables that neither keys
-    nor constrains them (those a bulk load can build after its rows; `create_indexes`)."""
-    if connection.vendor != "postgresql":
-        return []
-    return [
-        list(row)
-        for model in models
-        for row in fetch(
+    """[name, definition] of every index of the models' tables that neither keys nor constrains
+    them (those a bulk load can build after its rows; `create_indexes`)."""
+    if connection.vendor == "postgresql":
+        sql = (
             "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
             "JOIN pg_class c ON c.oid = i.indexrelid "
             "WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary "
-            "ORDER BY c.relname",
-            [model._meta.db_table],
+            "ORDER BY c.relname"
         )
-    ]
+    else:
+        # Keys and unique constraints are sqlite_autoindex_* (no SQL) or CREATE UNIQUE INDEX.
+        sql = (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name"
+        )
+    return [list(row) for model in models for row in fetch(sql, [model._meta.db_table])]
 
 
 def drop_indexes(names: Iterable[str]) -> None:
@@ -214,10 +216,17 @@ def drop_indexes(names: Iterable[str]) -> None:
 def create_indexes(indexes: Iterable[Sequence[str]]) -> list[str]:
     """Create the [name, definition] indexes that do not exist (each built in one sorted pass:
     packed, as a restore builds them). Returns the names created."""
+    if connection.vendor == "postgresql":
+        missing, key = "SELECT to_regclass(%s) IS NULL", connection.ops.quote_name
+    else:
+        missing = (
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = %s)"
+        )
+        key = str
     created = []
     with connection.cursor() as cursor:
         for name, definition in indexes:
-            cursor.execute("SELECT to_regclass(%s) IS NULL", [connection.ops.quote_name(name)])
+            cursor.execute(missing, [key(name)])
             if cursor.fetchone()[0]:
                 cursor.execute(definition)
                 created.append(name)
@@ -235,6 +244,27 @@ def commit_without_flush_wait() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+@contextmanager
+def page_cache(mib: int) -> Iterator[None]:
+    """SQLite: this connection keeps up to `mib` MiB of database pages in memory for the block
+    (the default is 2 MiB). A national load inserts into unique indexes in random order; with
+    the default cache, each insert at 1M members read its index pages back from the operating
+    system (a 1M-member load: 500 s; with 512 MiB: 376 s, peak RSS 887 MiB). PostgreSQL's
+    shared buffers are the server's: nothing to do."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-int(mib) * 1024}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def allocate_ids(model, n: int) -> list[int]:

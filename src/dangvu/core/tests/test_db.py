@@ -17,6 +17,7 @@ from dangvu.core.db import (
     insert_rows,
     instance_maker,
     missing_foreign_keys,
+    page_cache,
     rebuild_indexes,
     refresh_planner_statistics,
     restore_foreign_keys,
@@ -221,6 +222,25 @@ def test_a_bulk_transaction_commits_without_waiting_for_the_flush_and_only_it():
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET synchronous_commit")
+
+
+def test_page_cache_is_this_connections_for_the_block_only():
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    if connection.vendor != "sqlite":
+        with page_cache(64):  # the server's shared buffers: nothing to set
+            pass
+        return
+    before = cache_size()
+    with page_cache(64):
+        assert cache_size() == -64 * 1024
+    assert cache_size() == before
+    with pytest.raises(RuntimeError), page_cache(32):
+        raise RuntimeError("a load failed")
+    assert cache_size() == before
 
 
 def test_allocated_ids_are_the_numbers_drawn_even_when_not_consecutive():

@@ -28,6 +28,7 @@ from dangvu.core.db import (
     create_indexes,
     drop_indexes,
     foreign_keys_checked_after,
+    page_cache,
     rebuild_indexes,
     refresh_planner_statistics,
     restore_foreign_keys,
@@ -57,6 +58,9 @@ ROOT = ("TW", "Ban Chấp hành Trung ương")
 # Members per transaction: 1 unit per commit loaded 1,290 members/s into a 1M-member SQLite
 # database, groups of ~20 units (~6,000 members) 1,690/s; RSS does not grow with the group.
 GROUP_MEMBERS = 6000
+# SQLite's page cache during a load (core.db.page_cache): 256 MiB loaded 1M members with a
+# peak RSS of 557 MiB.
+LOAD_CACHE_MIB = 256
 _MARK = "dataset.generate"
 # The tables a load fills (indexes rebuilt packed at the end on PostgreSQL).
 _LOADED = (
@@ -73,8 +77,9 @@ _LOADED = (
 
 
 # Tables whose secondary indexes no query of the load reads: built after the rows, packed, as a
-# restore builds them. One process: about 39 µs of CPU per member less; at 5.6M with two
-# processes the load rate did not change measurably (the Python side probably bounds it).
+# restore builds them. PostgreSQL, one process: about 39 µs of CPU per member less; at 5.6M with
+# two processes the load rate did not change measurably (the Python side probably bounds it).
+# SQLite, 1M members (with LOAD_CACHE_MIB): load 3,127 -> 4,206 members/s, 12 s to build them.
 _INDEXED_AFTER = (Member, MembershipEvent, MemberPeriod)
 # Tables whose kept indexes the load fills in key order (ids drawn from the sequence in
 # ascending runs, a member's events numbered in order): 86-89 % full after the load, as good as
@@ -378,36 +383,39 @@ def generate(
     )
     total = sum(p.members for p in plan)
     tally = _Tally(total, progress)
-    if all(u.code in done for p in plan for u in p.units):
-        # A run stopped while they were out.
-        restore_foreign_keys(*_LOADED, SnapshotMark)
-        _indexes_back()
-    else:
-        _indexes_out()
-        try:
-            with foreign_keys_checked_after(*_LOADED):
-                if workers > 1:
-                    _load_in_workers(plan, workers, done, seed, today, tally)
-                else:
-                    pairs = [(p, unit) for p in plan for unit in p.units]
-                    for step in _load_pairs(pairs, provinces, done, seed, today):
-                        tally.add(*step)
-            # The indexes the load kept, rebuilt packed (a restore builds them after the rows;
-            # this load inserted into them out of order: identity and card numbers, name keys,
-            # counters, paths were 54-80 % full after a two-process load) before the others
-            # come back built in one pass.
-            rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
-        finally:
+    # SQLite: the load's random-order index inserts read their pages from a cache this size,
+    # not the operating system's (PostgreSQL: the server's shared buffers).
+    with page_cache(LOAD_CACHE_MIB):
+        if all(u.code in done for p in plan for u in p.units):
+            # A run stopped while they were out.
+            restore_foreign_keys(*_LOADED, SnapshotMark)
             _indexes_back()
-    refresh_planner_statistics(
-        Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
-    )
-    # Each snapshot row's organisation is checked once at the end, not row by row at every
-    # day's commit (about 60 ms a commit at 5.6M members, 20 s in all).
-    with foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark):
-        snapshots_build()
-    if tally.units > tally.skipped:
-        rebuild_indexes(SubtreeSnapshot)
+        else:
+            _indexes_out()
+            try:
+                with foreign_keys_checked_after(*_LOADED):
+                    if workers > 1:
+                        _load_in_workers(plan, workers, done, seed, today, tally)
+                    else:
+                        pairs = [(p, unit) for p in plan for unit in p.units]
+                        for step in _load_pairs(pairs, provinces, done, seed, today):
+                            tally.add(*step)
+                # The indexes the load kept, rebuilt packed (a restore builds them after the rows;
+                # this load inserted into them out of order: identity and card numbers, name keys,
+                # counters, paths were 54-80 % full after a two-process load) before the others
+                # come back built in one pass.
+                rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
+            finally:
+                _indexes_back()
+        refresh_planner_statistics(
+            Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
+        )
+        # Each snapshot row's organisation is checked once at the end, not row by row at every
+        # day's commit (about 60 ms a commit at 5.6M members, 20 s in all).
+        with foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark):
+            snapshots_build()
+        if tally.units > tally.skipped:
+            rebuild_indexes(SubtreeSnapshot)
     return GenerateResult(
         members=total,
         units=tally.units,
