@@ -168,3 +168,20 @@ def test_a_load_builds_its_indexes_after_the_rows_even_when_stopped_half_way():
     generate(members=N, seed=7)  # the same command again: nothing to load, indexes back
     assert secondary_indexes(*national._INDEXED_AFTER) == before
     assert consistency_check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_outside_a_transaction_leaves_the_connection_as_it_found_it():
+    def pragmas():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            keys = cursor.fetchone()[0]
+            cursor.execute("PRAGMA cache_size")
+            return keys, cursor.fetchone()[0]
+
+    before = pragmas() if connection.vendor == "sqlite" else None
+    generate(members=N, seed=5)
+    if connection.vendor == "sqlite":  # checks off and a large cache during the load only
+        assert pragmas() == before == (1, before[1])
+    assert consistency_check() == []
+    assert indexes_pending() == []
