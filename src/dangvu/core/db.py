@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, transaction
 from django.db.models import Q, signals
 from django.db.models.base import ModelState
@@ -32,6 +33,7 @@ __all__ = [
     "json_rows",
     "update_row",
     "fetch",
+    "raw_rows",
     "as_date",
     "prefix_q",
     "PREFIX_END",
@@ -386,6 +388,21 @@ def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def raw_rows(queryset, chunk_size: int = 10000) -> Iterator[tuple]:
+    """The rows of a values_list queryset as the driver gives them, read in chunks (a
+    server-side cursor on PostgreSQL, as QuerySet.iterator uses). Django's per-row converters
+    are skipped: dates stay text on SQLite, booleans 0/1. A snapshot build reads millions of
+    grouped rows: the converters cost about 12 µs a row of them."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty __in: no rows, as Django answers
+        return
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk_size):
+            yield from rows
 
 
 def as_date(value) -> date | None:

@@ -19,7 +19,7 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Case, CharField, Count, Func, Q, QuerySet, Value, When
 
-from dangvu.core.db import as_date, fetch, json_rows
+from dangvu.core.db import as_date, fetch, json_rows, raw_rows
 from dangvu.core.refdata import age_band_limits, age_band_of_month
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
@@ -206,7 +206,7 @@ class ChangeStream:
                 .order_by(date_field)
                 .values_list(date_field, "organisation_id", *_GROUP)
             )
-            return ((row[0], sign, row) for row in periods.iterator(chunk_size=10000))
+            return ((row[0], sign, row) for row in raw_rows(periods))
 
         self._rows = heapq.merge(rows("valid_from", 1), rows("valid_to", -1), key=itemgetter(0))
         self._next = next(self._rows, None)
@@ -234,14 +234,13 @@ def period_tally_by_cell(periods: QuerySet[MemberPeriod], sign: int = 1) -> dict
 
 
 def _grouped(periods: QuerySet[MemberPeriod], first: tuple[str, ...]):
-    return (
+    return raw_rows(
         periods.filter(status__in=IN_PARTY)
         .annotate(birth_month=BirthMonth("member__birth_date"), admission=_admission_period_expr())
         .values(*first, *_GROUP)
         .annotate(n=Count("*"))
         .order_by()
         .values_list(*first, *_GROUP, "n")
-        .iterator(chunk_size=5000)
     )
 
 

@@ -18,6 +18,7 @@ from dangvu.core.db import (
     instance_maker,
     missing_foreign_keys,
     page_cache,
+    raw_rows,
     rebuild_indexes,
     refresh_planner_statistics,
     restore_foreign_keys,
@@ -241,6 +242,14 @@ def test_page_cache_is_this_connections_for_the_block_only():
     with pytest.raises(RuntimeError), page_cache(32):
         raise RuntimeError("a load failed")
     assert cache_size() == before
+
+
+def test_raw_rows_are_the_querysets_rows_in_chunks_and_none_for_an_empty_one(tree, make_member):
+    for _ in range(7):
+        make_member(tree.cell1)
+    qs = Member.objects.order_by("pk").values_list("pk", "organisation_id", "full_name")
+    assert list(raw_rows(qs, chunk_size=3)) == list(qs)
+    assert list(raw_rows(Member.objects.filter(pk__in=[]).values_list("pk"))) == []
 
 
 def test_allocated_ids_are_the_numbers_drawn_even_when_not_consecutive():
