@@ -166,14 +166,17 @@ def restore_foreign_keys(*models) -> None:
 
 
 @contextmanager
-def foreign_keys_checked_after(*models) -> Iterator[None]:
+def foreign_keys_checked_after(*models, leave: Sequence = ()) -> Iterator[None]:
     """PostgreSQL, for a bulk load into `models`: their foreign keys checked once over all rows
     at the end instead of row by row. A row-by-row check is a locking lookup of the parent row
     per reference: about 260 µs of the server's 390 µs per generated member (eleven references
     each). The constraints are dropped on entry and added back on exit, which checks every row
     (an error there names the constraint); a load killed in between leaves them out until the
     next `restore_foreign_keys` (generate calls it on every run; `dangvu check` reports them).
-    As a restore does it. SQLite keeps its checks at commit (not measured there)."""
+    As a restore does it. SQLite keeps its checks at commit (not measured there).
+
+    `leave`: models whose constraints the caller restores itself when the block succeeds
+    (generate checks the events' beside the snapshot build); after an error, all come back."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -186,8 +189,10 @@ def foreign_keys_checked_after(*models) -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
     try:
         yield
-    finally:
+    except BaseException:
         restore_foreign_keys(*models)
+        raise
+    restore_foreign_keys(*[model for model in models if model not in leave])
 
 
 def secondary_indexes(*models) -> list[list[str]]:

@@ -11,9 +11,12 @@ load at once, each taking whole provinces (_load_in_workers).
 """
 
 import multiprocessing
+import re
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from queue import Empty
@@ -153,10 +156,13 @@ def _indexes_out() -> None:
         drop_indexes(name for name, _d in present)
 
 
-def _indexes_back() -> None:
+def _indexes_back(*, leave: Sequence = ()) -> None:
+    """Build the indexes the load took out; those of the `leave` models' tables are left for the
+    caller, and the audit log says all are back once none is left out (the last call)."""
     pending = indexes_pending()
-    if pending:
-        create_indexes(pending)
+    aside = {name for name, definition in pending if any(_on(definition, m) for m in leave)}
+    create_indexes(index for index in pending if index[0] not in aside)
+    if pending and not aside:
         audit_record(
             actor=None,
             entry=AuditEntry(
@@ -166,6 +172,54 @@ def _indexes_back() -> None:
                 after={"indexes": pending},
             ),
         )
+
+
+def _on(definition: str, model) -> bool:
+    """Whether an index definition (pg_get_indexdef / sqlite_master) is on `model`'s table."""
+    table = re.escape(model._meta.db_table)
+    return re.search(rf'\sON\s+(ONLY\s+)?("?\w+"?\.)?"?{table}"?\s', definition) is not None
+
+
+@contextmanager
+def _meanwhile(work: Callable[[], None]) -> Iterator[None]:
+    """Run `work` on a second connection (a thread) while the block runs; its error is raised
+    after the block."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread
+            failed.append(exc)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run, name="generate-beside", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
+def _second_connection() -> bool:
+    """PostgreSQL, outside a transaction (a second connection would not see this one's rows),
+    with a pool (if any) that can lend a second connection."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    pool = connection.settings_dict["OPTIONS"].get("pool")
+    if not isinstance(pool, dict):
+        return True  # none, or psycopg_pool's defaults (4)
+    return (pool.get("max_size") or pool.get("min_size", 4)) >= 2
+
+
+def _events_checked_and_indexed() -> None:
+    """The events' foreign keys added back (every row checked) and their indexes built: what
+    generate does beside the snapshot build, which reads no events."""
+    restore_foreign_keys(MembershipEvent)
+    create_indexes(index for index in indexes_pending() if _on(index[1], MembershipEvent))
 
 
 def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> int:
@@ -383,6 +437,9 @@ def generate(
     )
     total = sum(p.members for p in plan)
     tally = _Tally(total, progress)
+    # PostgreSQL, outside a transaction: the events' foreign keys are checked and their indexes
+    # built on a second connection while the snapshots build on this one (one core sat idle).
+    beside = (MembershipEvent,) if _second_connection() else ()
     # SQLite: the load's random-order index inserts read their pages from a cache this size,
     # not the operating system's (PostgreSQL: the server's shared buffers).
     with page_cache(LOAD_CACHE_MIB):
@@ -390,30 +447,38 @@ def generate(
             # A run stopped while they were out.
             restore_foreign_keys(*_LOADED, SnapshotMark)
             _indexes_back()
+            beside = ()
         else:
             _indexes_out()
+            loaded = False
             try:
-                with foreign_keys_checked_after(*_LOADED):
+                with foreign_keys_checked_after(*_LOADED, leave=beside):
                     if workers > 1:
                         _load_in_workers(plan, workers, done, seed, today, tally)
                     else:
                         pairs = [(p, unit) for p in plan for unit in p.units]
                         for step in _load_pairs(pairs, provinces, done, seed, today):
                             tally.add(*step)
+                loaded = True
                 # The indexes the load kept, rebuilt packed (a restore builds them after the rows;
                 # this load inserted into them out of order: identity and card numbers, name keys,
                 # counters, paths were 54-80 % full after a two-process load) before the others
                 # come back built in one pass.
                 rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
             finally:
-                _indexes_back()
+                _indexes_back(leave=beside if loaded else ())
         refresh_planner_statistics(
             Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
         )
         # Each snapshot row's organisation is checked once at the end, not row by row at every
-        # day's commit (about 60 ms a commit at 5.6M members, 20 s in all).
-        with foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark):
+        # day's commit (about 60 ms a commit at 5.6M members, 20 s in all). The work beside
+        # starts after those constraints are out: both take a lock on the organisations table.
+        with (
+            foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark),
+            _meanwhile(_events_checked_and_indexed) if beside else nullcontext(),
+        ):
             snapshots_build()
+        _indexes_back()  # nothing left to build: the audit log's record that all are back
         if tally.units > tally.skipped:
             rebuild_indexes(SubtreeSnapshot)
     return GenerateResult(

@@ -185,3 +185,26 @@ def test_a_load_outside_a_transaction_leaves_the_connection_as_it_found_it():
         assert pragmas() == before == (1, before[1])
     assert consistency_check() == []
     assert indexes_pending() == []
+
+
+def test_an_index_definition_is_placed_on_its_own_table_only():
+    on_events = [
+        "CREATE INDEX i ON public.members_membershipevent USING btree (date, type)",
+        'CREATE INDEX "i" ON "members_membershipevent" ("date", "type")',
+    ]
+    on_members = "CREATE INDEX i ON public.members_member USING btree (name_folded)"
+    assert all(national._on(d, MembershipEvent) for d in on_events)
+    assert not any(national._on(d, Member) for d in on_events)  # a prefix of the events' table
+    assert national._on(on_members, Member) and not national._on(on_members, MembershipEvent)
+
+
+def test_work_beside_runs_with_the_block_and_its_error_is_raised_after():
+    done = []
+
+    def work():
+        done.append("beside")
+        raise ValueError("a row refers to nothing")
+
+    with pytest.raises(ValueError, match="refers to nothing"), national._meanwhile(work):
+        done.append("block")
+    assert sorted(done) == ["beside", "block"]
