@@ -258,8 +258,9 @@ def page_cache(mib: int) -> Iterator[None]:
     """SQLite: this connection keeps up to `mib` MiB of database pages in memory for the block
     (the default is 2 MiB). A national load inserts into unique indexes in random order; with
     the default cache, each insert at 1M members read its index pages back from the operating
-    system (a 1M-member load: 500 s; with 512 MiB: 376 s, peak RSS 887 MiB). PostgreSQL's
-    shared buffers are the server's: nothing to do."""
+    system (a 1M-member load took 500 s; a later run with 512 MiB 376 s, peak RSS 887 MiB: not
+    side by side, so only roughly). PostgreSQL's shared buffers are the server's: nothing to
+    do."""
     if connection.vendor != "sqlite":
         yield
         return

@@ -104,6 +104,22 @@ def test_a_load_checks_foreign_keys_once_at_the_end(tree, make_member):
         assert cursor.fetchone()[0] == 2
 
 
+def test_keys_left_to_the_caller_stay_out_only_when_the_load_succeeds(tree):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite keeps its deferred checks")
+    with (
+        pytest.raises(RuntimeError),
+        foreign_keys_checked_after(MemberPeriod, leave=[MemberPeriod]),
+    ):
+        raise RuntimeError("the load failed")
+    assert missing_foreign_keys(MemberPeriod) == []
+    with foreign_keys_checked_after(MemberPeriod, NameKey, leave=[MemberPeriod]):
+        pass
+    assert missing_foreign_keys(MemberPeriod) == PERIOD_KEYS
+    restore_foreign_keys(MemberPeriod)
+    assert missing_foreign_keys(MemberPeriod) == []
+
+
 def test_a_row_the_load_broke_is_refused_when_the_keys_come_back(tree, make_member):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite keeps its deferred checks")

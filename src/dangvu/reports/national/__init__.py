@@ -62,7 +62,7 @@ ROOT = ("TW", "Ban Chấp hành Trung ương")
 # database, groups of ~20 units (~6,000 members) 1,690/s; RSS does not grow with the group.
 GROUP_MEMBERS = 6000
 # SQLite's page cache during a load (core.db.page_cache): 256 MiB loaded 1M members with a
-# peak RSS of 557 MiB.
+# peak RSS of 564 MiB.
 LOAD_CACHE_MIB = 256
 _MARK = "dataset.generate"
 # The tables a load fills (indexes rebuilt packed at the end on PostgreSQL).
@@ -82,7 +82,8 @@ _LOADED = (
 # Tables whose secondary indexes no query of the load reads: built after the rows, packed, as a
 # restore builds them. PostgreSQL, one process: about 39 µs of CPU per member less; at 5.6M with
 # two processes the load rate did not change measurably (the Python side probably bounds it).
-# SQLite, 1M members (with LOAD_CACHE_MIB): load 3,127 -> 4,206 members/s, 12 s to build them.
+# SQLite, 1M members with LOAD_CACHE_MIB, side by side: load 2,784 -> 4,015 members/s, whole
+# run 424 -> 334 s (13 s of it building them).
 _INDEXED_AFTER = (Member, MembershipEvent, MemberPeriod)
 # Tables whose kept indexes the load fills in key order (ids drawn from the sequence in
 # ascending runs, a member's events numbered in order): 86-89 % full after the load, as good as
