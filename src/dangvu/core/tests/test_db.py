@@ -13,6 +13,7 @@ from django.utils import timezone
 from dangvu.core.db import (
     allocate_ids,
     commit_without_flush_wait,
+    fetch,
     foreign_keys_checked_after,
     insert_rows,
     instance_maker,
@@ -243,9 +244,7 @@ def test_a_bulk_transaction_commits_without_waiting_for_the_flush_and_only_it():
 
 def test_page_cache_is_this_connections_for_the_block_only():
     def cache_size():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA cache_size")
-            return cursor.fetchone()[0]
+        return fetch("PRAGMA cache_size")[0][0]
 
     if connection.vendor != "sqlite":
         with page_cache(64):  # the server's shared buffers: nothing to set

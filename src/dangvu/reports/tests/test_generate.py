@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
-from dangvu.core.db import secondary_indexes
+from dangvu.core.db import fetch, secondary_indexes
 from dangvu.core.text import rotations
 from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, SubtreeCounter
@@ -173,11 +173,7 @@ def test_a_load_builds_its_indexes_after_the_rows_even_when_stopped_half_way():
 @pytest.mark.django_db(transaction=True)
 def test_a_load_outside_a_transaction_leaves_the_connection_as_it_found_it():
     def pragmas():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA foreign_keys")
-            keys = cursor.fetchone()[0]
-            cursor.execute("PRAGMA cache_size")
-            return keys, cursor.fetchone()[0]
+        return fetch("PRAGMA foreign_keys")[0][0], fetch("PRAGMA cache_size")[0][0]
 
     before = pragmas() if connection.vendor == "sqlite" else None
     generate(members=N, seed=5)
