@@ -451,7 +451,6 @@ def generate(
             beside = ()
         else:
             _indexes_out()
-            loaded = False
             try:
                 with foreign_keys_checked_after(*_LOADED, leave=beside):
                     if workers > 1:
@@ -460,14 +459,15 @@ def generate(
                         pairs = [(p, unit) for p in plan for unit in p.units]
                         for step in _load_pairs(pairs, provinces, done, seed, today):
                             tally.add(*step)
-                loaded = True
-                # The indexes the load kept, rebuilt packed (a restore builds them after the rows;
-                # this load inserted into them out of order: identity and card numbers, name keys,
-                # counters, paths were 54-80 % full after a two-process load) before the others
-                # come back built in one pass.
-                rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
-            finally:
-                _indexes_back(leave=beside if loaded else ())
+            except BaseException:
+                _indexes_back()  # every key is back (foreign_keys_checked_after): all indexes too
+                raise
+            # The indexes the load kept, rebuilt packed (a restore builds them after the rows;
+            # this load inserted into them out of order: identity and card numbers, name keys,
+            # counters, paths were 54-80 % full after a two-process load) before the others
+            # come back built in one pass.
+            rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
+            _indexes_back(leave=beside)
         refresh_planner_statistics(
             Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
         )

@@ -204,3 +204,16 @@ def test_work_beside_runs_with_the_block_and_its_error_is_raised_after():
     with pytest.raises(ValueError, match="refers to nothing"), national._meanwhile(work):
         done.append("block")
     assert sorted(done) == ["beside", "block"]
+
+
+def test_a_load_that_fails_gives_its_indexes_back(monkeypatch):
+    before = secondary_indexes(*national._INDEXED_AFTER)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the unit could not be written")
+
+    monkeypatch.setattr(national, "_load_unit", broken)
+    with pytest.raises(RuntimeError, match="could not be written"):
+        generate(members=N, seed=7)
+    assert secondary_indexes(*national._INDEXED_AFTER) == before
+    assert indexes_pending() == []
