@@ -28,6 +28,7 @@ __all__ = [
     "allocate_ids",
     "commit_without_flush_wait",
     "page_cache",
+    "planner_settings",
     "instance_maker",
     "insert_rows",
     "json_rows",
@@ -251,6 +252,33 @@ def commit_without_flush_wait() -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+@contextmanager
+def planner_settings(**settings: str) -> Iterator[None]:
+    """PostgreSQL: planner settings (`enable_sort="off"`) for the statements of the block, the
+    connection's own values given back after it (also after an error, unless its transaction
+    failed: a rollback undoes the change then). Nothing on SQLite. For the rare statement whose
+    cost the planner cannot see: one that reads an ordered range lazily up to a bound."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from psycopg.pq import TransactionStatus
+
+    with connection.cursor() as cursor:
+        before = {}
+        for name, value in settings.items():
+            cursor.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, false)", [name, name, value]
+            )
+            before[name] = cursor.fetchone()[0]
+    try:
+        yield
+    finally:
+        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                for name, value in before.items():
+                    cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
 
 
 @contextmanager

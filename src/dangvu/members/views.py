@@ -17,7 +17,9 @@ from dangvu.members.choices import EventType
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
 from dangvu.members.models import Member, MembershipEvent
 from dangvu.members.selectors import (
+    SEARCH_CAP,
     effective_events,
+    is_name_search,
     member_events,
     member_get,
     member_list,
@@ -65,16 +67,19 @@ def member_search(request):
         filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
     )
     after = request.GET.get("after", "")
-    qs = members_after(qs, int(after) if after.isdigit() else None)
-    page = list(qs[: PAGE_SIZE + 1])
+    page = list(members_after(qs, int(after) if after.isdigit() else None)[: PAGE_SIZE + 1])
     next_after = None
     if len(page) > PAGE_SIZE:
         page = page[:PAGE_SIZE]
         next_after = page[-1].pk
+    # A name search keeps its first SEARCH_CAP matches: the last page says so when it did.
+    capped = is_name_search(data.get("q", "")) and next_after is None and qs.count() >= SEARCH_CAP
     context = {
         "form": form,
         "members": page,
         "next_after": next_after,
+        "capped": capped,
+        "search_cap": SEARCH_CAP,
         "org": org,
         "can_add": can(request.user, "members.manage"),
     }

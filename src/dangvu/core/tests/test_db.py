@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -19,6 +19,7 @@ from dangvu.core.db import (
     instance_maker,
     missing_foreign_keys,
     page_cache,
+    planner_settings,
     raw_rows,
     rebuild_indexes,
     refresh_planner_statistics,
@@ -257,6 +258,27 @@ def test_page_cache_is_this_connections_for_the_block_only():
     with pytest.raises(RuntimeError), page_cache(32):
         raise RuntimeError("a load failed")
     assert cache_size() == before
+
+
+def test_planner_settings_hold_for_the_block_and_are_given_back():
+    if connection.vendor != "postgresql":
+        with planner_settings(enable_sort="off"):  # SQLite has no such settings
+            assert fetch("SELECT 1") == [(1,)]
+        return
+
+    def sort() -> str:
+        return fetch("SHOW enable_sort")[0][0]
+
+    with planner_settings(enable_sort="off"):
+        assert sort() == "off"
+    assert sort() == "on"
+    with pytest.raises(RuntimeError), planner_settings(enable_sort="off"):
+        raise RuntimeError("a search failed")
+    assert sort() == "on"
+    # A statement that fails inside a transaction: the rollback gives the value back.
+    with pytest.raises(DatabaseError), transaction.atomic(), planner_settings(enable_sort="off"):
+        fetch("SELECT 1 / 0")
+    assert sort() == "on"
 
 
 def test_raw_rows_are_the_querysets_rows_in_chunks_and_none_for_an_empty_one(tree, make_member):

@@ -2,21 +2,24 @@
 is found through it, a corrected name is found by its new words only, and the keys are stored
 once per distinct name."""
 
+from datetime import date
+
 import pytest
 
 from dangvu.core.testing import make_member
 from dangvu.core.text import rotations
+from dangvu.members.choices import EventType
 from dangvu.members.models import NameKey
 from dangvu.members.selectors import member_list
-from dangvu.members.services import member_update, name_keys_deferred
+from dangvu.members.services import member_event_record, member_update, name_keys_deferred
 
 pytestmark = pytest.mark.django_db
 
 PLANS = pytest.mark.parametrize("small_scope", [10_000, 0], ids=["scope-scan", "name-keys"])
 
 
-def _found(actor, q) -> list[int]:
-    return sorted(member_list(actor=actor, q=q).values_list("pk", flat=True))
+def _found(actor, q, **kwargs) -> list[int]:
+    return sorted(member_list(actor=actor, q=q, **kwargs).values_list("pk", flat=True))
 
 
 @PLANS
@@ -57,3 +60,37 @@ def test_deferred_name_keys_land_at_the_end_of_the_block_and_not_on_failure(tree
         make_member(tree.cell1, full_name="Đinh Văn Một")
         raise RuntimeError("the load failed")
     assert not NameKey.objects.filter(name="dinh van mot").exists()
+
+
+@PLANS
+@pytest.mark.parametrize("q", ["nguyen", "an nguyen", "nguyen an"])
+def test_filters_apply_before_the_cap(tree, users, make_member, small_scope, q, monkeypatch):
+    """A rare status or a filter is not crowded out of the capped candidates by the common
+    ones: the cap counts the members the filters keep."""
+    monkeypatch.setattr("dangvu.members.selectors.SMALL_SCOPE", small_scope)
+    monkeypatch.setattr("dangvu.members.selectors.SEARCH_CAP", 3)
+    for _ in range(5):
+        make_member(tree.cell1, full_name="Nguyễn Văn An")
+    dead = make_member(tree.cell1, full_name="Nguyễn Văn An")
+    member_event_record(actor=None, member=dead, type=EventType.DIED, date=date(2024, 2, 1))
+    woman = make_member(tree.cell2, full_name="Nguyễn Thị An", gender="F", ethnicity="02")
+    staff = users.staff_kt
+    assert _found(staff, q, status="died") == [dead.pk]
+    assert _found(staff, q, status="active", filters={"gender": "F"}) == [woman.pk]
+    assert _found(staff, q, status="active", filters={"ethnicity": "02"}) == [woman.pk]
+    assert len(_found(staff, q, status="active")) == 3  # capped
+    assert _found(staff, q, status="active", filters={"gender": "F", "ethnicity": "01"}) == []
+
+
+def test_a_capped_search_says_so_on_its_last_page(tree, users, make_member, client, monkeypatch):
+    monkeypatch.setattr("dangvu.members.selectors.SEARCH_CAP", 3)
+    monkeypatch.setattr("dangvu.members.views.SEARCH_CAP", 3)
+    for _ in range(3):
+        make_member(tree.cell1, full_name="Nguyễn Văn An")
+    make_member(tree.cell1, full_name="Lò Văn Pâng")
+    client.force_login(users.staff_kt)
+    capped = client.get("/members/", {"q": "nguyen", "status": "active"})
+    assert b"search-capped" in capped.content
+    for q in ("pang", "", "12345678"):
+        page = client.get("/members/", {"q": q, "status": "active"})
+        assert page.status_code == 200 and b"search-capped" not in page.content, q
