@@ -29,8 +29,10 @@ from measure import judge
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 DANGVU = Path(sys.executable).with_name("dangvu")
-# ≤ 15 minutes per 5.6M members, whatever the size.
+# ≤ 15 minutes per 5.6M members, whatever the size: on PostgreSQL, the production engine
+# (docs/decisions/0008); SQLite's rate is reported, not checked.
 GENERATE_RATE = 5_600_000 / (15 * 60)
+GENERATE_RATE_ENGINES = ("postgresql",)
 GENERATE_RSS_MIB = 1024
 SUMMARY = re.compile(
     r"Generated (?P<members>[\d,]+) members in (?P<units>[\d,]+) units "
@@ -78,6 +80,21 @@ def previous_generate(engine: str, members: int) -> dict | None:
     return None
 
 
+def generate_target(engine: str) -> dict:
+    """The generation row's checks and target text for an engine."""
+    rss = ["peak_rss_mib", "<=", GENERATE_RSS_MIB]
+    if engine in GENERATE_RATE_ENGINES:
+        rate = math.ceil(GENERATE_RATE)
+        return {
+            "checks": [["value", ">=", rate], rss],
+            "target": f"≥ {rate:,} members/s (15 min per 5.6M); peak RSS ≤ 1 GiB",
+        }
+    return {
+        "checks": [rss],
+        "target": "peak RSS ≤ 1 GiB (the rate target is PostgreSQL's: docs/decisions/0008)",
+    }
+
+
 def prepare(engine: str, members: int, seed: int, env: dict) -> dict:
     """Migrate and generate (or resume); the row describing the generation.
 
@@ -107,11 +124,7 @@ def prepare(engine: str, members: int, seed: int, env: dict) -> dict:
         "operation": "generate the dataset",
         "engine": engine,
         "members": members,
-        "checks": [
-            ["value", ">=", math.ceil(GENERATE_RATE)],
-            ["peak_rss_mib", "<=", GENERATE_RSS_MIB],
-        ],
-        "target": f"≥ {math.ceil(GENERATE_RATE):,} members/s (15 min per 5.6M); peak RSS ≤ 1 GiB",
+        **generate_target(engine),
         "unit": "members/s",
         "measured_at": datetime.now().isoformat(timespec="seconds"),
     }
