@@ -78,7 +78,7 @@ __all__ = [
     "members_reassign",
     "periods_from_events",
     "event_input",
-    "replay_member",
+    "replay_with_periods",
 ]
 
 # A bulk load this large refreshes the planner's statistics (PostgreSQL) before it returns.
@@ -312,22 +312,21 @@ def _initial_state(member: Member, first_type: str | None) -> MemberState:
 
 def periods_from_events(member: Member, events: Iterable[MembershipEvent]) -> list[MemberPeriod]:
     """In-party spans from a member's effective events, in order."""
-    events = list(events)
-    periods: list[MemberPeriod] = []
+    return replay_with_periods(member, list(events), make=MemberPeriod)[1]
+
+
+def replay_with_periods(member, events: list, make=None) -> tuple[MemberState, list]:
+    """The state a member's effective events lead to and the in-party spans they produce, one
+    `make(member=, organisation_id=, status=, exempted=, valid_from=)` each (plain rows with
+    organisation_id, status, exempted, valid_from and valid_to by default). `member` and the
+    events need only the fields they are read for (`dangvu check` passes plain rows)."""
+    periods: list = []
     state = _initial_state(member, events[0].type if events else None)
     for ev in events:
         after = transition(state, event_input(ev, member))
-        _period_step(periods, member, state, after, ev.date)
+        _period_step(periods, member, state, after, ev.date, make=make or _Span)
         state = after
-    return periods
-
-
-def replay_member(member: Member, events: list[MembershipEvent]) -> MemberState:
-    """The state a member's effective events lead to (for `dangvu check`)."""
-    state = _initial_state(member, events[0].type if events else None)
-    for ev in events:
-        state = transition(state, event_input(ev, member))
-    return state
+    return state, periods
 
 
 class _Span:

@@ -13,6 +13,9 @@ stays flat at national size).
 
 from collections import Counter as Tally
 from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db.models import Count
@@ -23,13 +26,15 @@ from dangvu.core.text import rotations
 from dangvu.members.choices import IN_PARTY, EventType
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.rollup import member_contribution
-from dangvu.members.services import periods_from_events, replay_member
+from dangvu.members.services import replay_with_periods
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, OrganisationVersion, SubtreeCounter
 from dangvu.organisations.rollups import org_contribution
 from dangvu.reports.national import indexes_pending
 
 __all__ = ["consistency_check"]
+
+PROGRESS_EVERY = 500_000
 
 _MEMBER_FIELDS = (
     "id",
@@ -51,15 +56,47 @@ _MEMBER_FIELDS = (
 )
 
 
+class _Event(NamedTuple):
+    """An event as the replay reads it (members.services.event_input): a row, not a model
+    instance (12 million of them at national size)."""
+
+    id: int
+    member_id: int
+    type: str
+    date: date
+    organisation_id: int | None
+    temp_organisation_id: int | None
+    status_after: str
+
+
+class _Member:
+    """A member row as the replay and member_contribution read it (not a model instance)."""
+
+    __slots__ = _MEMBER_FIELDS
+
+    def __init__(self, values):
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 def _events_by_member():
     """(member_id, [effective events]) in member order, streaming."""
     corrected = set(
         MembershipEvent.objects.filter(corrects__isnull=False).values_list("corrects_id", flat=True)
     )
     current, batch = None, []
-    qs = MembershipEvent.objects.exclude(type=EventType.CORRECTION).order_by("member_id", "seq")
-    for ev in qs.iterator(chunk_size=5000):
-        if ev.pk in corrected:
+    rows = (
+        MembershipEvent.objects.exclude(type=EventType.CORRECTION)
+        .order_by("member_id", "seq")
+        .values_list(*_Event._fields)
+        .iterator(chunk_size=10000)
+    )
+    for ev in map(_Event._make, rows):
+        if ev.id in corrected:
             continue
         if ev.member_id != current:
             if current is not None:
@@ -83,7 +120,7 @@ def _grouped(rows, key_index: int = 0):
         yield current, batch
 
 
-def _check_members(report, org_paths: dict[int, str]) -> dict[str, Tally]:
+def _check_members(report, org_paths: dict[int, str], progress=None) -> dict[str, Tally]:
     """Members against their events, periods against the events, paths against the cells: three
     streams in member order, so memory does not grow with the number of members. Returns what
     the members with a wrong path contribute, by their cell's true path (for the recount)."""
@@ -96,7 +133,10 @@ def _check_members(report, org_paths: dict[int, str]) -> dict[str, Tally]:
     )
     ev = next(events, None)
     per = next(periods, None)
-    for m in Member.objects.only(*_MEMBER_FIELDS).order_by("pk").iterator(chunk_size=5000):
+    members = Member.objects.order_by("pk").values_list(*_MEMBER_FIELDS).iterator(chunk_size=10000)
+    for done, m in enumerate(map(_Member, members), start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(f"members: {done:,} checked")
         if org_paths.get(m.organisation_id) != m.org_path:
             report(
                 "path",
@@ -114,8 +154,7 @@ def _check_members(report, org_paths: dict[int, str]) -> dict[str, Tally]:
             continue
         member_events = ev[1]
         try:
-            state = replay_member(m, member_events)
-            rebuilt_periods = periods_from_events(m, member_events)
+            state, rebuilt_periods = replay_with_periods(m, member_events)
         except DomainError as exc:
             report("replay", f"member {m.pk}: its events break a rule: {exc.message}")
             continue
@@ -198,16 +237,6 @@ def _check_versions(report) -> None:
             )
 
 
-class _Row:
-    """One member row as member_contribution reads it."""
-
-    __slots__ = ("org_path",) + tuple(f for f in _MEMBER_FIELDS if f not in ("id", "org_path"))
-
-    def __init__(self, values):
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
-
-
 class _Org:
     __slots__ = ("kind", "grassroots_type")
 
@@ -253,13 +282,12 @@ def _check_counters(report, org_paths: dict[int, str], misplaced: dict[str, Tall
         if len(pending) >= 500:
             flush()
 
-    fields = _Row.__slots__
-    members = (
-        _Row(values)
-        for values in Member.objects.filter(status__in=IN_PARTY)
+    members = map(
+        _Member,
+        Member.objects.filter(status__in=IN_PARTY)
         .order_by("org_path")
-        .values_list(*fields)
-        .iterator(chunk_size=5000)
+        .values_list(*_MEMBER_FIELDS)
+        .iterator(chunk_size=5000),
     )
     member = next(members, None)
     for org_id, path, kind, gtype, valid_to in (
@@ -283,8 +311,9 @@ def _check_counters(report, org_paths: dict[int, str], misplaced: dict[str, Tall
     flush()
 
 
-def consistency_check(limit: int = 50) -> list[str]:
-    """Differences found (empty when everything agrees); at most `limit` per kind."""
+def consistency_check(limit: int = 50, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Differences found (empty when everything agrees); at most `limit` per kind. `progress`
+    is told which part runs, and every PROGRESS_EVERY members checked."""
     problems: list[str] = []
     per_kind: Tally = Tally()
 
@@ -293,12 +322,21 @@ def consistency_check(limit: int = 50) -> list[str]:
         if per_kind[kind] <= limit:
             problems.append(message)
 
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    step("foreign keys and indexes")
     _check_foreign_keys(report)
     _check_indexes(report)
     org_paths = dict(Organisation.objects.values_list("id", "path").iterator(chunk_size=10000))
-    misplaced = _check_members(report, org_paths)
+    step("members against their events")
+    misplaced = _check_members(report, org_paths, progress)
+    step("organisation versions")
     _check_versions(report)
+    step("name search keys")
     _check_name_keys(report)
+    step("counters")
     _check_counters(report, org_paths, misplaced)
     for kind, n in per_kind.items():
         if n > limit:

@@ -146,6 +146,16 @@ def test_the_check_command_passes_on_clean_data(data):
     assert err.getvalue() == ""
 
 
+def test_the_check_command_says_what_it_checks_with_verbosity_2(data, monkeypatch):
+    monkeypatch.setattr("dangvu.reports.consistency.PROGRESS_EVERY", 2)
+    err = StringIO()
+    call_command("check", verbosity=2, stdout=StringIO(), stderr=err)
+    steps = [line.split("] ", 1)[1] for line in err.getvalue().splitlines()]
+    assert steps[:2] == ["foreign keys and indexes", "members against their events"]
+    assert "members: 2 checked" in steps
+    assert steps[-3:] == ["organisation versions", "name search keys", "counters"]
+
+
 def test_the_check_command_fails_after_tampering(tree, data):
     SubtreeCounter.objects.filter(organisation=tree.committee, dim="members", value="total").update(
         count=F("count") + 1
