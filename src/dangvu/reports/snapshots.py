@@ -12,18 +12,18 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from dangvu.core.db import commit_without_flush_wait, insert_rows, refresh_planner_statistics
 from dangvu.members.models import MemberPeriod
 from dangvu.members.snapshots import (
     ChangeStream,
-    add_row,
+    add_rows,
     banded,
+    changes_between,
     covering,
     period_tallies_by_group,
-    period_tally_by_cell,
 )
 from dangvu.organisations.models import (
     Organisation,
@@ -71,18 +71,6 @@ def _large_subtrees(min_members: int) -> list[Organisation]:
         dim="members", value="total", count__gte=min_members
     ).values("organisation_id")
     return list(Organisation.objects.filter(valid_to__isnull=True, id__in=large).order_by("path"))
-
-
-def _changes_by_cell(start: date, end: date) -> dict[int, Tally]:
-    """What the periods that began or ended in (start, end] change, cell by cell."""
-    out: dict[int, Tally] = {}
-    for window, sign in (
-        (Q(valid_from__gt=start, valid_from__lte=end), 1),
-        (Q(valid_to__gt=start, valid_to__lte=end), -1),
-    ):
-        for cell, tally in period_tally_by_cell(MemberPeriod.objects.filter(window), sign).items():
-            out.setdefault(cell, Tally()).update(tally)  # update, not +: keeps negatives
-    return out
 
 
 def _paths_on(org_ids, day: date) -> dict[int, str]:
@@ -175,21 +163,19 @@ def snapshots_build(
         # The stream is read on every day, changes after a full count included (dropped).
         streamed = stream.until(day) if stream is not None else None
         if going_on:
-            by_cell = _changes_by_cell(prev, day) if streamed is None else None
-            cells = by_cell.keys() if by_cell is not None else {c for c, _s, _r in streamed}
-            new_cells = [cell for cell in cells if cell not in holders]
+            if streamed is None:
+                streamed = changes_between(prev, day)
+            new_cells = {cell for cell, _s, _r in streamed if cell not in holders}
             for cell, cell_path in _paths_on(new_cells, day).items():
                 holders[cell] = tuple(by_path[p] for p in ancestor_paths(cell_path) if p in by_path)
             # Summed per set of holding subtrees first (a few dozen), then added to each.
+            batches: dict[tuple[tuple[int, ...], int], list[tuple]] = {}
+            for cell, sign, row in streamed:
+                if holders.get(cell):
+                    batches.setdefault((holders[cell], sign), []).append(row)
             grouped: dict[tuple[int, ...], Tally] = {}
-            if by_cell is not None:
-                for cell, tally in by_cell.items():
-                    if holders.get(cell):
-                        grouped.setdefault(holders[cell], Tally()).update(tally)
-            else:
-                for cell, sign, row in streamed:
-                    if holders.get(cell):
-                        add_row(grouped.setdefault(holders[cell], Tally()), row, sign)
+            for (held, sign), rows in batches.items():
+                add_rows(grouped.setdefault(held, Tally()), rows, sign)
             for held, tally in grouped.items():
                 for pk in held:
                     if pk in going_on:

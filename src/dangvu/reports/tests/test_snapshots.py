@@ -10,7 +10,14 @@ from django.core.management import call_command
 
 from dangvu.members.models import MemberPeriod
 from dangvu.members.services import member_event_record, member_update
-from dangvu.members.snapshots import _period_tally_joint, banded, covering, period_tally
+from dangvu.members.snapshots import (
+    _period_tally_joint,
+    add_row,
+    add_rows,
+    banded,
+    covering,
+    period_tally,
+)
 from dangvu.organisations.models import SnapshotMark, SubtreeSnapshot
 from dangvu.organisations.services import organisation_move
 from dangvu.reports import selectors
@@ -148,3 +155,28 @@ def test_counting_each_dimension_apart_gives_the_joint_count(tree, varied):  # n
         joint = _period_tally_joint(periods, -1)
         assert joint, day
         assert period_tally(periods, -1) == joint, day
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_rows_counted_column_by_column_give_what_row_by_row_gives(sign):
+    rows = [
+        # status, exempted (bool or 0/1, as each engine gives it), gender, ethnicity, religion,
+        # birth month, admission period, education, professional, theory, occupation, count
+        ("official", False, "M", "01", "00", "1970-03", "2011_2020", "u", "p", "t", "o", 1),
+        ("official", 1, "F", "02", "00", "1970-03", "2011_2020", "u", "p", "t", "o", 1),
+        ("probationary", 0, "F", "01", "01", "1999-12", "2021_", "l", "n", "n", "f", 1),
+        ("official", True, "M", "01", "00", "1955-01", "1976_1985", "u", "p", "t", "r", 3),
+        ("official", 0, "M", "01", "00", "1955-01", "1976_1985", "u", "p", "t", "r", 2),
+    ]
+    one_by_one = Counter()
+    for row in rows:
+        add_row(one_by_one, row, sign)
+    at_once = Counter({("gender", "M"): 5})  # added to, not replaced
+    add_rows(at_once, rows, sign)
+    one_by_one[("gender", "M")] += 5
+    assert at_once == one_by_one
+    assert at_once[("members", "total")] == sign * 8
+    assert at_once[("exempted", "1")] == sign * 4
+    empty = Counter()
+    add_rows(empty, [], sign)
+    assert empty == Counter()
