@@ -132,7 +132,7 @@ def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally
     """period_tally from one row per combination of the eleven dimensions (SQLite has no
     GROUPING SETS): about one row per member for a large subtree."""
     tally: Tally = Tally()
-    add_rows(tally, _grouped(periods, ()), sign)
+    add_rows(tally, _grouped(periods), sign)
     return tally
 
 
@@ -241,14 +241,15 @@ def _counted(periods: QuerySet[MemberPeriod], *first: str):
     )
 
 
-def _grouped(periods: QuerySet[MemberPeriod], first: tuple[str, ...]):
+def _grouped(periods: QuerySet[MemberPeriod]):
+    """(the counted columns, how many) of the in-party periods, one row per combination."""
     return raw_rows(
         periods.filter(status__in=IN_PARTY)
         .annotate(birth_month=BirthMonth("member__birth_date"), admission=_admission_period_expr())
-        .values(*first, *_GROUP)
+        .values(*_GROUP)
         .annotate(n=Count("*"))
         .order_by()
-        .values_list(*first, *_GROUP, "n")
+        .values_list(*_GROUP, "n")
     )
 
 

@@ -29,10 +29,9 @@ class Command(SystemCheckCommand):
         started = time.monotonic()
 
         def progress(step: str) -> None:
-            if options["verbosity"] >= 2:
-                self.stderr.write(f"[{time.monotonic() - started:,.0f} s] {step}")
+            self.stderr.write(f"[{time.monotonic() - started:,.0f} s] {step}")
 
-        problems = consistency_check(progress=progress)
+        problems = consistency_check(progress=progress if options["verbosity"] >= 2 else None)
         for line in problems:
             self.stderr.write(line)
         if problems:
