@@ -29,6 +29,7 @@ __all__ = [
     "members_after",
     "member_search_ids",
     "is_name_search",
+    "search_capped",
     "SEARCH_CAP",
     "effective_events",
 ]
@@ -72,6 +73,12 @@ def is_name_search(q: str) -> bool:
     or identity number."""
     words = tokens(q)
     return bool(words) and not (len(words) == 1 and words[0].isdigit())
+
+
+def search_capped(members: QuerySet[Member], q: str) -> bool:
+    """Whether member_list(q=q) gave `members` only the first SEARCH_CAP name matches (more
+    may exist). Counts at most SEARCH_CAP rows."""
+    return is_name_search(q) and members.count() >= SEARCH_CAP
 
 
 def _conditions(status: str, filters: dict | None) -> dict[str, list[str]]:

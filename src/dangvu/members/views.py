@@ -19,11 +19,11 @@ from dangvu.members.models import Member, MembershipEvent
 from dangvu.members.selectors import (
     SEARCH_CAP,
     effective_events,
-    is_name_search,
     member_events,
     member_get,
     member_list,
     members_after,
+    search_capped,
 )
 from dangvu.members.services import (
     MEMBER_FIELDS,
@@ -73,7 +73,7 @@ def member_search(request):
         page = page[:PAGE_SIZE]
         next_after = page[-1].pk
     # A name search keeps its first SEARCH_CAP matches: the last page says so when it did.
-    capped = is_name_search(data.get("q", "")) and next_after is None and qs.count() >= SEARCH_CAP
+    capped = next_after is None and search_capped(qs, data.get("q", ""))
     context = {
         "form": form,
         "members": page,
