@@ -65,9 +65,10 @@ e2e: install chromium
 	$(PY) -m pytest -m e2e -p no:randomly
 
 # Dangvu against the raw engine on a generated country (bench/run.py): SQLite, and PostgreSQL
-# too when DATABASE_URL is set. Results in bench/results/; non-zero exit when a target is missed.
+# too when DATABASE_URL is set; non-zero exit when a target (bench/targets.py) is missed.
+# Results in bench/out/ (untracked); RECORD=1 (or BENCH_RECORD=1) writes them to bench/results/.
 bench: install
-	$(PY) bench/run.py --members $${BENCH_MEMBERS:-1000000}
+	$(PY) bench/run.py --members $${BENCH_MEMBERS:-1000000}$(if $(filter 1 yes true,$(RECORD)), --record)
 
 # 8 writers for 60 s on PostgreSQL (DATABASE_URL, a dataset from make bench), then dangvu check.
 contention: install

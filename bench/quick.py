@@ -37,7 +37,7 @@ def main() -> None:
     from dangvu.members.models import Member
     from dangvu.members.selectors import member_list, members_after
     from dangvu.organisations.models import Organisation
-    from dangvu.reports.selectors import membership_report
+    from dangvu.stats.selectors import membership_figures
 
     user = get_user_model().objects.filter(is_superuser=True).first()
     if user is None:
@@ -49,13 +49,13 @@ def main() -> None:
     cell = Organisation.objects.filter(prefix_q("path", province.path), kind="cell").first()
     rows = []
     for label, org in (("nation", nation), ("province T79", province), ("cell", cell)):
-        rows.append((f"report today, {label}", *timed(lambda org=org: membership_report(org))))
+        rows.append((f"report today, {label}", *timed(lambda org=org: membership_figures(org))))
     for day in (date(2024, 12, 31), date(2023, 6, 30)):
         for label, org in (("province T79", province), ("nation", nation)):
             rows.append(
                 (
                     f"report as of {day}, {label}",
-                    *timed(lambda org=org, day=day: membership_report(org, day), n=10),
+                    *timed(lambda org=org, day=day: membership_figures(org, day), n=10),
                 )
             )
     for q in ("ngu", "hoang", "nguyen", "le thi ngoc", "thi anh tran"):

@@ -3,11 +3,17 @@
 For SQLite always, and for PostgreSQL when DATABASE_URL is set: make sure the database holds
 the dataset (`dangvu migrate`, `dangvu generate`, resumable, so a second run reuses it), run
 bench/measure.py against it in a child process (the environment chooses the database, as for
-every `dangvu` command), then print one table, write it to bench/results/ and exit non-zero
-when a target is missed. Generating takes minutes at national size, so its figures are kept
-in bench/results/latest.json and carried over when the dataset is reused.
+every `dangvu` command), then print one table, write it out and exit non-zero when a target
+(bench/targets.py) is missed.
 
-    .venv/bin/python bench/run.py --members 1000000 [--engines sqlite,postgresql]
+The results go to bench/out/, which git ignores (--out or BENCH_OUT for another folder), and
+to bench/results/, the tracked ones that the README and the decisions cite, only when asked:
+--record, BENCH_RECORD=1 or `make bench RECORD=1`, so that a run to try something out leaves
+every tracked file as it was. Generating takes minutes at national size, so its figures are carried
+over when the dataset is reused, from the untracked results or the recorded ones, whichever
+measured it last.
+
+    .venv/bin/python bench/run.py --members 1000000 [--engines sqlite,postgresql] [--record]
 
 BENCH_DATA_DIR (or --data-dir) points the SQLite run at an existing data directory instead
 of bench/data/sqlite-<N>.
@@ -15,7 +21,6 @@ of bench/data/sqlite-<N>.
 
 import argparse
 import json
-import math
 import os
 import re
 import subprocess
@@ -24,16 +29,13 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from measure import judge
+from targets import generate_target, judge, missed
 
 BENCH = Path(__file__).resolve().parent
-RESULTS = BENCH / "results"
+RESULTS = BENCH / "results"  # tracked: written with --record only
+OUT = BENCH / "out"  # untracked (.gitignore): every other run's results, and the servers' logs
 DANGVU = Path(sys.executable).with_name("dangvu")
-# ≤ 15 minutes per 5.6M members, whatever the size: on PostgreSQL, the production engine
-# (docs/decisions/0008); SQLite's rate is reported, not checked.
-GENERATE_RATE = 5_600_000 / (15 * 60)
-GENERATE_RATE_ENGINES = ("postgresql",)
-GENERATE_RSS_MIB = 1024
+YES = ("1", "yes", "true")
 SUMMARY = re.compile(
     r"Generated (?P<members>[\d,]+) members in (?P<units>[\d,]+) units "
     r"\((?P<skipped>[\d,]+) already there\).* in (?P<seconds>[\d.]+) s .*"
@@ -49,6 +51,24 @@ def number(text: str) -> int:
     return int(text.replace(",", ""))
 
 
+def flag(value: str | None) -> bool:
+    """An environment switch such as BENCH_RECORD: 1, yes or true is on; unset, empty, 0 or
+    anything else is off, so that BENCH_RECORD=0 does not record."""
+    return (value or "").strip().lower() in YES
+
+
+def destination(record: bool, out: Path) -> Path:
+    """Where a run writes its results: bench/results/ when it records them, else the
+    untracked folder."""
+    return RESULTS if record else out
+
+
+def sources(out: Path) -> tuple[Path, ...]:
+    """Where a run looks for an earlier generation's figures: the untracked folder, then the
+    recorded results, whether or not this run records."""
+    return (out, RESULTS)
+
+
 def engine_env(engine: str, members: int, data_dir: Path | None) -> dict:
     env = dict(os.environ, DANGVU_DEBUG="0")
     if engine == "sqlite":
@@ -61,42 +81,89 @@ def engine_env(engine: str, members: int, data_dir: Path | None) -> dict:
     return env
 
 
-def previous_generate(engine: str, members: int) -> dict | None:
-    """The last measured generation of this dataset: in this engine and size's own results
-    (a later run on another engine rewrites latest.json), else in latest.json."""
-    for name in (f"{engine}-{members}.json", "latest.json"):
-        try:
-            rows = json.loads((RESULTS / name).read_text())
-        except (OSError, ValueError):
-            continue
-        for row in rows:
-            if (
-                row.get("operation") == "generate the dataset"
+def previous_generate(engine: str, members: int, folders: tuple[Path, ...]) -> dict | None:
+    """The last measured generation of this dataset, looked for in each folder's results for
+    this engine and size (a later run on another engine rewrites latest.json), then its
+    latest.json. The most recently measured wins, so that an unrecorded run does not hide a
+    newer recorded measurement, nor the other way round; on a tie, the first folder's."""
+    found = []
+    for folder in folders:
+        for name in (f"{engine}-{members}.json", "latest.json"):
+            try:
+                rows = json.loads((folder / name).read_text())
+            except (OSError, ValueError):
+                continue
+            if not isinstance(rows, list):
+                continue
+            found += [
+                row
+                for row in rows
+                if isinstance(row, dict)
+                and row.get("operation") == "generate the dataset"
                 and row.get("engine") == engine
                 and row.get("members") == members
                 and row.get("value") is not None
-            ):
-                return row
-    return None
+            ]
+    return max(found, key=lambda row: row.get("measured_at") or "", default=None)
 
 
-def generate_target(engine: str) -> dict:
-    """The generation row's checks and target text for an engine."""
-    rss = ["peak_rss_mib", "<=", GENERATE_RSS_MIB]
-    if engine in GENERATE_RATE_ENGINES:
-        rate = math.ceil(GENERATE_RATE)
+def generation_row(
+    engine: str,
+    members: int,
+    *,
+    units: int,
+    skipped: int,
+    wall: float,
+    rss: float,
+    said: str,
+    earlier: dict | None,
+) -> dict:
+    """The row describing a `dangvu generate` that took `wall` seconds and `rss` MiB at its
+    peak, and found `skipped` of its `units` already there.
+
+    A dataset that was all there is not measured again: `earlier`'s figures are carried over,
+    held to today's target rather than the one they were recorded with. A resumed run has
+    no rate (part of the work was done before), but its peak RSS still counts."""
+    row = {
+        "operation": "generate the dataset",
+        "engine": engine,
+        "members": members,
+        **generate_target(engine),
+        "unit": "members/s",
+        "measured_at": datetime.now().isoformat(timespec="seconds"),
+    }
+    if skipped == units:
+        if earlier is None:
+            return {**row, "value": None, "note": "reused dataset; no earlier measurement kept"}
         return {
-            "checks": [["value", ">=", rate], rss],
-            "target": f"≥ {rate:,} members/s (15 min per 5.6M); peak RSS ≤ 1 GiB",
+            **earlier,
+            "checks": row["checks"],
+            "target": row["target"],
+            "note": f"reused dataset; measured {earlier.get('measured_at', '?')}: "
+            f"{earlier.get('detail', '')}",
         }
+    if skipped:
+        return {
+            **row,
+            "value": None,
+            "peak_rss_mib": rss,
+            "note": f"resumed ({skipped:,} of {units:,} units were there): {wall:,.0f} s, "
+            f"peak RSS {rss:,.0f} MiB; the rate of a partial run is not comparable",
+        }
+    detail = f"{wall:,.0f} s wall, peak RSS {rss:,.0f} MiB ({said})"
     return {
-        "checks": [rss],
-        "target": "peak RSS ≤ 1 GiB (the rate target is PostgreSQL's: docs/decisions/0008)",
+        **row,
+        "value": members / wall,
+        "seconds": wall,
+        "peak_rss_mib": rss,
+        "detail": detail,
+        "note": detail,
     }
 
 
-def prepare(engine: str, members: int, seed: int, env: dict) -> dict:
-    """Migrate and generate (or resume); the row describing the generation.
+def prepare(engine: str, members: int, seed: int, env: dict, folders: tuple[Path, ...]) -> dict:
+    """Migrate and generate (or resume); the row describing the generation (earlier figures
+    for a reused dataset come from `folders`).
 
     The child's peak RSS comes from os.wait4, so it is that process's alone (RUSAGE_CHILDREN
     keeps the maximum over every child ever waited for)."""
@@ -120,46 +187,16 @@ def prepare(engine: str, members: int, seed: int, env: dict) -> dict:
     if summary is None:
         raise RuntimeError(f"dangvu generate: unexpected summary {output.strip()!r}")
     units, skipped = number(summary["units"]), number(summary["skipped"])
-    row = {
-        "operation": "generate the dataset",
-        "engine": engine,
-        "members": members,
-        **generate_target(engine),
-        "unit": "members/s",
-        "measured_at": datetime.now().isoformat(timespec="seconds"),
-    }
-    if skipped == units:
-        earlier = previous_generate(engine, members)
-        if earlier is None:
-            return {**row, "value": None, "note": "reused dataset; no earlier measurement kept"}
-        return {
-            **earlier,
-            "checks": row["checks"],
-            "target": row["target"],
-            "note": f"reused dataset; measured {earlier.get('measured_at', '?')}: "
-            f"{earlier.get('detail', '')}",
-        }
-    rss = usage.ru_maxrss / 1024
-    if skipped:
-        return {
-            **row,
-            "value": None,
-            "peak_rss_mib": rss,
-            "note": f"resumed ({skipped:,} of {units:,} units were there): {wall:,.0f} s, "
-            f"peak RSS {rss:,.0f} MiB; the rate of a partial run is not comparable",
-        }
-    detail = (
-        f"{wall:,.0f} s wall, peak RSS {rss:,.0f} MiB (generate says {summary['seconds']} s, "
-        f"{summary['rss']} MiB)"
+    return generation_row(
+        engine,
+        members,
+        units=units,
+        skipped=skipped,
+        wall=wall,
+        rss=usage.ru_maxrss / 1024,
+        said=f"generate says {summary['seconds']} s, {summary['rss']} MiB",
+        earlier=previous_generate(engine, members, folders) if skipped == units else None,
     )
-    return {
-        **row,
-        "value": members / wall,
-        "seconds": wall,
-        "peak_rss_mib": rss,
-        "detail": detail,
-        "note": detail,
-    }
 
 
 def snapshots(engine: str, env: dict) -> None:
@@ -194,6 +231,7 @@ def warm(engine: str, env: dict) -> None:
 
 
 def measure(engine: str, env: dict, args) -> list[dict]:
+    """bench/measure.py's rows; the server it starts logs to the untracked folder."""
     command = [
         sys.executable,
         str(BENCH / "measure.py"),
@@ -202,7 +240,7 @@ def measure(engine: str, env: dict, args) -> list[dict]:
         "--slow-repeat",
         str(args.slow_repeat),
         "--log",
-        str(RESULTS / f"serve-{engine}.log.tmp"),
+        str(args.out / f"serve-{engine}.log"),
     ]
     done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True, check=False)
     if done.returncode:
@@ -289,12 +327,36 @@ def markdown(rows: list[dict]) -> str:
     return text
 
 
-def write(name: str, rows: list[dict], title: str) -> None:
-    (RESULTS / f"{name}.md").write_text(f"# {title}\n\n{markdown(rows)}")
-    (RESULTS / f"{name}.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+def write(folder: Path, name: str, rows: list[dict], title: str) -> list[Path]:
+    """The table as markdown and the rows as JSON, in `folder`; the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    md, js = folder / f"{name}.md", folder / f"{name}.json"
+    md.write_text(f"# {title}\n\n{markdown(rows)}")
+    js.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    return [md, js]
 
 
-def main() -> int:
+def shown(path: Path) -> str:
+    """A path as typed from the current directory, when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def where(written: list[Path], record: bool) -> str:
+    """The line saying where the results went, and how to record them when they were not."""
+    folders = sorted({shown(path.parent) for path in written})
+    names = ", ".join(path.name for path in written)
+    if record:
+        return f"Recorded in {', '.join(folders)}/: {names}"
+    return (
+        f"Written to {', '.join(folders)}/ (untracked): {names}. "
+        f"To record them in {shown(RESULTS)}/: --record, or make bench RECORD=1."
+    )
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, required=True)
     parser.add_argument(
@@ -311,21 +373,44 @@ def main() -> int:
         default=Path(os.environ["BENCH_DATA_DIR"]) if os.environ.get("BENCH_DATA_DIR") else None,
         help="SQLite data directory (default bench/data/sqlite-<N>; env BENCH_DATA_DIR)",
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        default=flag(os.environ.get("BENCH_RECORD")),
+        help="write the results to bench/results/, the tracked ones (env BENCH_RECORD=1)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(os.environ["BENCH_OUT"]) if os.environ.get("BENCH_OUT") else OUT,
+        help="untracked folder for the results unless recorded, and for the servers' logs "
+        "(default bench/out/; env BENCH_OUT)",
+    )
+    args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     for engine in engines:
         if engine not in ("sqlite", "postgresql"):
             parser.error(f"--engines: unknown engine {engine!r}")
         if engine == "postgresql" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
             parser.error("--engines postgresql needs DATABASE_URL=postgres://...")
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    args.engines = engines
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    folder = destination(args.record, args.out)
+    args.out.mkdir(parents=True, exist_ok=True)
+    say(f"results go to {shown(folder)}/" + ("" if args.record else " (not recorded)"))
 
     everything: list[dict] = []
-    for engine in engines:
+    written: list[Path] = []
+    for engine in args.engines:
         env = engine_env(engine, args.members, args.data_dir)
         rows: list[dict] = []
         try:
-            rows.append(judge(prepare(engine, args.members, args.seed, env)))
+            prepared = prepare(engine, args.members, args.seed, env, sources(args.out))
+            rows.append(judge(prepared))
             snapshots(engine, env)
             warm(engine, env)
         except (RuntimeError, subprocess.CalledProcessError) as exc:
@@ -335,13 +420,15 @@ def main() -> int:
                 rows += measure(engine, env, args)
             except (RuntimeError, ValueError) as exc:
                 rows.append(failed(engine, args.members, "measure", exc))
-        write(f"{engine}-{args.members}", rows, f"Dangvu bench: {engine}, {args.members:,} members")
+        title = f"Dangvu bench: {engine}, {args.members:,} members"
+        written += write(folder, f"{engine}-{args.members}", rows, title)
         everything += rows
 
     title = f"Dangvu bench: {args.members:,} members ({datetime.now():%Y-%m-%d %H:%M})"
-    write("latest", everything, title)
+    written += write(folder, "latest", everything, title)
     print(markdown(everything))
-    misses = [r for r in everything if r.get("ok") is False]
+    print(where(written, args.record))
+    misses = missed(everything)
     if misses:
         print(f"{len(misses)} target(s) missed:")
         for r in misses:

@@ -8,18 +8,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from dangvu.core.testing import (
+from dangvu.testing.factories import (
     ApiClient,
     build_tree,
     make_token,
     make_user,
 )
-from dangvu.core.testing import make_member as _make_member
+from dangvu.testing.factories import make_member as _make_member
 
 
 @pytest.fixture
 def tree(db):
-    """See dangvu.core.testing.Tree for the shape."""
+    """See dangvu.testing.factories.Tree for the shape."""
     return build_tree()
 
 

@@ -5,7 +5,7 @@ from dangvu.api.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("dangvu.core.urls")),
+    path("", include("dangvu.home.urls")),
     path("", include("dangvu.accounts.urls")),
     path("organisations/", include("dangvu.organisations.urls")),
     path("members/", include("dangvu.members.urls")),

@@ -1,6 +1,6 @@
 """What the signed-in person may do, for menus (the views still check every object)."""
 
-from dangvu.accounts.scoping import can
+from dangvu.accounts.scoping import holds_anywhere
 
 __all__ = ["abilities"]
 
@@ -10,6 +10,6 @@ def abilities(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "can_see_orgs": can(user, "organisations.view"),
-        "can_see_reports": can(user, "reports.view"),
+        "can_see_orgs": holds_anywhere(user, "organisations.view"),
+        "can_see_reports": holds_anywhere(user, "reports.view"),
     }

@@ -3,11 +3,13 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangvu.accounts.roles import Role
 
-__all__ = ["RoleGrant", "ApiToken"]
+__all__ = ["RoleGrant", "ApiToken", "ApiTokenQuerySet"]
 
 
 class RoleGrant(models.Model):
@@ -44,20 +46,46 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Tokens that authenticate: neither revoked nor expired (at `now`)."""
+        now = now or timezone.now()
+        return self.filter(revoked=False).filter(Q(expires__isnull=True) | Q(expires__gt=now))
+
+
 class ApiToken(models.Model):
-    """A bearer token. Only its hash is stored; the key is shown once, when created."""
+    """A bearer token. Only its hash is stored; the key is shown once, when created. Its prefix
+    (the key's first 10 characters, not enough to use it) names it in lists and to revoke it.
+    A token is revoked, never deleted: the row says who had access until when."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
     )
-    key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=12)
-    created = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    # Written at most once a minute per token (accounts.services.token_authenticate).
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        constraints = [models.UniqueConstraint(fields=["prefix"], name="uniq_token_prefix")]
 
     def __str__(self):
         return f"{self.prefix}… ({self.user_id})"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return not self.revoked and (self.expires is None or self.expires > now)
 
     @staticmethod
     def new_key() -> str:
@@ -66,3 +94,7 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return _hash(key)
+
+    @staticmethod
+    def prefix_of(key: str) -> str:
+        return key[:10]

@@ -4,7 +4,23 @@ import calendar
 from datetime import date
 from functools import lru_cache
 
-__all__ = ["add_months", "parse_date"]
+from django.utils.translation import gettext as _
+
+__all__ = ["add_months", "parse_date", "check_in_range", "MIN_DATE", "MAX_DATE"]
+
+# The dates Dangvu accepts anywhere (forms, API, CLI, services): the oldest living members were
+# born in the 1920s and the party's records begin in 1930; a date outside is a typing error.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+def check_in_range(value: date) -> None:
+    """ValueError (with the reason, in the user's language) for a date outside MIN/MAX_DATE."""
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ValueError(
+            _("The date must lie between %(a)s and %(b)s.")
+            % {"a": MIN_DATE.strftime("%d/%m/%Y"), "b": MAX_DATE.strftime("%d/%m/%Y")}
+        )
 
 
 # A bulk load asks about four times a member (age limits, end of probation), mostly for dates
@@ -19,11 +35,15 @@ def add_months(day: date, months: int) -> date:
 
 
 def parse_date(text: str | None) -> date | None:
-    """ISO (2022-06-20) or Vietnamese (20/06/2022) dates; None for empty; ValueError otherwise."""
+    """ISO (2022-06-20) or Vietnamese (20/06/2022) dates within MIN/MAX_DATE; None for empty;
+    ValueError otherwise."""
     if not text:
         return None
     text = text.strip()
     if "/" in text:
         day, month, year = (int(p) for p in text.split("/"))
-        return date(year, month, day)
-    return date.fromisoformat(text)
+        value = date(year, month, day)
+    else:
+        value = date.fromisoformat(text)
+    check_in_range(value)
+    return value

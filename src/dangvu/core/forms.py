@@ -1,8 +1,32 @@
 """Form helpers shared by the HTML views."""
 
+from django import forms
+
+from dangvu.core.dates import check_in_range
 from dangvu.core.errors import DomainError, ValidationError, field_errors
 
-__all__ = ["add_service_errors"]
+__all__ = ["add_service_errors", "DayField", "date_widget"]
+
+
+def date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DayField(forms.DateField):
+    """A date within the range Dangvu accepts (core.dates.MIN_DATE to MAX_DATE), with the
+    phone's date picker."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", date_widget())
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None:
+            try:
+                check_in_range(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc), code="out_of_range") from None
 
 
 def add_service_errors(

@@ -1,7 +1,9 @@
 """Security headers the settings cannot express: a strict Content-Security-Policy (every asset
-is served by Dangvu itself; no inline script)."""
+is served by Dangvu itself; no inline script), and no caching of personal data."""
 
-__all__ = ["LanguageMiddleware", "SecurityHeadersMiddleware"]
+from django.utils.cache import add_never_cache_headers
+
+__all__ = ["LanguageMiddleware", "NoStoreMiddleware", "SecurityHeadersMiddleware"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,6 +29,36 @@ class SecurityHeadersMiddleware:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` (Django's never-cache headers) on every response that
+    can carry personal data: every API response, every response to a request with a bearer
+    token or from a signed-in user. A shared computer's browser cache or a proxy must not keep
+    a member's record or a report. One rule rather than a decorator per view: a view added later
+    is covered. Static files never get here (WhiteNoise answers them before this middleware, so
+    they keep their long caching); pages for anonymous visitors (sign-in) keep their own
+    headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            or "HTTP_AUTHORIZATION" in request.META
+            or _signed_in(request)
+        ):
+            add_never_cache_headers(response)
+        return response
+
+
+def _signed_in(request) -> bool:
+    # request.user is there once AuthenticationMiddleware ran (not when an earlier middleware
+    # answered, e.g. CommonMiddleware's redirect to a URL with a slash).
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class LanguageMiddleware:

@@ -1,7 +1,38 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MembersConfig(AppConfig):
     name = "dangvu.members"
     label = "members"
     verbose_name = "Members"
+
+    def ready(self):
+        from dangvu.core.registry import OrgBound, register_org_bound
+        from dangvu.members.models import Member
+        from dangvu.members.selectors import member_ids_in_org
+        from dangvu.members.services import members_reassign
+
+        register_org_bound(
+            OrgBound(
+                model=Member,
+                label="members",
+                view_action="members.view",
+                # DOMAIN.md §2: identity and personal particulars the personal-data law protects.
+                sensitive_fields=(
+                    "ethnicity",
+                    "religion",
+                    "identity_number",
+                    "birth_date",
+                    "phone",
+                ),
+                sensitive_action="members.view_sensitive",
+                self_field="user",
+                self_actions=frozenset(
+                    {"members.view", "members.view_self", "members.view_sensitive"}
+                ),
+                reassign=members_reassign,
+                live_ids=member_ids_in_org,
+                live_message=_("Transfer its members first."),
+            )
+        )

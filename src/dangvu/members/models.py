@@ -13,13 +13,14 @@ from dangvu.core.refdata import (
     THEORY_LEVELS,
 )
 from dangvu.members.choices import EventType, Status
-from dangvu.organisations.models import Organisation
+from dangvu.organisations.models import Organisation, OrgBoundModel
 
 __all__ = ["Member", "MembershipEvent", "MemberPeriod", "NameKey"]
 
 
-class Member(models.Model):
-    """A party member's record. Holds the current state; MembershipEvent rows are the truth."""
+class Member(OrgBoundModel):
+    """A party member's record. Holds the current state; MembershipEvent rows are the truth.
+    Organisation-bound (its cell and the cell's path): registered in MembersConfig.ready()."""
 
     full_name = models.CharField(_("full name"), max_length=150)
     # Searched through NameKey and the name_folded index; ordered within a cell by the

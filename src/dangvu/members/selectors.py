@@ -1,29 +1,28 @@
 """Reads over members. Every selector that serves a person takes `actor` and starts from the
-scope rule (accounts.scoping)."""
+access gate (accounts.scoping.restrict)."""
 
-from collections import Counter
 from contextlib import nullcontext
 from itertools import permutations
-from types import SimpleNamespace
 
 from django.db import connection
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.db.models.sql.where import ExtraWhere
+from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import member_q, scope_for
+from dangvu.accounts.scoping import covers_all, get_or_404, restrict, scope_for
 from dangvu.core.db import PREFIX_END, planner_settings, prefix_q
+from dangvu.core.errors import ValidationError
 from dangvu.core.text import tokens
 from dangvu.members.choices import IN_PARTY, EventType
 from dangvu.members.models import Member, MembershipEvent, NameKey
-from dangvu.members.rollup import COUNTED_RECORD, COUNTED_STATE, member_contribution
-from dangvu.organisations.models import Organisation, SubtreeCounter
-from dangvu.organisations.rollups import org_contribution
+from dangvu.organisations.models import Organisation
 
 __all__ = [
-    "cell_counts",
     "member_list",
     "member_get",
+    "SENSITIVE_FILTERS",
     "member_events",
+    "event_get",
     "member_count_in_org",
     "member_ids_in_org",
     "members_after",
@@ -51,21 +50,48 @@ def member_list(
     name; or a party card / identity number exactly. `status` is a Status value, or "active"
     for everyone in the party.
     """
-    qs = Member.objects.filter(member_q(actor)).select_related("organisation")
+    qs = restrict(Member.objects.select_related("organisation"), actor)
     if org is not None:
         qs = qs.filter(prefix_q("org_path", org.path))
     where = _conditions(status, filters)
+    sensitive = sorted(f for f in where if f in SENSITIVE_FILTERS)
+    words = tokens(q)
+    by_identity = bool(words) and not is_name_search(q) and len(words[0]) == IDENTITY_DIGITS
+    if by_identity:
+        sensitive.append("q")
+    if sensitive and not covers_all(
+        actor, "members.view_sensitive", "members.view", org.path if org is not None else None
+    ):
+        # The result would tell the field of members whose sensitive fields the actor may not
+        # see (DOMAIN.md §2; issue: sensitive fields by object).
+        raise ValidationError(
+            {
+                name: _(
+                    "You may not search by this field here: choose an organisation whose "
+                    "members' personal particulars you may see."
+                )
+                for name in sensitive
+            }
+        )
     for field, values in where.items():
         qs = qs.filter(**{f"{field}__in": values})
-    words = tokens(q)
     if not words:
         return qs.order_by("org_path", "name_folded", "id")
     if not is_name_search(q):
-        qs = qs.filter(Q(party_card_number=words[0]) | Q(identity_number=words[0]))
+        number = Q(party_card_number=words[0])
+        if by_identity:
+            number |= Q(identity_number=words[0])
+        qs = qs.filter(number)
     else:
         ids = member_search_ids(actor=actor, org=org, words=words, where=where)
         qs = qs.filter(pk__in=ids)
     return qs.order_by("name_folded", "id")
+
+
+# Filters on fields the registry calls sensitive (MembersConfig.ready): allowed only where the
+# actor may see those fields of every member the search could find.
+SENSITIVE_FILTERS = frozenset({"ethnicity", "religion", "birth_date", "identity_number", "phone"})
+IDENTITY_DIGITS = 12  # a citizen identity number; a party card number has 8
 
 
 def is_name_search(q: str) -> bool:
@@ -117,20 +143,17 @@ def _scope_prefixes(actor, org: Organisation | None) -> tuple[list[str] | None, 
     )
 
 
-def _scope_size(prefixes: list[str] | None, exact: list[str]) -> int:
-    """Members under the scope's roots, from their counters (a cell keeps none and counts as
-    0: small either way)."""
-    paths = (prefixes or []) + exact
+def _scope_is_small(prefixes: list[str] | None, exact: list[str]) -> bool:
+    """Whether at most SMALL_SCOPE member rows lie under the scope's roots: a count that stops
+    there, read from the (org_path, name_folded) index (a few milliseconds at most)."""
     if prefixes is None:
-        roots = Organisation.objects.filter(depth=1).values("id")
-    else:
-        roots = Organisation.objects.filter(path__in=paths).values("id")
-    return (
-        SubtreeCounter.objects.filter(organisation__in=roots, dim="members", value="total")
-        .aggregate(n=Sum("count"))
-        .get("n")
-        or 0
-    )
+        return False
+    scope = Q(pk__in=[])
+    for p in prefixes:
+        scope |= prefix_q("org_path", p)
+    if exact:
+        scope |= Q(org_path__in=exact)
+    return Member.objects.filter(scope).order_by()[: SMALL_SCOPE + 1].count() <= SMALL_SCOPE
 
 
 def _scope_sql(prefixes: list[str] | None, exact: list[str]) -> tuple[str, list]:
@@ -166,8 +189,8 @@ def member_search_ids(
     """Ids of up to SEARCH_CAP members whose folded name has a word starting with each of
     `words` (any order), within the actor's scope (and `org`'s subtree), whose fields hold one
     of the values `where` accepts ({field: values}; applied before the cap, so that a rare
-    status is not crowded out by the common one). Callers still filter by member_q: this only
-    narrows.
+    status is not crowded out by the common one). Callers still go through the gate
+    (accounts.scoping.restrict): this only narrows.
 
     Plans (PERFORMANCE.md traps 1-4): a small scope reads its members' names; otherwise
     index ranges on NameKey for the words in each order (a name's words are cyclic in its
@@ -176,7 +199,7 @@ def member_search_ids(
     """
     where = where or {}
     prefixes, exact = _scope_prefixes(actor, org)
-    if prefixes is not None and _scope_size(prefixes, exact) <= SMALL_SCOPE:
+    if _scope_is_small(prefixes, exact):
         qs = Member.objects.filter(**{f"{field}__in": values for field, values in where.items()})
         scope = Q(pk__in=[])
         for p in prefixes:
@@ -184,7 +207,7 @@ def member_search_ids(
         if exact:
             scope |= Q(org_path__in=exact)
         if org is None and scope_for(actor).member_id:
-            scope |= Q(pk=scope_for(actor).member_id)
+            scope |= Q(pk=scope_for(actor).member_id)  # one's own record (the registry's rule)
         qs = qs.filter(scope)
         for word in words:
             qs = qs.filter(Q(name_folded__startswith=word) | Q(name_folded__contains=" " + word))
@@ -255,11 +278,20 @@ def member_search_ids(
     return list(found)[:SEARCH_CAP]
 
 
-def member_get(*, actor, pk) -> Member | None:
-    return member_list(actor=actor).filter(pk=pk).first()
+def member_get(*, actor, pk, action: str = "members.view") -> Member:
+    """The member the actor may `action`, or Http404 (outside the scope it does not exist)."""
+    return get_or_404(
+        actor, Member.objects.select_related("organisation", "temp_organisation"), action, pk=pk
+    )
+
+
+def event_get(*, member: Member, pk: int) -> MembershipEvent | None:
+    """One event of a member the caller got through the gate (None if not theirs)."""
+    return member_events(member).filter(pk=pk).first()
 
 
 def member_events(member: Member) -> QuerySet[MembershipEvent]:
+    """The events of a member the caller already got through the gate (member_get)."""
     return member.events.select_related(
         "organisation", "from_organisation", "corrects", "recorded_by"
     ).order_by("seq")
@@ -294,9 +326,13 @@ def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member
     if not after_id:
         return qs
     fields = [f.lstrip("-") for f in qs.query.order_by] or ["id"]
-    last = Member.objects.filter(pk=after_id).values_list(*fields).first()
+    # Looked up among the listed members themselves: a cursor naming anyone else (outside the
+    # actor's scope, or not in this list) is refused alike, and tells nothing about them.
+    last = qs.filter(pk=after_id).values_list(*fields).first()
     if last is None:
-        return qs
+        raise ValidationError(
+            {"after": _("This cursor is not a member of this list: start from the first page.")}
+        )
     table = Member._meta.db_table
     columns = ", ".join(f'"{table}"."{Member._meta.get_field(f).column}"' for f in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -306,20 +342,3 @@ def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member
     # province's first member (2.6 ms → 76 ms for the last pages of 560,000).
     qs.query.where.children.insert(0, ExtraWhere([f"({columns}) > ({marks})"], list(last)))
     return qs
-
-
-# The member fields members.rollup.member_contribution reads.
-_COUNTED_FIELDS = (*COUNTED_STATE, *COUNTED_RECORD)
-
-
-def cell_counts(cell: Organisation) -> Counter:
-    """What a cell's rollup counters would hold (cells keep none: organisations.rollups),
-    counted from its own members: a few hundred rows at most, no model instances."""
-    tally: Counter = Counter(org_contribution(cell) if cell.valid_to is None else {})
-    for values in Member.objects.filter(organisation_id=cell.pk, status__in=IN_PARTY).values_list(
-        *_COUNTED_FIELDS
-    ):
-        tally.update(
-            member_contribution(SimpleNamespace(**dict(zip(_COUNTED_FIELDS, values, strict=True))))
-        )
-    return tally

@@ -6,23 +6,23 @@ of every ancestor, and writes the audit record. The bulk path (members_create_bu
 same transition function and writes the same rows in batches.
 """
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from dangvu.audit.services import AuditEntry, audit_bulk
-from dangvu.core.dates import add_months
+from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
+from dangvu.core.dates import add_months, check_in_range
 from dangvu.core.db import (
     allocate_ids,
     as_date,
@@ -34,17 +34,8 @@ from dangvu.core.db import (
     update_row,
 )
 from dangvu.core.errors import DomainError, ValidationError
-from dangvu.core.refdata import (
-    EDUCATION_LEVELS,
-    ETHNICITIES,
-    GENDERS,
-    OCCUPATIONS,
-    PROFESSIONAL_LEVELS,
-    RELIGIONS,
-    THEORY_LEVELS,
-)
 from dangvu.core.rules import rule_value
-from dangvu.core.text import fold, rotations
+from dangvu.core.text import clean_text, fold, rotations
 from dangvu.members.choices import (
     EVENTS_WITH_ORG,
     IN_PARTY,
@@ -52,23 +43,19 @@ from dangvu.members.choices import (
     EventType,
     Status,
 )
+from dangvu.members.fields import EVENT_DATES, MEMBER_FIELDS, RECORD, RecordField
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
-from dangvu.members.rollup import member_contribution
+from dangvu.members.projections import MemberChange, project, spans_of
 from dangvu.members.selectors import effective_events
-from dangvu.members.snapshots import Span, snapshots_adjust, spans_of
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
-from dangvu.organisations.models import Organisation, SnapshotMark, SubtreeCounter
-from dangvu.organisations.rollups import (
-    Deltas,
-    ancestor_ids,
-    ancestor_paths,
-    counters_apply,
-    spread,
-)
+from dangvu.organisations.models import Organisation
+from dangvu.organisations.tree import OrgPaths
 
 __all__ = [
     "MEMBER_FIELDS",
+    "NumberTaken",
+    "clean_record",
     "member_create",
     "members_create_bulk",
     "name_keys_deferred",
@@ -84,161 +71,133 @@ __all__ = [
 # A bulk load this large refreshes the planner's statistics (PostgreSQL) before it returns.
 ANALYZE_AFTER = 1000
 
-# Record fields a person enters (the state fields are the events' business).
-MEMBER_FIELDS = (
-    "full_name",
-    "birth_name",
-    "birth_date",
-    "gender",
-    "ethnicity",
-    "religion",
-    "hometown",
-    "identity_number",
-    "phone",
-    "education",
-    "professional_level",
-    "theory_level",
-    "occupation",
-    "party_card_number",
-    "admission_date",
-    "ceremony_date",
-    "official_date",
-)
-
 _DIGITS = re.compile(r"^\d+$")
 
 
 # --- validation of the record ------------------------------------------------------------------
 
 
-# Labels named in error messages, translated only when an error is reported.
-_L_ETHNICITY = gettext_lazy("ethnicity")
-_L_RELIGION = gettext_lazy("religion")
-_L_EDUCATION = gettext_lazy("general education")
-_L_PROFESSIONAL = gettext_lazy("professional level")
-_L_THEORY = gettext_lazy("political theory")
-_L_OCCUPATION = gettext_lazy("occupation")
-_L_IDENTITY = gettext_lazy("citizen identity number")
-_L_CARD = gettext_lazy("party card number")
+class NumberTaken(ValidationError):
+    """An identity or party card number another member already has. Numbers are unique in the
+    whole country, so the refusal says so without saying where the other record is, and is
+    audited (after the refused transaction: audited_refusals) — repeated refusals are how
+    someone would probe for numbers outside their scope."""
+
+    def __init__(self, errors: dict, fields: list[str]):
+        super().__init__(errors)
+        self.fields = fields
 
 
-def _lookup(reflist, value, field_name, label, errors, cleaned, default=None):
-    value = (value or "").strip() if isinstance(value, str) else value
-    if not value:
-        if default is not None:
-            cleaned[field_name] = default
-            return
-        errors[field_name] = _("Choose the %(label)s.") % {"label": label}
-        return
-    item = reflist.lookup(value)
-    if item is None:
-        errors[field_name] = _("Unknown %(label)s code: %(v)s.") % {"label": label, "v": value}
-    else:
-        cleaned[field_name] = item.code
+def audited_refusals(service):
+    """Write the audit record of a NumberTaken refusal once the service's own transaction has
+    rolled back (it would roll the record back with it)."""
+
+    @functools.wraps(service)
+    def run(*, actor, **kwargs):
+        try:
+            return service(actor=actor, **kwargs)
+        except NumberTaken as exc:
+            audit_record(
+                actor=actor,
+                entry=AuditEntry(
+                    "member.number_refused",
+                    "member",
+                    "",
+                    "",
+                    after={"fields": exc.fields, "service": service.__name__},
+                ),
+            )
+            raise
+
+    return run
 
 
-def _as_date(value, field_name, errors):
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
+def _named(f: RecordField) -> str:
+    """The field's label inside a sentence ("Choose the ethnicity.")."""
+    return str(f.label).lower()
+
+
+def _clean_field(f: RecordField, value, today: date):
+    """One record field checked and normalised; ValueError with the reason otherwise."""
+    if f.kind == "text":
+        text = clean_text(value, max_length=f.max_length)
+        if f.required and not text:
+            raise ValueError(_("Enter the %(label)s.") % {"label": _named(f)})
+        return text
+    if f.kind == "date":
+        if value in (None, ""):
+            if f.required:
+                raise ValueError(_("Enter the %(label)s.") % {"label": _named(f)})
+            return None
+        if not isinstance(value, date):
+            try:
+                value = date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ValueError(_("Enter a valid date (YYYY-MM-DD).")) from None
+        check_in_range(value)
+        if value > today:
+            raise ValueError(_("The date cannot be in the future."))
         return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors[field_name] = _("Enter a valid date (YYYY-MM-DD).")
-        return None
+    text = clean_text(value, max_length=60)
+    if f.kind == "digits":
+        if not text:
+            return None
+        if not _DIGITS.match(text) or len(text) != f.digits:
+            raise ValueError(
+                _("The %(label)s must have %(n)d digits.") % {"label": _named(f), "n": f.digits}
+            )
+        return text
+    if not text:
+        if f.default is not None:
+            return f.default
+        raise ValueError(_("Choose the %(label)s.") % {"label": _named(f)})
+    item = f.reflist.lookup(text)
+    if item is None:
+        raise ValueError(_("Unknown %(label)s code: %(v)s.") % {"label": _named(f), "v": text})
+    return item.code
 
 
-def _clean_record(
+_NUMBERS = tuple(f for f in RECORD if f.kind == "digits")
+
+
+def clean_record(
     data: dict,
     *,
     existing: Member | None = None,
     check_unique: bool = True,
     today: date | None = None,
 ) -> dict:
-    """Check and normalise the record fields; ValidationError naming every wrong field.
+    """Check and normalise the record fields (members.fields.RECORD) and the rules between
+    them; ValidationError naming every wrong field. The one validation of a member's record:
+    forms, API, the bulk path and imports all come here.
     `check_unique=False`: the caller checks identity and card numbers for a whole batch.
     `today`: the caller's, for a batch (the time-zone conversion costs a few µs a row)."""
     errors: dict[str, str] = {}
     cleaned: dict = {}
     today = today or timezone.localdate()
-
-    full_name = " ".join((data.get("full_name") or "").split())
-    if not full_name:
-        errors["full_name"] = _("Enter the full name.")
-    elif len(full_name) > 150:
-        errors["full_name"] = _("The name is too long (150 characters at most).")
-    cleaned["full_name"] = full_name
-    cleaned["birth_name"] = " ".join((data.get("birth_name") or "").split())
-    cleaned["hometown"] = (data.get("hometown") or "").strip()
-    cleaned["phone"] = (data.get("phone") or "").strip()
-
-    for name in ("birth_date", "admission_date", "ceremony_date", "official_date"):
-        cleaned[name] = _as_date(data.get(name), name, errors)
-        if cleaned[name] and cleaned[name] > today:
-            errors[name] = _("The date cannot be in the future.")
-    birth = cleaned["birth_date"]
-    if birth is None and "birth_date" not in errors:
-        errors["birth_date"] = _("Enter the date of birth.")
-
-    gender = (data.get("gender") or "").strip()
-    if gender not in GENDERS:
-        errors["gender"] = _("Choose Male or Female.")
-    cleaned["gender"] = gender
-    _lookup(ETHNICITIES, data.get("ethnicity"), "ethnicity", _L_ETHNICITY, errors, cleaned)
-    _lookup(RELIGIONS, data.get("religion"), "religion", _L_RELIGION, errors, cleaned, default="00")
-    _lookup(
-        EDUCATION_LEVELS,
-        data.get("education"),
-        "education",
-        _L_EDUCATION,
-        errors,
-        cleaned,
-    )
-    _lookup(
-        PROFESSIONAL_LEVELS,
-        data.get("professional_level"),
-        "professional_level",
-        _L_PROFESSIONAL,
-        errors,
-        cleaned,
-        default="none",
-    )
-    _lookup(
-        THEORY_LEVELS,
-        data.get("theory_level"),
-        "theory_level",
-        _L_THEORY,
-        errors,
-        cleaned,
-        default="none",
-    )
-    _lookup(OCCUPATIONS, data.get("occupation"), "occupation", _L_OCCUPATION, errors, cleaned)
-
-    for name, length, label in (
-        ("identity_number", 12, _L_IDENTITY),
-        ("party_card_number", 8, _L_CARD),
-    ):
-        value = (data.get(name) or "").strip() or None
-        if value is not None:
-            if not _DIGITS.match(value) or len(value) != length:
-                errors[name] = _("The %(label)s must have %(n)d digits.") % {
-                    "label": label,
-                    "n": length,
+    for f in RECORD:
+        try:
+            cleaned[f.name] = _clean_field(f, data.get(f.name), today)
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+            cleaned[f.name] = None
+    taken = []
+    if check_unique:
+        for f in _NUMBERS:
+            value = cleaned[f.name]
+            if value is None or f.name in errors:
+                continue
+            clash = Member.objects.filter(**{f.name: value})
+            if existing is not None:
+                clash = clash.exclude(pk=existing.pk)
+            if clash.exists():
+                errors[f.name] = _("Another member already has this %(label)s.") % {
+                    "label": _named(f)
                 }
-            elif check_unique:
-                clash = Member.objects.filter(**{name: value})
-                if existing is not None:
-                    clash = clash.exclude(pk=existing.pk)
-                if clash.exists():
-                    errors[name] = _("Another member already has this %(label)s.") % {
-                        "label": label
-                    }
-        cleaned[name] = value
+                taken.append(f.name)
 
+    birth = cleaned["birth_date"]
     admitted = cleaned["admission_date"]
-    if admitted is None and "admission_date" not in errors:
-        errors["admission_date"] = _("Enter the admission date.")
     if birth and admitted and "birth_date" not in errors and "admission_date" not in errors:
         lo = rule_value("admission_min_age", on=admitted)
         hi = rule_value("admission_max_age", on=admitted)
@@ -263,6 +222,8 @@ def _clean_record(
                 "Recognition cannot come before the probation period ends (%(d)s)."
             ) % {"d": end.strftime("%d/%m/%Y")}
     if errors:
+        if taken:
+            raise NumberTaken(errors, taken)
         raise ValidationError(errors)
     return cleaned
 
@@ -401,42 +362,6 @@ def _state_of(member: Member, last_date: date | None) -> MemberState:
     )
 
 
-@dataclass
-class _Paths:
-    """Organisation id -> (path, ancestor ids), loaded once per operation."""
-
-    cache: dict = field(default_factory=dict)
-
-    def path(self, org_id: int) -> str:
-        return self._get(org_id)[0]
-
-    def ancestors(self, org_id: int) -> list[int]:
-        return self._get(org_id)[1]
-
-    def preload_one(self, org_id: int, path: str) -> None:
-        """A path already known (the member row's own): one query for the ancestors."""
-        if org_id not in self.cache:
-            self.cache[org_id] = (path, ancestor_ids(path))
-
-    def preload(self, orgs: Iterable[Organisation]) -> None:
-        """Paths and ancestors of many organisations in one query (bulk loads)."""
-        wanted = list({o.pk for o in orgs if o is not None and o.pk not in self.cache})
-        if not wanted:
-            return
-        # The current paths (an object in hand may predate a move).
-        todo = dict(Organisation.objects.filter(pk__one_of=wanted).values_list("pk", "path"))
-        prefixes = sorted({p for path in todo.values() for p in ancestor_paths(path)})
-        ids = dict(Organisation.objects.filter(path__one_of=prefixes).values_list("path", "id"))
-        for pk, path in todo.items():
-            self.cache[pk] = (path, [ids[p] for p in ancestor_paths(path)])
-
-    def _get(self, org_id):
-        if org_id not in self.cache:
-            path = Organisation.objects.values_list("path", flat=True).get(pk=org_id)
-            self.cache[org_id] = (path, ancestor_ids(path))
-        return self.cache[org_id]
-
-
 def _member_snapshot(m: Member) -> dict:
     data = {name: getattr(m, name) for name in MEMBER_FIELDS}
     data.update(
@@ -473,7 +398,7 @@ _STATE_FIELDS = [
 ]
 
 
-def _apply_state(m: Member, state: MemberState, paths: _Paths) -> None:
+def _apply_state(m: Member, state: MemberState, paths: OrgPaths) -> None:
     m.status = state.status
     m.organisation_id = state.org_id
     m.org_path = paths.path(state.org_id)
@@ -484,11 +409,105 @@ def _apply_state(m: Member, state: MemberState, paths: _Paths) -> None:
         m.admission_date = state.admission_date
 
 
-def _counter_move(deltas: Deltas, paths: _Paths, before: Member | None, after: Member) -> None:
-    if before is not None and before.status in IN_PARTY:
-        spread(deltas, paths.ancestors(before.organisation_id), member_contribution(before), -1)
-    if after.status in IN_PARTY:
-        spread(deltas, paths.ancestors(after.organisation_id), member_contribution(after), +1)
+def _effects(
+    actor,
+    changes: list[MemberChange],
+    paths: OrgPaths,
+    audits: list[AuditEntry],
+    batch_size: int = 2000,
+) -> None:
+    """What every member write does after its rows: the projections (rollup counters,
+    snapshots: members.projections) and the audit, in the writer's transaction. The one
+    event, the bulk load and the reorganisation all end here."""
+    project(changes, paths)
+    audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
+
+
+_EVENT_COLUMNS = (
+    "member_id",
+    "seq",
+    "type",
+    "date",
+    "organisation_id",
+    "from_organisation_id",
+    "temp_organisation_id",
+    "status_before",
+    "status_after",
+    "exempted_after",
+    "other_party",
+    "decision_number",
+    "decision_date",
+    "issuer",
+    "note",
+    "recorded_at",
+    "recorded_by_id",
+    "corrects_id",
+)
+_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+_make_event = instance_maker(MembershipEvent)
+
+
+def _event_row(
+    member_id: int,
+    seq: int,
+    fields: dict,
+    before: MemberState,
+    after: MemberState,
+    stamp,
+    recorded_by: int | None,
+    corrects_id: int | None = None,
+) -> tuple:
+    """An event as _insert_events writes it (in _EVENT_COLUMNS order): `fields` holds its
+    type and date and any of other_party, decision_number, decision_date, issuer, note."""
+    return (
+        member_id,
+        seq,
+        fields["type"],
+        fields["date"],
+        after.org_id,
+        before.org_id,
+        after.temp_org_id if fields["type"] == EventType.TEMPORARY_TRANSFER else None,
+        before.status or "",
+        after.status,
+        after.exempted,
+        fields.get("other_party") or "",
+        fields.get("decision_number") or "",
+        fields.get("decision_date"),
+        fields.get("issuer") or "",
+        fields.get("note") or "",
+        stamp,
+        recorded_by,
+        corrects_id,
+    )
+
+
+def _insert_events(rows: list[tuple], ids: list[int] | None = None) -> None:
+    """Append events (rows of _event_row), with the given ids when the caller needs them."""
+    if ids is None:
+        insert_rows(MembershipEvent, _EVENT_COLUMNS, rows)
+    else:
+        insert_rows(
+            MembershipEvent,
+            ("id", *_EVENT_COLUMNS),
+            ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
+        )
+
+
+def _EVENT(values: dict, **extra) -> MembershipEvent:
+    """A stored event as an instance (no query): the row just written."""
+    event = _make_event({**values, **extra})
+    event._state.adding = False
+    return event
+
+
+def _stamp():
+    """The recording time as the bulk writers store it (and the time itself)."""
+    now = timezone.now()
+    return connection.ops.adapt_datetimefield_value(now), now
+
+
+def _recorder(actor) -> int | None:
+    return actor.pk if getattr(actor, "pk", None) else None
 
 
 def _copy(m: Member) -> Member:
@@ -577,6 +596,7 @@ def _history_for(
     return history
 
 
+@audited_refusals
 @transaction.atomic
 def member_create(
     *,
@@ -597,7 +617,7 @@ def member_create(
     """
     if entry not in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         raise ValidationError({"entry": _("Unknown way of joining: %(e)s.") % {"e": entry}})
-    cleaned = _clean_record(data)
+    cleaned = clean_record(data)
     if entry_date and entry_date > timezone.localdate():
         raise ValidationError({"entry_date": _("The date cannot be in the future.")})
     _check_cell(organisation, entry_date or timezone.localdate())
@@ -608,6 +628,7 @@ def member_create(
     return _create_many(actor, [spec])[0]
 
 
+@audited_refusals
 @transaction.atomic
 def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> list[Member]:
     """Create many members with their histories in one transaction (all or nothing).
@@ -630,7 +651,7 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
                     ]
                 seen.setdefault((name, value), i)
         try:
-            cleaned = _clean_record(row, check_unique=False, today=today)
+            cleaned = clean_record(row, check_unique=False, today=today)
             org = row["organisation"]
             history = row.get("history") or _history_for(
                 cleaned, org, EventType.ADMITTED, None, "", {}
@@ -646,10 +667,8 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
 
 def _check_unique_numbers(specs: list[_Spec], rows_numbered: bool) -> None:
     """Identity and party card numbers already on the records: one query per number kind."""
-    for name, label in (
-        ("identity_number", _("citizen identity number")),
-        ("party_card_number", _("party card number")),
-    ):
+    for f in _NUMBERS:
+        name = f.name
         wanted = {s.record[name]: i for i, s in enumerate(specs, start=1) if s.record.get(name)}
         if not wanted:
             continue
@@ -659,31 +678,10 @@ def _check_unique_numbers(specs: list[_Spec], rows_numbered: bool) -> None:
         if taken:
             value = min(taken, key=lambda v: wanted[v])
             key = f"row {wanted[value]}: {name}" if rows_numbered else name
-            raise ValidationError(
-                {key: [_("Another member already has this %(label)s.") % {"label": label}]}
+            raise NumberTaken(
+                {key: [_("Another member already has this %(label)s.") % {"label": _named(f)}]},
+                [name],
             )
-
-
-_EVENT_COLUMNS = (
-    "member_id",
-    "seq",
-    "type",
-    "date",
-    "organisation_id",
-    "from_organisation_id",
-    "temp_organisation_id",
-    "status_before",
-    "status_after",
-    "exempted_after",
-    "other_party",
-    "decision_number",
-    "decision_date",
-    "issuer",
-    "note",
-    "recorded_at",
-    "recorded_by_id",
-)
-_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
 
 
 def _create_many(
@@ -692,8 +690,7 @@ def _create_many(
     """Write members with their histories: the same transitions as member_event_record, rows
     written with executemany / COPY (core.db.insert_rows), counters summed per batch, one audit
     record per member (single create) or per cell (bulk)."""
-    paths = _Paths()
-    deltas = Deltas()
+    paths = OrgPaths()
     members, histories = [], []
     if rows_numbered:
         # The bulk path skipped the per-row check in _clean_record (one query per batch here).
@@ -734,8 +731,7 @@ def _create_many(
         members.append(m)
         histories.append(steps)
 
-    now = timezone.now()
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    stamp, now = _stamp()
     fields = Member._meta.concrete_fields
     for m, pk in zip(members, allocate_ids(Member, len(members)), strict=True):
         m.pk = pk
@@ -747,62 +743,24 @@ def _create_many(
         m._state.adding = False
     _name_keys_add(m.name_folded for m in members)
 
-    recorded_by = actor.pk if getattr(actor, "pk", None) else None
-    events, periods, audits = [], [], []
+    recorded_by = _recorder(actor)
+    events, periods, audits, changes = [], [], [], []
     by_cell: dict[int, list[Member]] = {}
     for m, steps in zip(members, histories, strict=True):
-        member_periods: list[MemberPeriod] = []
+        member_periods: list[_Span] = []
         pk = m.pk
         for seq, (h, before, after) in enumerate(steps, start=1):
-            events.append(
-                (
-                    pk,
-                    seq,
-                    h["type"],
-                    h["date"],
-                    after.org_id,
-                    before.org_id,
-                    after.temp_org_id if h["type"] == EventType.TEMPORARY_TRANSFER else None,
-                    before.status or "",
-                    after.status,
-                    after.exempted,
-                    h.get("other_party", ""),
-                    h.get("decision_number", ""),
-                    h.get("decision_date"),
-                    h.get("issuer", ""),
-                    h.get("note", ""),
-                    stamp,
-                    recorded_by,
-                )
-            )
+            events.append(_event_row(pk, seq, h, before, after, stamp, recorded_by))
             _period_step(member_periods, m, before, after, h["date"], make=_Span)
         periods.extend(
             (pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
             for p in member_periods
         )
-        by_cell.setdefault(m.organisation_id, []).append(m)
-    # Counters: what the new members add, spread once over each chain of ancestors above their
-    # cells (cells keep no counter rows: counters_apply).
-    above: dict[tuple[int, ...], Deltas] = {}
-    for cell_id, cell_members in by_cell.items():
-        chain = tuple(pk for pk in paths.ancestors(cell_id) if pk != cell_id)
-        tally = above.setdefault(chain, Deltas())
-        for m in cell_members:
-            tally.update(member_contribution(m))
-    for chain, tally in above.items():
-        spread(deltas, chain, tally, +1)
-    insert_rows(MembershipEvent, _EVENT_COLUMNS, events)
-    insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
-    if SnapshotMark.objects.exists():
         # Members entered with a past reach into the snapshots already taken.
-        by_member: dict[int, list[Span]] = {}
-        for pk, org_id, status, exempted, start, end in periods:
-            by_member.setdefault(pk, []).append(Span(org_id, status, exempted, start, end))
-        for m in members:
-            snapshots_adjust(
-                before=None, before_spans=[], after=m, after_spans=by_member.get(m.pk, [])
-            )
-    counters_apply(deltas)
+        changes.append(MemberChange(None, m, [], spans_of(member_periods)))
+        by_cell.setdefault(m.organisation_id, []).append(m)
+    _insert_events(events)
+    insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
     if len(members) == 1:
         m = members[0]
         audits.append(_audit_entry("member.create", m, after=_member_snapshot(m)))
@@ -824,11 +782,9 @@ def _create_many(
                     },
                 )
             )
-    audit_bulk(actor=actor, entries=audits, batch_size=batch_size)
+    _effects(actor, changes, paths, audits, batch_size=batch_size)
     if len(members) >= ANALYZE_AFTER:
-        refresh_planner_statistics(
-            Member, MembershipEvent, MemberPeriod, SubtreeCounter, added=len(members)
-        )
+        refresh_planner_statistics(Member, MembershipEvent, MemberPeriod, added=len(members))
     return members
 
 
@@ -847,16 +803,17 @@ def _id_runs(ids: Iterable[int]) -> list[list[int]]:
 # --- changing a record -------------------------------------------------------------------------
 
 
+@audited_refusals
 @transaction.atomic
 def member_update(*, actor, member: Member, data: dict) -> Member:
     """Correct or complete record fields (not the membership state: that takes an event)."""
     m = Member.objects.select_for_update().get(pk=member.pk)
     merged = {name: getattr(m, name) for name in MEMBER_FIELDS}
     merged.update({k: v for k, v in data.items() if k in MEMBER_FIELDS})
-    for name in ("admission_date", "ceremony_date", "official_date"):
+    for name in EVENT_DATES:
         # Dates that events set stay as the events set them.
         merged[name] = getattr(m, name)
-    cleaned = _clean_record(merged, existing=m)
+    cleaned = clean_record(merged, existing=m)
     before = _copy(m)
     for name, value in cleaned.items():
         setattr(m, name, value)
@@ -866,15 +823,14 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
     m.save()
     if before.name_folded != m.name_folded:
         _name_keys_add([m.name_folded])
-    paths = _Paths()
-    deltas = Deltas()
-    _counter_move(deltas, paths, before, m)
-    counters_apply(deltas)
-    spans = spans_of(MemberPeriod.objects.filter(member=m))
-    snapshots_adjust(before=before, before_spans=spans, after=m, after_spans=spans)
-    audit_bulk(
-        actor=actor,
-        entries=[_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
+    paths = OrgPaths()
+    paths.preload_one(m.organisation_id, m.org_path)
+    spans = spans_of(_stored_periods(m.pk))
+    _effects(
+        actor,
+        [MemberChange(before, m, spans, spans)],
+        paths,
+        [_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
     )
     return m
 
@@ -979,7 +935,7 @@ def _write_event(
     rebuild_periods: list | None = None,
     seq: int | None = None,
 ) -> MembershipEvent:
-    paths = _Paths()
+    paths = OrgPaths()
     paths.preload_one(m.organisation_id, m.org_path)
     before = _copy(m)
     stored = _stored_periods(m.pk)
@@ -993,21 +949,20 @@ def _write_event(
     )
     if seq is None:
         seq = _last_event(m.pk)[1] + 1
-    event = MembershipEvent.objects.create(
-        member=m,
-        seq=seq,
-        organisation_id=after_state.org_id,
-        from_organisation_id=before_state.org_id,
-        temp_organisation_id=(
-            after_state.temp_org_id if fields["type"] == EventType.TEMPORARY_TRANSFER else None
-        ),
-        status_before=before_state.status or "",
-        status_after=after_state.status,
-        exempted_after=after_state.exempted,
-        corrects=corrects,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
-        **fields,
+    stamp, now = _stamp()
+    row = _event_row(
+        m.pk,
+        seq,
+        fields,
+        before_state,
+        after_state,
+        stamp,
+        _recorder(actor),
+        corrects.pk if corrects is not None else None,
     )
+    (event_id,) = allocate_ids(MembershipEvent, 1)
+    _insert_events([row], ids=[event_id])
+    event = _EVENT(dict(zip(_EVENT_COLUMNS, row, strict=True)), id=event_id, recorded_at=now)
     if rebuild_periods is not None:
         MemberPeriod.objects.filter(member=m).delete()
         MemberPeriod.objects.bulk_create(rebuild_periods)
@@ -1026,15 +981,11 @@ def _write_event(
             elif p.valid_to is not None:
                 update_row(MemberPeriod, p.id, {"valid_to": p.valid_to})
         after_periods = closed + periods
-    deltas = Deltas()
-    _counter_move(deltas, paths, before, m)
-    counters_apply(deltas)
-    snapshots_adjust(
-        before=before, before_spans=spans_before, after=m, after_spans=spans_of(after_periods)
-    )
-    audit_bulk(
-        actor=actor,
-        entries=[
+    _effects(
+        actor,
+        [MemberChange(before, m, spans_before, spans_of(after_periods))],
+        paths,
+        [
             _audit_entry(
                 f"member.event.{fields['type']}",
                 m,
@@ -1104,85 +1055,65 @@ def _correct(
 def members_reassign(
     *,
     actor,
-    from_org: Organisation,
-    to_org: Organisation,
+    source: Organisation,
+    target: Organisation,
     on: date,
-    member_ids: list[int] | None = None,
+    ids: list[int] | None = None,
     decision_number: str = "",
 ) -> int:
-    """Move the in-party members of a cell to another cell because of a reorganisation (merge,
-    split): a `reorganised` event each, not a personal transfer. Returns how many moved."""
-    qs = Member.objects.select_for_update().filter(organisation=from_org, status__in=IN_PARTY)
-    if member_ids is not None:
-        qs = qs.filter(pk__in=member_ids)
+    """Move the in-party members of a cell (those `ids`, or all) to another cell because of a
+    reorganisation (merge, split): a `reorganised` event each, not a personal transfer. The
+    members' registry entry's `reassign` (MembersConfig.ready). Returns how many moved."""
+    qs = Member.objects.select_for_update().filter(organisation=source, status__in=IN_PARTY)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
     members = list(qs.order_by("pk"))
     if not members:
         return 0
-    _check_cell(to_org, on, "target")
-    paths = _Paths()
-    deltas = Deltas()
-    last_dates = dict(
-        MembershipEvent.objects.filter(member__in=members)
-        .values("member_id")
-        .annotate(d=Max("date"))
-        .values_list("member_id", "d")
-    )
-    seqs = dict(
-        MembershipEvent.objects.filter(member__in=members)
-        .values("member_id")
-        .annotate(s=Max("seq"))
-        .values_list("member_id", "s")
-    )
-    events, new_periods, audits = [], [], []
+    _check_cell(target, on, "target")
+    paths = OrgPaths()
+    last = {
+        member_id: (as_date(day), seq)
+        for member_id, day, seq in fetch(
+            f"SELECT member_id, MAX(date), MAX(seq) FROM {MembershipEvent._meta.db_table} "
+            f"WHERE member_id IN ({', '.join(['%s'] * len(members))}) GROUP BY member_id",
+            [m.pk for m in members],
+        )
+    }
+    stamp, _now = _stamp()
+    fields = dict(type=EventType.REORGANISED, date=on, decision_number=decision_number)
+    events, new_periods, audits, changes = [], [], [], []
     for m in members:
-        before_state = _state_of(m, last_dates.get(m.pk))
+        last_date, last_seq = last.get(m.pk, (None, 0))
+        before_state = _state_of(m, last_date)
         try:
             after_state = transition(
-                before_state, EventInput(type=EventType.REORGANISED, date=on, org_id=to_org.pk)
+                before_state, EventInput(type=EventType.REORGANISED, date=on, org_id=target.pk)
             )
         except DomainError as exc:
             raise ValidationError({"date": [f"{m.full_name}: {exc.message}"]}) from None
         before = _copy(m)
         _apply_state(m, after_state, paths)
         events.append(
-            MembershipEvent(
-                member=m,
-                seq=seqs.get(m.pk, 0) + 1,
-                type=EventType.REORGANISED,
-                date=on,
-                organisation_id=to_org.pk,
-                from_organisation_id=from_org.pk,
-                status_before=before_state.status,
-                status_after=after_state.status,
-                exempted_after=after_state.exempted,
-                decision_number=decision_number,
-                recorded_by=actor if getattr(actor, "pk", None) else None,
+            _event_row(
+                m.pk, last_seq + 1, fields, before_state, after_state, stamp, _recorder(actor)
             )
         )
-        new_periods.append(
-            MemberPeriod(
-                member=m,
-                organisation_id=to_org.pk,
-                status=m.status,
-                exempted=m.exempted,
-                valid_from=on,
-            )
-        )
-        _counter_move(deltas, paths, before, m)
+        new_periods.append((m.pk, target.pk, m.status, m.exempted, on, None))
+        changes.append(MemberChange(before, m))
         audits.append(
             _audit_entry(
                 "member.event.reorganised",
                 m,
-                {"organisation": from_org.pk},
-                {"organisation": to_org.pk, "event_date": on},
+                {"organisation": source.pk},
+                {"organisation": target.pk, "event_date": on},
             )
         )
     Member.objects.bulk_update(
         members, ["organisation", "org_path", "temp_organisation"], batch_size=2000
     )
     MemberPeriod.objects.filter(member__in=members, valid_to__isnull=True).update(valid_to=on)
-    MembershipEvent.objects.bulk_create(events, batch_size=2000)
-    MemberPeriod.objects.bulk_create(new_periods, batch_size=2000)
-    counters_apply(deltas)
-    audit_bulk(actor=actor, entries=audits)
+    _insert_events(events)
+    insert_rows(MemberPeriod, _PERIOD_COLUMNS, new_periods)
+    _effects(actor, changes, paths, audits)
     return len(members)

@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangvu.accounts.scoping import can
+from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive
 from dangvu.audit.selectors import audit_for_object
-from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.members.choices import EventType
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
-from dangvu.members.models import Member, MembershipEvent
+from dangvu.members.models import MembershipEvent
 from dangvu.members.selectors import (
     SEARCH_CAP,
     effective_events,
@@ -32,20 +31,21 @@ from dangvu.members.services import (
     member_update,
 )
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_get, org_receiving
+from dangvu.organisations.selectors import org_get
 
 PAGE_SIZE = 25
 
 
-def _member_or_404(request, pk) -> Member:
-    member = member_get(actor=request.user, pk=pk)
-    if member is None:
-        raise Http404
-    return member
-
-
 def _managed_org(request, code: str) -> Organisation | None:
     return org_get(actor=request.user, code=code, action="members.manage") if code else None
+
+
+def show_sensitive(request, members, via: str = "page") -> None:
+    """Mark each member served with whether their sensitive fields are shown (`sensitive_shown`
+    for the templates: masked otherwise), audited once for the whole page."""
+    shown = release_sensitive(request.user, members, via=via)
+    for m in members:
+        m.sensitive_shown = m.pk in shown
 
 
 def member_search(request):
@@ -59,21 +59,25 @@ def member_search(request):
         if org is None:
             form.add_error("org", _("No organisation with this code among yours."))
     status = data.get("status", "active") if request.GET else "active"
-    qs = member_list(
-        actor=request.user,
-        org=org,
-        q=data.get("q", ""),
-        status=status,
-        filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
-    )
-    after = request.GET.get("after", "")
-    page = list(members_after(qs, int(after) if after.isdigit() else None)[: PAGE_SIZE + 1])
-    next_after = None
-    if len(page) > PAGE_SIZE:
-        page = page[:PAGE_SIZE]
-        next_after = page[-1].pk
-    # A name search keeps its first SEARCH_CAP matches: the last page says so when it did.
-    capped = next_after is None and search_capped(qs, data.get("q", ""))
+    page, next_after, capped = [], None, False
+    try:
+        qs = member_list(
+            actor=request.user,
+            org=org,
+            q=data.get("q", ""),
+            status=status,
+            filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
+        )
+        page = list(members_after(qs, data.get("after"))[: PAGE_SIZE + 1])
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+    else:
+        if len(page) > PAGE_SIZE:
+            page = page[:PAGE_SIZE]
+            next_after = page[-1].pk
+        # A name search keeps its first SEARCH_CAP matches: the last page says so when it did.
+        capped = next_after is None and search_capped(qs, data.get("q", ""))
+    show_sensitive(request, page)
     context = {
         "form": form,
         "members": page,
@@ -81,38 +85,33 @@ def member_search(request):
         "capped": capped,
         "search_cap": SEARCH_CAP,
         "org": org,
-        "can_add": can(request.user, "members.manage"),
+        "can_add": holds_anywhere(request.user, "members.manage"),
     }
     template = "members/_results.html" if request.headers.get("HX-Request") else "members/list.html"
     return render(request, template, context)
 
 
 def member_detail(request, pk):
-    member = _member_or_404(request, pk)
+    member = member_get(actor=request.user, pk=pk)
     events = list(member_events(member))
     effective = effective_events(member.pk)
-    can_manage = _managed_org(request, member.organisation.code) is not None
-    if can(request.user, "members.view_sensitive") or member.user_id == request.user.pk:
-        audit_record(
-            actor=request.user,
-            entry=AuditEntry("member.view", "member", member.pk, member.full_name, member.org_path),
-        )
+    can_manage = allows(request.user, "members.manage", member)
+    show_sensitive(request, [member])
+    audit = None
+    if allows(request.user, "audit.view", member):
+        audit = audit_for_object(object_type="member", object_id=member.pk)
     context = {
         "member": member,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
         "can_manage": can_manage,
-        "show_sensitive": can(request.user, "members.view_sensitive")
-        or member.user_id == request.user.pk,
-        "audit": audit_for_object(object_type="member", object_id=member.pk)
-        if can(request.user, "audit.view")
-        else None,
+        "audit": audit,
     }
     return render(request, "members/detail.html", context)
 
 
 def member_new(request):
-    if not can(request.user, "members.manage"):
+    if not holds_anywhere(request.user, "members.manage"):
         raise Http404
     initial = {
         "organisation": request.GET.get("org", ""),
@@ -144,9 +143,7 @@ def member_new(request):
 
 
 def member_edit(request, pk):
-    member = _member_or_404(request, pk)
-    if _managed_org(request, member.organisation.code) is None:
-        raise Http404
+    member = member_get(actor=request.user, pk=pk, action="members.manage")
     initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
     form = MemberEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -161,17 +158,16 @@ def member_edit(request, pk):
 
 
 def event_new(request, pk):
-    member = _member_or_404(request, pk)
-    if _managed_org(request, member.organisation.code) is None:
-        raise Http404
+    member = member_get(actor=request.user, pk=pk, action="members.manage")
     form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         receiving = None
         if data["organisation"]:
-            receiving = org_receiving(data["organisation"])
+            # A receiving cell the actor cannot see does not exist for them (decision 0009).
+            receiving = org_get(actor=request.user, code=data["organisation"])
             if receiving is None:
-                form.add_error("organisation", _("No organisation with this code."))
+                form.add_error("organisation", _("No organisation with this code among yours."))
         if not form.errors:
             try:
                 member_event_record(
@@ -195,10 +191,13 @@ def event_new(request, pk):
 
 @require_POST
 def event_correct(request, pk):
-    member = _member_or_404(request, pk)
-    if _managed_org(request, member.organisation.code) is None:
-        raise Http404
-    target = MembershipEvent.objects.filter(member=member, pk=request.POST.get("corrects")).first()
+    member = member_get(actor=request.user, pk=pk, action="members.manage")
+    corrects = request.POST.get("corrects", "")
+    target = (
+        MembershipEvent.objects.filter(member=member, pk=int(corrects)).first()
+        if corrects.isdigit() and len(corrects) < 19
+        else None
+    )
     try:
         member_event_record(
             actor=request.user,

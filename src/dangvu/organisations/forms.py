@@ -4,17 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangvu.core.forms import DayField
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 
 __all__ = ["ChildForm", "RenameForm", "MoveForm", "MergeForm", "DissolveForm"]
 
 
 def _date_field(label):
-    return forms.DateField(
-        label=label,
-        initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+    return DayField(label=label, initial=timezone.localdate)
 
 
 class _Decision(forms.Form):

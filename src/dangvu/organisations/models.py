@@ -8,9 +8,7 @@ __all__ = [
     "Organisation",
     "OrganisationVersion",
     "OrganisationLink",
-    "SubtreeCounter",
-    "SnapshotMark",
-    "SubtreeSnapshot",
+    "OrgBoundModel",
 ]
 
 STEPLEN = 4
@@ -108,57 +106,24 @@ class OrganisationLink(models.Model):
         return f"{self.source_id} {self.kind} {self.target_id} {self.date}"
 
 
-class SubtreeCounter(models.Model):
-    """Rollup counter: how many members (or organisations) of the subtree rooted at `organisation`
-    have `value` in dimension `dim`. Kept in the same transaction as the change that moves it;
-    `dangvu check` recomputes all of them. Keyed by (organisation, dim, value) itself: a
-    surrogate id would add a column and a second index to every row (migration 0007)."""
+class OrgBoundModel(models.Model):
+    """Rows that belong to an organisation: the organisation and its materialised path, kept
+    equal to the organisation's own (a subtree filter is then one index range on the path).
 
-    pk = models.CompositePrimaryKey("organisation", "dim", "value")
+    A concrete subclass registers in its app's `AppConfig.ready()`
+    (dangvu.core.registry.register_org_bound): the access gate, the role x route matrix and the
+    reorganisation services then cover it without further code. Subclasses may redeclare
+    either field (a related name, a composite index instead of the path's own)."""
+
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
     )
-    dim = models.CharField(max_length=20)
-    value = models.CharField(max_length=30)
-    count = models.BigIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.organisation_id} {self.dim}={self.value}: {self.count}"
-
-
-class SnapshotMark(models.Model):
-    """The subtree of `organisation` has a complete SubtreeSnapshot for `day` (a month start)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "day"], name="uniq_snapshot_mark")
-        ]
-        # Every change that reaches back asks which marks lie on or after its date.
-        indexes = [models.Index(fields=["day"], name="snapshot_mark_day")]
+        abstract = True
 
-    def __str__(self):
-        return f"{self.organisation_id} {self.day}"
-
-
-class SubtreeSnapshot(models.Model):
-    """The rollup counters of a large subtree as they stood on a month start (the tree and the
-    periods of that day, members' current attributes): what a report as of a past date starts
-    from before adding the few changes since (reports.selectors). Kept right by
-    members.snapshots when a change reaches back before `day`; dropped from the date of any
-    change to the tree (organisations.rollups.snapshots_invalidate) and rebuilt by
-    `dangvu snapshots`. Keyed by (organisation, day, dim, value) itself, as SubtreeCounter."""
-
-    pk = models.CompositePrimaryKey("organisation", "day", "dim", "value")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    day = models.DateField()
-    dim = models.CharField(max_length=20)
-    value = models.CharField(max_length=30)
-    count = models.BigIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.organisation_id} {self.day} {self.dim}={self.value}: {self.count}"
+    def place_in(self, org: Organisation) -> None:
+        """Put the row in `org` (its path follows)."""
+        self.organisation = org
+        self.org_path = org.path

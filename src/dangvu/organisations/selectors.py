@@ -1,21 +1,27 @@
-"""Reads over the organisation tree, always through the scope rule."""
+"""Reads over the organisation tree: every one that serves a person takes the actor and goes
+through the access gate (accounts.scoping)."""
+
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from dangvu.accounts.scoping import org_q, scope_for
+from dangvu.accounts.scoping import allows, get_or_404, restrict, scope_for
 from dangvu.core.db import prefix_q
 from dangvu.core.text import tokens
 from dangvu.organisations.choices import LinkKind
 from dangvu.organisations.models import Organisation, OrganisationLink
 
 __all__ = [
-    "org_receiving",
     "org_list",
     "org_get",
+    "org_get_or_404",
     "org_children",
     "org_roots_for",
     "org_lineage",
     "org_ancestors",
+    "org_parents",
+    "Lineage",
 ]
 
 
@@ -28,8 +34,9 @@ def org_list(
     action: str = "organisations.view",
     include_dissolved: bool = False,
 ) -> QuerySet:
-    """Organisations the actor may see; `q` matches every word of the folded name or the code."""
-    qs = Organisation.objects.filter(org_q(actor, action))
+    """Organisations the actor may `action`; `q` matches every word of the folded name or the
+    code."""
+    qs = restrict(Organisation.objects.all(), actor, action)
     if not include_dissolved:
         qs = qs.filter(valid_to__isnull=True)
     if parent is not None:
@@ -41,51 +48,87 @@ def org_list(
         by_name = Q()
         for word in words:
             by_name &= Q(name_folded__contains=word)
-        qs = qs.filter(by_name | Q(code__iexact=q.strip()))
+        qs = qs.filter(by_name | Q(code=q.strip().upper()))
     return qs.order_by("depth", "name_folded")
 
 
 def org_get(*, actor, code: str, action: str = "organisations.view") -> Organisation | None:
-    return Organisation.objects.filter(org_q(actor, action), code=code).first()
+    """The organisation with this code if the actor may `action` it (None otherwise, whether it
+    exists or not)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return restrict(Organisation.objects.filter(code=code), actor, action).first()
 
 
-def org_receiving(code: str) -> Organisation | None:
-    """An organisation named as the receiver of a transfer: any organisation in the country,
-    whatever the actor's scope (a member may move to another province's cell)."""
-    code = (code or "").strip()
-    return Organisation.objects.filter(code=code).first() if code else None
+def org_get_or_404(*, actor, code: str, action: str = "organisations.view") -> Organisation:
+    return get_or_404(actor, Organisation, action, code=(code or "").strip().upper())
 
 
 def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> QuerySet:
     return org_list(actor=actor, parent=org, include_dissolved=include_dissolved)
 
 
-def org_roots_for(*, actor) -> list[Organisation]:
-    """The top organisations of the actor's view: the highest visible nodes."""
-    scope = scope_for(actor)
-    if "organisations.view" in scope.everything:
-        return list(Organisation.objects.filter(depth=1).order_by("name_folded"))
-    paths = sorted(
-        scope.subtrees.get("organisations.view", set())
-        | scope.exact.get("organisations.view", set())
+def org_roots_for(*, actor, action: str = "organisations.view") -> list[Organisation]:
+    """The top organisations of the actor's view: the highest nodes the action reaches, active
+    ones first (a dissolved province's history after the province that took it over)."""
+    roots = scope_for(actor).roots(action)
+    qs = (
+        Organisation.objects.filter(depth=1)
+        if roots is None
+        else Organisation.objects.filter(path__in=roots)
     )
-    tops = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
-    orgs = {o.path: o for o in Organisation.objects.filter(path__in=tops)}
-    return sorted(orgs.values(), key=lambda o: o.name_folded)
+    return sorted(qs, key=lambda o: (not o.is_active, o.name_folded))
 
 
 def org_ancestors(*, actor, org: Organisation) -> list[Organisation]:
     """Ancestors the actor may see, root first (breadcrumbs)."""
-    return list(Organisation.objects.get_ancestors(org).filter(org_q(actor)))
+    return list(restrict(Organisation.objects.get_ancestors(org), actor))
 
 
-def org_lineage(org: Organisation) -> dict:
+def org_parents(*, actor, orgs) -> dict[str, str]:
+    """{parent path: parent code} of the organisations' parents the actor may see, in one
+    query (a parent outside the scope is not named)."""
+    paths = {o.path[: -o.steplen] for o in orgs if o.depth > 1}
+    if not paths:
+        return {}
+    parents = restrict(Organisation.objects.filter(path__in=sorted(paths)), actor)
+    return dict(parents.values_list("path", "code"))
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """One lineage link as the actor may see it: `other` is the organisation on the other side,
+    None when it lies outside the actor's scope (it is then not named)."""
+
+    kind: str
+    label: str
+    date: date
+    decision_number: str
+    other: Organisation | None
+    hidden: bool
+
+
+def _lineage(actor, link: OrganisationLink, other: Organisation | None) -> Lineage:
+    visible = other is not None and allows(actor, "organisations.view", other)
+    return Lineage(
+        kind=link.kind,
+        label=link.get_kind_display(),
+        date=link.date,
+        decision_number=link.decision_number,
+        other=other if visible else None,
+        hidden=other is not None and not visible,
+    )
+
+
+def org_lineage(*, actor, org: Organisation) -> dict[str, list[Lineage]]:
+    """What `org` became ("out") and was formed from ("in": merged or split organisations, not
+    children moved under it). Organisations outside the actor's scope are not named."""
+    out = OrganisationLink.objects.filter(source=org).exclude(kind=LinkKind.RENAMED)
+    formed = OrganisationLink.objects.filter(
+        target=org, kind__in=[LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO]
+    )
     return {
-        "out": list(OrganisationLink.objects.filter(source=org).select_related("target")),
-        # What it was formed from: merged or split organisations (not children moved under it).
-        "in": list(
-            OrganisationLink.objects.filter(
-                target=org, kind__in=[LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO]
-            ).select_related("source")
-        ),
+        "out": [_lineage(actor, link, link.target) for link in out.select_related("target")],
+        "in": [_lineage(actor, link, link.source) for link in formed.select_related("source")],
     }

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.db import allocate_ids, insert_rows, prefix_q, refresh_planner_statistics
 from dangvu.core.errors import ValidationError
+from dangvu.core.registry import OrgBound, org_bound_entries, tree_observers
 from dangvu.core.text import fold
 from dangvu.organisations.choices import (
     ALLOWED_PARENTS,
     LEAF_KINDS,
-    MEMBER_HOLDING_KINDS,
     GrassrootsType,
     LinkKind,
     OrgKind,
@@ -29,16 +29,8 @@ from dangvu.organisations.models import (
     Organisation,
     OrganisationLink,
     OrganisationVersion,
-    SubtreeCounter,
 )
-from dangvu.organisations.rollups import (
-    Deltas,
-    ancestor_ids,
-    counters_apply,
-    org_contribution,
-    snapshots_invalidate,
-    spread,
-)
+from dangvu.organisations.tree import ancestor_ids
 
 __all__ = [
     "organisation_create",
@@ -120,8 +112,29 @@ def _check_not_before_history(org_ids, on: date, field: str = "date") -> None:
         )
 
 
+# --- what follows a change to the tree (core.registry) -----------------------------------------
+
+
+def _tree_changed(on: date) -> None:
+    for observer in tree_observers():
+        observer.tree_changed(on)
+
+
+def _added(orgs: list[Organisation], chains: dict[int, list[int]]) -> None:
+    for observer in tree_observers():
+        observer.organisations_added(orgs, chains)
+
+
+def _rewrite_paths(entry: OrgBound, old_path: str, new_path: str) -> None:
+    """The default move of organisation-bound rows: their copies of the subtree's paths."""
+    field = entry.path_field
+    entry.model._base_manager.filter(prefix_q(field, old_path)).update(
+        **{field: Concat(Value(new_path), Substr(F(field), Length(Value(old_path)) + 1))}
+    )
+
+
 def _open_version(org: Organisation, on: date) -> OrganisationVersion:
-    snapshots_invalidate(on)
+    _tree_changed(on)
     return OrganisationVersion.objects.create(
         organisation=org,
         path=org.path,
@@ -134,7 +147,7 @@ def _open_version(org: Organisation, on: date) -> OrganisationVersion:
 
 
 def _close_versions(org_ids, on: date) -> None:
-    snapshots_invalidate(on)
+    _tree_changed(on)
     OrganisationVersion.objects.filter(organisation_id__in=org_ids, valid_to__isnull=True).update(
         valid_to=on
     )
@@ -191,9 +204,7 @@ def organisation_create(
         else Organisation.objects.add_root(create_kwargs=fields)
     )
     _open_version(org, valid_from)
-    deltas = Deltas()
-    spread(deltas, ancestor_ids(org.path), org_contribution(org), +1)
-    counters_apply(deltas)
+    _added([org], {org.pk: ancestor_ids(org.path)})
     _audit(actor, "organisation.create", org, after=_snapshot(org))
     return org
 
@@ -304,7 +315,7 @@ def organisations_create_bulk(
         ([getattr(o, f.attname) for f in fields] for o in created),
     )
     Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + numchild[id(None)])
-    snapshots_invalidate(valid_from)
+    _tree_changed(valid_from)
     insert_rows(
         OrganisationVersion,
         ("organisation_id", "path", "parent_id", "name", "kind", "grassroots_type", "valid_from"),
@@ -313,15 +324,19 @@ def organisations_create_bulk(
             for o in created
         ),
     )
-    deltas = Deltas()
     above = ancestor_ids(parent.path)
     by_path = {o.path: o.pk for o in created}
-    for o in created:
-        chain = above + [
-            by_path[o.path[:i]] for i in range(len(parent.path) + STEPLEN, len(o.path) + 1, STEPLEN)
-        ]
-        spread(deltas, chain, org_contribution(o), +1)
-    counters_apply(deltas)
+    _added(
+        created,
+        {
+            o.pk: above
+            + [
+                by_path[o.path[:i]]
+                for i in range(len(parent.path) + STEPLEN, len(o.path) + 1, STEPLEN)
+            ]
+            for o in created
+        },
+    )
     audit_bulk(
         actor=actor,
         entries=[
@@ -339,9 +354,7 @@ def organisations_create_bulk(
         ],
     )
     if len(created) >= 1000:
-        refresh_planner_statistics(
-            Organisation, OrganisationVersion, SubtreeCounter, added=len(created)
-        )
+        refresh_planner_statistics(Organisation, OrganisationVersion, added=len(created))
     for o in created:
         o._state.adding = False
     return created
@@ -377,19 +390,6 @@ def organisation_rename(
     return org
 
 
-def _subtree_counter_rows(org: Organisation) -> dict[tuple[str, str], int]:
-    """What the subtree adds to its ancestors' counters: its root's counter rows, or for a
-    cell (which keeps none) its own contribution and its members'."""
-    if org.kind not in MEMBER_HOLDING_KINDS:
-        return {
-            (c.dim, c.value): c.count
-            for c in SubtreeCounter.objects.filter(organisation=org).exclude(count=0)
-        }
-    from dangvu.members.selectors import cell_counts
-
-    return cell_counts(org)
-
-
 @transaction.atomic
 def organisation_move(
     *,
@@ -418,12 +418,7 @@ def organisation_move(
     )
     before = _snapshot(org)
     old_path = org.path
-
-    # Counters: the subtree's totals leave the old ancestors and join the new ones.
-    totals = _subtree_counter_rows(org)
-    deltas = Deltas()
-    spread(deltas, ancestor_ids(old_path)[:-1], totals, -1)
-    spread(deltas, ancestor_ids(new_parent.path), totals, +1)
+    old_chain = ancestor_ids(old_path)[:-1]
 
     Organisation.objects.move(org, new_parent, pos="last-child")
     org.refresh_from_db()
@@ -446,13 +441,14 @@ def organisation_move(
         )
         for n in subtree
     )
-    # Denormalised member paths follow the tree (lazy import: members sits above us).
-    from dangvu.members.models import Member
-
-    Member.objects.filter(prefix_q("org_path", old_path)).update(
-        org_path=Concat(Value(new_path), Substr(F("org_path"), Length(Value(old_path)) + 1))
-    )
-    counters_apply(deltas)
+    # The rows that belong to the subtree's organisations follow it (core.registry).
+    for entry in org_bound_entries():
+        if entry.move is not None:
+            entry.move(old_path=old_path, new_path=new_path)
+        else:
+            _rewrite_paths(entry, old_path, new_path)
+    for observer in tree_observers():
+        observer.subtree_moved(org, old_chain, ancestor_ids(new_parent.path))
     if link:
         OrganisationLink.objects.create(
             source=org,
@@ -470,9 +466,9 @@ def _deactivate(actor, org: Organisation, on: date, action: str) -> None:
     org.valid_to = on
     org.save(update_fields=["valid_to"])
     _close_versions([org.pk], on)
-    deltas = Deltas()
-    spread(deltas, ancestor_ids(org.path), org_contribution(org), -1)
-    counters_apply(deltas)
+    chain = ancestor_ids(org.path)
+    for observer in tree_observers():
+        observer.organisation_ended(org, chain)
     _audit(actor, action, org, before=before, after=_snapshot(org))
 
 
@@ -484,9 +480,8 @@ def _active_children(org: Organisation) -> list[Organisation]:
 def organisation_dissolve(
     *, actor, org: Organisation, on: date, decision_number: str = ""
 ) -> Organisation:
-    """Dissolve an organisation that has no active child organisation and no member left."""
-    from dangvu.members.selectors import member_count_in_org
-
+    """Dissolve an organisation that has no active child organisation and no live row of any
+    organisation-bound model (no member left)."""
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     _check_date(on)
     if not org.is_active:
@@ -498,8 +493,9 @@ def organisation_dissolve(
         raise ValidationError(
             {"organisation": _("Move or dissolve its child organisations first.")}
         )
-    if member_count_in_org(org):
-        raise ValidationError({"organisation": _("Transfer its members first.")})
+    for entry in org_bound_entries():
+        if entry.live_ids is not None and entry.live_ids(org):
+            raise ValidationError({"organisation": str(entry.live_message)})
     _deactivate(actor, org, on, "organisation.dissolve")
     OrganisationLink.objects.create(
         source=org, kind=LinkKind.DISSOLVED, date=on, decision_number=decision_number
@@ -507,11 +503,10 @@ def organisation_dissolve(
     return org
 
 
-def _hand_over(actor, source, target, children, member_ids, on, decision_number) -> None:
-    """Move child organisations under `target` and members of `source` into it (all members
-    when member_ids is None) — the common step of a merge and a split."""
-    from dangvu.members.services import members_reassign
-
+def _hand_over(actor, source, target, children, rows, on, decision_number) -> None:
+    """Move child organisations under `target` and the live rows of `source` into it (`rows`:
+    {registry label: ids}; a label left out carries all its rows) — the common step of a
+    merge and a split. Rows of models registered without `reassign` stay with `source`."""
     for child in children:
         organisation_move(
             actor=actor,
@@ -521,15 +516,19 @@ def _hand_over(actor, source, target, children, member_ids, on, decision_number)
             decision_number=decision_number,
             link=False,
         )
-    if member_ids is None or member_ids:
-        members_reassign(
-            actor=actor,
-            from_org=source,
-            to_org=target,
-            on=on,
-            member_ids=member_ids,
-            decision_number=decision_number,
-        )
+    for entry in org_bound_entries():
+        if entry.reassign is None:
+            continue
+        ids = rows.get(entry.label) if rows is not None else None
+        if ids is None or ids:
+            entry.reassign(
+                actor=actor,
+                source=source,
+                target=target,
+                on=on,
+                decision_number=decision_number,
+                ids=ids,
+            )
 
 
 @transaction.atomic
@@ -579,18 +578,21 @@ def organisation_split(
     on: date,
     decision_number: str = "",
 ) -> list[Organisation]:
-    """Split `source` into parts. Each part: {"target": Organisation, "members": [ids],
-    "children": [Organisation]}; every active member and child must go to exactly one part."""
-    from dangvu.members.selectors import member_ids_in_org
-
+    """Split `source` into parts. Each part: {"target": Organisation, "children":
+    [Organisation], and per organisation-bound model with live rows its ids under the model's
+    registry label, e.g. "members": [ids]}; every child and every live row must go to exactly
+    one part."""
     source = Organisation.objects.get(pk=source.pk)
     _check_date(on)
     _check_not_before_history([source.pk], on)
-    member_ids = set(member_ids_in_org(source))
+    handed = [e for e in org_bound_entries() if e.live_ids is not None and e.reassign is not None]
     child_ids = {c.pk for c in _active_children(source)}
-    given_members = [m for p in parts for m in p.get("members", [])]
     given_children = [c.pk for p in parts for c in p.get("children", [])]
-    if sorted(given_members) != sorted(member_ids) or sorted(given_children) != sorted(child_ids):
+    complete = sorted(given_children) == sorted(child_ids) and all(
+        sorted(i for p in parts for i in p.get(e.label, [])) == sorted(e.live_ids(source))
+        for e in handed
+    )
+    if not complete:
         raise ValidationError(
             {"parts": _("Every member and child organisation must go to exactly one part.")}
         )
@@ -602,7 +604,7 @@ def organisation_split(
             source,
             target,
             part.get("children", []),
-            part.get("members", []),
+            {e.label: part.get(e.label, []) for e in handed},
             on,
             decision_number,
         )

@@ -3,20 +3,21 @@
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import can
+from dangvu.accounts.scoping import allows
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.members.selectors import member_list
+from dangvu.members.views import show_sensitive
 from dangvu.organisations.forms import ChildForm, DissolveForm, MergeForm, MoveForm, RenameForm
 from dangvu.organisations.selectors import (
     org_ancestors,
     org_children,
     org_get,
+    org_get_or_404,
     org_lineage,
     org_roots_for,
 )
@@ -27,14 +28,7 @@ from dangvu.organisations.services import (
     organisation_move,
     organisation_rename,
 )
-from dangvu.reports.selectors import membership_report
-
-
-def _org_or_404(request, code):
-    org = org_get(actor=request.user, code=code)
-    if org is None:
-        raise Http404
-    return org
+from dangvu.stats.selectors import membership_report
 
 
 def tree(request):
@@ -49,7 +43,7 @@ def tree(request):
 
 def children(request, code):
     """htmx fragment: the children of one node, loaded when it is opened."""
-    org = _org_or_404(request, code)
+    org = org_get_or_404(actor=request.user, code=code)
     show_dissolved = request.GET.get("dissolved") == "1"
     kids = org_children(actor=request.user, org=org, include_dissolved=show_dissolved)
     return render(
@@ -60,26 +54,27 @@ def children(request, code):
 
 
 def detail(request, code):
-    org = _org_or_404(request, code)
+    org = org_get_or_404(actor=request.user, code=code)
+    user = request.user
     report = None
-    if can(request.user, "reports.view"):
+    if allows(user, "reports.view", org):
         as_of = None if org.is_active else org.valid_to - timedelta(days=1)
-        report = membership_report(org, as_of)
-    children = list(org_children(actor=request.user, org=org, include_dissolved=True))
+        report = membership_report(actor=user, org=org, as_of=as_of)
+    children = list(org_children(actor=user, org=org, include_dissolved=True))
+    members = list(member_list(actor=user, org=org, status="active")[:20])
+    show_sensitive(request, members)
     context = {
         "org": org,
-        "crumbs": org_ancestors(actor=request.user, org=org),
+        "crumbs": org_ancestors(actor=user, org=org),
         "children": [c for c in children if c.is_active],
         "former_children": [c for c in children if not c.is_active],
-        "members": member_list(actor=request.user, org=org, status="active")[:20],
+        "members": members,
         "report": report,
-        "can_manage": org_get(actor=request.user, code=org.code, action="members.manage")
-        is not None,
-        "can_manage_tree": org.is_active
-        and org_get(actor=request.user, code=org.code, action="organisations.manage") is not None,
-        "lineage": org_lineage(org),
+        "can_manage": allows(user, "members.manage", org),
+        "can_manage_tree": org.is_active and allows(user, "organisations.manage", org),
+        "lineage": org_lineage(actor=user, org=org),
         "audit": audit_for_object(object_type="organisation", object_id=org.pk)
-        if can(request.user, "audit.view")
+        if allows(user, "audit.view", org)
         else None,
     }
     return render(request, "organisations/detail.html", context)
@@ -89,15 +84,12 @@ def detail(request, code):
 
 
 def _managed_or_404(request, code):
-    org = org_get(actor=request.user, code=code, action="organisations.manage")
-    if org is None:
-        raise Http404
-    return org
+    return org_get_or_404(actor=request.user, code=code, action="organisations.manage")
 
 
 def _managed_target(request, form, field, code):
     """An organisation named by code in a form, among those the user manages."""
-    target = org_get(actor=request.user, code=code.strip(), action="organisations.manage")
+    target = org_get(actor=request.user, code=code, action="organisations.manage")
     if target is None:
         form.add_error(field, _("No organisation with this code among yours."))
     return target

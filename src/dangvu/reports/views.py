@@ -4,60 +4,54 @@ for any visible organisation and any date, with Excel downloads."""
 from datetime import date
 
 from django import forms
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
-from dangvu.core.forms import add_service_errors
-from dangvu.organisations.selectors import org_get, org_roots_for
+from dangvu.core.forms import DayField, add_service_errors
+from dangvu.organisations.selectors import org_get_or_404, org_roots_for
 from dangvu.reports.exports import BREAKDOWN_TITLES, membership_xlsx, period_xlsx
-from dangvu.reports.selectors import membership_report, period_report
+from dangvu.stats.selectors import membership_report, period_report
+from dangvu.stats.services import report_served
 
 
 class MembershipForm(forms.Form):
     org = forms.CharField(
-        label=_("Organisation code"), widget=forms.TextInput(attrs={"list": "org-codes"})
+        label=_("Organisation code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "org-codes"}),
     )
-    as_of = forms.DateField(
-        label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    as_of = DayField(label=_("As of"), required=False)
 
 
 class PeriodForm(forms.Form):
     org = forms.CharField(
-        label=_("Organisation code"), widget=forms.TextInput(attrs={"list": "org-codes"})
+        label=_("Organisation code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"list": "org-codes"}),
     )
-    date_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("From"))
+    date_to = DayField(label=_("To"))
 
 
 def _org_or_404(request, code):
-    org = org_get(actor=request.user, code=code, action="reports.view")
-    if org is None:
-        raise Http404
-    return org
+    return org_get_or_404(actor=request.user, code=code, action="reports.view")
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    """An Excel download; the file name encoded as RFC 6266 asks (whatever it holds)."""
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def _audit(request, org, action, after):
-    audit_record(
-        actor=request.user,
-        entry=AuditEntry(action, "organisation", org.pk, org.name, org.path, after=after),
-    )
-
-
 def membership(request):
-    roots = org_roots_for(actor=request.user)
+    roots = org_roots_for(actor=request.user, action="reports.view")
     data = request.GET.copy()
     if "org" not in data and roots:
         data["org"] = roots[0].code
@@ -67,13 +61,20 @@ def membership(request):
         org = _org_or_404(request, form.cleaned_data["org"])
         as_of = form.cleaned_data["as_of"] or timezone.localdate()
         try:
-            report = membership_report(org, as_of)
+            report = membership_report(actor=request.user, org=org, as_of=as_of)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            if request.GET.get("format") == "xlsx":
-                _audit(request, org, "report.membership.export", {"as_of": as_of})
-                return _xlsx_response(membership_xlsx(report), f"3-BTCTW_{org.code}_{as_of}.xlsx")
+            xlsx = request.GET.get("format") == "xlsx"
+            report_served(
+                actor=request.user,
+                org=org,
+                kind="membership",
+                via="xlsx" if xlsx else "page",
+                params={"as_of": as_of},
+            )
+            if xlsx:
+                return xlsx_response(membership_xlsx(report), f"3-BTCTW_{org.code}_{as_of}.xlsx")
     sections = (
         [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
     )
@@ -85,7 +86,7 @@ def membership(request):
 
 
 def period(request):
-    roots = org_roots_for(actor=request.user)
+    roots = org_roots_for(actor=request.user, action="reports.view")
     data = request.GET.copy()
     today = timezone.localdate()
     if "org" not in data and roots:
@@ -98,17 +99,22 @@ def period(request):
         org = _org_or_404(request, form.cleaned_data["org"])
         try:
             report = period_report(
-                org, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+                actor=request.user,
+                org=org,
+                date_from=form.cleaned_data["date_from"],
+                date_to=form.cleaned_data["date_to"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc, rename={"from": "date_from", "to": "date_to"})
         else:
-            if request.GET.get("format") == "xlsx":
-                _audit(
-                    request,
-                    org,
-                    "report.period.export",
-                    {"from": report["from"], "to": report["to"]},
-                )
-                return _xlsx_response(period_xlsx(report), f"1-BTCTW_{org.code}.xlsx")
+            xlsx = request.GET.get("format") == "xlsx"
+            report_served(
+                actor=request.user,
+                org=org,
+                kind="period",
+                via="xlsx" if xlsx else "page",
+                params={"from": report["from"], "to": report["to"]},
+            )
+            if xlsx:
+                return xlsx_response(period_xlsx(report), f"1-BTCTW_{org.code}.xlsx")
     return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})

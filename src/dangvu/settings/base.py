@@ -6,7 +6,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.settings.env import data_dir, env_bool, env_list, env_str, secret_key
+from dangvu.settings.env import data_dir, env_bool, env_list, env_str, private_file, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()
@@ -31,13 +31,19 @@ INSTALLED_APPS = [
     "dangvu.audit",
     "dangvu.organisations",
     "dangvu.members",
+    "dangvu.stats",
     "dangvu.reports",
+    "dangvu.dataset",
     "dangvu.api",
+    "dangvu.home",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching), before everything that can answer
+    # early (lockout, CSRF failure, sign-in redirect): no personal page is kept in a cache.
+    "dangvu.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dangvu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -108,28 +114,39 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- auth -----------------------------------------------------------------------------
+# Checked on every path that sets a password (accounts.services: user_create,
+# user_set_password; the `dangvu user` command goes through them).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "dangvu.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Sign-in lockout: 5 failed attempts for a user name from one address lock it for 15 minutes.
+# Sign-in lockout for 15 minutes: after 5 failed attempts for a user name from one address,
+# and after 20 from one address whatever the user names (password spraying); the second
+# limit is accounts.signin.AxesHandler's. A success clears its own user name's count only.
 AXES_FAILURE_LIMIT = int(env_str("DANGVU_LOGIN_FAILURE_LIMIT", "5"))
+DANGVU_LOGIN_ADDRESS_FAILURE_LIMIT = int(env_str("DANGVU_LOGIN_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "dangvu.accounts.signin.AxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
 # Behind a reverse proxy (README, Deployment): the proxy tells whether the request came over
-# HTTPS and who the client is (for the sign-in lockout, which counts per address).
-if env_bool("DANGVU_BEHIND_PROXY", False):
+# HTTPS and who the client is (for the sign-in lockout, which counts per address). axes 8 reads
+# the address with django-ipware only when that is installed (it is not; its AXES_IPWARE_*
+# settings did nothing): accounts.signin.client_ip reads the proxy's header itself, and only
+# when DANGVU_BEHIND_PROXY is on, so that a client cannot pick its address by sending one.
+DANGVU_BEHIND_PROXY = env_bool("DANGVU_BEHIND_PROXY", False)
+AXES_CLIENT_IP_CALLABLE = "dangvu.accounts.signin.client_ip"
+if DANGVU_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,11 +170,21 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 # --- security -------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env_bool("DANGVU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS: browsers are told to come back over HTTPS only, for a year (sent on
+# HTTPS responses only). Subdomains are left out: they may be other services of the domain.
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+# http:// is redirected to https:// only where the scheme is known: behind the proxy that
+# terminates HTTPS and says so (X-Forwarded-Proto); without it every request looks like http
+# and would be redirected forever.
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and DANGVU_BEHIND_PROXY
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The SQLite file holds every member's record: readable by its owner only (settings.env).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    private_file(Path(DATABASES["default"]["NAME"]))
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,7 @@ repeated failures (django-axes)."""
 import pytest
 from django.test import Client, override_settings
 
-from dangvu.core.testing import make_user
+from dangvu.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

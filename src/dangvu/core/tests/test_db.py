@@ -26,7 +26,7 @@ from dangvu.core.db import (
     restore_foreign_keys,
 )
 from dangvu.members.models import Member, MemberPeriod, NameKey
-from dangvu.reports.consistency import consistency_check
+from dangvu.stats.consistency import consistency_check
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,5 @@
 """Reference data: the 54 ethnic groups of Decision 1019/QĐ-TCTK with their codes, lookup by
-code, name or other name (accent-insensitive), and the statistics breakdown helpers."""
-
-from datetime import date
+code, name or other name (accent-insensitive)."""
 
 import pytest
 from django.utils import translation
@@ -11,9 +9,6 @@ from dangvu.core.refdata import (
     KINH,
     NO_RELIGION,
     RELIGIONS,
-    admission_period,
-    age_band,
-    age_on,
 )
 
 
@@ -91,53 +86,3 @@ def test_labels_follow_the_active_language():
 def test_membership_in_a_reference_list_is_by_code():
     assert "16" in ETHNICITIES
     assert "Xơ-đăng" not in ETHNICITIES
-
-
-@pytest.mark.parametrize(
-    ("birth", "on", "age"),
-    [
-        (date(1980, 6, 20), date(2020, 6, 1), 40),  # the birthday month counts as reached
-        (date(1980, 6, 20), date(2020, 5, 31), 39),
-        (date(1980, 6, 20), date(2020, 12, 31), 40),
-        (date(1980, 1, 1), date(2021, 1, 1), 41),
-    ],
-)
-def test_age_is_counted_by_month(birth, on, age):
-    assert age_on(birth, on) == age
-
-
-@pytest.mark.parametrize(
-    ("birth", "on", "band"),
-    [
-        (date(2000, 1, 1), date(2018, 1, 1), "18-30"),
-        (date(1990, 1, 1), date(2020, 1, 31), "18-30"),  # 30
-        (date(1989, 1, 1), date(2020, 1, 31), "31-35"),  # 31
-        (date(1980, 3, 1), date(2020, 3, 1), "36-40"),
-        (date(1980, 4, 1), date(2020, 3, 1), "36-40"),  # 39
-        (date(1975, 3, 1), date(2020, 3, 1), "41-45"),
-        (date(1970, 3, 1), date(2020, 3, 1), "46-50"),
-        (date(1965, 3, 1), date(2020, 3, 1), "51-55"),
-        (date(1960, 3, 1), date(2020, 3, 1), "56-60"),
-        (date(1959, 3, 1), date(2020, 3, 1), "61+"),
-        (date(1930, 3, 1), date(2020, 3, 1), "61+"),
-    ],
-)
-def test_age_bands(birth, on, band):
-    assert age_band(birth, on) == band
-
-
-@pytest.mark.parametrize(
-    ("admitted", "period"),
-    [
-        (date(1944, 1, 1), "pre_1945"),
-        (date(1945, 8, 18), "pre_1945"),
-        (date(1945, 8, 19), "1945_1954"),
-        (date(1954, 7, 20), "1945_1954"),
-        (date(1954, 7, 21), "1954_1975"),
-        (date(1975, 4, 30), "1954_1975"),
-        (date(1975, 5, 1), "post_1975"),
-        (date(2024, 1, 1), "post_1975"),
-    ],
-)
-def test_admission_periods_of_the_statistics_forms(admitted, period):
-    assert admission_period(admitted) == period

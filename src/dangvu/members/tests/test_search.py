@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from dangvu.core.testing import make_member
 from dangvu.core.text import rotations
 from dangvu.members.choices import EventType
 from dangvu.members.models import NameKey
 from dangvu.members.selectors import member_list
 from dangvu.members.services import member_event_record, member_update, name_keys_deferred
+from dangvu.testing.factories import make_member
 
 pytestmark = pytest.mark.django_db
 

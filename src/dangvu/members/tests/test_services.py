@@ -4,12 +4,12 @@ member_event_record. Every refused write names the field (or row) and writes not
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.core.errors import ValidationError
-from dangvu.core.testing import counters, db_snapshot, make_member, make_org, member_data
 from dangvu.members import services
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.services import (
@@ -18,10 +18,11 @@ from dangvu.members.services import (
     member_update,
     members_create_bulk,
 )
-from dangvu.organisations.models import SubtreeCounter
 from dangvu.organisations.services import organisation_dissolve
-from dangvu.reports.consistency import consistency_check
-from dangvu.reports.selectors import membership_report
+from dangvu.stats.consistency import consistency_check
+from dangvu.stats.models import SubtreeCounter
+from dangvu.stats.selectors import membership_figures
+from dangvu.testing.factories import counters, db_snapshot, make_member, make_org, member_data
 
 pytestmark = pytest.mark.django_db
 
@@ -68,11 +69,15 @@ def _record(member, type, day, **kwargs):
     return member_event_record(actor=None, member=member, type=type, date=day, **kwargs)
 
 
-def _refused(call) -> set[str]:
+def _refused(call, audited: int = 0) -> set[str]:
+    """The fields a refused call names; it wrote nothing but `audited` audit records of the
+    refusal itself."""
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
         call()
-    assert db_snapshot() == before
+    after = db_snapshot()
+    assert after.pop("audit") == before.pop("audit") + audited
+    assert after == before
     return _fields(exc)
 
 
@@ -206,13 +211,18 @@ def test_create_accepts_the_age_limits(tree):
     assert exactly_18.status == sixty.status == "official"
 
 
-def test_create_refuses_duplicate_identity_and_card_numbers(tree):
+def test_create_refuses_duplicate_identity_and_card_numbers_and_audits_the_refusal(tree):
     make_member(tree.cell1, identity_number="062180000123", party_card_number="12345678")
-    assert _refused(lambda: make_member(tree.cell2, identity_number="062180000123")) == {
-        "identity_number"
-    }
-    assert _refused(lambda: make_member(tree.cell2, party_card_number="12345678")) == {
-        "party_card_number"
+    clash = lambda **numbers: make_member(tree.cell2, **numbers)  # noqa: E731
+    assert _refused(lambda: clash(identity_number="062180000123"), audited=1) == {"identity_number"}
+    assert _refused(lambda: clash(party_card_number="12345678"), audited=1) == {"party_card_number"}
+    refusals = AuditRecord.objects.filter(action="member.number_refused").order_by("id")
+    assert [r.after["fields"] for r in refusals] == [["identity_number"], ["party_card_number"]]
+    # The message says the number is taken, not where: no name, no cell, no id.
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        clash(identity_number="062180000123")
+    assert exc.value.message_dict == {
+        "identity_number": ["Another member already has this citizen identity number."]
     }
 
 
@@ -281,7 +291,8 @@ def test_update_moves_the_breakdown_counters_and_keeps_event_dates(tree):
     assert consistency_check() == []
     other = make_member(tree.cell2, identity_number="062180000999")
     assert _refused(
-        lambda: member_update(actor=None, member=m, data={"identity_number": "062180000999"})
+        lambda: member_update(actor=None, member=m, data={"identity_number": "062180000999"}),
+        audited=1,
     ) == {"identity_number"}
     assert _refused(
         lambda: member_update(actor=None, member=other, data={"birth_date": FUTURE})
@@ -468,11 +479,11 @@ def test_exemption_and_its_end(tree, official):
         (tree.cell1.pk, "official", True, date(2024, 1, 10), date(2024, 6, 1)),
         (tree.cell1.pk, "official", False, date(2024, 6, 1), None),
     ]
-    assert membership_report(tree.cell1, date(2024, 3, 1))["exempted"] == {
+    assert membership_figures(tree.cell1, date(2024, 3, 1))["exempted"] == {
         "count": 1,
         "percent": 100.0,
     }
-    assert membership_report(tree.cell1)["exempted"] == {"count": 0, "percent": 0.0}
+    assert membership_figures(tree.cell1)["exempted"] == {"count": 0, "percent": 0.0}
     assert consistency_check() == []
 
 
@@ -481,7 +492,7 @@ def test_temporary_transfer_does_not_change_headcounts(tree, official):
         SubtreeCounter.objects.values_list("organisation_id", "dim", "value", "count")
     )
     periods_before = _periods(official)
-    host_before = membership_report(tree.cell3)["members"]["total"]
+    host_before = membership_figures(tree.cell3)["members"]["total"]
     _record(official, "temporary_transfer", date(2024, 2, 1), organisation=tree.cell3)
     official.refresh_from_db()
     assert (official.organisation_id, official.temp_organisation_id) == (
@@ -493,8 +504,8 @@ def test_temporary_transfer_does_not_change_headcounts(tree, official):
         == counters_before
     )
     assert _periods(official) == periods_before
-    assert membership_report(tree.cell3)["members"]["total"] == host_before
-    assert membership_report(tree.cell1)["members"]["total"] == 1
+    assert membership_figures(tree.cell3)["members"]["total"] == host_before
+    assert membership_figures(tree.cell1)["members"]["total"] == 1
     _record(official, "temporary_return", date(2024, 8, 1))
     official.refresh_from_db()
     assert official.temp_organisation_id is None
@@ -549,7 +560,7 @@ def test_a_wrongly_recorded_death_is_corrected(tree, official):
     periods_before = _periods(official)
     death = _record(official, "died", date(2024, 3, 1))
     assert counters(tree.root).get(("members", "total"), 0) == 0
-    assert membership_report(tree.cell1, date(2024, 4, 1))["members"]["total"] == 0
+    assert membership_figures(tree.cell1, date(2024, 4, 1))["members"]["total"] == 0
 
     correction = _record(official, "correction", date(2024, 5, 1), corrects=death, note="Ghi nhầm")
     official.refresh_from_db()
@@ -565,8 +576,8 @@ def test_a_wrongly_recorded_death_is_corrected(tree, official):
     assert _all_counters(tree) == counters_before
     assert _periods(official) == periods_before
     # Between the two events the member was in the party all along.
-    assert membership_report(tree.cell1, date(2024, 4, 1))["members"]["total"] == 1
-    assert membership_report(tree.cell1)["members"]["total"] == 1
+    assert membership_figures(tree.cell1, date(2024, 4, 1))["members"]["total"] == 1
+    assert membership_figures(tree.cell1)["members"]["total"] == 1
     assert consistency_check() == []
     # The corrected death is no longer the latest effective event.
     assert _refused(lambda: _record(official, "correction", date(2024, 6, 1), corrects=death)) == {
@@ -610,7 +621,7 @@ def test_correcting_a_transfer_brings_the_member_back(tree, official):
     official.refresh_from_db()
     assert (official.organisation_id, official.org_path) == (tree.cell1.pk, tree.cell1.path)
     assert _all_counters(tree) == counters_before
-    assert membership_report(tree.cell3, date(2024, 5, 1))["members"]["total"] == 0
+    assert membership_figures(tree.cell3, date(2024, 5, 1))["members"]["total"] == 0
     assert consistency_check() == []
 
 
@@ -699,7 +710,9 @@ def test_bulk_create_of_one_row_still_refuses_a_number_already_on_the_records(tr
             rows=[{**member_data(identity_number="062180000999"), "organisation": tree.cell2}],
         )
     assert set(exc.value.message_dict) == {"row 1: identity_number"}
-    assert db_snapshot() == before
+    after = db_snapshot()
+    assert after.pop("audit") == before.pop("audit") + 1  # the refusal, audited
+    assert after == before
 
 
 def test_bulk_create_is_all_or_nothing_and_names_the_rows(tree):
@@ -790,7 +803,7 @@ def test_a_transfer_to_a_cell_not_yet_founded_is_refused(tree, official):
 def test_a_user_is_linked_to_one_member_record_with_an_audit_record(tree, make_member):
     from django.contrib.auth import get_user_model
 
-    from dangvu.accounts.scoping import member_q
+    from dangvu.accounts.scoping import restrict
     from dangvu.members.services import member_link_user
 
     first, second = make_member(tree.cell1), make_member(tree.cell1)
@@ -799,7 +812,7 @@ def test_a_user_is_linked_to_one_member_record_with_an_audit_record(tree, make_m
     assert (
         AuditRecord.objects.filter(action="member.link_user", object_id=str(first.pk)).count() == 1
     )
-    assert list(Member.objects.filter(member_q(user, "members.view_self"))) == [first]
+    assert list(restrict(Member.objects.all(), user, "members.view_self")) == [first]
     before = db_snapshot()
     with pytest.raises(ValidationError) as exc:
         member_link_user(actor=None, member=second, user=user)

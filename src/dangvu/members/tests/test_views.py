@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from dangvu.core.testing import counters, db_snapshot
 from dangvu.members.models import Member
+from dangvu.testing.factories import counters, db_snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -9,15 +9,9 @@ from django.utils import timezone
 
 from dangvu.audit.models import AuditRecord
 from dangvu.core.errors import ValidationError
-from dangvu.core.testing import counters, db_snapshot, make_org
 from dangvu.members.models import MembershipEvent
 from dangvu.organisations import services
-from dangvu.organisations.models import (
-    Organisation,
-    OrganisationLink,
-    OrganisationVersion,
-    SubtreeCounter,
-)
+from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
 from dangvu.organisations.services import (
     organisation_create,
     organisation_dissolve,
@@ -27,8 +21,10 @@ from dangvu.organisations.services import (
     organisation_split,
     organisations_create_bulk,
 )
-from dangvu.reports.consistency import consistency_check
-from dangvu.reports.selectors import membership_report
+from dangvu.stats.consistency import consistency_check
+from dangvu.stats.models import SubtreeCounter
+from dangvu.stats.selectors import membership_figures
+from dangvu.testing.factories import counters, db_snapshot, make_org
 
 pytestmark = pytest.mark.django_db
 
@@ -293,8 +289,8 @@ def test_rename_keeps_the_old_name_in_a_version(tree, make_member):
         "Chi bộ thôn Đăk Ung",
         "Chi bộ thôn Đăk Ung Mới",
     )
-    old = membership_report(tree.cell1, D - timedelta(days=1))
-    new = membership_report(tree.cell1, D)
+    old = membership_figures(tree.cell1, D - timedelta(days=1))
+    new = membership_figures(tree.cell1, D)
     assert (old["organisation"]["name"], old["members"]["total"]) == ("Chi bộ thôn Đăk Ung", 1)
     assert (new["organisation"]["name"], new["members"]["total"]) == ("Chi bộ thôn Đăk Ung Mới", 1)
     assert consistency_check() == []
@@ -396,16 +392,16 @@ def test_cells_keep_no_counter_rows_and_are_counted_from_their_members(tree, pop
     cells = [tree.cell1, tree.cell2, tree.gcell, tree.cell3]
     assert not SubtreeCounter.objects.filter(organisation__in=cells).exists()
     assert SubtreeCounter.objects.filter(organisation=tree.committee).exists()
-    today = membership_report(tree.cell1)
+    today = membership_figures(tree.cell1)
     assert today["source"] == "counters"
     assert today["members"] == {"total": 2, "official": 1, "probationary": 1}
     assert today["women"]["count"] == 1 and today["ethnic_minority"]["count"] == 1
     assert today["organisations"]["by_kind"] == {"cell": 1}
-    from_events = membership_report(tree.cell1, timezone.localdate(), source="events")
+    from_events = membership_figures(tree.cell1, timezone.localdate(), source="events")
     assert {k: v for k, v in today.items() if k != "source"} == {
         k: v for k, v in from_events.items() if k != "source"
     }
-    grassroots = membership_report(tree.gcell)["organisations"]
+    grassroots = membership_figures(tree.gcell)["organisations"]
     assert grassroots["grassroots"] == 1 and grassroots["by_kind"] == {"grassroots_cell": 1}
 
 
@@ -427,15 +423,15 @@ def test_moving_a_cell_takes_its_members_counts_from_the_old_committee_to_the_ne
 def test_a_report_before_the_move_counts_the_members_under_the_old_parent(tree, populated):
     organisation_move(actor=None, org=tree.committee, new_parent=tree.district2, on=D)
     day_before = D - timedelta(days=1)
-    old = membership_report(tree.district, day_before)
+    old = membership_figures(tree.district, day_before)
     assert (old["members"]["total"], old["organisations"]["grassroots"]) == (4, 2)
-    assert membership_report(tree.district2, day_before)["members"]["total"] == 1
-    assert membership_report(tree.district)["members"]["total"] == 1
-    new = membership_report(tree.district2)
+    assert membership_figures(tree.district2, day_before)["members"]["total"] == 1
+    assert membership_figures(tree.district)["members"]["total"] == 1
+    new = membership_figures(tree.district2)
     assert (new["members"]["total"], new["organisations"]["grassroots"]) == (4, 2)
-    assert membership_report(tree.district2, D)["members"]["total"] == 4
-    assert membership_report(tree.province2, source="events") == {
-        **membership_report(tree.province2),
+    assert membership_figures(tree.district2, D)["members"]["total"] == 4
+    assert membership_figures(tree.province2, source="events") == {
+        **membership_figures(tree.province2),
         "source": "events",
     }
 
@@ -528,17 +524,17 @@ def test_a_report_before_the_merge_still_shows_the_old_organisations(tree, popul
     organisation_merge(actor=None, sources=[tree.cell2], target=tree.cell1, on=D)
     tree.refresh()
     day_before = D - timedelta(days=1)
-    old = membership_report(tree.committee, day_before)
+    old = membership_figures(tree.committee, day_before)
     assert old["organisations"]["by_kind"] == {"grassroots_committee": 1, "cell": 2}
     assert old["members"]["total"] == 3
-    assert membership_report(tree.cell2, day_before)["members"]["total"] == 1
-    assert membership_report(tree.cell1, day_before)["members"]["total"] == 2
-    now = membership_report(tree.committee)
+    assert membership_figures(tree.cell2, day_before)["members"]["total"] == 1
+    assert membership_figures(tree.cell1, day_before)["members"]["total"] == 2
+    now = membership_figures(tree.committee)
     assert now["organisations"]["by_kind"] == {"grassroots_committee": 1, "cell": 1}
     assert now["members"]["total"] == 3
-    assert membership_report(tree.cell1)["members"]["total"] == 3
+    assert membership_figures(tree.cell1)["members"]["total"] == 3
     with pytest.raises(ValidationError) as exc:
-        membership_report(tree.cell2)
+        membership_figures(tree.cell2)
     assert _fields(exc) == {"as_of"}
 
 
@@ -600,7 +596,7 @@ def test_split_sends_each_member_to_its_part(tree, populated):
     assert (_members_total(a), _members_total(b), _members_total(tree.cell1)) == (1, 1, 0)
     assert _members_total(tree.committee) == 3
     assert len(_audits("organisation.split", tree.cell1)) == 1
-    assert membership_report(tree.cell1, D - timedelta(days=1))["members"]["total"] == 2
+    assert membership_figures(tree.cell1, D - timedelta(days=1))["members"]["total"] == 2
     assert consistency_check() == []
 
 
@@ -642,10 +638,12 @@ def test_dissolve_ends_an_empty_cell(tree):
     assert counters(tree.cell2) == {}
     assert len(_audits("organisation.dissolve", tree.cell2)) == 1
     assert (
-        membership_report(tree.committee, D - timedelta(days=1))["organisations"]["by_kind"]["cell"]
+        membership_figures(tree.committee, D - timedelta(days=1))["organisations"]["by_kind"][
+            "cell"
+        ]
         == 2
     )
-    assert membership_report(tree.committee)["organisations"]["by_kind"]["cell"] == 1
+    assert membership_figures(tree.committee)["organisations"]["by_kind"]["cell"] == 1
     assert Organisation.objects.filter(valid_to__isnull=True).count() == 10
     assert consistency_check() == []
     before = db_snapshot()
@@ -675,7 +673,7 @@ def test_a_dissolved_organisation_cannot_be_renamed_back_to_life(tree):
 
 def test_a_move_cannot_be_dated_before_the_current_version(tree, make_member):
     from dangvu.organisations.services import organisation_move, organisation_rename
-    from dangvu.reports.consistency import consistency_check
+    from dangvu.stats.consistency import consistency_check
 
     make_member(tree.cell1)
     organisation_rename(
@@ -693,7 +691,7 @@ def test_a_move_cannot_be_dated_before_the_current_version(tree, make_member):
 
 def test_check_flags_overlapping_versions(tree):
     from dangvu.organisations.models import OrganisationVersion
-    from dangvu.reports.consistency import consistency_check
+    from dangvu.stats.consistency import consistency_check
 
     version = OrganisationVersion.objects.get(organisation=tree.cell1)
     OrganisationVersion.objects.create(

@@ -4,9 +4,9 @@ organisation-board staff keep the tree (add, rename, move, merge, dissolve)."""
 import pytest
 from django.test import Client
 
-from dangvu.core.testing import counters, db_snapshot
 from dangvu.organisations.models import Organisation, OrganisationLink
-from dangvu.reports.selectors import membership_report
+from dangvu.stats.selectors import membership_figures
+from dangvu.testing.factories import counters, db_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_rename_keeps_the_old_name_for_earlier_dates(tree, users, make_member):
     assert tree.committee.name == "Đảng ủy xã Đăk Pék (mới)"
     from datetime import date
 
-    assert membership_report(tree.committee, date(2025, 6, 30))["organisation"]["name"] == old_name
+    assert membership_figures(tree.committee, date(2025, 6, 30))["organisation"]["name"] == old_name
 
 
 def test_move_and_merge_only_into_organisations_one_manages(tree, users, make_member):

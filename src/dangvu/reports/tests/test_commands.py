@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 
 from dangvu.accounts.models import ApiToken, RoleGrant
 from dangvu.audit.models import AuditRecord
-from dangvu.core.testing import ApiClient
 from dangvu.members.services import member_event_record
+from dangvu.testing.factories import ApiClient
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,28 @@
-"""`dangvu user create USERNAME --role ROLE --org CODE` (password from stdin or generated)."""
+"""`dangvu user create USERNAME --role ROLE --org CODE` and `dangvu user set-password USERNAME`
+(the password from standard input, or generated and printed). A password the validators
+refuse (too short, too common, all digits, too close to the user's name) is refused with the
+reason: `password: …`."""
 
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from dangvu.accounts.roles import Role
-from dangvu.accounts.services import grant_create, user_create
+from dangvu.accounts.services import grant_create, user_create, user_set_password
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.organisations.models import Organisation
 
 
+def _refusal(exc: ValidationError) -> CommandError:
+    return CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items()))
+
+
 class Command(BaseCommand):
-    help = "Manage users: `user create USERNAME --role ROLE --org CODE`."
+    help = (
+        "Manage users: `user create USERNAME --role ROLE --org CODE`, `user set-password USERNAME`."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -26,14 +36,33 @@ class Command(BaseCommand):
             action="store_true",
             help="read the password from standard input (also when stdin is piped)",
         )
+        set_password = sub.add_parser(
+            "set-password",
+            help="set a user's password (from standard input, or generated and printed)",
+        )
+        set_password.add_argument("username")
+        set_password.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="read the password from standard input (also when stdin is piped)",
+        )
 
     def handle(self, *args, **options):
+        if options["action"] == "set-password":
+            self._set_password(options)
+        else:
+            self._create(options)
+
+    def _password(self, options) -> str | None:
+        if options["password_stdin"] or not sys.stdin.isatty():
+            return sys.stdin.readline().strip() or None
+        return None
+
+    def _create(self, options) -> None:
         org = Organisation.objects.filter(code=options["org"]).first()
         if org is None:
             raise CommandError(f"--org: no organisation with code {options['org']}")
-        password = None
-        if options["password_stdin"] or not sys.stdin.isatty():
-            password = sys.stdin.readline().strip() or None
+        password = self._password(options)
         try:
             with transaction.atomic():
                 user, password_used = user_create(
@@ -44,9 +73,20 @@ class Command(BaseCommand):
                 )
                 grant_create(actor=None, user=user, organisation=org, role=options["role"])
         except ValidationError as exc:
-            raise CommandError(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in field_errors(exc).items())
-            ) from exc
+            raise _refusal(exc) from exc
         self.stdout.write(f"created {user.username} ({options['role']} at {org.code} {org.name})")
+        if password is None:
+            self.stdout.write(f"password: {password_used}")
+
+    def _set_password(self, options) -> None:
+        user = get_user_model().objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"no user {options['username']}")
+        password = self._password(options)
+        try:
+            password_used = user_set_password(actor=None, user=user, password=password)
+        except ValidationError as exc:
+            raise _refusal(exc) from exc
+        self.stdout.write(f"password of {user.username} changed")
         if password is None:
             self.stdout.write(f"password: {password_used}")

@@ -1,0 +1,31 @@
+"""Reads of accounts: API tokens, as far as the actor may see them (accounts.services
+.may_manage_tokens: their own; a superuser's and the system's, anyone's)."""
+
+from django.db.models import QuerySet
+
+from dangvu.accounts.models import ApiToken
+
+__all__ = ["token_get", "token_list"]
+
+
+def _visible_tokens(actor) -> QuerySet[ApiToken]:
+    tokens = ApiToken.objects.select_related("user")
+    if actor is None or getattr(actor, "is_superuser", False):
+        return tokens
+    if getattr(actor, "pk", None) is None:
+        return tokens.none()
+    return tokens.filter(user_id=actor.pk)
+
+
+def token_list(*, actor, user=None) -> QuerySet[ApiToken]:
+    """`user`'s tokens (everyone's when None), newest first; those the actor may not see are
+    left out (outside one's own tokens, a token does not exist)."""
+    tokens = _visible_tokens(actor)
+    if user is not None:
+        tokens = tokens.filter(user_id=user.pk)
+    return tokens.order_by("-created", "-pk")
+
+
+def token_get(*, actor, prefix: str, user=None) -> ApiToken | None:
+    """The token named by its prefix, if the actor may see it (and it is `user`'s when given)."""
+    return token_list(actor=actor, user=user).filter(prefix=prefix).first()

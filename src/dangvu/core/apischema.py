@@ -1,0 +1,56 @@
+"""What every app's API router shares (the NinjaAPI that mounts them is dangvu.api): the error
+bodies every operation documents, the date type with the supported range, and bounded paging
+parameters. Lives in core so that apps below `api` can use it (docs/decisions/0010)."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import AfterValidator, Field
+
+from dangvu.core.dates import check_in_range
+
+__all__ = [
+    "ErrorOut",
+    "FieldErrorOut",
+    "ValidationErrorOut",
+    "Day",
+    "documented",
+    "MAX_ID",
+]
+
+MAX_ID = 2**63 - 1  # the largest 64-bit id: a larger number is no id (422, not a 500)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str] = Field(description='Where: ["query" | "path" | "body", field name]')
+    msg: str
+    type: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+    errors: dict[str, list[str]] = Field(description="{field: [messages]}, the same in short")
+
+
+def _in_range(value: date) -> date:
+    check_in_range(value)
+    return value
+
+
+# A date Dangvu accepts: 1900-01-01 to 2100-12-31 (core.dates.MIN_DATE, MAX_DATE).
+Day = Annotated[date, AfterValidator(_in_range)]
+
+
+def documented(ok: Any, status: int = 200, *, auth: bool = True) -> dict[int, Any]:
+    """The responses of an operation: its own, and the errors every operation may answer
+    (401 without a valid token, 404 for anything outside the caller's scope, 422 for bad
+    input naming the field)."""
+    responses = {status: ok, 404: ErrorOut, 422: ValidationErrorOut}
+    if auth:
+        responses[401] = ErrorOut
+    return responses

@@ -1,0 +1,168 @@
+"""`demo_load()`: build the whole demo in one transaction, through the services only.
+
+Order of work (every write goes through a service, actor = the system):
+
+1. the tree before 2025 (organisation_create);
+2. per district, every member with their history up to 30/6/2025 in one members_create_bulk
+   call (events, in-party periods, rollup counters and audit written in bulk);
+3. the reorganisation of 1/7/2025 (organisation_create / merge / move / rename / dissolve);
+4. the members admitted since (members_create_bulk, one call per district) and every later
+   event one by one in date order (member_event_record);
+5. the demo users (user_create, grant_create).
+
+Idempotent: when the Đăk Glei district committee already exists, nothing is written.
+Deterministic: every random choice comes from random.Random seeded with fixed strings, and no
+date depends on the day it runs (the last one is 30/6/2026).
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from dangvu.core.db import refresh_planner_statistics
+from dangvu.dataset.demo.people import Event, Person, generate_people
+from dangvu.dataset.demo.places import Places
+from dangvu.dataset.demo.reorganisation import plan_reorganisation, reorganise
+from dangvu.dataset.demo.structure import ROOT, District, build_districts
+from dangvu.dataset.demo.tree import create_tree
+from dangvu.dataset.demo.users import DEMO_USERS, create_users
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent
+from dangvu.members.services import member_event_record, members_create_bulk
+from dangvu.organisations.models import Organisation, OrganisationVersion
+
+__all__ = ["DemoConflict", "DemoResult", "demo_load", "demo_loaded", "MARKER_CODE"]
+
+# The demo is loaded when this organisation exists (Đăk Glei district committee).
+MARKER_CODE = "H610"
+
+
+class DemoConflict(Exception):
+    """The database holds part of what the demo would create, but not the demo itself."""
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    created: bool
+    seconds: float
+    organisations: int
+    members: int
+    events: int
+
+
+def demo_loaded() -> bool:
+    return Organisation.objects.filter(code=MARKER_CODE).exists()
+
+
+def _check_free() -> None:
+    usernames = [u[0] for u in DEMO_USERS]
+    taken = list(
+        get_user_model().objects.filter(username__in=usernames).values_list("username", flat=True)
+    )
+    if Organisation.objects.filter(code=ROOT["code"]).exists() or taken:
+        what = f"users {', '.join(sorted(taken))}" if taken else f"organisation {ROOT['code']}"
+        raise DemoConflict(
+            f"The database already holds {what} but not the demo data; load the demo into an "
+            f"empty database (dangvu migrate on a new DANGVU_DATA_DIR or DATABASE_URL)."
+        )
+
+
+def _history(events: list[Event]) -> list[dict]:
+    return [
+        {
+            "type": e.type,
+            "date": e.date,
+            "organisation": e.unit.org if e.unit is not None else None,
+            "initial_status": e.initial_status,
+            "other_party": e.other_party,
+            "decision_number": e.decision_number,
+            "decision_date": e.date if e.decision_number else None,
+            "issuer": e.issuer,
+            "note": e.note,
+        }
+        for e in events
+    ]
+
+
+def _create_members(people: list[Person]) -> None:
+    rows = []
+    for p in people:
+        row = p.record()
+        row["organisation"] = p.entry.org
+        row["history"] = _history(p.loaded_events)
+        rows.append(row)
+    if rows:
+        for p, member in zip(people, members_create_bulk(actor=None, rows=rows), strict=True):
+            p.member = member
+
+
+def _record_later_events(people_by_district: list[list[Person]]) -> int:
+    pending = [
+        (e.date, d, i, e)
+        for d, people in enumerate(people_by_district)
+        for i, p in enumerate(people)
+        for e in p.later_events
+    ]
+    pending.sort(key=lambda item: item[:3])
+    for _day, d, i, e in pending:
+        member_event_record(
+            actor=None,
+            member=people_by_district[d][i].member,
+            type=e.type,
+            date=e.date,
+            organisation=e.unit.org if e.unit is not None else None,
+            decision_number=e.decision_number,
+            decision_date=e.date if e.decision_number else None,
+            issuer=e.issuer,
+            note=e.note,
+        )
+    return len(pending)
+
+
+def demo_load(*, log: Callable[[str], None] | None = None) -> DemoResult:
+    """Load the demo data unless it is already there. Raises DemoConflict on a database that
+    holds part of it."""
+    say = log or (lambda _message: None)
+    started = time.monotonic()
+    with transaction.atomic():
+        if not demo_loaded():
+            _check_free()
+            _build(say)
+            refresh_planner_statistics(
+                Organisation, OrganisationVersion, Member, MembershipEvent, MemberPeriod
+            )
+            created = True
+        else:
+            created = False
+    return DemoResult(
+        created=created,
+        seconds=time.monotonic() - started,
+        organisations=Organisation.objects.count(),
+        members=Member.objects.count(),
+        events=MembershipEvent.objects.count(),
+    )
+
+
+def _build(say: Callable[[str], None]) -> None:
+    places = Places()
+    districts: list[District] = build_districts(places=places)
+    plan = plan_reorganisation(places=places, districts=districts)
+    cards: set[str] = set()
+    people_by_district = [
+        generate_people(district=d, places=places, cards=cards) for d in districts
+    ]
+    say("Organisation tree before 2025 …")
+    orgs = create_tree(places=places, districts=districts)
+    for district, people in zip(districts, people_by_district, strict=True):
+        say(f"{district.name}: {len(people)} members with their histories …")
+        _create_members([p for p in people if p.category != "new"])
+    say("Reorganisation of 1/7/2025 …")
+    reorganise(plan=plan, districts=districts, orgs=orgs)
+    say("Admissions and events since the reorganisation …")
+    for people in people_by_district:
+        _create_members([p for p in people if p.category == "new"])
+    _record_later_events(people_by_district)
+    say("Demo users …")
+    create_users()

@@ -1,0 +1,319 @@
+"""`dangvu demo`: exact figures of the 2022 report, the 2025 reorganisation, idempotence.
+
+The demo takes tens of seconds, so it is loaded once for the module inside a transaction that
+is rolled back at the end; each test runs in a savepoint inside it.
+"""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max
+
+from dangvu.accounts.models import RoleGrant
+from dangvu.audit.models import AuditRecord
+from dangvu.core.errors import ValidationError
+from dangvu.dataset.demo import DEMO_PASSWORD, demo_load
+from dangvu.dataset.demo.people import LAST_DAY, generate_people
+from dangvu.dataset.demo.places import Places
+from dangvu.dataset.demo.reorganisation import plan_reorganisation
+from dangvu.dataset.demo.structure import build_districts
+from dangvu.dataset.demo.users import SECRETARY_CELL
+from dangvu.members.choices import IN_PARTY, EventType, Status
+from dangvu.members.models import Member, MembershipEvent
+from dangvu.organisations.choices import LinkKind, OrgKind
+from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
+from dangvu.stats.consistency import consistency_check
+from dangvu.stats.selectors import membership_figures
+
+REFERENCE_DAY = date(2022, 6, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        result = demo_load()
+        yield result
+        transaction.set_rollback(True)
+
+
+def _org(code: str) -> Organisation:
+    return Organisation.objects.get(code=code)
+
+
+def _parent_code(org: Organisation) -> str:
+    return Organisation.objects.get(path=org.path[: -Organisation.steplen]).code
+
+
+def _figures(report: dict) -> dict:
+    return {
+        "total": report["members"]["total"],
+        "minority": report["ethnic_minority"]["count"],
+        "minority_percent": report["ethnic_minority"]["percent"],
+        "women": report["women"]["count"],
+        "religious": report["religious"]["count"],
+        "grassroots": report["organisations"]["grassroots"],
+    }
+
+
+def _dak_glei_origin_member_ids() -> set[int]:
+    """Members who ever had an event in a cell that was part of Đăk Glei district."""
+    path = (
+        OrganisationVersion.objects.filter(organisation=_org("H610"))
+        .values_list("path", flat=True)
+        .get()
+    )
+    cells = OrganisationVersion.objects.filter(path__startswith=path).values("organisation_id")
+    return set(
+        MembershipEvent.objects.filter(organisation_id__in=cells).values_list(
+            "member_id", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_dak_glei_on_20_june_2022_has_the_reported_figures(demo):
+    report = membership_figures(_org("H610"), REFERENCE_DAY)
+
+    assert demo.created is True
+    assert report["source"] == "events"
+    assert _figures(report) == {
+        "total": 2733,
+        "minority": 1807,
+        "minority_percent": 66.12,
+        "women": 886,
+        "religious": 143,
+        "grassroots": 49,
+    }
+
+
+@pytest.mark.django_db
+def test_dak_glei_at_the_end_of_2024_differs_from_2022(demo):
+    before = _figures(membership_figures(_org("H610"), REFERENCE_DAY))
+    after = _figures(membership_figures(_org("H610"), date(2024, 12, 31)))
+
+    assert after["total"] != before["total"]
+    assert after == {
+        "total": 2904,
+        "minority": 1954,
+        "minority_percent": 67.29,
+        "women": 945,
+        "religious": 150,
+        "grassroots": 49,
+    }
+
+
+@pytest.mark.django_db
+def test_kon_tum_still_reports_2022_after_its_merger(demo):
+    kon_tum = _org("T62")
+
+    assert kon_tum.valid_to == date(2025, 7, 1)
+    assert _figures(membership_figures(kon_tum, REFERENCE_DAY)) == _figures(
+        membership_figures(_org("H610"), REFERENCE_DAY)
+    )
+    with pytest.raises(ValidationError):
+        membership_figures(kon_tum)  # today: it no longer exists
+    assert (
+        OrganisationLink.objects.filter(
+            source=kon_tum, target=_org("T51"), kind=LinkKind.MERGED_INTO
+        ).count()
+        == 1
+    )
+
+
+@pytest.mark.django_db
+def test_quang_ngai_today_holds_the_dak_glei_members_still_in_the_party(demo):
+    quang_ngai = _org("T51")
+    origin = _dak_glei_origin_member_ids()
+    still_in = Member.objects.filter(pk__in=origin, status__in=IN_PARTY)
+    in_subtree = Member.objects.filter(org_path__startswith=quang_ngai.path, status__in=IN_PARTY)
+
+    report = membership_figures(quang_ngai)
+
+    assert report["source"] == "counters"
+    assert report["members"]["total"] == still_in.count() == in_subtree.count() == 2977
+    assert set(in_subtree.values_list("pk", flat=True)) == set(
+        still_in.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_dak_plo_merges_three_old_dak_glei_communes(demo):
+    dak_plo = _org("X23344")
+    links = OrganisationLink.objects.filter(target=dak_plo, kind=LinkKind.MERGED_INTO)
+
+    assert (dak_plo.name, dak_plo.kind, dak_plo.valid_from) == (
+        "Đảng bộ xã Đăk Plô",
+        OrgKind.COMMUNE,
+        date(2025, 7, 1),
+    )
+    assert _parent_code(dak_plo) == "T51"
+    assert sorted((link.source.code, link.source.name) for link in links) == [
+        ("CS23344", "Đảng bộ xã Đăk Blô"),
+        ("CS23347", "Đảng bộ xã Đăk Man"),
+        ("CS23350", "Đảng bộ xã Đăk Nhoong"),
+    ]
+    assert {link.date for link in links} == {date(2025, 7, 1)}
+    # The village cells moved with their commune: same cell, now under Đăk Plô.
+    assert _parent_code(_org(SECRETARY_CELL)) == "X23344"
+
+
+@pytest.mark.django_db
+def test_district_committees_are_dissolved_and_nothing_is_dated_after_june_2026(demo):
+    districts = Organisation.objects.filter(kind=OrgKind.DISTRICT)
+
+    assert sorted(districts.values_list("code", "valid_to")) == [
+        (code, date(2025, 7, 1)) for code in ("H035", "H610", "H958", "H968", "H970")
+    ]
+    assert MembershipEvent.objects.aggregate(d=Max("date"))["d"] <= LAST_DAY
+    assert Organisation.objects.aggregate(d=Max("valid_from"))["d"] == date(2025, 7, 1)
+    assert (
+        MembershipEvent.objects.filter(type=EventType.REORGANISED)
+        .exclude(date=date(2025, 7, 1))
+        .count()
+        == 0
+    )
+    assert MembershipEvent.objects.filter(date__gt=date(2025, 7, 1)).exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_is_consistent(demo):
+    assert consistency_check() == []
+
+
+@pytest.mark.django_db
+def test_demo_sign_ins(demo):
+    users = {u.username: u for u in get_user_model().objects.all()}
+    grants = {
+        (g.user.username, g.role, g.organisation.code)
+        for g in RoleGrant.objects.select_related("user", "organisation")
+    }
+    member = Member.objects.get(user=users["dangvien"])
+
+    assert all(users[name].check_password(DEMO_PASSWORD) for name in users)
+    assert grants == {
+        ("admin", "admin", "TW"),
+        ("bantochuc", "org_staff", "T51"),
+        ("bantochuc", "org_staff", "T62"),
+        ("uyvien", "committee_member", "X01237"),
+        ("bithu", "secretary", SECRETARY_CELL),
+        ("dangvien", "member", SECRETARY_CELL),
+        ("giangvien", "trainer", "T51"),
+        ("bientap", "editor", "T51"),
+        ("kiemduyet", "moderator", "T51"),
+    }
+    assert member.organisation.code == SECRETARY_CELL
+    assert member.status == Status.OFFICIAL
+    assert _org("X01237").name == "Đảng bộ xã Quang Bình"
+
+
+@pytest.mark.django_db
+def test_a_second_run_changes_nothing_and_says_so(demo):
+    def counts():
+        return (
+            Organisation.objects.count(),
+            Member.objects.count(),
+            MembershipEvent.objects.count(),
+            AuditRecord.objects.count(),
+            get_user_model().objects.count(),
+        )
+
+    before = counts()
+    out = StringIO()
+
+    result = demo_load()
+    call_command("demo", stdout=out)
+
+    assert result.created is False
+    assert counts() == before
+    assert "nothing changed" in out.getvalue()
+    for username in (
+        "admin",
+        "bantochuc",
+        "uyvien",
+        "bithu",
+        "dangvien",
+        "giangvien",
+        "bientap",
+        "kiemduyet",
+    ):
+        assert username in out.getvalue()
+    assert DEMO_PASSWORD in out.getvalue()
+
+
+def test_generation_is_deterministic():
+    def run():
+        places = Places()
+        districts = build_districts(places=places)
+        plan_reorganisation(places=places, districts=districts)
+        people = generate_people(district=districts[0], places=places, cards=set())
+        return [
+            (
+                p.full_name,
+                p.birth_date,
+                p.gender,
+                p.ethnicity,
+                p.religion,
+                [
+                    (e.type, e.date, e.unit.code if e.unit else "", e.decision_number)
+                    for e in p.events
+                ],
+            )
+            for p in people
+        ]
+
+    first = run()
+
+    assert run() == first
+    assert len(first) == 3333
+
+
+@pytest.mark.django_db
+def test_the_acceptance_walk_through_the_api(demo):
+    """What the issue's acceptance does by hand: a token from `dangvu token create`, the
+    district found by an unaccented query, its 2022 report, a later report, the successor
+    province today, and the dissolved province's 2022 report."""
+    from django.test import Client
+
+    out = StringIO()
+    call_command("token", "create", "admin", stdout=out)
+    token = out.getvalue().strip().splitlines()[-1]
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    found = api.get("/api/v1/organisations", {"q": "dak glei"}).json()
+    assert found[0]["code"] == "H610" and found[0]["kind"] == "district"
+
+    report = api.get("/api/v1/reports/membership", {"org": "H610", "as_of": "2022-06-20"}).json()
+    assert report["members"]["total"] == 2733
+    assert report["ethnic_minority"] == {"count": 1807, "percent": 66.12}
+    assert report["women"]["count"] == 886
+    assert report["religious"]["count"] == 143
+    assert report["organisations"]["grassroots"] == 49
+
+    later = api.get("/api/v1/reports/membership", {"org": "H610", "as_of": "2024-12-31"}).json()
+    assert later["members"]["total"] != 2733
+
+    still_in = Member.objects.filter(
+        status__in=IN_PARTY, org_path__startswith=_org("T51").path
+    ).count()
+    today = api.get("/api/v1/reports/membership", {"org": "T51"}).json()
+    assert today["members"]["total"] == still_in
+
+    kon_tum = api.get("/api/v1/reports/membership", {"org": "T62", "as_of": "2022-06-20"})
+    assert kon_tum.status_code == 200 and kon_tum.json()["members"]["total"] == 2733
+    gone = api.get("/api/v1/reports/membership", {"org": "T62"})
+    assert gone.status_code == 422 and "as_of" in gone.json()["errors"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["TW", "T51", "T62", "H610", "X23344", "CS23344-T01"])
+def test_form_1_btctw_balances_across_the_2025_reorganisation(demo, code):
+    from dangvu.stats.selectors import period_figures
+
+    report = period_figures(_org(code), date(2025, 1, 1), date(2025, 12, 31))
+    assert (
+        report["closing"] == report["opening"] + report["increase_total"] - report["decrease_total"]
+    )

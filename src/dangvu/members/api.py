@@ -1,0 +1,221 @@
+"""API v1, members: the records in the caller's scope, with their events; putting a member on
+the records and recording events. The record's fields come from members.fields (the same
+declaration as the forms and the services); sensitive fields are left out of the answer where
+the caller's role does not show them (accounts.scoping.release_sensitive)."""
+
+from datetime import date
+
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field, create_model
+
+from dangvu.accounts.scoping import release_sensitive
+from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.errors import ValidationError
+from dangvu.core.registry import org_bound
+from dangvu.members.choices import EventType
+from dangvu.members.fields import MEMBER_FIELDS, schema_fields
+from dangvu.members.models import Member, MembershipEvent
+from dangvu.members.selectors import (
+    event_get,
+    member_events,
+    member_get,
+    member_list,
+    members_after,
+)
+from dangvu.members.services import member_create, member_event_record
+from dangvu.organisations.selectors import org_get, org_get_or_404
+
+__all__ = ["router"]
+
+router = Router(tags=["members"])
+
+# --- schemas ----------------------------------------------------------------------------------
+
+_STATE = {
+    "id": (int, ...),
+    "organisation": (str, ...),
+    "organisation_name": (str, ...),
+    "status": (str, ...),
+    "exempted": (bool, ...),
+    "temporary_organisation": (str | None, None),
+}
+MemberOut = create_model(
+    "MemberOut",
+    __base__=Schema,
+    __doc__="A member's record and state. Sensitive fields (ethnicity, religion, identity "
+    "number, birth date, phone) are present only where your role shows them.",
+    **_STATE,
+    **schema_fields(optional=True),
+)
+
+
+class EventOut(Schema):
+    id: int
+    seq: int
+    type: str
+    date: date
+    organisation: str
+    from_organisation: str | None
+    status_before: str
+    status_after: str
+    decision_number: str
+    decision_date: date | None
+    issuer: str
+    note: str
+    corrects: int | None
+
+
+MemberDetailOut = create_model("MemberDetailOut", __base__=MemberOut, events=(list[EventOut], ...))
+
+MemberIn = create_model(
+    "MemberIn",
+    __base__=Schema,
+    __doc__="A member put on the records: admitted into a party cell (and recognised when an "
+    "official date is given), or transferred in from outside Dangvu on `entry_date`.",
+    **schema_fields(),
+    organisation=(str, Field(..., max_length=40, description="The party cell's code")),
+    entry=(str, Field(EventType.ADMITTED, max_length=30, description="admitted | transferred_in")),
+    entry_date=(Day | None, None),
+    decision_number=(str, Field("", max_length=60)),
+    decision_date=(Day | None, None),
+    issuer=(str, Field("", max_length=255)),
+)
+
+
+class EventIn(Schema):
+    type: str = Field(..., max_length=30)
+    date: Day
+    organisation: str | None = Field(None, max_length=40, description="The receiving cell")
+    decision_number: str = Field("", max_length=60)
+    decision_date: Day | None = None
+    issuer: str = Field("", max_length=255)
+    note: str = Field("", max_length=2000)
+    corrects: int | None = Field(None, ge=1, le=MAX_ID, description="The event to reverse")
+
+
+class MemberFilter(Schema):
+    org: str | None = Field(None, max_length=40, description="Members of this subtree")
+    q: str = Field("", max_length=200, description="Words of the name, or a card number")
+    status: str = Field("", max_length=20)
+    after: int | None = Field(None, ge=1, le=MAX_ID, description="Last id of the previous page")
+    limit: int = Field(50, ge=1, le=500)
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def _member_out(m: Member, shown: set, sensitive: tuple[str, ...]) -> dict:
+    visible = m.pk in shown
+    out = {name: getattr(m, name) for name in MEMBER_FIELDS if visible or name not in sensitive}
+    out.update(
+        id=m.pk,
+        organisation=m.organisation.code,
+        organisation_name=m.organisation.name,
+        status=m.status,
+        exempted=m.exempted,
+        temporary_organisation=m.temp_organisation.code if m.temp_organisation_id else None,
+    )
+    return out
+
+
+def _event_out(ev: MembershipEvent) -> dict:
+    return {
+        "id": ev.pk,
+        "seq": ev.seq,
+        "type": ev.type,
+        "date": ev.date,
+        "organisation": ev.organisation.code,
+        "from_organisation": ev.from_organisation.code if ev.from_organisation_id else None,
+        "status_before": ev.status_before,
+        "status_after": ev.status_after,
+        "decision_number": ev.decision_number,
+        "decision_date": ev.decision_date,
+        "issuer": ev.issuer,
+        "note": ev.note,
+        "corrects": ev.corrects_id,
+    }
+
+
+def _sensitive_fields() -> tuple[str, ...]:
+    return org_bound(Member).sensitive_fields
+
+
+def _detail(request, m: Member) -> dict:
+    shown = release_sensitive(request.user, [m], via="api")
+    return {
+        **_member_out(m, shown, _sensitive_fields()),
+        "events": [_event_out(e) for e in member_events(m)],
+    }
+
+
+# --- endpoints --------------------------------------------------------------------------------
+
+
+@router.get("/members", response=documented(list[MemberOut]), exclude_unset=True)
+def members(request, filters: Query[MemberFilter]):
+    """Members in your scope, by cell (tree order) then name; with `q` (words of the name in
+    any order, accents ignored, or a card number; a 12-digit identity number where your role
+    shows identity numbers) the first 100 matches, by name. Keyset pages: `after` = the last id
+    of the previous page."""
+    org = None
+    if filters.org:
+        org = org_get_or_404(actor=request.user, code=filters.org, action="members.view")
+    qs = member_list(actor=request.user, org=org, q=filters.q, status=filters.status)
+    qs = qs.select_related("organisation", "temp_organisation")
+    page = list(members_after(qs, filters.after)[: filters.limit])
+    shown = release_sensitive(request.user, page, via="api")
+    sensitive = _sensitive_fields()
+    return [_member_out(m, shown, sensitive) for m in page]
+
+
+@router.get("/members/{member_id}", response=documented(MemberDetailOut), exclude_unset=True)
+def member(request, member_id: int = Path(..., ge=1, le=MAX_ID)):
+    """A member with their event history."""
+    return _detail(request, member_get(actor=request.user, pk=member_id))
+
+
+@router.post("/members", response=documented(MemberDetailOut, 201), exclude_unset=True)
+def member_add(request, payload: MemberIn):
+    """Put a member on the records in a party cell you manage."""
+    data = payload.dict()
+    extra = {k: data.pop(k) for k in ("entry", "entry_date", "decision_number", "decision_date")}
+    extra["issuer"] = data.pop("issuer")
+    code = data.pop("organisation")
+    org = org_get(actor=request.user, code=code, action="members.manage")
+    if org is None:
+        raise ValidationError({"organisation": "No party cell with this code among yours."})
+    m = member_create(actor=request.user, data=data, organisation=org, **extra)
+    m = member_get(actor=request.user, pk=m.pk)
+    return Status(201, _detail(request, m))
+
+
+@router.post("/members/{member_id}/events", response=documented(EventOut, 201))
+def member_event_add(request, payload: EventIn, member_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Record an event: `type` is one of recognised, transferred (with `organisation`, a cell
+    you can see), temporary_transfer, temporary_return, exempted, exemption_ended, died,
+    struck_off, expelled, left, restored, correction (with `corrects` = the event id)."""
+    m = member_get(actor=request.user, pk=member_id, action="members.manage")
+    corrects = None
+    if payload.corrects is not None:
+        corrects = event_get(member=m, pk=payload.corrects)
+        if corrects is None:
+            raise ValidationError({"corrects": f"Member {m.pk} has no event {payload.corrects}."})
+    receiving = None
+    if payload.organisation:
+        # A cell the caller cannot see does not exist for them, whether or not it does.
+        receiving = org_get(actor=request.user, code=payload.organisation)
+        if receiving is None:
+            raise ValidationError({"organisation": "No organisation with this code among yours."})
+    ev = member_event_record(
+        actor=request.user,
+        member=m,
+        type=payload.type,
+        date=payload.date,
+        organisation=receiving,
+        decision_number=payload.decision_number,
+        decision_date=payload.decision_date,
+        issuer=payload.issuer,
+        note=payload.note,
+        corrects=corrects,
+    )
+    return Status(201, _event_out(event_get(member=m, pk=ev.pk)))

@@ -1,0 +1,506 @@
+"""Membership statistics for any organisation subtree and any date.
+
+- Today: read from the rollup counters of the organisation (one indexed read, whatever the
+  size of the subtree).
+- A past date: computed from the in-party periods (derived from the events) joined to the
+  organisation versions valid on that date, so the tree of that date is used.
+Both produce the same structure (the standard form 3-BTCTW rows). The period form 1-BTCTW
+(opening balance, increases, decreases, closing balance) is computed from the events.
+"""
+
+from collections import Counter as Tally
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangvu.accounts.scoping import allows
+from dangvu.core.db import prefix_q
+from dangvu.core.errors import ValidationError
+from dangvu.core.refdata import (
+    EDUCATION_LEVELS,
+    ETHNICITIES,
+    KINH,
+    NO_RELIGION,
+    OCCUPATIONS,
+    PROFESSIONAL_LEVELS,
+    RELIGIONS,
+    THEORY_LEVELS,
+)
+from dangvu.members.choices import IN_PARTY, EventType, Status
+from dangvu.members.models import MemberPeriod, MembershipEvent
+from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
+from dangvu.organisations.models import Organisation, OrganisationVersion
+from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
+from dangvu.stats.counters import cell_counts
+from dangvu.stats.models import SnapshotMark, SubtreeCounter, SubtreeSnapshot
+from dangvu.stats.snapshots import banded, covering, period_tally
+
+__all__ = [
+    "BREAKDOWNS",
+    "membership_report",
+    "period_report",
+    "membership_figures",
+    "period_figures",
+    "org_version_on",
+    "percent",
+]
+
+# (report key, counter dim, reference list)
+BREAKDOWNS = [
+    ("ethnicity", "ethnicity", ETHNICITIES),
+    ("religion", "religion", RELIGIONS),
+    ("age_band", None, AGE_BANDS),
+    ("admission_period", "admission_period", ADMISSION_PERIODS),
+    ("education", "education", EDUCATION_LEVELS),
+    ("professional", "professional", PROFESSIONAL_LEVELS),
+    ("theory", "theory", THEORY_LEVELS),
+    ("occupation", "occupation", OCCUPATIONS),
+]
+
+
+def percent(count: int, total: int) -> float:
+    if not total:
+        return 0.0
+    value = (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return float(value)
+
+
+def _share(count: int, total: int) -> dict:
+    return {"count": count, "percent": percent(count, total)}
+
+
+def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
+    return (
+        OrganisationVersion.objects.filter(organisation=org, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _versions_on(day: date):
+    return OrganisationVersion.objects.filter(valid_from__lte=day).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=day)
+    )
+
+
+def _tally_from_counters(org: Organisation, on: date) -> Tally:
+    """The organisation's counter rows; the birth-month rows summed into age bands by the
+    database (one row per band instead of ~900 months for the nation). A cell keeps no
+    counter rows: its few members are counted (stats.counters)."""
+    if org.kind in MEMBER_HOLDING_KINDS:
+        return cell_counts(org)
+    limits = age_band_limits(on)
+    case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
+    table = SubtreeCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT dim, value, count FROM {table} WHERE organisation_id = %s AND dim <> %s "
+            f"UNION ALL SELECT %s, CASE {case} ELSE %s END, CAST(SUM(count) AS BIGINT) FROM {table} "
+            f"WHERE organisation_id = %s AND dim = %s GROUP BY 2",
+            [
+                org.pk,
+                "birth",
+                "age_band",
+                *[p for code_limit in limits[:-1] for p in (code_limit[1], code_limit[0])],
+                limits[-1][0],
+                org.pk,
+                "birth",
+            ],
+        )
+        return Tally({(dim, value): count for dim, value, count in cursor.fetchall()})
+
+
+def _cells_on(path: str, day: date):
+    return _versions_on(day).filter(prefix_q("path", path)).values("organisation_id")
+
+
+def _tally_from_periods(path: str, day: date) -> Tally:
+    """Members in the party on `day` in the subtree at `path` in the tree of that day."""
+    return period_tally(
+        MemberPeriod.objects.filter(covering(day), organisation_id__in=_cells_on(path, day))
+    )
+
+
+def _changes_between(path: str, start: date, end: date) -> Tally:
+    """What the periods that began or ended in (start, end] change, in the subtree at `path`
+    (the tree being the same all along: callers check).
+
+    Driven by the period dates: the window's few cells are found first, then kept if under
+    `path` — a subtree filter written as `organisation IN (subtree)` makes SQLite probe every
+    cell of the nation."""
+    began = Q(valid_from__gt=start, valid_from__lte=end)
+    ended = Q(valid_to__gt=start, valid_to__lte=end)
+    tally: Tally = Tally()
+    for window, sign in ((began, 1), (ended, -1)):
+        cells = list(
+            MemberPeriod.objects.filter(window)
+            .values_list("organisation_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        for i in range(0, len(cells), 5000):
+            inside = list(
+                _versions_on(end)
+                .filter(prefix_q("path", path), organisation_id__in=cells[i : i + 5000])
+                .values_list("organisation_id", flat=True)
+            )
+            if inside:
+                # update, not +: a Counter sum drops negatives
+                tally.update(
+                    period_tally(
+                        MemberPeriod.objects.filter(window, organisation_id__in=inside), sign
+                    )
+                )
+    return tally
+
+
+def _tree_changed(start: date, end: date) -> bool:
+    """Any organisation appeared, moved, merged or ended in (start, end]."""
+    return OrganisationVersion.objects.filter(
+        Q(valid_from__gt=start, valid_from__lte=end) | Q(valid_to__gt=start, valid_to__lte=end)
+    ).exists()
+
+
+def _tally_on(org: Organisation, path: str, day: date) -> Tally:
+    """Members and organisations of the subtree on a past day: from the last snapshot of the
+    same month on or before it plus the changes since, when the tree did not change in
+    between; else counted from the periods (cost grows with the subtree). Snapshots hold age
+    bands, not birth months: within one month every birth month stays in its band."""
+    mark = (
+        SnapshotMark.objects.filter(organisation=org, day__lte=day, day__gte=day.replace(day=1))
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
+    if mark is not None and not _tree_changed(mark, day):
+        tally = Tally(
+            {
+                (dim, value): count
+                for dim, value, count in SubtreeSnapshot.objects.filter(
+                    organisation=org, day=mark
+                ).values_list("dim", "value", "count")
+            }
+        )
+        if mark < day:
+            tally.update(banded(_changes_between(path, mark, day), day))
+        return tally
+    return _tally_from_periods(path, day) + _org_counts_on(path, day)
+
+
+def _org_counts_on(path: str, day: date) -> Tally:
+    tally: Tally = Tally()
+    for kind, gtype in (
+        _versions_on(day).filter(prefix_q("path", path)).values_list("kind", "grassroots_type")
+    ):
+        tally[("org_kind", kind)] += 1
+        if kind in GRASSROOTS_KINDS:
+            tally[("grassroots", "total")] += 1
+            if gtype:
+                tally[("grassroots_type", gtype)] += 1
+    return tally
+
+
+def _age_bands(births: dict[str, int], on: date) -> Tally:
+    """Counts by age band on `on` from counts by birth month ("YYYY-MM")."""
+    limits = age_band_limits(on)
+    out: Tally = Tally()
+    for month, count in births.items():
+        out[age_band_of_month(month, limits)] += count
+    return out
+
+
+def membership_figures(
+    org: Organisation, as_of: date | None = None, *, source: str = "auto"
+) -> dict:
+    """The standard membership figures for `org`'s subtree on `as_of` (today when None).
+
+    source: "auto" (counters for today, events for a past date), "counters" or "events".
+    """
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError({"as_of": _("The date cannot be in the future.")})
+    use_counters = source == "counters" or (source == "auto" and as_of == today)
+    if use_counters:
+        if as_of != today:
+            raise ValidationError({"as_of": _("Counters only hold today's figures.")})
+        if not org.active_on(today):
+            raise ValidationError(
+                {
+                    "as_of": _("%(name)s no longer exists; ask for a date before %(d)s.")
+                    % {"name": org.name, "d": org.valid_to.strftime("%d/%m/%Y")}
+                }
+            )
+        tally = _tally_from_counters(org, as_of)
+        name, kind, path = org.name, org.kind, org.path
+    else:
+        version = org_version_on(org, as_of)
+        if version is None:
+            raise ValidationError(
+                {
+                    "as_of": _("%(name)s did not exist on %(d)s.")
+                    % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}
+                }
+            )
+        tally = _tally_on(org, version.path, as_of)
+        name, kind, path = version.name, version.kind, version.path
+
+    by_dim: dict[str, dict[str, int]] = {}
+    for (d, v), n in tally.items():
+        by_dim.setdefault(d, {})[v] = n
+    total = tally[("members", "total")]
+    ethnicity = by_dim.get("ethnicity", {})
+    religion = by_dim.get("religion", {})
+    women = tally[("gender", "F")]
+    minority = total - ethnicity.get(KINH, 0)
+    religious = total - religion.get(NO_RELIGION, 0)
+    births = {v: n for v, n in by_dim.get("birth", {}).items() if n}
+    bands = _age_bands(births, as_of) if births else by_dim.get("age_band", {})
+
+    breakdowns = {}
+    for key, dim, reflist in BREAKDOWNS:
+        values = bands if dim is None else by_dim.get(dim, {})
+        breakdowns[key] = [
+            {"code": item.code, "label": item.label, **_share(values.get(item.code, 0), total)}
+            for item in reflist
+            if values.get(item.code, 0) or key not in ("ethnicity", "religion")
+        ]
+    by_kind = {k: tally[("org_kind", k)] for k in OrgKind.values if tally[("org_kind", k)]}
+    by_type = {v: n for v, n in by_dim.get("grassroots_type", {}).items() if n}
+    return {
+        "organisation": {"code": org.code, "name": name, "kind": kind, "path": path},
+        "as_of": as_of,
+        "source": "counters" if use_counters else "events",
+        "members": {
+            "total": total,
+            "official": tally[("status", Status.OFFICIAL)],
+            "probationary": tally[("status", Status.PROBATIONARY)],
+        },
+        "women": _share(women, total),
+        "ethnic_minority": _share(minority, total),
+        "religious": _share(religious, total),
+        "exempted": _share(tally[("exempted", "1")], total),
+        "breakdowns": breakdowns,
+        "organisations": {
+            "grassroots": tally[("grassroots", "total")],
+            "by_kind": by_kind,
+            "by_grassroots_type": by_type,
+        },
+    }
+
+
+# --- form 1-BTCTW: increase and decrease over a period ----------------------------------------
+
+INCREASE_ROWS = [
+    ("admitted", gettext_lazy("Admitted")),
+    ("transferred_in", gettext_lazy("Transferred in")),
+    ("restored", gettext_lazy("Membership restored")),
+    ("reorganised_in", gettext_lazy("Received through reorganisation")),
+]
+DECREASE_ROWS = [
+    ("died", gettext_lazy("Died")),
+    ("expelled", gettext_lazy("Expelled")),
+    ("struck_off", gettext_lazy("Struck off")),
+    ("left", gettext_lazy("Left the party")),
+    ("transferred_out", gettext_lazy("Transferred out")),
+    ("reorganised_out", gettext_lazy("Passed on through reorganisation")),
+]
+
+
+class _Membership:
+    """Is an organisation inside the subtree on a date? (versions of both, cached)"""
+
+    def __init__(self, org: Organisation):
+        self.subject = list(
+            OrganisationVersion.objects.filter(organisation=org).values_list(
+                "path", "valid_from", "valid_to"
+            )
+        )
+        self.cache: dict[int, list] = {}
+
+    def subject_path(self, day: date) -> str | None:
+        for path, start, end in self.subject:
+            if start <= day and (end is None or day < end):
+                return path
+        return None
+
+    def preload(self, org_ids) -> None:
+        """Load the versions of many organisations at once (one query per thousand)."""
+        wanted = sorted({i for i in org_ids if i is not None} - self.cache.keys())
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            for org_id in chunk:
+                self.cache[org_id] = []
+            for org_id, path, begin, end in OrganisationVersion.objects.filter(
+                organisation_id__in=chunk
+            ).values_list("organisation_id", "path", "valid_from", "valid_to"):
+                self.cache[org_id].append((path, begin, end))
+
+    def contains(self, org_id: int | None, day: date) -> bool:
+        if org_id is None:
+            return False
+        prefix = self.subject_path(day)
+        if prefix is None:
+            return False
+        if org_id not in self.cache:
+            self.cache[org_id] = list(
+                OrganisationVersion.objects.filter(organisation_id=org_id).values_list(
+                    "path", "valid_from", "valid_to"
+                )
+            )
+        for path, start, end in self.cache[org_id]:
+            if start <= day and (end is None or day < end):
+                return path.startswith(prefix)
+        return False
+
+
+def _count_on(org: Organisation, day: date) -> int:
+    version = org_version_on(org, day)
+    if version is None:
+        return 0
+    org_ids = _versions_on(day).filter(prefix_q("path", version.path)).values("organisation_id")
+    return (
+        MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+        .count()
+    )
+
+
+def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 1-BTCTW for `org`'s subtree over [date_from, date_to]."""
+    today = timezone.localdate()
+    if date_from > date_to:
+        raise ValidationError({"from": _("The start of the period is after its end.")})
+    if date_to > today:
+        raise ValidationError({"to": _("The date cannot be in the future.")})
+    opening = _count_on(org, date_from - timedelta(days=1))
+    closing = _count_on(org, date_to)
+    inside = _Membership(org)
+    increases = Tally({key: 0 for key, _label in INCREASE_ROWS})
+    decreases = Tally({key: 0 for key, _label in DECREASE_ROWS})
+    struck_off_probationary = 0
+    events = (
+        MembershipEvent.objects.filter(
+            date__gte=date_from, date__lte=date_to, corrected_by__isnull=True
+        )
+        .exclude(type=EventType.CORRECTION)
+        .values_list(
+            "type",
+            "date",
+            "from_organisation_id",
+            "organisation_id",
+            "status_before",
+            "status_after",
+        )
+        .order_by("date", "id")
+    )
+    events = list(events)
+    inside.preload([e[2] for e in events] + [e[3] for e in events])
+    for etype, day, from_org, to_org, status_before, status_after in events:
+        was_in = status_before in IN_PARTY and inside.contains(from_org, day - timedelta(days=1))
+        is_in = status_after in IN_PARTY and inside.contains(to_org, day)
+        if was_in == is_in:
+            continue
+        if is_in:
+            key = {
+                EventType.ADMITTED: "admitted",
+                EventType.RESTORED: "restored",
+                EventType.REORGANISED: "reorganised_in",
+            }.get(etype, "transferred_in")
+            increases[key] += 1
+        else:
+            key = {
+                EventType.DIED: "died",
+                EventType.EXPELLED: "expelled",
+                EventType.STRUCK_OFF: "struck_off",
+                EventType.LEFT: "left",
+                EventType.REORGANISED: "reorganised_out",
+            }.get(etype, "transferred_out")
+            decreases[key] += 1
+            if key == "struck_off" and status_before == Status.PROBATIONARY:
+                struck_off_probationary += 1
+    # Organisations moved into or out of the subtree (no member event: the members went along).
+    moved = list(
+        OrganisationVersion.objects.filter(
+            valid_from__gte=date_from, valid_from__lte=date_to
+        ).values_list("organisation_id", "path", "valid_from")
+    )
+    previous = {
+        (org_id, end): path
+        for org_id, path, end in OrganisationVersion.objects.filter(
+            valid_to__gte=date_from, valid_to__lte=date_to
+        ).values_list("organisation_id", "path", "valid_to")
+    }
+    crossing: dict[date, dict[int, bool]] = {}  # day -> {organisation id: moved in?}
+    for org_id, path, day in moved:
+        before = previous.get((org_id, day))
+        if before is None:
+            continue  # newly founded: it brings no member with it
+        before_prefix = inside.subject_path(day - timedelta(days=1))
+        after_prefix = inside.subject_path(day)
+        was_in = before_prefix is not None and before.startswith(before_prefix)
+        is_in = after_prefix is not None and path.startswith(after_prefix)
+        if was_in != is_in:
+            crossing.setdefault(day, {})[org_id] = is_in
+    for day, orgs in crossing.items():
+        # Members there on the day before and still there after the move; anyone arriving or
+        # leaving on that very day is counted by their own event.
+        ids = sorted(orgs)
+        staying = []
+        for start in range(0, len(ids), 1000):
+            staying += (
+                MemberPeriod.objects.filter(
+                    organisation_id__in=ids[start : start + 1000],
+                    valid_from__lte=day - timedelta(days=1),
+                )
+                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+                .values("organisation_id")
+                .annotate(n=Count("*"))
+                .values_list("organisation_id", "n")
+            )
+        for org_id, n in staying:
+            if orgs[org_id]:
+                increases["reorganised_in"] += n
+            else:
+                decreases["reorganised_out"] += n
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "from": date_from,
+        "to": date_to,
+        "opening": opening,
+        "increases": [
+            {"key": k, "label": str(label), "count": increases[k]} for k, label in INCREASE_ROWS
+        ],
+        "increase_total": sum(increases.values()),
+        "decreases": [
+            {"key": k, "label": str(label), "count": decreases[k]} for k, label in DECREASE_ROWS
+        ],
+        "struck_off_probationary": struck_off_probationary,
+        "decrease_total": sum(decreases.values()),
+        "closing": closing,
+    }
+
+
+# --- what serves a person: through the gate --------------------------------------------------
+
+
+def membership_report(*, actor, org: Organisation, as_of: date | None = None) -> dict:
+    """Form 3-BTCTW for `org`'s subtree on `as_of` (today when None), if the actor may see
+    reports there (Http404 otherwise: outside the scope an organisation does not exist)."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    return membership_figures(org, as_of)
+
+
+def period_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 1-BTCTW for `org`'s subtree over [date_from, date_to], through the gate."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    return period_figures(org, date_from, date_to)
