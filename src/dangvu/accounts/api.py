@@ -14,7 +14,6 @@ from pydantic import ConfigDict, Field
 from dangvu.accounts.models import ApiToken, RoleGrant
 from dangvu.accounts.selectors import token_get, token_list
 from dangvu.accounts.services import token_create, token_expiry, token_revoke
-from dangvu.members.models import Member
 
 __all__ = ["router"]
 
@@ -100,7 +99,7 @@ def me(request):
     role grants."""
     user = request.user
     grants = RoleGrant.objects.filter(user=user).select_related("organisation")
-    member = Member.objects.filter(user=user).first()
+    member = getattr(user, "member", None)  # the reverse one-to-one of members.Member.user
     return {
         "username": user.username,
         "full_name": user.get_full_name(),

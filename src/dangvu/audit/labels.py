@@ -1,14 +1,18 @@
 """Readable names for audit actions (the stored codes stay stable)."""
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["action_label"]
+__all__ = ["action_label", "register_labels"]
 
 ACTION_LABELS = {
     "member.create": _("Member added"),
     "member.create_bulk": _("Members added in bulk"),
     "member.update": _("Record changed"),
     "member.view": _("Record viewed"),
+    "member.sensitive_view": _("Personal particulars viewed"),
+    "member.number_refused": _("Refused: identity or card number already on the records"),
     "member.link_user": _("Sign-in linked to the record"),
     "organisation.create": _("Organisation created"),
     "organisation.create_bulk": _("Organisations created in bulk"),
@@ -19,20 +23,33 @@ ACTION_LABELS = {
     "organisation.dissolve": _("Organisation dissolved"),
     "report.membership": _("Statistics viewed"),
     "report.membership.export": _("Statistics exported"),
+    "report.period": _("Increase/decrease form viewed"),
     "report.period.export": _("Increase/decrease form exported"),
     "user.create": _("User created"),
+    "user.set_password": _("Password changed"),
     "grant.create": _("Role granted"),
     "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
 }
+
+# prefix -> a function giving the label of the rest of the code (or None), registered by the
+# app that writes those codes (members: "member.event." + an event type).
+_BY_PREFIX: dict[str, Callable[[str], str | None]] = {}
+
+
+def register_labels(labels: dict | None = None, *, prefix: str = "", resolve=None) -> None:
+    """An app's own action labels, or a resolver for the codes under `prefix`."""
+    ACTION_LABELS.update(labels or {})
+    if prefix and resolve is not None:
+        _BY_PREFIX[prefix] = resolve
 
 
 def action_label(code: str) -> str:
     if code in ACTION_LABELS:
         return str(ACTION_LABELS[code])
-    if code.startswith("member.event."):
-        from dangvu.members.choices import EventType
-
-        event = code.removeprefix("member.event.")
-        if event in EventType.values:
-            return str(EventType(event).label)
+    for prefix, resolve in _BY_PREFIX.items():
+        if code.startswith(prefix):
+            label = resolve(code.removeprefix(prefix))
+            if label:
+                return str(label)
     return code

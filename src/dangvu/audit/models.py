@@ -2,12 +2,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.models import AppendOnlyQuerySet
+from dangvu.core.models import AppendOnlyModel
 
 __all__ = ["AuditRecord"]
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnlyModel):
     """One change (or sensitive read) made through a service: who, when, what, before/after.
 
     Append-only: written in the same transaction as the change it records; never updated or
@@ -32,8 +32,6 @@ class AuditRecord(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
@@ -42,11 +40,3 @@ class AuditRecord(models.Model):
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("audit records are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("audit records are append-only")

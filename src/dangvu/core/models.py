@@ -2,7 +2,7 @@
 
 from django.db import models
 
-__all__ = ["AppendOnlyQuerySet"]
+__all__ = ["AppendOnlyQuerySet", "AppendOnlyModel"]
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -17,3 +17,23 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, batch_size=None):
         raise RuntimeError(f"{self.model.__name__} rows are append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """The base of every record of what happened (membership events, the audit log): a row is
+    written once and then never changed or deleted, neither one by one (save and delete
+    refuse) nor in bulk (AppendOnlyQuerySet refuses). A wrong record is answered by another
+    record (a correcting event), never by editing it."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise RuntimeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(f"{type(self).__name__} rows are append-only")

@@ -8,10 +8,14 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
+        from dangvu.audit.labels import register_labels
         from dangvu.core.registry import OrgBound, register_org_bound
+        from dangvu.members.choices import EventType
         from dangvu.members.models import Member
         from dangvu.members.selectors import member_ids_in_org
         from dangvu.members.services import members_reassign
+        from dangvu.members.views import org_members_panel
+        from dangvu.organisations.panels import Panel, register_panel
 
         register_org_bound(
             OrgBound(
@@ -35,4 +39,9 @@ class MembersConfig(AppConfig):
                 live_ids=member_ids_in_org,
                 live_message=_("Transfer its members first."),
             )
+        )
+        register_panel(Panel(name="members", order=60, render=org_members_panel))
+        register_labels(
+            prefix="member.event.",
+            resolve=lambda event: EventType(event).label if event in EventType.values else None,
         )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.models import AppendOnlyQuerySet
+from dangvu.core.models import AppendOnlyModel
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
     ETHNICITIES,
@@ -112,7 +112,7 @@ class Member(OrgBoundModel):
         return OCCUPATIONS.label(self.occupation)
 
 
-class MembershipEvent(models.Model):
+class MembershipEvent(AppendOnlyModel):
     """One thing that happened to a member. Append-only: a wrong event is reversed by a
     `correction` event that names it."""
 
@@ -170,8 +170,6 @@ class MembershipEvent(models.Model):
         db_index=False,
     )
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         ordering = ["member_id", "seq"]
         constraints = [models.UniqueConstraint(fields=["member", "seq"], name="uniq_event_seq")]
@@ -179,14 +177,6 @@ class MembershipEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_type_display()} {self.date}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("membership events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("membership events are append-only")
 
 
 class MemberPeriod(models.Model):

@@ -112,6 +112,16 @@ def audited_refusals(service):
     return run
 
 
+def _check_day(day: date, field: str, today: date) -> None:
+    """A date of an act: within the supported range (core.dates) and not in the future."""
+    try:
+        check_in_range(day)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
+    if day > today:
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
 def _named(f: RecordField) -> str:
     """The field's label inside a sentence ("Choose the ethnicity.")."""
     return str(f.label).lower()
@@ -158,6 +168,25 @@ def _clean_field(f: RecordField, value, today: date):
 
 
 _NUMBERS = tuple(f for f in RECORD if f.kind == "digits")
+
+# The free texts of an event (MembershipEvent): their limits, checked before the database.
+EVENT_TEXTS = {"decision_number": 60, "issuer": 255, "other_party": 255, "note": 2000}
+
+
+def clean_event_texts(**texts) -> dict[str, str]:
+    """The free texts of an event normalised (core.text.clean_text; the note may have line
+    breaks); ValidationError naming each one too long or with control characters."""
+    cleaned, errors = {}, {}
+    for name, value in texts.items():
+        try:
+            cleaned[name] = clean_text(
+                value, max_length=EVENT_TEXTS[name], multiline=name == "note"
+            )
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def clean_record(
@@ -618,8 +647,14 @@ def member_create(
     if entry not in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         raise ValidationError({"entry": _("Unknown way of joining: %(e)s.") % {"e": entry}})
     cleaned = clean_record(data)
-    if entry_date and entry_date > timezone.localdate():
-        raise ValidationError({"entry_date": _("The date cannot be in the future.")})
+    texts = clean_event_texts(
+        decision_number=decision_number, issuer=issuer, other_party=other_party
+    )
+    decision_number, issuer = texts["decision_number"], texts["issuer"]
+    other_party = texts["other_party"]
+    for name, day in (("entry_date", entry_date), ("decision_date", decision_date)):
+        if day:
+            _check_day(day, name, timezone.localdate())
     _check_cell(organisation, entry_date or timezone.localdate())
     decision = dict(decision_number=decision_number, decision_date=decision_date, issuer=issuer)
     spec = _Spec(
@@ -879,14 +914,18 @@ def member_event_record(
     of the old and new cells and all their ancestors, an audit record.
     """
     today = timezone.localdate()
+    texts = clean_event_texts(
+        decision_number=decision_number, issuer=issuer, note=note, other_party=other_party
+    )
+    decision_number, issuer, note = texts["decision_number"], texts["issuer"], texts["note"]
+    other_party = texts["other_party"]
     if type not in USER_EVENTS:
         raise ValidationError({"type": _("This kind of event cannot be recorded here.")})
     if date is None:
         raise ValidationError({"date": _("Enter the date.")})
-    if date > today:
-        raise ValidationError({"date": _("The date cannot be in the future.")})
-    if decision_date and decision_date > today:
-        raise ValidationError({"decision_date": _("The date cannot be in the future.")})
+    _check_day(date, "date", today)
+    if decision_date:
+        _check_day(decision_date, "decision_date", today)
     m = Member.objects.select_for_update().get(pk=member.pk)
     if type == EventType.CORRECTION:
         return _correct(actor, m, corrects, date, decision_number, decision_date, issuer, note)

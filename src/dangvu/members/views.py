@@ -4,6 +4,7 @@ event. Thin: parse the form, call a selector or a service, render."""
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,6 +31,7 @@ from dangvu.members.services import (
     member_event_record,
     member_update,
 )
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.selectors import org_get
 
@@ -214,3 +216,22 @@ def event_correct(request, pk):
     else:
         messages.success(request, _("The event has been corrected."))
     return redirect("members:detail", pk=member.pk)
+
+
+def org_members_panel(request, org: Organisation) -> str | None:
+    """The organisation page's member panel (organisations.panels): its first members in the
+    party, with links to all of them and, in a cell one manages, to add one."""
+    if not holds_anywhere(request.user, "members.view"):
+        return None
+    members = list(member_list(actor=request.user, org=org, status="active")[:20])
+    show_sensitive(request, members)
+    can_add = (
+        org.is_active
+        and org.kind in MEMBER_HOLDING_KINDS
+        and allows(request.user, "members.manage", org)
+    )
+    return render_to_string(
+        "members/_org_members.html",
+        {"org": org, "members": members, "can_add": can_add},
+        request=request,
+    )

@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
+from dangvu.core.dates import check_in_range
 from dangvu.core.db import allocate_ids, insert_rows, prefix_q, refresh_planner_statistics
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import OrgBound, org_bound_entries, tree_observers
-from dangvu.core.text import fold
+from dangvu.core.text import clean_code, clean_text, fold
 from dangvu.organisations.choices import (
     ALLOWED_PARENTS,
     LEAF_KINDS,
@@ -73,6 +74,10 @@ def _audit(actor, action: str, org: Organisation, before=None, after=None) -> No
 
 
 def _check_date(day: date, field: str = "date") -> None:
+    try:
+        check_in_range(day)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
     if day > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
 
@@ -153,6 +158,60 @@ def _close_versions(org_ids, on: date) -> None:
     )
 
 
+# --- the one validation of an organisation's fields (single and bulk creation) ---------------
+
+_TEXT_LIMITS = {"name": 255, "place_name": 255, "place_code": 10}
+
+
+def clean_organisation(spec: dict, parent_kind: str | None) -> tuple[dict, dict[str, str]]:
+    """An organisation's fields checked and normalised for creation under a parent of kind
+    `parent_kind` (None: a root): (cleaned fields, {field: message}). The code has one pattern
+    (core.text.clean_code); texts are NFC without control characters, within their limits."""
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    if not (spec.get("code") or "").strip():
+        errors["code"] = _("Enter a code.")
+    else:
+        try:
+            cleaned["code"] = clean_code(spec["code"])
+        except ValueError as exc:
+            errors["code"] = str(exc)
+    for field, limit in _TEXT_LIMITS.items():
+        try:
+            cleaned[field] = clean_text(spec.get(field) or "", max_length=limit)
+        except ValueError as exc:
+            errors[field] = str(exc)
+    if "name" in cleaned and not cleaned["name"]:
+        errors["name"] = _("Enter a name.")
+    kind = spec.get("kind")
+    if kind not in OrgKind.values:
+        errors["kind"] = _("Unknown kind of organisation: %(kind)s.") % {"kind": kind}
+    elif parent_kind in LEAF_KINDS:
+        errors["parent"] = _("A party cell cannot have child organisations.")
+    elif parent_kind not in ALLOWED_PARENTS[kind]:
+        errors["parent"] = _("A %(kind)s cannot be placed under %(parent)s.") % {
+            "kind": OrgKind(kind).label,
+            "parent": OrgKind(parent_kind).label if parent_kind else _("the top of the tree"),
+        }
+    cleaned["kind"] = kind
+    gtype = spec.get("grassroots_type") or ""
+    if gtype not in ("", *GrassrootsType.values):
+        errors["grassroots_type"] = _("Unknown grassroots type: %(t)s.") % {"t": gtype}
+    cleaned["grassroots_type"] = gtype
+    return cleaned, errors
+
+
+def _codes_taken(codes) -> set[str]:
+    return set(Organisation.objects.filter(code__one_of=list(codes)).values_list("code", flat=True))
+
+
+def _decision(decision_number: str) -> str:
+    try:
+        return clean_text(decision_number, max_length=60)
+    except ValueError as exc:
+        raise ValidationError({"decision_number": str(exc)}) from None
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -171,33 +230,26 @@ def organisation_create(
     Preconditions: code unused; kind allowed under the parent's kind; a cell has no children.
     Effects: the node, its first version, +1 in the org_kind counters of it and its ancestors.
     """
-    errors = {}
-    code = (code or "").strip()
-    name = (name or "").strip()
-    if not code:
-        errors["code"] = _("Enter a code.")
-    elif Organisation.objects.filter(code=code).exists():
-        errors["code"] = _("An organisation with code %(code)s already exists.") % {"code": code}
-    if not name:
-        errors["name"] = _("Enter a name.")
-    if kind not in OrgKind.values:
-        errors["kind"] = _("Unknown kind of organisation: %(kind)s.") % {"kind": kind}
-    if grassroots_type and grassroots_type not in GrassrootsType.values:
-        errors["grassroots_type"] = _("Unknown grassroots type: %(t)s.") % {"t": grassroots_type}
+    cleaned, errors = clean_organisation(
+        dict(
+            code=code,
+            name=name,
+            kind=kind,
+            grassroots_type=grassroots_type,
+            place_name=place_name,
+            place_code=place_code,
+        ),
+        parent.kind if parent else None,
+    )
+    if "code" in cleaned and _codes_taken([cleaned["code"]]):
+        errors["code"] = _("An organisation with code %(code)s already exists.") % {
+            "code": cleaned["code"]
+        }
     if errors:
         raise ValidationError(errors)
     _check_date(valid_from, "valid_from")
     _check_parent(kind, parent, valid_from)
-    fields = {
-        "code": code,
-        "name": name,
-        "name_folded": fold(name),
-        "kind": kind,
-        "grassroots_type": grassroots_type,
-        "place_name": place_name,
-        "place_code": place_code,
-        "valid_from": valid_from,
-    }
+    fields = {**cleaned, "name_folded": fold(cleaned["name"]), "valid_from": valid_from}
     org = (
         Organisation.objects.add_child(parent, create_kwargs=fields)
         if parent
@@ -236,33 +288,19 @@ def organisations_create_bulk(
     if not flat:
         return []
     errors = {}
-    codes = [(spec.get("code") or "").strip() for spec, _up in flat]
+    cleaned_of: dict[int, dict] = {}
     seen = set()
-    for code in codes:
-        if not code:
-            errors["code"] = _("Enter a code.")
-        elif code in seen:
+    for spec, up in flat:
+        cleaned, problems = clean_organisation(spec, up["kind"] if up else parent.kind)
+        cleaned_of[id(spec)] = cleaned
+        code = cleaned.get("code") or spec.get("code") or ""
+        for field, message in problems.items():
+            errors[f"{code}: {field}" if code else field] = message
+        if code and code in seen:
             errors[code] = _("The code %(code)s is given twice.") % {"code": code}
         seen.add(code)
-    for code in Organisation.objects.filter(code__one_of=codes).values_list("code", flat=True):
+    for code in _codes_taken(c["code"] for c in cleaned_of.values() if "code" in c):
         errors[code] = _("An organisation with code %(code)s already exists.") % {"code": code}
-    for spec, up in flat:
-        kind, up_kind = spec.get("kind"), (up["kind"] if up else parent.kind)
-        if kind not in OrgKind.values:
-            errors[f"{spec.get('code')}: kind"] = _("Unknown kind of organisation: %(kind)s.") % {
-                "kind": kind
-            }
-        elif up_kind in LEAF_KINDS or up_kind not in ALLOWED_PARENTS[kind]:
-            errors[f"{spec.get('code')}: parent"] = _(
-                "A %(kind)s cannot be placed under %(parent)s."
-            ) % {"kind": OrgKind(kind).label, "parent": OrgKind(up_kind).label}
-        if not (spec.get("name") or "").strip():
-            errors[f"{spec.get('code')}: name"] = _("Enter a name.")
-        gtype = spec.get("grassroots_type") or ""
-        if gtype and gtype not in GrassrootsType.values:
-            errors[f"{spec.get('code')}: grassroots_type"] = _(
-                "Unknown grassroots type: %(t)s."
-            ) % {"t": gtype}
     if not parent.active_on(valid_from):
         errors["parent"] = _("The parent organisation did not exist on that date.")
     if errors:
@@ -288,20 +326,15 @@ def organisations_create_bulk(
         step = next_step.get(id(up), 1)
         next_step[id(up)] = step + 1
         numchild[id(up)] = numchild.get(id(up), 0) + 1
-        name = spec["name"].strip()
+        cleaned = cleaned_of[id(spec)]
         org = Organisation(
             id=next(ids),
             path=Organisation._get_path(up_node.path, up_node.depth + 1, step),
             depth=up_node.depth + 1,
             numchild=0,
-            code=spec["code"].strip(),
-            name=name,
-            name_folded=fold(name),
-            kind=spec["kind"],
-            grassroots_type=spec.get("grassroots_type") or "",
-            place_name=spec.get("place_name") or "",
-            place_code=spec.get("place_code") or "",
+            name_folded=fold(cleaned["name"]),
             valid_from=valid_from,
+            **cleaned,
         )
         org._parent_id = up_node.pk
         node_of[id(spec)] = org
@@ -364,9 +397,13 @@ def organisations_create_bulk(
 def organisation_rename(
     *, actor, org: Organisation, name: str, on: date, decision_number: str = ""
 ) -> Organisation:
-    name = (name or "").strip()
+    try:
+        name = clean_text(name, max_length=_TEXT_LIMITS["name"])
+    except ValueError as exc:
+        raise ValidationError({"name": str(exc)}) from None
     if not name:
         raise ValidationError({"name": _("Enter a name.")})
+    decision_number = _decision(decision_number)
     _check_date(on)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     if not org.is_active:
@@ -405,6 +442,7 @@ def organisation_move(
     Members move with it without a personal transfer: their own history is untouched and a
     report as of a date before `on` still counts them under the old parent.
     """
+    decision_number = _decision(decision_number)
     org = Organisation.objects.get(pk=org.pk)
     new_parent = Organisation.objects.get(pk=new_parent.pk)
     _check_date(on)
@@ -482,6 +520,7 @@ def organisation_dissolve(
 ) -> Organisation:
     """Dissolve an organisation that has no active child organisation and no live row of any
     organisation-bound model (no member left)."""
+    decision_number = _decision(decision_number)
     org = Organisation.objects.select_for_update().get(pk=org.pk)
     _check_date(on)
     if not org.is_active:
@@ -541,6 +580,7 @@ def organisation_merge(
     personal transfer (a `reorganised` event each, keeping their full history); the sources
     end on `on` with a merged_into link.
     """
+    decision_number = _decision(decision_number)
     target = Organisation.objects.get(pk=target.pk)
     _check_date(on)
     if not target.active_on(on):
@@ -582,6 +622,7 @@ def organisation_split(
     [Organisation], and per organisation-bound model with live rows its ids under the model's
     registry label, e.g. "members": [ids]}; every child and every live row must go to exactly
     one part."""
+    decision_number = _decision(decision_number)
     source = Organisation.objects.get(pk=source.pk)
     _check_date(on)
     _check_not_before_history([source.pk], on)

@@ -1,7 +1,5 @@
 """Organisation tree and organisation pages (thin: selectors do the scoping)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,9 +8,8 @@ from dangvu.accounts.scoping import allows
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
-from dangvu.members.selectors import member_list
-from dangvu.members.views import show_sensitive
 from dangvu.organisations.forms import ChildForm, DissolveForm, MergeForm, MoveForm, RenameForm
+from dangvu.organisations.panels import panels_for
 from dangvu.organisations.selectors import (
     org_ancestors,
     org_children,
@@ -28,7 +25,6 @@ from dangvu.organisations.services import (
     organisation_move,
     organisation_rename,
 )
-from dangvu.stats.selectors import membership_report
 
 
 def tree(request):
@@ -56,21 +52,13 @@ def children(request, code):
 def detail(request, code):
     org = org_get_or_404(actor=request.user, code=code)
     user = request.user
-    report = None
-    if allows(user, "reports.view", org):
-        as_of = None if org.is_active else org.valid_to - timedelta(days=1)
-        report = membership_report(actor=user, org=org, as_of=as_of)
     children = list(org_children(actor=user, org=org, include_dissolved=True))
-    members = list(member_list(actor=user, org=org, status="active")[:20])
-    show_sensitive(request, members)
     context = {
         "org": org,
         "crumbs": org_ancestors(actor=user, org=org),
         "children": [c for c in children if c.is_active],
         "former_children": [c for c in children if not c.is_active],
-        "members": members,
-        "report": report,
-        "can_manage": allows(user, "members.manage", org),
+        "panels": panels_for(request, org),
         "can_manage_tree": org.is_active and allows(user, "organisations.manage", org),
         "lineage": org_lineage(actor=user, org=org),
         "audit": audit_for_object(object_type="organisation", object_id=org.pk)

@@ -1,6 +1,5 @@
 """Excel exports of the statistics (openpyxl)."""
 
-import io
 import json
 from datetime import date
 
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from dangvu.core.xlsx import workbook_bytes
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 
 __all__ = ["BREAKDOWN_TITLES", "membership_xlsx", "period_xlsx", "report_json"]
@@ -98,9 +98,7 @@ def membership_xlsx(report: dict) -> bytes:
         for cell in row:
             cell.number_format = "0.00"
             cell.alignment = Alignment(horizontal="right")
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def period_xlsx(report: dict) -> bytes:
@@ -125,6 +123,4 @@ def period_xlsx(report: dict) -> bytes:
         ws.append([f"— {row['label']}", row["count"]])
     ws.append([_("of which probationary members struck off"), report["struck_off_probationary"]])
     ws.append([_("Closing balance"), report["closing"]])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

@@ -1,15 +1,17 @@
 """Statistics pages: membership figures (form 3-BTCTW) and increase/decrease (form 1-BTCTW)
 for any visible organisation and any date, with Excel downloads."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from dangvu.accounts.scoping import allows
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import DayField, add_service_errors
 from dangvu.organisations.selectors import org_get_or_404, org_roots_for
@@ -118,3 +120,15 @@ def period(request):
             if xlsx:
                 return xlsx_response(period_xlsx(report), f"1-BTCTW_{org.code}.xlsx")
     return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})
+
+
+def org_figures_panel(request, org) -> str | None:
+    """The organisation page's key figures (organisations.panels), where the person's role
+    shows statistics there; a dissolved organisation's as of its last day."""
+    if not allows(request.user, "reports.view", org):
+        return None
+    as_of = None if org.is_active else org.valid_to - timedelta(days=1)
+    report = membership_report(actor=request.user, org=org, as_of=as_of)
+    return render_to_string(
+        "reports/_org_figures.html", {"org": org, "report": report}, request=request
+    )

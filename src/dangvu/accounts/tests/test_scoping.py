@@ -4,8 +4,8 @@ become one filter on organisations and on members (accounts.scoping.restrict).""
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 from django.utils import timezone
 
 from dangvu.accounts.models import RoleGrant

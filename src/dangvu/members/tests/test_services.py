@@ -4,9 +4,8 @@ member_event_record. Every refused write names the field (or row) and writes not
 from datetime import date, timedelta
 
 import pytest
-from django.utils import translation
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dangvu.audit.models import AuditRecord
 from dangvu.core.errors import ValidationError

@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from dangvu.accounts.models import RoleGrant
 from dangvu.accounts.roles import Role
 from dangvu.accounts.services import grant_create, user_create, user_set_password
 from dangvu.core.errors import ValidationError, field_errors
-from dangvu.organisations.models import Organisation
 
 
 def _refusal(exc: ValidationError) -> CommandError:
@@ -59,7 +59,10 @@ class Command(BaseCommand):
         return None
 
     def _create(self, options) -> None:
-        org = Organisation.objects.filter(code=options["org"]).first()
+        # The organisation model through the grant's own key: accounts sits below organisations
+        # (dangvu.layers) and names it only there.
+        organisations = RoleGrant._meta.get_field("organisation").related_model.objects
+        org = organisations.filter(code=(options["org"] or "").strip().upper()).first()
         if org is None:
             raise CommandError(f"--org: no organisation with code {options['org']}")
         password = self._password(options)

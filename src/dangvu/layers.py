@@ -1,0 +1,26 @@
+"""The order of Dangvu's apps, declared once: an app may import the apps of the layers before
+its own, never one of its own layer or after it (docs/decisions/0010). A test reads every
+import of the product code against it (core/tests/test_layers.py).
+
+A new app takes its place here: admission, meetings, training, documents and news go beside
+`reports`, above `stats`."""
+
+__all__ = ["LAYERS", "BESIDE", "PROJECT"]
+
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("core",),
+    ("audit",),
+    ("accounts",),
+    ("organisations",),
+    ("members",),
+    ("stats",),
+    ("reports",),
+    ("api", "home"),
+)
+
+# Beside the order: they may use any app (through its services), and no app imports them.
+BESIDE: tuple[str, ...] = ("dataset", "testing", "e2e")
+
+# The project's own modules at the package root (settings, URLs, the CLI): they compose the
+# apps, and no app imports them.
+PROJECT: tuple[str, ...] = ("settings", "urls", "cli", "wsgi", "__main__", "conftest", "layers")
