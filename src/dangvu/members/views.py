@@ -99,15 +99,17 @@ def member_detail(request, pk):
     effective = effective_events(member.pk)
     can_manage = allows(request.user, "members.manage", member)
     show_sensitive(request, [member])
-    audit = None
+    audit = views = None
     if allows(request.user, "audit.view", member):
         audit = audit_for_object(object_type="member", object_id=member.pk)
+        views = audit_for_object(object_type="member", object_id=member.pk, kind="views")
     context = {
         "member": member,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
         "can_manage": can_manage,
         "audit": audit,
+        "views": views,
     }
     return render(request, "members/detail.html", context)
 

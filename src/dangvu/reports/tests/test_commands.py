@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from dangvu.accounts.models import ApiToken, RoleGrant
 from dangvu.audit.models import AuditRecord
 from dangvu.members.services import member_event_record
-from dangvu.testing.factories import ApiClient
+from dangvu.testing.factories import ApiClient, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +134,26 @@ def test_report_errors(tree, args, message):
     with pytest.raises(CommandError) as exc:
         call_command("report", *args, stdout=StringIO())
     assert str(exc.value).startswith(message)
+
+
+def test_report_as_a_user_stays_in_their_scope_and_without_it_is_audited_as_the_system(
+    tree, members, capsys
+):
+    from dangvu.audit.models import AuditRecord
+
+    make_user("sec", role="secretary", org=tree.cell1)
+    call_command("report", "membership", "--org", "KT-DG-DP-01", "--as", "sec")
+    assert json.loads(capsys.readouterr().out)["organisation"]["code"] == "KT-DG-DP-01"
+    with pytest.raises(CommandError, match="--org: no organisation with code KT-DG-DP-02"):
+        call_command("report", "membership", "--org", "KT-DG-DP-02", "--as", "sec")
+    with pytest.raises(CommandError, match="--as: no active user"):
+        call_command("report", "membership", "--org", "KT", "--as", "nobody-here")
+    call_command("report", "membership", "--org", "KT-DG-DP-02")
+    served = AuditRecord.objects.filter(action__startswith="report.membership").order_by("id")
+    assert [(r.actor_name, r.object_repr, r.after["via"]) for r in served] == [
+        ("sec", tree.cell1.name, "cli"),
+        ("system", tree.cell2.name, "cli"),
+    ]
 
 
 def test_report_as_of_in_the_future_is_an_error_naming_as_of(tree):
