@@ -1,11 +1,15 @@
 """Reads of accounts: API tokens, as far as the actor may see them (accounts.services
 .may_manage_tokens: their own; a superuser's and the system's, anyone's)."""
 
+import re
+
 from django.db.models import QuerySet
 
 from dangvu.accounts.models import ApiToken
 
 __all__ = ["token_get", "token_list"]
+
+_PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,12}$")
 
 
 def _visible_tokens(actor) -> QuerySet[ApiToken]:
@@ -27,5 +31,8 @@ def token_list(*, actor, user=None) -> QuerySet[ApiToken]:
 
 
 def token_get(*, actor, prefix: str, user=None) -> ApiToken | None:
-    """The token named by its prefix, if the actor may see it (and it is `user`'s when given)."""
+    """The token named by its prefix, if the actor may see it (and it is `user`'s when given).
+    A prefix no token can have (a key is URL-safe base64) finds nothing without a query."""
+    if not _PREFIX.match(prefix or ""):
+        return None
     return token_list(actor=actor, user=user).filter(prefix=prefix).first()

@@ -13,7 +13,8 @@ from dangvu.accounts.scoping import covers_all, get_or_404, restrict, scope_for
 from dangvu.core.db import PREFIX_END, planner_settings, prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.text import tokens
-from dangvu.members.choices import IN_PARTY, EventType
+from dangvu.members.choices import IN_PARTY, EventType, Status
+from dangvu.members.fields import record_field
 from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation
 
@@ -113,10 +114,17 @@ def _conditions(status: str, filters: dict | None) -> dict[str, list[str]]:
     where: dict[str, list[str]] = {}
     if status == "active":
         where["status"] = sorted(IN_PARTY)
-    elif status:
+    elif status in Status.values:
         where["status"] = [status]
+    elif status:
+        raise ValidationError(
+            {"status": _("Unknown status: choose active, %(s)s.") % {"s": ", ".join(Status.values)}}
+        )
     for field, value in (filters or {}).items():
         if value not in (None, ""):
+            reflist = record_field(field).reflist
+            if reflist is None or value not in reflist:
+                raise ValidationError({field: _("Unknown value: %(v)s.") % {"v": value}})
             where[field] = [value]
     return where
 

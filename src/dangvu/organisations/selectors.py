@@ -5,11 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import allows, get_or_404, restrict, scope_for
+from dangvu.accounts.scoping import allows, restrict, scope_for
 from dangvu.core.db import prefix_q
-from dangvu.core.text import tokens
-from dangvu.organisations.choices import LinkKind
+from dangvu.core.errors import ValidationError
+from dangvu.core.text import clean_code, tokens
+from dangvu.organisations.choices import LinkKind, OrgKind
 from dangvu.organisations.models import Organisation, OrganisationLink
 
 __all__ = [
@@ -42,27 +45,44 @@ def org_list(
     if parent is not None:
         qs = qs.filter(prefix_q("path", parent.path), depth=parent.depth + 1)
     if kind:
+        if kind not in OrgKind.values:
+            raise ValidationError(
+                {"kind": _("Unknown kind: choose %(k)s.") % {"k": ", ".join(OrgKind.values)}}
+            )
         qs = qs.filter(kind=kind)
     words = tokens(q)
     if words:
         by_name = Q()
         for word in words:
             by_name &= Q(name_folded__contains=word)
-        qs = qs.filter(by_name | Q(code=q.strip().upper()))
+        code = _code_or_none(q)
+        qs = qs.filter(by_name | Q(code=code) if code else by_name)
     return qs.order_by("depth", "name_folded")
+
+
+def _code_or_none(text) -> str | None:
+    """The code as stored, or None for text that cannot be a code (it then matches nothing:
+    never handed to the database, which refuses some characters outright)."""
+    try:
+        return clean_code(text)
+    except ValueError:
+        return None
 
 
 def org_get(*, actor, code: str, action: str = "organisations.view") -> Organisation | None:
     """The organisation with this code if the actor may `action` it (None otherwise, whether it
     exists or not)."""
-    code = (code or "").strip().upper()
-    if not code:
+    code = _code_or_none(code)
+    if code is None:
         return None
     return restrict(Organisation.objects.filter(code=code), actor, action).first()
 
 
 def org_get_or_404(*, actor, code: str, action: str = "organisations.view") -> Organisation:
-    return get_or_404(actor, Organisation, action, code=(code or "").strip().upper())
+    org = org_get(actor=actor, code=code, action=action)
+    if org is None:
+        raise Http404
+    return org
 
 
 def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> QuerySet:
