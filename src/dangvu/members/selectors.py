@@ -301,7 +301,7 @@ def event_get(*, member: Member, pk: int) -> MembershipEvent | None:
 def member_events(member: Member) -> QuerySet[MembershipEvent]:
     """The events of a member the caller already got through the gate (member_get)."""
     return member.events.select_related(
-        "organisation", "from_organisation", "corrects", "recorded_by"
+        "organisation", "from_organisation", "corrects", "corrected_by", "recorded_by"
     ).order_by("seq")
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive
+from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive, sensitive_allowed
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
@@ -148,6 +148,10 @@ def member_new(request):
 
 def member_edit(request, pk):
     member = member_get(actor=request.user, pk=pk, action="members.manage")
+    # The form shows the whole record: editing it needs its particulars too (audited).
+    if not sensitive_allowed(request.user, member):
+        raise Http404
+    show_sensitive(request, [member], via="edit")
     initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
     form = MemberEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

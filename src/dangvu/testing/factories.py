@@ -23,6 +23,8 @@ __all__ = [
     "build_tree",
     "counters",
     "db_snapshot",
+    "stored_rows",
+    "stored_rows_diff",
     "make_member",
     "make_org",
     "make_token",
@@ -241,6 +243,7 @@ def db_snapshot() -> dict:
     """Everything a member or organisation write can change: compare before/after to prove a
     refused action wrote nothing."""
     from dangvu.audit.models import AuditRecord
+    from dangvu.audit.selectors import READS
     from dangvu.members.models import Member, MemberPeriod, MembershipEvent
     from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
     from dangvu.stats.models import SubtreeCounter
@@ -253,7 +256,8 @@ def db_snapshot() -> dict:
                 "member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to"
             )
         ),
-        "audit": AuditRecord.objects.count(),
+        # Records of reads (particulars shown, reports served) are not writes.
+        "audit": AuditRecord.objects.exclude(READS).count(),
         "counter_sum": SubtreeCounter.objects.aggregate(s=Sum("count"))["s"] or 0,
         "counters": sorted(
             SubtreeCounter.objects.exclude(count=0).values_list(
@@ -275,6 +279,53 @@ def db_snapshot() -> dict:
         "versions": OrganisationVersion.objects.count(),
         "links": OrganisationLink.objects.count(),
     }
+
+
+# Records of reads, not writes: a sensitive field shown, a report served (accounts.scoping,
+# stats.services.report_served), and when a bearer token was last used.
+_READ_RECORDS = ((".sensitive_view", "endswith"), ("report.", "startswith"))
+_READ_FIELDS = {("accounts", "ApiToken"): {"last_used"}}
+
+
+def stored_rows() -> dict[str, list[tuple]]:
+    """Every row of every Dangvu model, by model label, except the records of reads: what a
+    refused or read-only request must leave exactly as it was. A new model is included without
+    a change here."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    rows: dict[str, list[tuple]] = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("dangvu.") or model._meta.proxy:
+            continue
+        meta = model._meta
+        skip = _READ_FIELDS.get((meta.app_label, meta.object_name), set())
+        fields = [f.attname for f in meta.concrete_fields if f.name not in skip]
+        qs = model._base_manager.all()
+        if meta.label == "audit.AuditRecord":
+            for text, how in _READ_RECORDS:
+                qs = qs.exclude(Q(**{f"action__{how}": text}))
+        rows[meta.label] = sorted(qs.values_list(*fields), key=repr)
+    return rows
+
+
+def stored_rows_diff(before: dict, after: dict) -> list[str]:
+    """What changed between two stored_rows(): "members.Member: 1 row added, 0 removed" per
+    model, with the first changed row."""
+    changes = []
+    for label in sorted(set(before) | set(after)):
+        old, new = before.get(label, []), after.get(label, [])
+        if old == new:
+            continue
+        old_set, new_set = Counter(map(repr, old)), Counter(map(repr, new))
+        added = list((new_set - old_set).elements())
+        removed = list((old_set - new_set).elements())
+        example = added[0] if added else removed[0]
+        changes.append(
+            f"{label}: {len(added)} row(s) added or changed, {len(removed)} removed or changed "
+            f"(e.g. {example:.300})"
+        )
+    return changes
 
 
 class ApiClient:

@@ -1,0 +1,199 @@
+"""Sample rows of every organisation-bound model (dangvu.core.registry), one factory per model.
+
+The guards that must cover a new model without a new test read them: the role × route matrix
+(dangvu.testing.matrix) fills URL parameters with sample rows and looks for their names and
+sensitive values in every answer; the query-count checks (dangvu.testing.query_counts) grow
+their datasets with them. A registered model without a sample fails the matrix
+(`missing_samples`): a new app that registers a model adds its sample here (apps never import
+`testing`, so the registrations live on this side).
+"""
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from dangvu.core.registry import org_bound_entries
+
+__all__ = [
+    "Sample",
+    "register_sample",
+    "sample_for",
+    "samples",
+    "missing_samples",
+    "make_home",
+]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How the guards make and recognise rows of one organisation-bound model.
+
+    - `make(org, tag)`: a new row of the model in `org` (made through the services). The
+      organisation model is the container of the others: its `make` adds a cell under `org`
+      (a grassroots committee); every other model's `make` puts its row in such a cell.
+      `tag` is a short word that keeps the row's names apart from those of other worlds.
+    - `params`: the URL parameters (path or query) that address a row, each with the row's
+      attribute it carries ({"pk": "pk", "member_id": "pk"}).
+    - `reveals(row)`: strings whose presence in an answer shows the row (its name, its code,
+      the link to its page).
+    - `shown(row)`: {sensitive field: the ways its value reads on a page} (labels in every
+      language, dates in every format the templates use): absent wherever the actor may not
+      see the row's sensitive fields.
+    - `sensitive_queries(row)`: pairs of queries, the first picking the row out by one of its
+      sensitive values (a search by its identity number, a filter on its ethnicity), the second
+      the same with a value the row does not have. For an actor who may not see that value, an
+      answer to the first must not show the row unless the answer to the second does too (a
+      filter a page ignores tells nothing; one that works tells the value).
+    """
+
+    model: type
+    make: Callable[[Any, str], Any]
+    params: Mapping[str, str]
+    reveals: Callable[[Any], tuple[str, ...]]
+    shown: Callable[[Any], dict[str, tuple[str, ...]]] = field(default=lambda row: {})
+    sensitive_queries: Callable[[Any], tuple[tuple[dict, dict], ...]] = field(
+        default=lambda row: ()
+    )
+
+
+_samples: dict[type, Sample] = {}
+
+
+def register_sample(sample: Sample) -> Sample:
+    _samples[sample.model] = sample
+    return sample
+
+
+def sample_for(model: type) -> Sample | None:
+    concrete = getattr(getattr(model, "_meta", None), "concrete_model", model)
+    return _samples.get(concrete)
+
+
+def samples() -> list[Sample]:
+    """The samples of the registered models, in registration order (the organisation first)."""
+    return [s for e in org_bound_entries() if (s := sample_for(e.model)) is not None]
+
+
+def missing_samples() -> list[str]:
+    """The registered organisation-bound models that have no sample (each a message)."""
+    return [
+        f"{e.model._meta.label} is registered as organisation-bound but has no sample: "
+        "add one in dangvu/testing/samples.py (register_sample) so that the role × route "
+        "matrix and the query-count checks cover it"
+        for e in org_bound_entries()
+        if sample_for(e.model) is None
+    ]
+
+
+def make_home(committee, tag: str):
+    """A new member-holding cell under `committee`: the organisation's sample row, in which the
+    samples of the other models are made."""
+    from dangvu.organisations.models import Organisation
+
+    return sample_for(Organisation).make(committee, tag)
+
+
+# --- the samples ------------------------------------------------------------------------------
+
+_serial = itertools.count(1)
+
+
+def _make_cell(parent, tag: str):
+    from dangvu.testing.factories import make_org
+
+    n = next(_serial)
+    return make_org(
+        code=f"{parent.code}-C{n:03d}",
+        name=f"Chi bộ Mẫu {tag} {n:03d}",
+        kind="cell",
+        parent=parent,
+    )
+
+
+def _org_reveals(org) -> tuple[str, ...]:
+    return (org.name, org.code, f"/organisations/{org.code}/")
+
+
+# Rare ethnicities and religions whose labels are no part of another label: two members made
+# one after the other never share one, so a page that shows one member's shows no other's.
+_ETHNICITIES = ("52", "54", "51", "32", "53", "50")  # Rơ-măm, Ơ Đu, Pu Péo, Xinh-mun, Brâu, Si La
+_RELIGIONS = ("04", "11", "06", "10")  # Cao Đài, Minh Sư đạo, Hồi giáo, Phật giáo Tứ Ân…
+_members = itertools.count(0)
+
+
+def _make_member(cell, tag: str):
+    from dangvu.testing.factories import make_member
+
+    n, i = next(_serial), next(_members)
+    # Values no page shows by chance: a rare ethnicity and religion, a birthday of its own.
+    return make_member(
+        cell,
+        full_name=f"Đinh Thị Mẫu {tag} {_letters(n)}",
+        birth_date=date(1961, 1 + i % 12, 1 + n % 28),
+        ethnicity=_ETHNICITIES[i % len(_ETHNICITIES)],
+        religion=_RELIGIONS[i % len(_RELIGIONS)],
+        identity_number=f"0791{n:08d}",
+        phone=f"0988{n:06d}",
+        party_card_number=f"7{n:07d}",
+    )
+
+
+def _letters(n: int) -> str:
+    """n as a word of letters (names hold no digits), all of one length so that none is the
+    start of another: 1 → "XBaBaBaBe", 12 → "XBaBaBeBi"."""
+    syllables = ("Ba", "Be", "Bi", "Bo", "Bu", "Ca", "Ce", "Ci", "Co", "Cu")
+    return "X" + "".join(syllables[int(d)] for d in f"{n:04d}")
+
+
+def _member_reveals(m) -> tuple[str, ...]:
+    return (m.full_name, m.party_card_number, f"/members/{m.pk}/")
+
+
+def _member_shown(m) -> dict[str, tuple[str, ...]]:
+    from dangvu.core.refdata import ETHNICITIES, RELIGIONS
+
+    ethnicity, religion = ETHNICITIES.get(m.ethnicity), RELIGIONS.get(m.religion)
+    return {
+        "identity_number": (m.identity_number,),
+        "phone": (m.phone,),
+        "birth_date": (m.birth_date.strftime("%d/%m/%Y"), m.birth_date.isoformat()),
+        "ethnicity": (ethnicity.vi, ethnicity.en),
+        "religion": (religion.vi, religion.en),
+    }
+
+
+def _member_queries(m) -> tuple[tuple[dict, dict], ...]:
+    return (
+        ({"q": m.identity_number}, {"q": "079999999999"}),
+        ({"ethnicity": m.ethnicity}, {"ethnicity": "01"}),  # Kinh: none of the samples
+        ({"religion": m.religion}, {"religion": "00"}),  # none: none of the samples
+    )
+
+
+def _register() -> None:
+    from dangvu.members.models import Member
+    from dangvu.organisations.models import Organisation
+
+    register_sample(
+        Sample(
+            model=Organisation,
+            make=_make_cell,
+            params={"code": "code", "org": "code", "parent": "code"},
+            reveals=_org_reveals,
+        )
+    )
+    register_sample(
+        Sample(
+            model=Member,
+            make=_make_member,
+            params={"pk": "pk", "member_id": "pk"},
+            reveals=_member_reveals,
+            shown=_member_shown,
+            sensitive_queries=_member_queries,
+        )
+    )
+
+
+_register()
