@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: install run test test-postgres lint e2e chromium bench clean
+.PHONY: install run test test-postgres lint e2e chromium fuzz bench clean
 
 install: $(STAMP)
 
@@ -63,6 +63,12 @@ chromium:
 e2e: install chromium
 	$(DANGVU) compilemessages_dangvu
 	$(PY) -m pytest -m e2e -p no:randomly
+
+# schemathesis against the real server (gunicorn) on a throwaway SQLite database with the demo
+# data, as three users of different scopes: no 5xx, no undocumented status code, content type
+# or body, and no error in the server's log (scripts/fuzz; FUZZ_EXAMPLES, FUZZ_SEED, FUZZ_KEEP=1).
+fuzz: install
+	scripts/fuzz
 
 # Dangvu against the raw engine on a generated country (bench/run.py): SQLite, and PostgreSQL
 # too when DATABASE_URL is set; non-zero exit when a target (bench/targets.py) is missed.

@@ -16,6 +16,8 @@ from dangvu.testing.factories import (
 )
 from dangvu.testing.factories import make_member as _make_member
 
+pytest_plugins = ["dangvu.testing.server_log"]  # the suite's server log holds no unhandled error
+
 
 @pytest.fixture
 def tree(db):

@@ -6,14 +6,17 @@ exist for the caller (404), whoever the caller is.
 """
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.http import Http404
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
 from dangvu.accounts.models import ApiToken, RoleGrant
 from dangvu.accounts.selectors import token_get, token_list
 from dangvu.accounts.services import token_create, token_expiry, token_revoke
+from dangvu.core.apischema import documented
+from dangvu.core.text import clean_text
 
 __all__ = ["router"]
 
@@ -52,29 +55,21 @@ class TokenCreatedOut(TokenOut):
     key: str = Field(description="The bearer token; shown this once, never again")
 
 
+def _token_name(value: str) -> str:
+    # Stored like every text (NFC, no control character): PostgreSQL refuses a NUL outright.
+    return clean_text(value, max_length=100)
+
+
 class TokenIn(Schema):
     # An unknown field is refused rather than ignored: a misspelt "expiry" would otherwise
     # give a token that never expires.
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field("", max_length=100, description="What the token is for")
+    name: Annotated[str, AfterValidator(_token_name)] = Field(
+        "", max_length=100, description="What the token is for"
+    )
     expires: date | None = Field(None, description="Valid through this day (local time)")
     days: int | None = Field(None, description="Valid for this many days (instead of expires)")
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldErrorOut(Schema):
-    loc: list[str]
-    msg: str
-    type: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[FieldErrorOut]
-    errors: dict[str, list[str]]
 
 
 def _token_out(token: ApiToken) -> dict:
@@ -93,7 +88,7 @@ def _token_out(token: ApiToken) -> dict:
 # --- endpoints --------------------------------------------------------------------------------
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut})
+@router.get("/me", response=documented(MeOut))
 def me(request):
     """Who the token belongs to: user name, full name, their member record (if any) and their
     role grants."""
@@ -116,13 +111,13 @@ def me(request):
     }
 
 
-@router.get("/tokens", response={200: list[TokenOut], 401: ErrorOut})
+@router.get("/tokens", response=documented(list[TokenOut]))
 def tokens(request):
     """The caller's own tokens, newest first, revoked and expired ones included (never a key)."""
     return [_token_out(t) for t in token_list(actor=request.user, user=request.user)]
 
 
-@router.post("/tokens", response={201: TokenCreatedOut, 401: ErrorOut, 422: ValidationErrorOut})
+@router.post("/tokens", response=documented(TokenCreatedOut, 201))
 def token_add(request, payload: TokenIn):
     """A new token for the caller: `{"name": "…", "expires": "2026-12-31"}` or `{"days": 30}`
     (neither: until revoked). The answer carries the key, this once."""
@@ -132,7 +127,7 @@ def token_add(request, payload: TokenIn):
     return Status(201, {**_token_out(token), "key": key})
 
 
-@router.post("/tokens/{prefix}/revoke", response={200: TokenOut, 401: ErrorOut, 404: ErrorOut})
+@router.post("/tokens/{prefix}/revoke", response=documented(TokenOut))
 def token_revoke_own(request, prefix: str):
     """Revoke one of the caller's tokens (possibly the one in use): it authenticates nobody from
     now on. Revoking it again changes nothing. Another user's token: 404."""

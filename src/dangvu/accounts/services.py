@@ -12,6 +12,7 @@ from dangvu.accounts.passwords import generate_password, password_problems
 from dangvu.accounts.roles import Role
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
+from dangvu.core.text import clean_text
 
 __all__ = [
     "user_create",
@@ -166,9 +167,10 @@ def token_create(*, actor, user, name: str = "", expires: datetime | None = None
     the future. Refusals: ValidationError on `user`, `name` or `expires`; nothing is written.
     Emits `token.create` with the prefix, name and expiry."""
     _require_manages(actor, user)
-    name = (name or "").strip()
-    if len(name) > TOKEN_NAME_MAX:
-        raise ValidationError({"name": _("At most %(max)d characters.") % {"max": TOKEN_NAME_MAX}})
+    try:
+        name = clean_text(name, max_length=TOKEN_NAME_MAX)
+    except ValueError as exc:
+        raise ValidationError({"name": str(exc)}) from exc
     if expires is not None and expires <= timezone.now():
         raise ValidationError({"expires": _("The expiry is in the past.")})
     key = ApiToken.new_key()

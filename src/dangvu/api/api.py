@@ -3,6 +3,7 @@ owns its router (its schemas and endpoints, calling its selectors and services);
 only mounts them and holds no query of its own."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -26,7 +27,26 @@ class BearerAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# What the HTTP server in front answers, before Dangvu sees the request: a request line longer
+# than gunicorn's limit (4094 bytes; nginx has its own) is refused with its own HTML page. Any
+# operation can be sent such a URL (a long query, a long path parameter), so each documents it.
+URI_TOO_LONG = {
+    "description": "URI Too Long: the request line exceeds the server's limit (answered by the "
+    "HTTP server, as HTML, before the request reaches the API)",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
+class DangvuAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation["responses"].setdefault("414", URI_TOO_LONG)
+        return schema
+
+
+api = DangvuAPI(
     title="Dangvu API",
     version="1",
     description="Party organisations, members and statistics. Authenticate with "
@@ -92,6 +112,11 @@ def _unauthorised(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc):
+    if exc.status_code == 400:
+        # ninja's only 400: the body is not JSON (or not UTF-8). Bad input like any other: 422,
+        # naming the body, rather than a status no operation documents.
+        errors = [("body", "__all__", _("The request body is not valid JSON."))]
+        return api.create_response(request, _error_body(errors), status=422)
     return api.create_response(request, {"detail": str(exc.message)}, status=exc.status_code)
 
 

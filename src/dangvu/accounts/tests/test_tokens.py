@@ -71,7 +71,8 @@ def test_a_token_is_created_with_a_name_and_an_expiry_and_audited(users):
     ("kwargs", "errors"),
     [
         ({"expires": NOON}, {"expires": ["The expiry is in the past."]}),
-        ({"name": "x" * 101}, {"name": ["At most 100 characters."]}),
+        ({"name": "x" * 101}, {"name": ["At most 100 characters (this has 101)."]}),
+        ({"name": "ci\x00nightly"}, {"name": ["Remove the control characters from this text."]}),
     ],
 )
 def test_a_token_with_a_past_expiry_or_a_long_name_is_refused_and_nothing_written(

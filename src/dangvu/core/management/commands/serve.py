@@ -33,6 +33,16 @@ class Command(BaseCommand):
             str(options["timeout"]),
             "--access-logfile",
             "-",
-            "dangvu.wsgi:application",
         ]
+        if _has_flag("--no-control-socket"):
+            # gunicorn 24+ opens a control socket per user ($HOME/.gunicorn/gunicorn.ctl): two
+            # servers run by one user would share it, and Dangvu does not use it.
+            sys.argv.append("--no-control-socket")
+        sys.argv.append("dangvu.wsgi:application")
         WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
+
+
+def _has_flag(flag: str) -> bool:
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(flag in (setting.cli or []) for setting in KNOWN_SETTINGS)
