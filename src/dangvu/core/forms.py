@@ -5,7 +5,7 @@ from django import forms
 from dangvu.core.dates import check_in_range
 from dangvu.core.errors import DomainError, ValidationError, field_errors
 
-__all__ = ["add_service_errors", "DayField", "date_widget"]
+__all__ = ["add_service_errors", "ActorForm", "DayField", "date_widget"]
 
 
 def date_widget():
@@ -27,6 +27,19 @@ class DayField(forms.DateField):
                 check_in_range(value)
             except ValueError as exc:
                 raise ValidationError(str(exc), code="out_of_range") from None
+
+
+class ActorForm(forms.Form):
+    """A form whose fields need the person filling it in (pickers offer and accept only what
+    that person may choose): `Form(data, actor=request.user)`; every field with a `bind`
+    method is given the actor."""
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        for field in self.fields.values():
+            if hasattr(field, "bind"):
+                field.bind(actor)
 
 
 def add_service_errors(

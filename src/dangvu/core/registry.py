@@ -54,6 +54,8 @@ class OrgBound:
       out, each to exactly one part; `live_message` says what to do first.
     - `cell_tally(cell)`: what the rows of a cell add to the rollup counters (cells keep no
       counter rows: stats).
+    - `live_count(path)` / `title`: how many live rows the subtree at `path` holds, and what
+      they are called ("party members"), for the confirmation of a move, merge or dissolution.
     """
 
     model: type
@@ -70,6 +72,8 @@ class OrgBound:
     live_ids: Callable[[Any], list[int]] | None = None
     live_message: str = ""
     cell_tally: Callable[[Any], Any] | None = None
+    live_count: Callable[[str], int] | None = None
+    title: str = ""
 
 
 class TreeObserver(Protocol):

@@ -9,7 +9,15 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-__all__ = ["fold", "tokens", "rotations", "clean_text", "clean_code", "CODE_MAX_LENGTH"]
+__all__ = [
+    "fold",
+    "natural_key",
+    "tokens",
+    "rotations",
+    "clean_text",
+    "clean_code",
+    "CODE_MAX_LENGTH",
+]
 
 _SPACES = re.compile(r"\s+")
 
@@ -96,3 +104,12 @@ def rotations(folded: str) -> list[str]:
     for i in range(len(words)):
         seen.setdefault(" ".join(words[i:] + words[:i]))
     return list(seen)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple:
+    """A sort key that orders the numbers inside names by value: "tổ dân phố 2" before
+    "tổ dân phố 10" (compare folded names, so that accents do not decide the order)."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text or ""))

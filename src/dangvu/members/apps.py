@@ -12,7 +12,7 @@ class MembersConfig(AppConfig):
         from dangvu.core.registry import OrgBound, register_org_bound
         from dangvu.members.choices import EventType
         from dangvu.members.models import Member
-        from dangvu.members.selectors import member_ids_in_org
+        from dangvu.members.selectors import member_ids_in_org, members_in_party_under
         from dangvu.members.services import members_reassign
         from dangvu.members.views import org_members_panel
         from dangvu.organisations.panels import Panel, register_panel
@@ -38,6 +38,8 @@ class MembersConfig(AppConfig):
                 reassign=members_reassign,
                 live_ids=member_ids_in_org,
                 live_message=_("Transfer its members first."),
+                live_count=members_in_party_under,
+                title=_("party members"),
             )
         )
         register_panel(Panel(name="members", order=60, render=org_members_panel))

@@ -3,19 +3,23 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.forms import DayField
+from dangvu.core.forms import ActorForm, DayField
 from dangvu.core.refdata import ETHNICITIES, GENDERS
 from dangvu.members.choices import USER_EVENTS, EventType, Status
 from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
+from dangvu.organisations.forms import OrganisationField
 
 __all__ = ["MemberForm", "MemberEditForm", "EventForm", "SearchForm"]
 
 
-class MemberForm(forms.Form):
+class MemberForm(ActorForm):
     """Putting a member on the records: the record's fields (members.fields.RECORD, in its
     order), the cell and how the member joins."""
 
-    organisation = forms.CharField(label=_("Party cell (code)"), max_length=40)
+    organisation = OrganisationField(
+        label=_("Party cell"), action="members.manage", kinds=MEMBER_HOLDING_KINDS
+    )
     entry = forms.ChoiceField(
         label=_("Joins the records by"),
         choices=[
@@ -37,13 +41,14 @@ class MemberForm(forms.Form):
         self.fields.update(own)
 
 
-class EventForm(forms.Form):
+class EventForm(ActorForm):
     type = forms.ChoiceField(label=_("Event"))
     date = DayField(label=_("Date"))
-    organisation = forms.CharField(
-        label=_("Receiving party cell (code)"),
+    # A receiving cell the actor cannot see does not exist for them (decision 0009).
+    organisation = OrganisationField(
+        label=_("Receiving party cell"),
         required=False,
-        max_length=40,
+        kinds=MEMBER_HOLDING_KINDS,
         help_text=_("For a transfer or a restoration."),
     )
     decision_number = forms.CharField(label=_("Decision number"), required=False, max_length=60)
@@ -67,9 +72,9 @@ class EventForm(forms.Form):
         ]
 
 
-class SearchForm(forms.Form):
+class SearchForm(ActorForm):
     q = forms.CharField(label=_("Name, card or identity number"), required=False, max_length=200)
-    org = forms.CharField(label=_("Organisation code"), required=False, max_length=40)
+    org = OrganisationField(label=_("Organisation"), required=False, action="members.view")
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -80,6 +85,9 @@ class SearchForm(forms.Form):
         label=_("Ethnicity"), required=False, choices=LazyChoices(ETHNICITIES)
     )
     after = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    before = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
 

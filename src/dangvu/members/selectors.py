@@ -15,8 +15,9 @@ from dangvu.core.errors import ValidationError
 from dangvu.core.text import tokens
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.fields import record_field
-from dangvu.members.models import Member, MembershipEvent, NameKey
-from dangvu.organisations.models import Organisation
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.organisations.models import Organisation, OrganisationVersion
+from dangvu.organisations.selectors import covering_q, org_version_on
 
 __all__ = [
     "member_list",
@@ -32,6 +33,10 @@ __all__ = [
     "search_capped",
     "SEARCH_CAP",
     "effective_events",
+    "members_on",
+    "members_before",
+    "bounded_count",
+    "COUNT_BOUND",
 ]
 
 
@@ -309,6 +314,39 @@ def member_count_in_org(org: Organisation) -> int:
     return Member.objects.filter(organisation=org, status__in=IN_PARTY).count()
 
 
+def members_on(*, actor, org: Organisation, day, limit: int = 20) -> tuple[list[Member], int]:
+    """The members in the party in `org`'s subtree on `day`, as the tree stood that day (a
+    dissolved organisation's members on its last day), those the actor may see: the first
+    `limit` by name, and how many there were (counted up to COUNT_BOUND)."""
+    version = org_version_on(org, day)
+    if version is None:
+        return [], 0
+    cells = OrganisationVersion.objects.filter(covering_q(day)).filter(
+        prefix_q("path", version.path)
+    )
+    periods = MemberPeriod.objects.filter(covering_q(day)).filter(
+        organisation_id__in=cells.values("organisation_id")
+    )
+    qs = restrict(Member.objects.filter(pk__in=periods.values("member_id")), actor)
+    qs = qs.select_related("organisation").order_by("name_folded", "id")
+    return list(qs[:limit]), bounded_count(qs)
+
+
+COUNT_BOUND = 1000
+
+
+def bounded_count(qs: QuerySet, bound: int = COUNT_BOUND) -> int:
+    """How many rows `qs` has, counted up to `bound` + 1 (a page says "more than `bound`"
+    past it): a list at national size is never counted whole."""
+    return qs.order_by()[: bound + 1].count()
+
+
+def members_in_party_under(path: str) -> int:
+    """Members in the party in the subtree at `path` (any size: a move of a province counts
+    them once, before it asks for confirmation)."""
+    return Member.objects.filter(prefix_q("org_path", path), status__in=IN_PARTY).count()
+
+
 def member_ids_in_org(org: Organisation) -> list[int]:
     return list(
         Member.objects.filter(organisation=org, status__in=IN_PARTY).values_list("id", flat=True)
@@ -324,7 +362,15 @@ def effective_events(member_id: int) -> list[MembershipEvent]:
     )
 
 
-def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member]:
+def members_before(qs: QuerySet[Member], before_id: int) -> QuerySet[Member]:
+    """The previous page's direction of members_after: the members that come before the member
+    `before_id` (the first of the current page), nearest first (reverse them to show)."""
+    return members_after(qs, before_id, backwards=True)
+
+
+def members_after(
+    qs: QuerySet[Member], after_id: int | None, backwards: bool = False
+) -> QuerySet[Member]:
     """Keyset pagination over member_list's order ((org_path,) name_folded, id): the members
     that come after the member `after_id` (the last one of the previous page).
 
@@ -345,8 +391,11 @@ def members_after(qs: QuerySet[Member], after_id: int | None) -> QuerySet[Member
     columns = ", ".join(f'"{table}"."{Member._meta.get_field(f).column}"' for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     qs = qs._chain()
+    if backwards:
+        qs = qs.reverse()
     # First in the WHERE clause: SQLite seeks the index with the first lower bound it meets,
     # and the subtree's own (org_path >= prefix) would make every page scan from the
     # province's first member (2.6 ms → 76 ms for the last pages of 560,000).
-    qs.query.where.children.insert(0, ExtraWhere([f"({columns}) > ({marks})"], list(last)))
+    sign = "<" if backwards else ">"
+    qs.query.where.children.insert(0, ExtraWhere([f"({columns}) {sign} ({marks})"], list(last)))
     return qs

@@ -13,16 +13,21 @@ from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive, s
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
+from dangvu.core.htmx import wants_fragment
 from dangvu.members.choices import EventType
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
 from dangvu.members.models import MembershipEvent
 from dangvu.members.selectors import (
+    COUNT_BOUND,
     SEARCH_CAP,
+    bounded_count,
     effective_events,
     member_events,
     member_get,
     member_list,
     members_after,
+    members_before,
+    members_on,
     search_capped,
 )
 from dangvu.members.services import (
@@ -33,13 +38,9 @@ from dangvu.members.services import (
 )
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_get
+from dangvu.organisations.selectors import org_paths_named
 
 PAGE_SIZE = 25
-
-
-def _managed_org(request, code: str) -> Organisation | None:
-    return org_get(actor=request.user, code=code, action="members.manage") if code else None
 
 
 def show_sensitive(request, members, via: str = "page") -> None:
@@ -52,16 +53,12 @@ def show_sensitive(request, members, via: str = "page") -> None:
 
 def member_search(request):
     """Members visible to the user; `q` ignores accents and case; keyset pages by name."""
-    form = SearchForm(request.GET or {"status": "active"})
+    form = SearchForm(request.GET or {"status": "active"}, actor=request.user)
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
-    org = None
-    if data.get("org"):
-        org = org_get(actor=request.user, code=data["org"], action="members.view")
-        if org is None:
-            form.add_error("org", _("No organisation with this code among yours."))
+    org = data.get("org")
     status = data.get("status", "active") if request.GET else "active"
-    page, next_after, capped = [], None, False
+    page, next_after, prev_before, capped, total = [], None, None, False, None
     try:
         qs = member_list(
             actor=request.user,
@@ -70,13 +67,23 @@ def member_search(request):
             status=status,
             filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
         )
-        page = list(members_after(qs, data.get("after"))[: PAGE_SIZE + 1])
+        if data.get("before"):
+            page = list(members_before(qs, data["before"])[: PAGE_SIZE + 1])[::-1]
+            if len(page) > PAGE_SIZE:
+                page = page[1:]
+                prev_before = page[0].pk
+            next_after = page[-1].pk if page else None
+        else:
+            page = list(members_after(qs, data.get("after"))[: PAGE_SIZE + 1])
+            if len(page) > PAGE_SIZE:
+                page = page[:PAGE_SIZE]
+                next_after = page[-1].pk
+            if data.get("after") and page:
+                prev_before = page[0].pk
+        total = bounded_count(qs)
     except ValidationError as exc:
         add_service_errors(form, exc)
     else:
-        if len(page) > PAGE_SIZE:
-            page = page[:PAGE_SIZE]
-            next_after = page[-1].pk
         # A name search keeps its first SEARCH_CAP matches: the last page says so when it did.
         capped = next_after is None and search_capped(qs, data.get("q", ""))
     show_sensitive(request, page)
@@ -84,12 +91,18 @@ def member_search(request):
         "form": form,
         "members": page,
         "next_after": next_after,
+        "prev_before": prev_before,
+        "total": total,
+        "bound": COUNT_BOUND,
         "capped": capped,
         "search_cap": SEARCH_CAP,
         "org": org,
+        "paths": org_paths_named(
+            actor=request.user, orgs={m.organisation for m in page}, action="members.view"
+        ),
         "can_add": holds_anywhere(request.user, "members.manage"),
     }
-    template = "members/_results.html" if request.headers.get("HX-Request") else "members/list.html"
+    template = "members/_results.html" if wants_fragment(request) else "members/list.html"
     return render(request, template, context)
 
 
@@ -123,26 +136,21 @@ def member_new(request):
         "professional_level": "none",
         "theory_level": "none",
     }
-    form = MemberForm(request.POST or None, initial=initial)
+    form = MemberForm(request.POST or None, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        org = _managed_org(request, data.pop("organisation"))
-        if org is None:
-            form.add_error("organisation", _("No party cell with this code among yours."))
+        org = data.pop("organisation")
+        entry = data.pop("entry")
+        extra = {k: data.pop(k) for k in ("entry_date", "decision_number", "issuer")}
+        try:
+            member = member_create(
+                actor=request.user, data=data, organisation=org, entry=entry, **extra
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
         else:
-            entry = data.pop("entry")
-            extra = {k: data.pop(k) for k in ("entry_date", "decision_number", "issuer")}
-            try:
-                member = member_create(
-                    actor=request.user, data=data, organisation=org, entry=entry, **extra
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(
-                    request, _("%(name)s has been added.") % {"name": member.full_name}
-                )
-                return redirect("members:detail", pk=member.pk)
+            messages.success(request, _("%(name)s has been added.") % {"name": member.full_name})
+            return redirect("members:detail", pk=member.pk)
     return render(request, "members/new.html", {"form": form})
 
 
@@ -167,33 +175,29 @@ def member_edit(request, pk):
 
 def event_new(request, pk):
     member = member_get(actor=request.user, pk=pk, action="members.manage")
-    form = EventForm(request.POST or None, initial={"date": timezone.localdate()})
+    form = EventForm(
+        request.POST or None, initial={"date": timezone.localdate()}, actor=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        receiving = None
-        if data["organisation"]:
-            # A receiving cell the actor cannot see does not exist for them (decision 0009).
-            receiving = org_get(actor=request.user, code=data["organisation"])
-            if receiving is None:
-                form.add_error("organisation", _("No organisation with this code among yours."))
-        if not form.errors:
-            try:
-                member_event_record(
-                    actor=request.user,
-                    member=member,
-                    type=data["type"],
-                    date=data["date"],
-                    organisation=receiving,
-                    decision_number=data["decision_number"],
-                    decision_date=data["decision_date"],
-                    issuer=data["issuer"],
-                    note=data["note"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("The event has been recorded."))
-                return redirect("members:detail", pk=member.pk)
+        receiving = data["organisation"]
+        try:
+            member_event_record(
+                actor=request.user,
+                member=member,
+                type=data["type"],
+                date=data["date"],
+                organisation=receiving,
+                decision_number=data["decision_number"],
+                decision_date=data["decision_date"],
+                issuer=data["issuer"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The event has been recorded."))
+            return redirect("members:detail", pk=member.pk)
     return render(request, "members/event_new.html", {"form": form, "member": member})
 
 
@@ -224,20 +228,34 @@ def event_correct(request, pk):
     return redirect("members:detail", pk=member.pk)
 
 
-def org_members_panel(request, org: Organisation) -> str | None:
+def org_members_panel(request, org: Organisation, on=None) -> str | None:
     """The organisation page's member panel (organisations.panels): its first members in the
-    party, with links to all of them and, in a cell one manages, to add one."""
+    party (on `on`, as the tree stood that day, when given), how many, with links to all of
+    them and, in a cell one manages, to add one."""
     if not holds_anywhere(request.user, "members.view"):
         return None
-    members = list(member_list(actor=request.user, org=org, status="active")[:20])
+    if on is None:
+        qs = member_list(actor=request.user, org=org, status="active")
+        members, total = list(qs[:20]), bounded_count(qs)
+    else:
+        members, total = members_on(actor=request.user, org=org, day=on)
     show_sensitive(request, members)
     can_add = (
-        org.is_active
+        on is None
+        and org.is_active
         and org.kind in MEMBER_HOLDING_KINDS
         and allows(request.user, "members.manage", org)
     )
     return render_to_string(
         "members/_org_members.html",
-        {"org": org, "members": members, "can_add": can_add},
+        {
+            "org": org,
+            "members": members,
+            "total": total,
+            "bound": COUNT_BOUND,
+            "on": on,
+            "can_add": can_add,
+            "paths": org_paths_named(actor=request.user, orgs={m.organisation for m in members}),
+        },
         request=request,
     )

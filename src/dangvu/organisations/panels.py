@@ -4,6 +4,7 @@ the work of apps above `organisations` without importing them (dangvu.layers).""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.http import HttpRequest
 
@@ -14,13 +15,14 @@ __all__ = ["Panel", "register_panel", "panels_for"]
 
 @dataclass(frozen=True)
 class Panel:
-    """`render(request, org)` returns the panel's HTML, or None when it has nothing for this
-    person here (it decides through the access gate, with request.user). `place`: "summary"
+    """`render(request, org, on)` returns the panel's HTML, or None when it has nothing for this
+    person here (it decides through the access gate, with request.user). `on` is the date the
+    page shows the organisation as of (None: today). `place`: "summary"
     (above the organisations under it) or "content" (below)."""
 
     name: str
     order: int
-    render: Callable[[HttpRequest, Organisation], str | None]
+    render: Callable[[HttpRequest, Organisation, date | None], str | None]
     place: str = "content"
 
 
@@ -31,11 +33,11 @@ def register_panel(panel: Panel) -> None:
     _panels[panel.name] = panel
 
 
-def panels_for(request: HttpRequest, org: Organisation) -> dict[str, list[str]]:
+def panels_for(request: HttpRequest, org: Organisation, on: date | None = None) -> dict:
     """{place: [HTML of each panel with something to show]}, in order."""
     out: dict[str, list[str]] = {"summary": [], "content": []}
     for panel in sorted(_panels.values(), key=lambda p: p.order):
-        html = panel.render(request, org)
+        html = panel.render(request, org, on)
         if html:
             out[panel.place].append(html)
     return out

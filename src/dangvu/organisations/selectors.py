@@ -5,15 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows, restrict, scope_for
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
-from dangvu.core.text import clean_code, tokens
+from dangvu.core.registry import org_bound_entries
+from dangvu.core.text import clean_code, fold, natural_key, tokens
 from dangvu.organisations.choices import LinkKind, OrgKind
-from dangvu.organisations.models import Organisation, OrganisationLink
+from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
+from dangvu.organisations.tree import ancestor_paths
 
 __all__ = [
     "org_list",
@@ -24,8 +27,19 @@ __all__ = [
     "org_lineage",
     "org_ancestors",
     "org_parents",
+    "org_pick",
+    "org_paths_named",
+    "org_label",
+    "org_children_on",
+    "org_change_preview",
     "Lineage",
+    "PICK_LIMIT",
 ]
+
+PICK_LIMIT = 15
+PATH_SEPARATOR = " › "
+# An ancestor in a path is named without the words every one of them starts with.
+_ANCESTOR_PREFIXES = ("Đảng bộ ", "Đảng ủy ", "Đảng uỷ ")
 
 
 def org_list(
@@ -85,8 +99,136 @@ def org_get_or_404(*, actor, code: str, action: str = "organisations.view") -> O
     return org
 
 
-def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> QuerySet:
-    return org_list(actor=actor, parent=org, include_dissolved=include_dissolved)
+def org_children(*, actor, org: Organisation, include_dissolved: bool = False) -> list:
+    """The children the actor may see, in natural order of their names ("tổ dân phố 2" before
+    "tổ dân phố 10")."""
+    kids = org_list(actor=actor, parent=org, include_dissolved=include_dissolved)
+    return sorted(kids, key=lambda o: natural_key(o.name_folded))
+
+
+def org_children_on(*, actor, org: Organisation, day: date) -> list[OrganisationVersion]:
+    """The organisations under `org` on `day`, as the tree stood that day (their versions:
+    name, kind and place of that day), those the actor may see, in natural order."""
+    own = org_version_on(org, day)
+    if own is None:
+        return []
+    versions = list(
+        OrganisationVersion.objects.filter(covering_q(day))
+        .filter(prefix_q("path", own.path))
+        .alias(path_length=Length("path"))
+        .filter(path_length=len(own.path) + org.steplen)
+        .select_related("organisation")
+    )
+    visible = set(
+        restrict(
+            Organisation.objects.filter(pk__in=[v.organisation_id for v in versions]), actor
+        ).values_list("pk", flat=True)
+    )
+    kept = [v for v in versions if v.organisation_id in visible]
+    return sorted(kept, key=lambda v: natural_key(fold(v.name)))
+
+
+def org_change_preview(org: Organisation) -> dict:
+    """What a move, merge or dissolution of `org` carries with it: the active organisations
+    under it, and each registered model's live rows in its subtree (core.registry)."""
+    orgs = (
+        Organisation.objects.filter(prefix_q("path", org.path), valid_to__isnull=True)
+        .exclude(pk=org.pk)
+        .count()
+    )
+    rows = [(str(e.title), e.live_count(org.path)) for e in org_bound_entries() if e.live_count]
+    return {"organisations": orgs, "rows": rows, "blocks": bool(orgs or any(n for _t, n in rows))}
+
+
+def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
+    """The organisation's version in force on `day` (None: it did not exist then)."""
+    return (
+        OrganisationVersion.objects.filter(organisation=org)
+        .filter(covering_q(day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def covering_q(day: date) -> Q:
+    return Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gt=day))
+
+
+def _short(name: str) -> str:
+    for prefix in _ANCESTOR_PREFIXES:
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def org_paths_named(*, actor, orgs, action: str = "organisations.view") -> dict[int, str]:
+    """{id: "Chi bộ thôn 2 › xã Đăk Plô › tỉnh Quảng Ngãi"}: each organisation's name followed
+    by its ancestors' names, nearest first, as far up as the actor may see them (`action` or
+    organisations.view); one query for all of them."""
+    orgs = list(orgs)
+    prefixes = sorted({p for o in orgs for p in ancestor_paths(o.path)[:-1]})
+    names: dict[str, str] = {}
+    if prefixes:
+        scope = scope_for(actor)
+        rows = Organisation.objects.filter(path__one_of=prefixes).values_list("path", "name")
+        names = {
+            path: name
+            for path, name in rows
+            if scope.covers_path(action, path) or scope.covers_path("organisations.view", path)
+        }
+    labels = {}
+    for o in orgs:
+        above = [names[p] for p in reversed(ancestor_paths(o.path)[:-1]) if p in names]
+        labels[o.pk] = PATH_SEPARATOR.join([o.name, *map(_short, above)])
+    return labels
+
+
+def org_label(*, actor, org: Organisation, action: str = "organisations.view") -> str:
+    return org_paths_named(actor=actor, orgs=[org], action=action)[org.pk]
+
+
+def org_pick(
+    *,
+    actor,
+    q: str,
+    action: str = "organisations.view",
+    include_dissolved: bool = False,
+    kinds: tuple[str, ...] = (),
+    limit: int = PICK_LIMIT,
+) -> list[Organisation]:
+    """Organisations for a picker: the one whose code is `q`, then those whose folded name holds
+    every word of `q` (accents and case ignored, any order), the actor may `action`; active
+    ones first, then names that start with the query, higher levels, natural order. Each
+    carries `label` (its path, org_paths_named). At most `limit`."""
+    words = tokens(q)
+    if not words:
+        return []
+    qs = restrict(Organisation.objects.all(), actor, action)
+    if not include_dissolved:
+        qs = qs.filter(valid_to__isnull=True)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    by_name = Q()
+    for word in words:
+        by_name &= Q(name_folded__contains=word)
+    code = _code_or_none(q)
+    found = list(qs.filter(by_name | Q(code=code) if code else by_name)[: limit * 4])
+    folded = " ".join(words)
+
+    def rank(o):
+        return (
+            o.code != code,
+            not o.is_active,
+            not o.name_folded.startswith(folded) and f" {folded}" not in o.name_folded,
+            o.depth,
+            natural_key(o.name_folded),
+        )
+
+    found = sorted(found, key=rank)[:limit]
+    labels = org_paths_named(actor=actor, orgs=found, action=action)
+    for o in found:
+        o.label = labels[o.pk]
+    return found
 
 
 def org_roots_for(*, actor, action: str = "organisations.view") -> list[Organisation]:

@@ -5,6 +5,7 @@ from dangvu.organisations import views
 app_name = "organisations"
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("pick/", views.pick, name="pick"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/children/", views.children, name="children"),
     path("<str:code>/new-child/", views.org_new_child, name="new_child"),

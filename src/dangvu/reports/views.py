@@ -3,7 +3,6 @@ for any visible organisation and any date, with Excel downloads."""
 
 from datetime import date, timedelta
 
-from django import forms
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,34 +12,28 @@ from django.utils.translation import gettext_lazy as _
 
 from dangvu.accounts.scoping import allows
 from dangvu.core.errors import ValidationError
-from dangvu.core.forms import DayField, add_service_errors
-from dangvu.organisations.selectors import org_get_or_404, org_roots_for
+from dangvu.core.forms import ActorForm, DayField, add_service_errors
+from dangvu.organisations.forms import OrganisationField
+from dangvu.organisations.selectors import org_roots_for
 from dangvu.reports.exports import BREAKDOWN_TITLES, membership_xlsx, period_xlsx
 from dangvu.stats.selectors import membership_report, period_report
 from dangvu.stats.services import report_served
 
 
-class MembershipForm(forms.Form):
-    org = forms.CharField(
-        label=_("Organisation code"),
-        max_length=40,
-        widget=forms.TextInput(attrs={"list": "org-codes"}),
-    )
+def _report_org():
+    # Dissolved organisations too: their figures as of a date when they existed.
+    return OrganisationField(label=_("Organisation"), action="reports.view", include_dissolved=True)
+
+
+class MembershipForm(ActorForm):
+    org = _report_org()
     as_of = DayField(label=_("As of"), required=False)
 
 
-class PeriodForm(forms.Form):
-    org = forms.CharField(
-        label=_("Organisation code"),
-        max_length=40,
-        widget=forms.TextInput(attrs={"list": "org-codes"}),
-    )
+class PeriodForm(ActorForm):
+    org = _report_org()
     date_from = DayField(label=_("From"))
     date_to = DayField(label=_("To"))
-
-
-def _org_or_404(request, code):
-    return org_get_or_404(actor=request.user, code=code, action="reports.view")
 
 
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -57,11 +50,14 @@ def membership(request):
     data = request.GET.copy()
     if "org" not in data and roots:
         data["org"] = roots[0].code
-    form = MembershipForm(data)
+    form = MembershipForm(data, actor=request.user)
     report = None
     if form.is_valid():
-        org = _org_or_404(request, form.cleaned_data["org"])
-        as_of = form.cleaned_data["as_of"] or timezone.localdate()
+        org = form.cleaned_data["org"]
+        # A dissolved organisation's figures default to its last day.
+        as_of = form.cleaned_data["as_of"] or (
+            timezone.localdate() if org.is_active else org.valid_to - timedelta(days=1)
+        )
         try:
             report = membership_report(actor=request.user, org=org, as_of=as_of)
         except ValidationError as exc:
@@ -95,10 +91,10 @@ def period(request):
         data["org"] = roots[0].code
     data.setdefault("date_from", date(today.year, 1, 1).isoformat())
     data.setdefault("date_to", today.isoformat())
-    form = PeriodForm(data)
+    form = PeriodForm(data, actor=request.user)
     report = None
     if form.is_valid():
-        org = _org_or_404(request, form.cleaned_data["org"])
+        org = form.cleaned_data["org"]
         try:
             report = period_report(
                 actor=request.user,
@@ -122,13 +118,17 @@ def period(request):
     return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})
 
 
-def org_figures_panel(request, org) -> str | None:
+def org_figures_panel(request, org, on=None) -> str | None:
     """The organisation page's key figures (organisations.panels), where the person's role
-    shows statistics there; a dissolved organisation's as of its last day."""
+    shows statistics there: as of `on`, or today; a dissolved organisation's as of its last
+    day."""
     if not allows(request.user, "reports.view", org):
         return None
-    as_of = None if org.is_active else org.valid_to - timedelta(days=1)
-    report = membership_report(actor=request.user, org=org, as_of=as_of)
+    as_of = on or (None if org.is_active else org.valid_to - timedelta(days=1))
+    try:
+        report = membership_report(actor=request.user, org=org, as_of=as_of)
+    except ValidationError:
+        return None  # the organisation did not exist on that date: the page says so
     return render_to_string(
-        "reports/_org_figures.html", {"org": org, "report": report}, request=request
+        "reports/_org_figures.html", {"org": org, "report": report, "on": as_of}, request=request
     )

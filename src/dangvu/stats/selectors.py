@@ -36,6 +36,7 @@ from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
 from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
 from dangvu.organisations.models import Organisation, OrganisationVersion
+from dangvu.organisations.selectors import org_version_on
 from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
 from dangvu.stats.counters import cell_counts
 from dangvu.stats.models import SnapshotMark, SubtreeCounter, SubtreeSnapshot
@@ -73,15 +74,6 @@ def percent(count: int, total: int) -> float:
 
 def _share(count: int, total: int) -> dict:
     return {"count": count, "percent": percent(count, total)}
-
-
-def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
-    return (
-        OrganisationVersion.objects.filter(organisation=org, valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
-        .order_by("-valid_from")
-        .first()
-    )
 
 
 def _versions_on(day: date):

@@ -164,6 +164,13 @@ EXTRA: tuple[Pinned, ...] = (
         path=lambda ds: {"code": ds.committee.code},
     ),
     Pinned(
+        "organisations:pick?q",
+        "organisations",
+        "/organisations/pick/",
+        "html",
+        query=lambda ds: {"field": "org", "org_q": "đếm"},  # every organisation's name
+    ),
+    Pinned(
         "reports:membership?org",
         "reports",
         "/reports/membership/",

@@ -43,3 +43,18 @@ def querystring_with(context, **kwargs):
         else:
             params[key] = value
     return "?" + params.urlencode()
+
+
+@register.filter
+def slice_after(value, prefix):
+    """The text after `prefix` and the separator that follows it ("Chi bộ 2 › xã A" after
+    "Chi bộ 2": "xã A")."""
+    value, prefix = str(value), str(prefix)
+    if value.startswith(prefix):
+        return value[len(prefix) :].lstrip(" ›")
+    return value
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

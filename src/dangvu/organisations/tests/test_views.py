@@ -76,11 +76,19 @@ def test_move_and_merge_only_into_organisations_one_manages(tree, users, make_me
     )
     assert page.status_code == 200 and "errorlist" in page.content.decode()
     assert db_snapshot() == before
-    # Merging cell1 into cell2 inside the scope works and keeps the lineage.
-    response = client.post(
-        f"/organisations/{tree.cell1.code}/merge/",
-        {"target": tree.cell2.code, "on": "2025-07-01", "decision_number": "02-QĐ"},
-    )
+    # Merging cell1 into cell2 inside the scope: first the consequences, nothing written...
+    data = {"target": tree.cell2.code, "on": "2025-07-01", "decision_number": "02-QĐ"}
+    page = client.post(f"/organisations/{tree.cell1.code}/merge/", data)
+    text = page.content.decode()
+    assert page.status_code == 200 and 'name="confirmed"' in text
+    assert "01/07/2025" in text and tree.cell2.name in text
+    assert any("1 " in line for line in page.context["consequences"])  # its one member
+    assert db_snapshot() == before
+    # ... "Change the details" goes back to the form with the values, still nothing written...
+    page = client.post(f"/organisations/{tree.cell1.code}/merge/", {**data, "edit": "1"})
+    assert 'name="confirmed"' not in page.content.decode() and db_snapshot() == before
+    # ... then the merge, once confirmed, keeps the lineage.
+    response = client.post(f"/organisations/{tree.cell1.code}/merge/", {**data, "confirmed": "1"})
     assert response.status_code == 302
     assert OrganisationLink.objects.filter(
         source=tree.cell1, target=tree.cell2, kind="merged_into"
@@ -91,9 +99,12 @@ def test_move_and_merge_only_into_organisations_one_manages(tree, users, make_me
 def test_dissolve_is_refused_while_members_remain(tree, users, make_member):
     make_member(tree.cell1)
     before = db_snapshot()
-    page = _client(users.staff_kt).post(
-        f"/organisations/{tree.cell1.code}/dissolve/", {"on": "2025-07-01"}
-    )
+    client = _client(users.staff_kt)
+    url = f"/organisations/{tree.cell1.code}/dissolve/"
+    # The confirmation warns that members remain; confirming anyway is refused.
+    page = client.post(url, {"on": "2025-07-01"})
+    assert len(page.context["consequences"]) == 3  # the third: members remain
+    page = client.post(url, {"on": "2025-07-01", "confirmed": "1"})
     assert page.status_code == 200 and "errorlist" in page.content.decode()
     assert db_snapshot() == before
 
