@@ -3,11 +3,28 @@
 
 import re
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from dangvu.accounts.models import ApiToken
+from dangvu.accounts.models import ApiToken, RoleGrant
 
-__all__ = ["token_get", "token_list"]
+__all__ = ["token_get", "token_list", "people_named"]
+
+
+def people_named(ids) -> dict[int, tuple[str, str]]:
+    """{user id: (full name, "role, organisation")} of users who appear in a history: two
+    queries whatever their number."""
+    roles: dict[int, str] = {}
+    grants = RoleGrant.objects.filter(user_id__in=sorted(ids)).select_related("organisation")
+    for grant in grants.order_by("pk"):
+        roles.setdefault(grant.user_id, f"{grant.get_role_display()}, {grant.organisation.name}")
+    out = {}
+    for user in get_user_model().objects.filter(pk__in=sorted(ids)):
+        role = roles.get(user.pk) or (_("Administrator") if user.is_superuser else "")
+        out[user.pk] = (user.get_full_name() or user.username, role)
+    return out
+
 
 _PREFIX = re.compile(r"^[A-Za-z0-9_-]{1,12}$")
 

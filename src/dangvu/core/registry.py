@@ -29,6 +29,10 @@ __all__ = [
     "register_tree_observer",
     "tree_observers",
     "register_check",
+    "DueItem",
+    "DueSource",
+    "register_due",
+    "due_sources",
     "consistency_checks",
 ]
 
@@ -142,3 +146,40 @@ def register_check(name: str, check: Callable[[Callable[[str, str], None]], None
 
 def consistency_checks() -> dict[str, Callable]:
     return dict(_checks)
+
+
+# --- work that is due (the home page) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One line of "what is due" on a person's home page: `count` things (`more`: at least
+    that many) that `title` names, with a link to the list of them. `level` "overdue" for what
+    is already late, "due" for what is due now, "soon" for what falls due shortly."""
+
+    title: str
+    count: int
+    url: str
+    level: str = "due"
+    more: bool = False
+
+
+@dataclass(frozen=True)
+class DueSource:
+    """An app's contribution to the home page: `items(actor, today)` returns the DueItems this
+    person has (through the access gate), an empty list when none."""
+
+    name: str
+    order: int
+    items: Callable[[Any, Any], list[DueItem]]
+
+
+_due: dict[str, DueSource] = {}
+
+
+def register_due(source: DueSource) -> None:
+    _due[source.name] = source
+
+
+def due_sources() -> list[DueSource]:
+    return sorted(_due.values(), key=lambda s: s.order)

@@ -1,6 +1,6 @@
 """Vietnamese text folding: every search compares folded text.
 
-fold("Đăk Glei") == "dak glei": lowercase, no diacritics, đ -> d, spaces collapsed.
+fold("Đắk Glei") == "dak glei": lowercase, no diacritics, đ -> d, spaces collapsed.
 """
 
 import re

@@ -1,21 +1,78 @@
-"""The signed-in person's starting point (thin: the apps' selectors decide what it shows)."""
+"""The signed-in person's starting point: "what do I do today?" (thin: the apps' selectors
+and the due-work registry decide what it shows, through the access gate)."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
-from dangvu.accounts.scoping import allows
+from dangvu.accounts.models import RoleGrant
+from dangvu.accounts.scoping import allows, holds_anywhere
+from dangvu.core.charts import bar_chart
+from dangvu.core.registry import due_sources
 from dangvu.organisations.selectors import org_roots_for
-from dangvu.stats.selectors import membership_report
+from dangvu.stats.selectors import membership_report, membership_trend
+
+ROOT_CARDS = 12
 
 
 def home(request):
-    """Their organisations, with today's key figures where their role shows statistics there
-    (the same gate as /reports/membership)."""
+    """Their organisations (active first) with today's key figures where their role shows
+    statistics there, the trend of the first one as charts, what is due, and the shortcuts of
+    their role. A person without organisations (an editor, a member) sees their own work."""
     user = request.user
+    today = timezone.localdate()
+    roots = org_roots_for(actor=user)
+    report_roots = org_roots_for(actor=user, action="reports.view")
+    seen = {o.pk for o in roots}
+    orgs = roots + [o for o in report_roots if o.pk not in seen]
+    orgs.sort(key=lambda o: not o.is_active)
     cards = []
-    for org in org_roots_for(actor=user)[:12]:
+    for org in orgs[:ROOT_CARDS]:
         report = None
         if org.is_active and allows(user, "reports.view", org):
             report = membership_report(actor=user, org=org)
         cards.append({"org": org, "report": report})
+    charts = None
+    first = next((c for c in cards if c["report"] is not None), None)
+    if first is not None:
+        trend = membership_trend(actor=user, org=first["org"])
+        report = first["report"]
+        charts = {
+            "org": first["org"],
+            "totals": bar_chart(trend["totals"]),
+            "admissions": bar_chart(trend["admissions"]),
+            "ages": bar_chart(
+                [
+                    (row["code"].replace("-", "–"), row["count"])
+                    for row in report["breakdowns"]["age_band"]
+                ],
+                width=360,
+            ),
+        }
+    due = [item for source in due_sources() for item in source.items(user, today)]
     member = getattr(user, "member", None) if hasattr(user, "member") else None
-    return render(request, "home/home.html", {"cards": cards, "own_member": member})
+    grants = RoleGrant.objects.filter(user=user).select_related("organisation").order_by("role")
+    context = {
+        "cards": cards,
+        "more_orgs": max(len(orgs) - ROOT_CARDS, 0),
+        "charts": charts,
+        "due": due,
+        "today": today,
+        "own_member": member,
+        "grants": list(grants),
+        "shortcuts": _shortcuts(user),
+    }
+    return render(request, "home/home.html", context)
+
+
+def _shortcuts(user) -> list[tuple[str, str]]:
+    """(url name, label key) of the tasks the person's role does, decided by actions held."""
+    out = []
+    if holds_anywhere(user, "members.manage"):
+        out += [("members:new", "add_member"), ("members:list", "record_event")]
+    elif holds_anywhere(user, "members.view"):
+        out.append(("members:list", "find_member"))
+    if holds_anywhere(user, "reports.view"):
+        out += [("reports:membership", "membership"), ("reports:period", "period")]
+    if holds_anywhere(user, "organisations.view"):
+        out.append(("organisations:tree", "tree"))
+    return out

@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# DOMAIN.md §2: identity and personal particulars the personal-data law protects.
+SENSITIVE_FIELDS = ("ethnicity", "religion", "identity_number", "birth_date", "phone")
+
 
 class MembersConfig(AppConfig):
     name = "dangvu.members"
@@ -8,11 +11,16 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self):
+        from dangvu.audit.display import register_fields
         from dangvu.audit.labels import register_labels
-        from dangvu.core.registry import OrgBound, register_org_bound
+        from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
         from dangvu.members.choices import EventType
         from dangvu.members.models import Member
-        from dangvu.members.selectors import member_ids_in_org, members_in_party_under
+        from dangvu.members.selectors import (
+            member_ids_in_org,
+            members_due,
+            members_in_party_under,
+        )
         from dangvu.members.services import members_reassign
         from dangvu.members.views import org_members_panel
         from dangvu.organisations.panels import Panel, register_panel
@@ -22,14 +30,7 @@ class MembersConfig(AppConfig):
                 model=Member,
                 label="members",
                 view_action="members.view",
-                # DOMAIN.md §2: identity and personal particulars the personal-data law protects.
-                sensitive_fields=(
-                    "ethnicity",
-                    "religion",
-                    "identity_number",
-                    "birth_date",
-                    "phone",
-                ),
+                sensitive_fields=SENSITIVE_FIELDS,
                 sensitive_action="members.view_sensitive",
                 self_field="user",
                 self_actions=frozenset(
@@ -43,7 +44,37 @@ class MembersConfig(AppConfig):
             )
         )
         register_panel(Panel(name="members", order=60, render=org_members_panel))
+        register_due(DueSource(name="members", order=10, items=members_due))
+        register_fields("member", _record_display())
         register_labels(
             prefix="member.event.",
             resolve=lambda event: EventType(event).label if event in EventType.values else None,
         )
+
+
+def _record_display() -> dict:
+    """How the fields of a member's record read in its change history (audit.display)."""
+    from dangvu.audit.display import FieldDisplay
+    from dangvu.members.choices import Status
+    from dangvu.members.fields import RECORD
+
+    fields = {
+        f.name: FieldDisplay(
+            label=f.label,
+            choices=(lambda r=f.reflist: dict(r.choices())) if f.reflist is not None else None,
+            date=f.kind == "date",
+            sensitive=f.name in SENSITIVE_FIELDS,
+        )
+        for f in RECORD
+    }
+    fields.update(
+        {
+            "status": FieldDisplay(_("Status"), choices=lambda: dict(Status.choices)),
+            "organisation": FieldDisplay(_("Party cell"), ref="organisation"),
+            "exempted": FieldDisplay(_("Exempted from work and activities")),
+            "temporary_organisation": FieldDisplay(
+                _("Temporarily attached to"), ref="organisation"
+            ),
+        }
+    )
+    return fields

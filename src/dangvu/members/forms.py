@@ -87,6 +87,15 @@ class SearchForm(ActorForm):
     after = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )
+    due = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "—"),
+            ("recognition", _("Probation completed: recognition due")),
+            ("recognition_overdue", _("Recognition overdue")),
+        ],
+        widget=forms.HiddenInput,
+    )
     before = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
     )

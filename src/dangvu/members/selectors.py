@@ -2,17 +2,23 @@
 access gate (accounts.scoping.restrict)."""
 
 from contextlib import nullcontext
+from datetime import date, timedelta
 from itertools import permutations
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.sql.where import ExtraWhere
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import covers_all, get_or_404, restrict, scope_for
+from dangvu.accounts.scoping import covers_all, get_or_404, holds_anywhere, restrict, scope_for
+from dangvu.core.dates import add_months
 from dangvu.core.db import PREFIX_END, planner_settings, prefix_q
 from dangvu.core.errors import ValidationError
+from dangvu.core.registry import DueItem
 from dangvu.core.text import tokens
+from dangvu.core.workdays import add_working_days
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.fields import record_field
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
@@ -34,10 +40,50 @@ __all__ = [
     "SEARCH_CAP",
     "effective_events",
     "members_on",
+    "members_due",
+    "due_q",
+    "DUE_KINDS",
     "members_before",
     "bounded_count",
     "COUNT_BOUND",
 ]
+
+
+DUE_KINDS = ("recognition", "recognition_overdue")
+RECOGNITION_WORKING_DAYS = 30  # DOMAIN.md §3, step 13
+
+
+def probation_ended_on_or_before(day: date) -> date:
+    """Members whose admission ceremony was on or before the returned date had completed their
+    12 months of probation by `day` (DOMAIN.md §3, step 12)."""
+    return add_months(day, -12)
+
+
+def recognition_overdue_cutoff(today: date) -> date:
+    """The latest ceremony date whose recognition is overdue today: its 12 months ended more
+    than RECOGNITION_WORKING_DAYS working days ago (step 13)."""
+    end = today
+    while add_working_days(end, RECOGNITION_WORKING_DAYS) >= today:
+        end -= timedelta(days=1)
+    return add_months(end, -12)
+
+
+def due_q(due: str, today: date) -> Q:
+    """Probationary members whose recognition is due ("recognition": their 12 months are over)
+    or overdue ("recognition_overdue": the cell's 30 working days are over too). The ceremony
+    date counts; the admission date where no ceremony is recorded."""
+    if due not in DUE_KINDS:
+        raise ValidationError(
+            {"due": _("Unknown list: choose %(k)s.") % {"k": ", ".join(DUE_KINDS)}}
+        )
+    cut = (
+        probation_ended_on_or_before(today)
+        if due == "recognition"
+        else recognition_overdue_cutoff(today)
+    )
+    return Q(status=Status.PROBATIONARY) & (
+        Q(ceremony_date__lte=cut) | Q(ceremony_date__isnull=True, admission_date__lte=cut)
+    )
 
 
 def member_list(
@@ -47,6 +93,7 @@ def member_list(
     q: str = "",
     status: str = "",
     filters: dict | None = None,
+    due: str = "",
 ) -> QuerySet[Member]:
     """Members visible to the actor, optionally within an organisation's subtree.
 
@@ -81,6 +128,8 @@ def member_list(
         )
     for field, values in where.items():
         qs = qs.filter(**{f"{field}__in": values})
+    if due:
+        qs = qs.filter(due_q(due, timezone.localdate()))
     if not words:
         return qs.order_by("org_path", "name_folded", "id")
     if not is_name_search(q):
@@ -345,6 +394,41 @@ def members_in_party_under(path: str) -> int:
     """Members in the party in the subtree at `path` (any size: a move of a province counts
     them once, before it asks for confirmation)."""
     return Member.objects.filter(prefix_q("org_path", path), status__in=IN_PARTY).count()
+
+
+def members_due(actor, today: date) -> list:
+    """The home page's member work (core.registry.DueSource): probationary members whose
+    recognition is overdue, and those whose 12 months are over, among the members the actor
+    manages (or, without members.manage anywhere, may see)."""
+    action = "members.manage" if holds_anywhere(actor, "members.manage") else "members.view"
+    if not holds_anywhere(actor, action):
+        return []
+    base = restrict(Member.objects.all(), actor, action)
+    items = []
+    titles = {
+        "recognition_overdue": (
+            _("Probationary members whose recognition is overdue (over 30 working days)"),
+            "overdue",
+        ),
+        "recognition": (
+            _("Probationary members who have completed 12 months: consider their recognition"),
+            "due",
+        ),
+    }
+    for due in ("recognition_overdue", "recognition"):
+        n = bounded_count(base.filter(due_q(due, today)))
+        if n:
+            title, level = titles[due]
+            items.append(
+                DueItem(
+                    title=title,
+                    count=min(n, COUNT_BOUND),
+                    more=n > COUNT_BOUND,
+                    url=f"{reverse('members:list')}?due={due}&status=probationary",
+                    level=level,
+                )
+            )
+    return items
 
 
 def member_ids_in_org(org: Organisation) -> list[int]:

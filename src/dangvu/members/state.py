@@ -4,7 +4,6 @@ bulk path and `dangvu check`, so that every path enforces the same rules."""
 from datetime import date
 from typing import NamedTuple
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from dangvu.core.dates import add_months
@@ -46,7 +45,7 @@ def probation_end(state: MemberState) -> date:
 
 
 def _fmt(day: date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
+    return day.strftime("%d/%m/%Y")
 
 
 def _terminal_error(state: MemberState) -> DomainError:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive, sensitive_allowed
+from dangvu.audit.display import readable
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
@@ -66,6 +67,7 @@ def member_search(request):
             q=data.get("q", ""),
             status=status,
             filters={"gender": data.get("gender"), "ethnicity": data.get("ethnicity")},
+            due=data.get("due", ""),
         )
         if data.get("before"):
             page = list(members_before(qs, data["before"])[: PAGE_SIZE + 1])[::-1]
@@ -97,6 +99,7 @@ def member_search(request):
         "capped": capped,
         "search_cap": SEARCH_CAP,
         "org": org,
+        "due": dict(form.fields["due"].choices).get(data.get("due")) if data.get("due") else None,
         "paths": org_paths_named(
             actor=request.user, orgs={m.organisation for m in page}, action="members.view"
         ),
@@ -114,8 +117,14 @@ def member_detail(request, pk):
     show_sensitive(request, [member])
     audit = views = None
     if allows(request.user, "audit.view", member):
-        audit = audit_for_object(object_type="member", object_id=member.pk)
-        views = audit_for_object(object_type="member", object_id=member.pk, kind="views")
+        shown = member.sensitive_shown
+        audit = readable(
+            audit_for_object(object_type="member", object_id=member.pk), show_sensitive=shown
+        )
+        views = readable(
+            audit_for_object(object_type="member", object_id=member.pk, kind="views"),
+            show_sensitive=shown,
+        )
     context = {
         "member": member,
         "events": events,

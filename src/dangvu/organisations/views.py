@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from dangvu.accounts.roles import ALL_ACTIONS
 from dangvu.accounts.scoping import allows
+from dangvu.audit.display import readable
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import DayField, add_service_errors
@@ -147,7 +148,9 @@ def detail(request, code):
         and on is None
         and allows(user, "organisations.manage", org),
         "lineage": org_lineage(actor=user, org=org),
-        "audit": audit_for_object(object_type="organisation", object_id=org.pk)
+        "audit": readable(
+            audit_for_object(object_type="organisation", object_id=org.pk), show_sensitive=False
+        )
         if allows(user, "audit.view", org)
         else None,
     }

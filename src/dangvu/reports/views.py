@@ -3,14 +3,14 @@ for any visible organisation and any date, with Excel downloads."""
 
 from datetime import date, timedelta
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.accounts.scoping import allows
+from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import ActorForm, DayField, add_service_errors
 from dangvu.organisations.forms import OrganisationField
@@ -45,7 +45,14 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _reports_page(request):
+    """The statistics pages exist for those who hold reports.view somewhere."""
+    if not holds_anywhere(request.user, "reports.view"):
+        raise Http404
+
+
 def membership(request):
+    _reports_page(request)
     roots = org_roots_for(actor=request.user, action="reports.view")
     data = request.GET.copy()
     if "org" not in data and roots:
@@ -84,6 +91,7 @@ def membership(request):
 
 
 def period(request):
+    _reports_page(request)
     roots = org_roots_for(actor=request.user, action="reports.view")
     data = request.GET.copy()
     today = timezone.localdate()

@@ -50,6 +50,7 @@ __all__ = [
     "period_figures",
     "org_version_on",
     "percent",
+    "membership_trend",
 ]
 
 # (report key, counter dim, reference list)
@@ -496,3 +497,32 @@ def period_report(*, actor, org: Organisation, date_from: date, date_to: date) -
     if not allows(actor, "reports.view", org):
         raise Http404
     return period_figures(org, date_from, date_to)
+
+
+def membership_trend(*, actor, org: Organisation, years: int = 5) -> dict:
+    """The home page's charts for `org`'s subtree: members in the party at the end of each of
+    the last `years` years and today, and admissions in each of those years (admission events
+    recorded in organisations now under `org`), through the gate."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    today = timezone.localdate()
+    first = today.year - years
+    totals = []
+    for year in range(first, today.year):
+        day = date(year, 12, 31)
+        if day >= org.valid_from:
+            totals.append((str(year), _count_on(org, day)))
+    totals.append((_("today"), _count_on(org, today)))
+    rows = (
+        MembershipEvent.objects.filter(
+            type=EventType.ADMITTED,
+            corrected_by__isnull=True,
+            date__gte=date(first + 1, 1, 1),
+            organisation__path__startswith=org.path,
+        )
+        .values_list("date__year")
+        .annotate(n=Count("id"))
+    )
+    admitted = dict(rows)
+    admissions = [(str(y), admitted.get(y, 0)) for y in range(first + 1, today.year + 1)]
+    return {"totals": totals, "admissions": admissions}

@@ -68,11 +68,11 @@ class Tree:
 
     root: object
     province: object  # Kon Tum
-    district: object  # Đăk Glei
+    district: object  # Đắk Glei
     committee: object  # Đảng ủy xã Đăk Pék (grassroots committee, commune)
     cell1: object  # Chi bộ thôn Đăk Ung
     cell2: object  # Chi bộ thôn Đăk Năng
-    gcell: object  # Chi bộ Trường THPT Đăk Glei (grassroots cell, public service)
+    gcell: object  # Chi bộ Trường THPT Đắk Glei (grassroots cell, public service)
     province2: object  # Quảng Ngãi
     district2: object  # Sơn Hà
     committee2: object  # Đảng ủy xã Sơn Kỳ
@@ -88,7 +88,7 @@ def build_tree(actor=None) -> Tree:
     root = org(code="TW", name="Ban Chấp hành Trung ương", kind="central", actor=actor)
     province = org(code="KT", name="Tỉnh ủy Kon Tum", kind="province", parent=root, actor=actor)
     district = org(
-        code="KT-DG", name="Huyện ủy Đăk Glei", kind="district", parent=province, actor=actor
+        code="KT-DG", name="Huyện ủy Đắk Glei", kind="district", parent=province, actor=actor
     )
     committee = org(
         code="KT-DG-DP",
@@ -106,7 +106,7 @@ def build_tree(actor=None) -> Tree:
     )
     gcell = org(
         code="KT-DG-THPT",
-        name="Chi bộ Trường THPT Đăk Glei",
+        name="Chi bộ Trường THPT Đắk Glei",
         kind="grassroots_cell",
         parent=district,
         grassroots_type="public_service",

@@ -123,7 +123,7 @@ def test_organisation_search_ignores_accents_and_case(users, as_user):
     admin = as_user("admin")
     found = admin.get("/organisations", {"q": "dak glei"}).json()
     assert [o["code"] for o in found] == ["KT-DG", "KT-DG-THPT"]
-    assert found[0]["name"] == "Huyện ủy Đăk Glei"
+    assert found[0]["name"] == "Huyện ủy Đắk Glei"
     assert [o["code"] for o in admin.get("/organisations", {"q": "ĐĂK ung"}).json()] == [
         "KT-DG-DP-01"
     ]

@@ -58,3 +58,9 @@ def slice_after(value, prefix):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def add_half(x, width):
+    """The middle of a bar (SVG coordinates, written with a point whatever the language)."""
+    return f"{float(x) + float(width) / 2:.1f}"

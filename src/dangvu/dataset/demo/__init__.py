@@ -1,6 +1,6 @@
 """Demo data for `dangvu demo`: generated members (no real people) in real places.
 
-Kon Tum → Đăk Glei district (49 grassroots organisations; on 20/6/2022: 2,733 members, 1,807
+Kon Tum → Đắk Glei district (49 grassroots organisations; on 20/6/2022: 2,733 members, 1,807
 ethnic minority, 886 women, 143 religious), Hà Giang → Quang Bình, Cà Mau (Trần Văn Thời, Đầm
 Dơi) and Bạc Liêu (Vĩnh Lợi), with decades of history and the 2025 reorganisation. Modules:
 

@@ -10,7 +10,7 @@ Order of work (every write goes through a service, actor = the system):
    event one by one in date order (member_event_record);
 5. the demo users (user_create, grant_create).
 
-Idempotent: when the Đăk Glei district committee already exists, nothing is written.
+Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings, and no
 date depends on the day it runs (the last one is 30/6/2026).
 """
@@ -35,7 +35,7 @@ from dangvu.organisations.models import Organisation, OrganisationVersion
 
 __all__ = ["DemoConflict", "DemoResult", "demo_load", "demo_loaded", "MARKER_CODE"]
 
-# The demo is loaded when this organisation exists (Đăk Glei district committee).
+# The demo is loaded when this organisation exists (Đắk Glei district committee).
 MARKER_CODE = "H610"
 
 

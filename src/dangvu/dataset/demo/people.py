@@ -11,7 +11,7 @@ Every cell has a planned number of members in the party on the reference day, 20
 - "after": admitted between 21/6/2022 and 30/6/2025 (the 2020-2025 term's recruitment drive).
 - "new": admitted after the reorganisation (1/7/2025 - 30/6/2026) into a cell that still exists.
 
-For a district with exact targets (Đăk Glei: DOMAIN.md §0) the attributes of the "A" people are
+For a district with exact targets (Đắk Glei: DOMAIN.md §0) the attributes of the "A" people are
 engineered, not left to luck: exactly `minority` of them are given a non-Kinh ethnicity,
 `women` are women and `religious` have a religion, each drawn by weighted sampling without
 replacement (weights = how likely that attribute is in the person's cell), so the totals are

@@ -4,7 +4,7 @@
    code) are created under the receiving provinces: Quảng Ngãi for Kon Tum's, Tuyên Quang for
    Hà Giang's, Cà Mau for Cà Mau's and Bạc Liêu's.
 2. The old communes' grassroots committees are merged into them following the real old -> new
-   mapping of `vietnamadminunits` (three Đăk Glei communes — Đăk Blô, Đăk Man, Đăk Nhoong — into
+   mapping of `vietnamadminunits` (three Đắk Glei communes — Đăk Blô, Đăk Man, Đăk Nhoong — into
    Đăk Plô). Their cells move with them: members keep their cell, no personal transfer.
    Where several old communes meet, their office, military and police cells are merged into
    one new cell each (members moved by a `reorganised` event).

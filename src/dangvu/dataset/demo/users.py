@@ -5,7 +5,7 @@
 | `admin`     | admin            | TW (the whole tree)                                          |
 | `bantochuc` | org_staff        | T51 Quảng Ngãi, and T62 Kon Tum (dissolved: its history)     |
 | `uyvien`    | committee_member | X01237 Đảng bộ xã Quang Bình (Tuyên Quang, formerly Hà Giang)|
-| `bithu`     | secretary        | CS23344-T01 Chi bộ thôn 1 (from Đăk Blô, Đăk Glei; now Đăk Plô) |
+| `bithu`     | secretary        | CS23344-T01 Chi bộ thôn 1 (from Đăk Blô, Đắk Glei; now Đăk Plô) |
 | `dangvien`  | member           | the same cell; linked to one of its members                  |
 | `giangvien` | trainer          | T51                                                          |
 | `bientap`   | editor           | T51                                                          |

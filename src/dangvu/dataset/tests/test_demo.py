@@ -60,7 +60,7 @@ def _figures(report: dict) -> dict:
 
 
 def _dak_glei_origin_member_ids() -> set[int]:
-    """Members who ever had an event in a cell that was part of Đăk Glei district."""
+    """Members who ever had an event in a cell that was part of Đắk Glei district."""
     path = (
         OrganisationVersion.objects.filter(organisation=_org("H610"))
         .values_list("path", flat=True)
@@ -317,3 +317,30 @@ def test_form_1_btctw_balances_across_the_2025_reorganisation(demo, code):
     assert (
         report["closing"] == report["opening"] + report["increase_total"] - report["decrease_total"]
     )
+
+
+@pytest.mark.django_db
+def test_every_place_is_spelt_as_the_official_unit_list_spells_it(demo):
+    """One spelling per place: the demo's names carry the official names of their units, with
+    the list's own tone marks: "huyện Đắk Glei" (the district) but "thị trấn Đăk Glei" (its
+    town), "xã Đăk Plô"; no name spells a unit of the list another way."""
+    from dangvu.core.text import fold
+
+    places = Places()
+    official = {}  # folded "huyen dak glei" -> "huyện Đắk Glei"
+    for unit in places.district_units("62", "610"):
+        for full, short in ((unit.district, unit.district_short), (unit.ward, unit.ward_short)):
+            kind = full[: len(full) - len(short)].strip().lower()
+            official[fold(f"{kind} {short}")] = f"{kind} {short}"
+    assert official["huyen dak glei"] == "huyện Đắk Glei"
+    assert _org("H610").name == "Đảng bộ huyện Đắk Glei"
+    names = list(Organisation.objects.values_list("name", flat=True)) + list(
+        OrganisationVersion.objects.values_list("name", flat=True)
+    )
+    wrong = {
+        name
+        for name in names
+        for folded, spelt in official.items()
+        if folded in fold(name) and spelt.lower() not in name.lower()
+    }
+    assert not wrong, sorted(wrong)[:10]

@@ -9,7 +9,7 @@ __all__ = ["Command"]
 
 class Command(BaseCommand):
     help = (
-        "Load the demo data — generated members in real places, Đăk Glei and the 2025 "
+        "Load the demo data — generated members in real places, Đắk Glei and the 2025 "
         "reorganisation — unless it is already loaded, then print the demo sign-ins."
     )
 
