@@ -166,7 +166,13 @@ def _date_field(label):
 
 
 class _Decision(ActorForm):
+    """A change made by a decision: its number comes after what the change is."""
+
     decision_number = forms.CharField(label=_("Decision number"), required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields([n for n in self.fields if n != "decision_number"] + ["decision_number"])
 
 
 class ChildForm(ActorForm):

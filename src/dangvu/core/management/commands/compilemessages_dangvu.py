@@ -9,13 +9,19 @@ from django.core.management.base import BaseCommand
 
 
 def _parse_po(text: str) -> dict[str, str]:
-    """msgid -> msgstr for the translated, non-fuzzy entries (plural forms are not used)."""
+    """msgid -> msgstr for the translated, non-fuzzy entries. A plural entry is stored as .mo
+    files store it: "msgid\0msgid_plural" -> "msgstr[0]\0msgstr[1]…"."""
     messages: dict[str, str] = {}
     entry: dict | None = None
     pending_fuzzy = False
     section = None
 
     def flush():
+        if entry and entry["plural"] is not None:
+            forms = [entry["forms"][i] for i in sorted(entry["forms"])]
+            if forms and all(forms) and not entry["fuzzy"]:
+                messages[entry["id"] + "\0" + entry["plural"]] = "\0".join(forms)
+            return
         usable = entry and entry["str"] is not None and not entry["fuzzy"]
         if usable and (entry["str"] or entry["id"] == ""):
             messages[entry["id"]] = entry["str"]
@@ -26,12 +32,27 @@ def _parse_po(text: str) -> dict[str, str]:
             pending_fuzzy = "fuzzy" in line
         elif line.startswith("msgid "):
             flush()
-            entry = {"id": ast.literal_eval(line[6:]), "str": None, "fuzzy": pending_fuzzy}
+            entry = {
+                "id": ast.literal_eval(line[6:]),
+                "str": None,
+                "plural": None,
+                "forms": {},
+                "fuzzy": pending_fuzzy,
+            }
             pending_fuzzy, section = False, "id"
+        elif line.startswith("msgid_plural ") and entry is not None:
+            entry["plural"], section = ast.literal_eval(line[13:]), "plural"
+        elif line.startswith("msgstr[") and entry is not None:
+            index = int(line[7 : line.index("]")])
+            entry["forms"][index] = ast.literal_eval(line[line.index("]") + 2 :])
+            section = index
         elif line.startswith("msgstr ") and entry is not None:
             entry["str"], section = ast.literal_eval(line[7:]), "str"
         elif line.startswith('"') and entry is not None:
-            entry[section] += ast.literal_eval(line)
+            if isinstance(section, int):
+                entry["forms"][section] += ast.literal_eval(line)
+            else:
+                entry[section] += ast.literal_eval(line)
     flush()
     return messages
 
