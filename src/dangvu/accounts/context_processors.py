@@ -12,4 +12,5 @@ def abilities(request):
     return {
         "can_see_orgs": holds_anywhere(user, "organisations.view"),
         "can_see_reports": holds_anywhere(user, "reports.view"),
+        "can_see_members": holds_anywhere(user, "members.view"),
     }

@@ -69,20 +69,26 @@ def recognition_overdue_cutoff(today: date) -> date:
 
 
 def due_q(due: str, today: date) -> Q:
-    """Probationary members whose recognition is due ("recognition": their 12 months are over)
-    or overdue ("recognition_overdue": the cell's 30 working days are over too). The ceremony
+    """Probationary members whose recognition is due ("recognition": their 12 months are over,
+    the cell's 30 working days to consider it are not) or overdue ("recognition_overdue": those
+    30 working days are over too). The ceremony
     date counts; the admission date where no ceremony is recorded."""
     if due not in DUE_KINDS:
         raise ValidationError(
             {"due": _("Unknown list: choose %(k)s.") % {"k": ", ".join(DUE_KINDS)}}
         )
-    cut = (
-        probation_ended_on_or_before(today)
-        if due == "recognition"
-        else recognition_overdue_cutoff(today)
-    )
-    return Q(status=Status.PROBATIONARY) & (
-        Q(ceremony_date__lte=cut) | Q(ceremony_date__isnull=True, admission_date__lte=cut)
+    overdue = recognition_overdue_cutoff(today)
+
+    def began_by(cut: date) -> Q:
+        return Q(ceremony_date__lte=cut) | Q(ceremony_date__isnull=True, admission_date__lte=cut)
+
+    if due == "recognition_overdue":
+        return Q(status=Status.PROBATIONARY) & began_by(overdue)
+    # Due and still within the cell's 30 working days: the overdue ones are their own list.
+    return (
+        Q(status=Status.PROBATIONARY)
+        & began_by(probation_ended_on_or_before(today))
+        & ~began_by(overdue)
     )
 
 

@@ -54,6 +54,8 @@ def show_sensitive(request, members, via: str = "page") -> None:
 
 def member_search(request):
     """Members visible to the user; `q` ignores accents and case; keyset pages by name."""
+    if not holds_anywhere(request.user, "members.view"):
+        raise Http404  # a role that sees no member has no member list (its own record aside)
     form = SearchForm(request.GET or {"status": "active"}, actor=request.user)
     form.is_valid()
     data = form.cleaned_data if form.is_bound else {}
