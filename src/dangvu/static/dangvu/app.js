@@ -66,3 +66,15 @@
     if (text) text.setAttribute("aria-expanded", box.querySelector(".pick-option") ? "true" : "false");
   });
 })();
+
+/* The organisation tree: a row's toggle shows and hides the organisations under it (htmx loads
+   them on the first tap). */
+document.addEventListener("click", function (event) {
+  var toggle = event.target.closest(".tree .toggle");
+  if (!toggle) return;
+  var list = document.getElementById(toggle.getAttribute("aria-controls"));
+  if (!list) return;
+  var open = toggle.getAttribute("aria-expanded") === "true";
+  toggle.setAttribute("aria-expanded", open ? "false" : "true");
+  list.hidden = open;
+});
