@@ -5,7 +5,14 @@ from django import forms
 from dangvu.core.dates import check_in_range
 from dangvu.core.errors import DomainError, ValidationError, field_errors
 
-__all__ = ["add_service_errors", "ActorForm", "DayField", "date_widget"]
+__all__ = [
+    "add_service_errors",
+    "ActorForm",
+    "DayField",
+    "date_widget",
+    "PickerField",
+    "PickerWidget",
+]
 
 
 def date_widget():
@@ -50,3 +57,126 @@ def add_service_errors(
     for field, msgs in field_errors(exc).items():
         field = (rename or {}).get(field, field)
         form.add_error(field if field in form.fields else None, msgs)
+
+
+# --- pickers: a thing chosen by name -----------------------------------------------------------
+
+
+class PickerWidget(forms.Widget):
+    """A text box where a name (or a code) is typed; as-you-type choices under it (htmx, from
+    the field's pick URL) put the chosen key in a hidden input. Without JavaScript the form is
+    sent with the typed text and answered, when several things match, with a choice of them
+    (radio buttons) next to the field. The field (PickerField) does the finding."""
+
+    template_name = "core/widgets/picker.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.field = None
+
+    def value_from_datadict(self, data, files, name):
+        return (data.get(name, ""), data.get(f"{name}_q"))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_q" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field = self.field
+        key, text = value if isinstance(value, tuple) else (value, None)
+        if field is not None and not isinstance(key, str | int | type(None)):
+            key = field.key_of(key)
+        key = str(key or "")
+        if text is None and key and field is not None:
+            found = field.find(key)
+            text = field.label_of(found) if found is not None else key
+        context["widget"].update(
+            {
+                "code": key,
+                "text": text or "",
+                "candidates": [
+                    {"key": field.key_of(o), "label": field.label_of(o), "gone": field.gone(o)}
+                    for o in field.candidates
+                ]
+                if field is not None
+                else [],
+                "pick_url": field.pick_url(name) if field is not None else "",
+                "placeholder": field.placeholder if field is not None else "",
+            }
+        )
+        return context
+
+
+class PickerField(forms.Field):
+    """A thing chosen by name among those the actor may choose; cleans to the thing. A subclass
+    says how to find one by its key (`find`), search by text (`search`: the best matches
+    first), name it (`label_of`, the text the box shows once chosen), key it (`key_of`), and
+    where the as-you-type choices come from (`pick_url`)."""
+
+    widget = PickerWidget
+    placeholder = ""
+
+    def __init__(self, **kwargs):
+        self.actor = None
+        self.candidates = []
+        super().__init__(**kwargs)
+        self.widget.field = self
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.widget.field = result
+        result.candidates = []
+        return result
+
+    def bind(self, actor) -> None:
+        self.actor = actor
+
+    # What a subclass provides.
+    def find(self, key: str):
+        raise NotImplementedError
+
+    def search(self, text: str) -> list:
+        raise NotImplementedError
+
+    def label_of(self, obj) -> str:
+        raise NotImplementedError
+
+    def key_of(self, obj) -> str:
+        raise NotImplementedError
+
+    def pick_url(self, name: str) -> str:
+        raise NotImplementedError
+
+    def gone(self, obj) -> bool:
+        return False
+
+    def error(self, kind: str, text: str = "") -> str:
+        """The message for an unknown key ("unknown_key"), no match ("none") or several
+        ("several"); `text` is what was typed."""
+        raise NotImplementedError
+
+    def prepare_value(self, value):
+        return value if isinstance(value, tuple | str | int | type(None)) else self.key_of(value)
+
+    def to_python(self, value):
+        key, text = value if isinstance(value, tuple) else (value, None)
+        if key is not None and not isinstance(key, str | int):
+            return key  # already the thing (an initial value)
+        key = str(key or "").strip()
+        text = (text or "").strip()
+        if not key and not text:
+            return None
+        chosen = self.find(key) if key else None
+        if chosen is not None and (not text or text == self.label_of(chosen)):
+            return chosen
+        if not text:
+            raise forms.ValidationError(self.error("unknown_key"), code="unknown")
+        matches = self.search(text)
+        if chosen is not None and chosen in matches:
+            return chosen
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(self.error("none", text[:80]), code="unknown")
+        self.candidates = matches
+        raise forms.ValidationError(self.error("several", text[:80]), code="ambiguous")

@@ -8,6 +8,7 @@ from dangvu.accounts.models import RoleGrant
 from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.charts import bar_chart
 from dangvu.core.registry import due_sources
+from dangvu.members.forms import OpenMemberForm
 from dangvu.organisations.selectors import org_roots_for
 from dangvu.stats.selectors import membership_report, membership_trend
 
@@ -60,6 +61,9 @@ def home(request):
         "own_member": member,
         "grants": list(grants),
         "shortcuts": _shortcuts(user),
+        "open_form": OpenMemberForm(actor=user, auto_id="open_%s")
+        if holds_anywhere(user, "members.view")
+        else None,
     }
     return render(request, "home/home.html", context)
 

@@ -1,16 +1,30 @@
 """Forms for the member pages: input parsing only; the rules are in services."""
 
+from urllib.parse import urlencode
+
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.forms import ActorForm, DayField
+from dangvu.accounts.scoping import restrict
+from dangvu.core.forms import ActorForm, DayField, PickerField
 from dangvu.core.refdata import ETHNICITIES, GENDERS
-from dangvu.members.choices import USER_EVENTS, EventType, Status
+from dangvu.members.choices import IN_PARTY, USER_EVENTS, EventType, Status
 from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field
+from dangvu.members.models import Member
+from dangvu.members.selectors import member_pick
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.forms import OrganisationField
+from dangvu.organisations.selectors import org_label
 
-__all__ = ["MemberForm", "MemberEditForm", "EventForm", "SearchForm"]
+__all__ = [
+    "MemberForm",
+    "MemberEditForm",
+    "EventForm",
+    "SearchForm",
+    "MemberField",
+    "OpenMemberForm",
+]
 
 
 class MemberForm(ActorForm):
@@ -107,3 +121,55 @@ class MemberEditForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {f.name: form_field(f) for f in RECORD if f.name not in EVENT_DATES}
+
+
+class MemberField(PickerField):
+    """A member chosen by name (or party card number) among those the actor may `action`;
+    cleans to the Member."""
+
+    default_error_messages = {"required": _("Choose a member: type part of the name.")}
+    placeholder = _("Type part of the name, or the party card number")
+
+    def __init__(self, *, action="members.view", **kw):
+        self.action = action
+        super().__init__(**kw)
+
+    def find(self, key):
+        if not key.isdigit() or len(key) > 18:
+            return None
+        return (
+            restrict(Member.objects.filter(pk=int(key)), self.actor, self.action)
+            .select_related("organisation")
+            .first()
+        )
+
+    def search(self, text: str) -> list:
+        return member_pick(actor=self.actor, q=text.split(" · ")[0], action=self.action)
+
+    def key_of(self, member) -> str:
+        return str(member.pk)
+
+    def label_of(self, member) -> str:
+        if getattr(member, "label", None) is None:
+            path = org_label(actor=self.actor, org=member.organisation, action=self.action)
+            member.label = f"{member.full_name} · {path}"
+        return member.label
+
+    def gone(self, member) -> bool:
+        return member.status not in IN_PARTY
+
+    def pick_url(self, name: str) -> str:
+        return f"{reverse('members:pick')}?{urlencode({'field': name, 'need': self.action})}"
+
+    def error(self, kind: str, text: str = "") -> str:
+        if kind == "unknown_key":
+            return _("No such member among yours.")
+        if kind == "none":
+            return _("No member among yours is named “%(text)s”.") % {"text": text}
+        return _("Several members match “%(text)s”: choose one below.") % {"text": text}
+
+
+class OpenMemberForm(ActorForm):
+    """The home page's "open a record": a member chosen by name."""
+
+    member = MemberField(label=_("Open a member's record"))

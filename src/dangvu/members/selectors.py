@@ -23,7 +23,7 @@ from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.fields import record_field
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, OrganisationVersion
-from dangvu.organisations.selectors import covering_q, org_version_on
+from dangvu.organisations.selectors import covering_q, org_paths_named, org_version_on
 
 __all__ = [
     "member_list",
@@ -41,6 +41,7 @@ __all__ = [
     "effective_events",
     "members_on",
     "members_due",
+    "member_pick",
     "due_q",
     "DUE_KINDS",
     "members_before",
@@ -394,6 +395,30 @@ def bounded_count(qs: QuerySet, bound: int = COUNT_BOUND) -> int:
     """How many rows `qs` has, counted up to `bound` + 1 (a page says "more than `bound`"
     past it): a list at national size is never counted whole."""
     return qs.order_by()[: bound + 1].count()
+
+
+PICK_LIMIT = 15
+
+
+def member_pick(*, actor, q: str, action: str = "members.view", limit: int = PICK_LIMIT) -> list:
+    """Members for a picker: those `q` names (every word of the name, accents ignored, or a
+    party card number), any status, the actor may `action`; each carries `label` (name and
+    cell path). A search the actor may not make finds nobody."""
+    try:
+        found = list(member_list(actor=actor, q=q, status="")[:limit]) if tokens(q) else []
+    except ValidationError:
+        return []
+    if action != "members.view":
+        allowed = set(
+            restrict(
+                Member.objects.filter(pk__in=[m.pk for m in found]), actor, action
+            ).values_list("pk", flat=True)
+        )
+        found = [m for m in found if m.pk in allowed]
+    paths = org_paths_named(actor=actor, orgs={m.organisation for m in found}, action=action)
+    for m in found:
+        m.label = f"{m.full_name} · {paths.get(m.organisation_id, m.organisation.name)}"
+    return found
 
 
 def members_in_party_under(path: str) -> int:

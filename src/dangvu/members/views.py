@@ -15,8 +15,8 @@ from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.core.htmx import wants_fragment
-from dangvu.members.choices import EventType
-from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, SearchForm
+from dangvu.members.choices import IN_PARTY, EventType
+from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, OpenMemberForm, SearchForm
 from dangvu.members.models import MembershipEvent
 from dangvu.members.selectors import (
     COUNT_BOUND,
@@ -26,6 +26,7 @@ from dangvu.members.selectors import (
     member_events,
     member_get,
     member_list,
+    member_pick,
     members_after,
     members_before,
     members_on,
@@ -109,6 +110,44 @@ def member_search(request):
     }
     template = "members/_results.html" if wants_fragment(request) else "members/list.html"
     return render(request, template, context)
+
+
+def member_pick_view(request):
+    """htmx fragment: the members a member picker offers for the typed text (`<field>_q`)."""
+    field = request.GET.get("field", "")[:60]
+    query = request.GET.get(f"{field}_q", request.GET.get("q", ""))[:200]
+    need = request.GET.get("need", "members.view")
+    if need not in ("members.view", "members.manage"):
+        need = "members.view"
+    found = member_pick(actor=request.user, q=query, action=need)
+    items = [
+        {
+            "key": m.pk,
+            "label": m.label,
+            "title": m.full_name,
+            "sub": m.label.split(" · ", 1)[1],
+            "note": "" if m.status in IN_PARTY else m.get_status_display(),
+        }
+        for m in found
+    ]
+    return render(
+        request,
+        "core/_pick.html",
+        {
+            "items": items,
+            "query": query.strip(),
+            "list_label": _("Matching members"),
+            "none_text": _("No member among yours matches."),
+        },
+    )
+
+
+def member_open(request):
+    """The home page's "open a record": the member chosen by name, or the choice again."""
+    form = OpenMemberForm(request.GET or None, actor=request.user)
+    if form.is_valid() and form.cleaned_data["member"] is not None:
+        return redirect("members:detail", pk=form.cleaned_data["member"].pk)
+    return render(request, "members/open.html", {"form": form})
 
 
 def member_detail(request, pk):

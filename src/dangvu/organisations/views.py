@@ -13,7 +13,7 @@ from dangvu.audit.display import readable
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import DayField, add_service_errors
-from dangvu.core.templatetags.dangvu import vndate, vnnum
+from dangvu.core.templatetags.dangvu import slice_after, vndate, vnnum
 from dangvu.organisations.choices import OrgKind
 from dangvu.organisations.forms import (
     ChildForm,
@@ -61,7 +61,28 @@ def pick(request):
         include_dissolved=request.GET.get("past") == "1",
         kinds=kinds,
     )
-    return render(request, "organisations/_pick.html", {"orgs": orgs, "query": query.strip()})
+    items = [
+        {
+            "key": o.code,
+            "label": o.label,
+            "title": o.name,
+            "sub": slice_after(o.label, o.name),
+            "note": ""
+            if o.is_active
+            else _("no longer active since %(day)s") % {"day": vndate(o.valid_to)},
+        }
+        for o in orgs
+    ]
+    return render(
+        request,
+        "core/_pick.html",
+        {
+            "items": items,
+            "query": query.strip(),
+            "list_label": _("Matching organisations"),
+            "none_text": _("No organisation among yours matches."),
+        },
+    )
 
 
 class OnForm(forms.Form):

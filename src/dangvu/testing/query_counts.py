@@ -171,6 +171,13 @@ EXTRA: tuple[Pinned, ...] = (
         query=lambda ds: {"field": "org", "org_q": "đếm"},  # every organisation's name
     ),
     Pinned(
+        "members:pick?q",
+        "members",
+        "/members/pick/",
+        "html",
+        query=lambda ds: {"field": "member", "member_q": SEARCH_WORDS},
+    ),
+    Pinned(
         "reports:membership?org",
         "reports",
         "/reports/membership/",
