@@ -11,3 +11,7 @@ urlpatterns = [
     path("members/", include("dangvu.members.urls")),
     path("reports/", include("dangvu.reports.urls")),
 ]
+
+handler400 = "dangvu.core.views.bad_request"
+handler403 = "dangvu.core.views.permission_denied"
+handler404 = "dangvu.core.views.page_not_found"

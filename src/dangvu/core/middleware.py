@@ -1,9 +1,14 @@
 """Security headers the settings cannot express: a strict Content-Security-Policy (every asset
 is served by Dangvu itself; no inline script), and no caching of personal data."""
 
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-__all__ = ["LanguageMiddleware", "NoStoreMiddleware", "SecurityHeadersMiddleware"]
+__all__ = [
+    "LanguageMiddleware",
+    "NoStoreMiddleware",
+    "SecurityHeadersMiddleware",
+    "VaryOnHtmxMiddleware",
+]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -79,4 +84,19 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class VaryOnHtmxMiddleware:
+    """`Vary: HX-Request` on every page: a URL that answers htmx with a fragment and the browser
+    with a whole page must not have the fragment kept as the page (Back, reload, a proxy).
+    One rule for every view, those to come included."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(("/static/", "/api/")):
+            patch_vary_headers(response, ("HX-Request",))
         return response

@@ -44,6 +44,7 @@ MIDDLEWARE = [
     # After WhiteNoise (static files keep their caching), before everything that can answer
     # early (lockout, CSRF failure, sign-in redirect): no personal page is kept in a cache.
     "dangvu.core.middleware.NoStoreMiddleware",
+    "dangvu.core.middleware.VaryOnHtmxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "dangvu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,6 +183,7 @@ SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE and DANGVU_BEHIND_PROXY
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "dangvu.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # The SQLite file holds every member's record: readable by its owner only (settings.env).
