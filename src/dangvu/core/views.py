@@ -15,16 +15,16 @@ def _back(request) -> str:
 
 
 def csrf_failure(request, reason=""):
-    return render(request, "403_csrf.html", {"back_url": _back(request)}, status=403)
+    return render(request, "403_csrf.html", {"back_url": _back(request), "lang_next": "/"}, status=403)
 
 
 def bad_request(request, exception=None):
-    return render(request, "400.html", {"back_url": _back(request)}, status=400)
+    return render(request, "400.html", {"back_url": _back(request), "lang_next": "/"}, status=400)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", {"back_url": _back(request)}, status=403)
+    return render(request, "403.html", {"back_url": _back(request), "lang_next": "/"}, status=403)
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", {"back_url": _back(request)}, status=404)
+    return render(request, "404.html", {"back_url": _back(request), "lang_next": "/"}, status=404)
