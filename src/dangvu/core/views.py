@@ -15,7 +15,9 @@ def _back(request) -> str:
 
 
 def csrf_failure(request, reason=""):
-    return render(request, "403_csrf.html", {"back_url": _back(request), "lang_next": "/"}, status=403)
+    return render(
+        request, "403_csrf.html", {"back_url": _back(request), "lang_next": "/"}, status=403
+    )
 
 
 def bad_request(request, exception=None):

@@ -150,7 +150,21 @@ if DANGVU_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "signed_out"
+# A password-reset link works once, for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# --- e-mail (password reset): the console in development, SMTP when a host is set ----------
+EMAIL_HOST = env_str("DANGVU_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(env_str("DANGVU_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = env_str("DANGVU_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("DANGVU_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("DANGVU_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DANGVU_EMAIL_FROM", "dangvu@localhost")
 
 # --- language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

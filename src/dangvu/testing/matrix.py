@@ -80,7 +80,21 @@ __all__ = [
 # object of a person none of the actors is, so every actor must get 404.
 OTHER_PARAMS: dict[str, Callable[["World"], str]] = {
     "prefix": lambda world: world.foreign_token_prefix,  # a bearer token (accounts.api)
+    # A password-reset link (accounts.views): the user behind the foreign token, a token that
+    # was never issued.
+    "uidb64": lambda world: _foreign_uid(world),
+    "token": lambda world: "cw1a2b-0123456789abcdef0123456789abcdef",
 }
+
+
+def _foreign_uid(world: "World") -> str:
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from dangvu.accounts.models import ApiToken
+
+    user_id = ApiToken.objects.get(prefix=world.foreign_token_prefix).user_id
+    return urlsafe_base64_encode(force_bytes(user_id))
 
 # Query parameters that address nothing, with a value that makes the request meaningful.
 QUERY_VALUES: dict[str, Callable[["World"], str]] = {
@@ -787,3 +801,20 @@ def release_problems(world: World, routes: list[Route] | None = None) -> list[st
                 f"{actor.name}"
             )
     return problems
+
+
+def pages(world: World, routes: list[Route] | None = None):
+    """(route, actor, url, response) of the first GET of every HTML page of the URL conf, as
+    every signed-in actor: for checks that read pages as people see them (untranslated
+    strings, page weight)."""
+    routes = discover_routes() if routes is None else routes
+    for route in routes:
+        if route.kind != "html" or (route.methods is not None and "GET" not in route.methods):
+            continue
+        call = _calls(route, "GET", world)[0]
+        for actor in ACTORS:
+            if not actor.signed_in:
+                continue
+            _reset_cookies(world, actor)
+            response = _send(world, route, actor, call)
+            yield route, actor, call.url, response

@@ -38,3 +38,18 @@ def test_plurals_fuzzy_and_empty_entries_compile_as_gettext_reads_them(tmp_path)
     )
     assert catalogue.gettext("Draft") == "Draft"  # fuzzy: not used
     assert catalogue.gettext("Untranslated") == "Untranslated"
+
+
+def test_stale_or_missing_catalogues_are_compiled_and_fresh_ones_left(tmp_path):
+    import os
+
+    from dangvu.core.management.commands.compilemessages_dangvu import compile_stale
+
+    po = tmp_path / "vi" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(PO, encoding="utf-8")
+    assert compile_stale(tmp_path) == [po]  # missing
+    assert compile_stale(tmp_path) == []  # fresh
+    mo = po.with_suffix(".mo")
+    os.utime(mo, (1, 1))
+    assert compile_stale(tmp_path) == [po]  # older than its .po
