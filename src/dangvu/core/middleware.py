@@ -3,6 +3,8 @@ is served by Dangvu itself; no inline script), and no caching of personal data."
 
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from dangvu.core.stylesheet import stylesheet_hash
+
 __all__ = [
     "LanguageMiddleware",
     "NoStoreMiddleware",
@@ -28,7 +30,10 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        policy = DOCS_CSP if request.path.startswith("/api/v1/docs") else CSP
+        if request.path.startswith("/api/v1/docs"):
+            policy = DOCS_CSP
+        else:
+            policy = CSP.replace("style-src 'self'", f"style-src 'self' {stylesheet_hash()}")
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"

@@ -55,6 +55,19 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_through_the_application():
+    """The live server serves static files as production does: through Dangvu's middleware
+    (WhiteNoise, then gzip), not through Django's test handler that answers them before any
+    middleware (uncompressed): the slow-link figures must be those a phone gets."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    original = StaticFilesHandler._should_handle
+    StaticFilesHandler._should_handle = lambda self, path: False
+    yield
+    StaticFilesHandler._should_handle = original
+
+
 @pytest.fixture(scope="session")
 def results_dir(pytestconfig) -> Path:
     path = pytestconfig.rootpath / "test-results"

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer compressed for a slow link (pages, fragments, static files served
+    # before they were collected); Django pads each compressed body against BREACH.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise (static files keep their caching), before everything that can answer
@@ -182,6 +185,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "dangvu.core.staticfiles.Storage"},
+}
 MEDIA_ROOT = DATA_DIR / "uploads"
 
 # --- security -------------------------------------------------------------------------

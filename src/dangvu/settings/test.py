@@ -8,3 +8,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pytest-django creates and drops test databases; a pool would hold them open.
     DATABASES["default"]["OPTIONS"]["pool"] = False
 WHITENOISE_AUTOREFRESH = True
+# The tests do not collect static files: their plain names, served from the package.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -96,6 +96,7 @@ def _foreign_uid(world: "World") -> str:
     user_id = ApiToken.objects.get(prefix=world.foreign_token_prefix).user_id
     return urlsafe_base64_encode(force_bytes(user_id))
 
+
 # Query parameters that address nothing, with a value that makes the request meaningful.
 QUERY_VALUES: dict[str, Callable[["World"], str]] = {
     "as_of": lambda world: "2024-06-30",

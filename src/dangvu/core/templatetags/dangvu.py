@@ -64,3 +64,11 @@ def get_item(mapping, key):
 def add_half(x, width):
     """The middle of a bar (SVG coordinates, written with a point whatever the language)."""
     return f"{float(x) + float(width) / 2:.1f}"
+
+
+@register.simple_tag
+def inline_stylesheet():
+    """Dangvu's stylesheet inside the page (core.stylesheet)."""
+    from dangvu.core.stylesheet import stylesheet
+
+    return stylesheet()
