@@ -8,7 +8,7 @@ print partials (templates/_print_header.html, _print_signatures.html) and the PD
 `letterhead_for` and `date_line`, so they all say the same thing."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -99,22 +99,39 @@ def letterhead_for(org: Organisation | str, on: date | None = None) -> Letterhea
     the person may see `org`, and a superior's name is printed on every paper of it."""
     if isinstance(org, str):
         org = Organisation.objects.get(code=org)
-    on = on or timezone.localdate()
-    version = _version_on(org.pk, on)
-    name, kind = (version.name, version.kind) if version else (org.name, org.kind)
-    parent_id = version.parent_id if version else None
-    if version is None:
-        parent = org.get_parent()
-        parent_id = parent.pk if parent else None
-    superior = ""
-    if parent_id is not None:
-        parent_version = _version_on(parent_id, on)
+    today = timezone.localdate()
+    on = on or today
+    if on == today and org.active_on(today):
+        # Today's tree is the tree itself: one query for the superior's name.
+        name, kind = org.name, org.kind
         superior_name = (
-            parent_version.name
-            if parent_version
-            else Organisation.objects.values_list("name", flat=True).get(pk=parent_id)
+            Organisation.objects.filter(path=org.path[: -org.steplen])
+            .values_list("name", flat=True)
+            .first()
+            if org.depth > 1
+            else None
         )
-        superior = party_body_name(superior_name)
+    else:
+        version = _version_on(org.pk, on)
+        if version is None:  # dissolved before `on` (or founded after): its last version
+            version = (
+                OrganisationVersion.objects.filter(organisation=org, valid_from__lte=on)
+                .order_by("-valid_from")
+                .first()
+            )
+            if version is not None and version.valid_to is not None:
+                on = version.valid_to - timedelta(days=1)
+        name, kind = (version.name, version.kind) if version else (org.name, org.kind)
+        parent_id = version.parent_id if version else None
+        superior_name = None
+        if parent_id is not None:
+            parent_version = _version_on(parent_id, on)
+            superior_name = (
+                parent_version.name
+                if parent_version
+                else Organisation.objects.values_list("name", flat=True).get(pk=parent_id)
+            )
+    superior = party_body_name(superior_name) if superior_name else ""
     return Letterhead(
         superior=superior.upper(),
         organisation=name.upper(),

@@ -1,0 +1,113 @@
+"""The print partials on the report and record pages: the letterhead (print-only), the date
+line and signatures, the Print button and its script; the print stylesheet's rules."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+import dangvu
+
+pytestmark = pytest.mark.django_db
+
+CSS = Path(dangvu.__file__).parent / "static" / "dangvu" / "app.css"
+
+
+def _page(user, url, params=None) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _today_line(place: str) -> str:
+    today = timezone.localdate()
+    return f"{place}, ngày {today:%d} tháng {today:%m} năm {today:%Y}"
+
+
+def _header(html: str) -> str:
+    match = re.search(r'<div class="print-only print-header">(.*?)\n</div>', html, re.S)
+    assert match, "no print header"
+    return match.group(1)
+
+
+def _signatures(html: str) -> str:
+    match = re.search(r'<div class="print-only print-signatures">(.*?)\n</div>', html, re.S)
+    assert match, "no print signatures"
+    return match.group(1)
+
+
+def _has_print_button_and_script(html: str) -> None:
+    assert '<button type="button" class="secondary" data-print>In</button>' in html
+    assert re.search(r'<script src="/static/dangvu/print\.[0-9a-f.]*js" defer></script>', html) or (
+        '<script src="/static/dangvu/print.js" defer></script>' in html
+    )
+    assert "onclick" not in html  # the Content-Security-Policy runs no inline handler
+
+
+def test_membership_page_prints_with_letterhead_and_signatures(tree, users, make_member):
+    make_member(tree.cell1)
+    tree.district.place_name = "Đăk Glei"
+    tree.district.save(update_fields=["place_name"])
+    html = _page(users.staff_kt, "/reports/membership/", {"org": "KT-DG"})
+    header = _header(html)
+    assert "ĐẢNG BỘ TỈNH KON TUM" in header and "HUYỆN ỦY ĐĂK GLEI" in header
+    assert "Biểu số 3-BTCTW" in header and "ĐẢNG CỘNG SẢN VIỆT NAM" in header
+    signatures = _signatures(html)
+    assert _today_line("Đăk Glei") in signatures
+    assert "NGƯỜI LẬP BIỂU" in signatures and "T/M BAN THƯỜNG VỤ" in signatures
+    assert signatures.count("(Ký, ghi rõ họ tên)") == 2
+    _has_print_button_and_script(html)
+
+
+def test_period_page_prints_with_letterhead_and_signatures(tree, users):
+    html = _page(
+        users.staff_kt,
+        "/reports/period/",
+        {"org": "KT-DG-DP", "date_from": "2025-01-01", "date_to": "2025-06-30"},
+    )
+    header = _header(html)
+    assert "ĐẢNG BỘ HUYỆN ĐĂK GLEI" in header and "ĐẢNG ỦY XÃ ĐĂK PÉK" in header
+    assert "Biểu số 1-BTCTW" in header
+    signatures = _signatures(html)
+    assert _today_line("……") in signatures and "T/M ĐẢNG ỦY" in signatures
+    _has_print_button_and_script(html)
+
+
+def test_member_page_prints_the_letterhead_and_date_line_only(tree, users, make_member):
+    member = make_member(tree.cell1)
+    html = _page(users.staff_kt, f"/members/{member.pk}/")
+    header = _header(html)
+    assert "ĐẢNG BỘ XÃ ĐĂK PÉK" in header and "CHI BỘ THÔN ĐĂK UNG" in header
+    assert "Biểu số" not in header
+    signatures = _signatures(html)
+    assert _today_line("……") in signatures
+    assert "NGƯỜI LẬP BIỂU" not in signatures
+    _has_print_button_and_script(html)
+
+
+def test_organisation_page_prints_the_letterhead(tree, users):
+    html = _page(users.staff_kt, "/organisations/KT-DG/")
+    assert "HUYỆN ỦY ĐĂK GLEI" in _header(html)
+    assert "print-signatures" not in html
+    _has_print_button_and_script(html)
+
+
+def test_other_pages_carry_no_print_script(tree, users):
+    html = _page(users.staff_kt, "/members/")
+    assert "print.js" not in html and "print-header" not in html
+
+
+def test_print_stylesheet_hides_the_screen_controls():
+    css = CSS.read_text(encoding="utf-8")
+    block = css[css.index("@media print") :]
+    hidden = block[: block.index("display: none !important")]
+    for selector in (".topbar", "form", "button", ".pager", ".no-print", "format=xlsx"):
+        assert selector in hidden
+    assert "@page { size: A4 portrait" in block
+    assert re.search(r"th, td \{ border: 1px solid #000", block)
+    assert "break-inside: avoid" in block
+    assert re.search(r"^\.print-only \{ display: none; \}", css, re.M)  # hidden on screen
