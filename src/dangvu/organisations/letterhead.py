@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from dangvu.organisations.choices import OrgKind
 from dangvu.organisations.models import Organisation, OrganisationVersion
 
-__all__ = ["Letterhead", "letterhead_for", "party_body_name", "date_line", "signer_title"]
+__all__ = [
+    "COMMITTEE_KINDS",
+    "Letterhead",
+    "letterhead_for",
+    "party_body_name",
+    "date_line",
+    "signer_title",
+]
 
 # A committee's name -> the party organisation it leads ("Tỉnh ủy Kon Tum" -> "Đảng bộ tỉnh
 # Kon Tum"); both spellings of the tone mark ("ủy", "uỷ") occur in real names.
@@ -30,6 +37,8 @@ _COMMITTEE_PREFIXES = [
     ("đảng ủy ", "Đảng bộ "),
 ]
 
+# Committees above the grassroots: signed for by a standing committee, and the only kinds with
+# grassroots organisations under them.
 COMMITTEE_KINDS = {
     OrgKind.CENTRAL,
     OrgKind.PROVINCE,

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from dangvu.core.xlsx import workbook_bytes
-from dangvu.organisations.choices import LEAF_KINDS, GrassrootsType, OrgKind
-from dangvu.organisations.letterhead import Letterhead, letterhead_for
+from dangvu.organisations.choices import GrassrootsType, OrgKind
+from dangvu.organisations.letterhead import COMMITTEE_KINDS, Letterhead, letterhead_for
 from dangvu.reports.official import (
     COUNT_FORMAT,
     PERCENT_FORMAT,
@@ -79,8 +79,9 @@ def _membership_rows(report: dict) -> list[TableRow]:
     orgs = report["organisations"]
     rows.append(TableRow(roman(section), _("Organisations in the subtree"), section=True))
     n = 0
-    if report["organisation"].get("kind") not in LEAF_KINDS:
-        # A cell holds no grassroots organisation: its "0" would mean nothing.
+    if report["organisation"].get("kind") in COMMITTEE_KINDS:
+        # Only a committee above the grassroots has grassroots organisations under it; a
+        # cell's "0" (or a grassroots unit's "1", itself) would mean nothing.
         n += 1
         rows.append(TableRow(str(n), _("Grassroots party organisations"), (orgs["grassroots"],)))
         for gtype, count in orgs["by_grassroots_type"].items():

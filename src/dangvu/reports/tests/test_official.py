@@ -123,8 +123,21 @@ def test_membership_xlsx_has_the_layout_of_form_3_btctw(tree, users, members):
     row, _col = _find(ws, "Xơ-đăng")
     assert _row(ws, row)[1:] == ["Xơ-đăng", 1, 33.33]
     assert ws.cell(row, 1).value.isdigit()
+    row, _col = _find(ws, "Tổ chức đảng cấp dưới")
+    assert ws.cell(row, 1).value == "X" and ws.cell(row + 1, 2).value == "Đảng bộ cơ sở"
+    labels = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
+    assert "Tổ chức cơ sở đảng" not in labels  # a grassroots committee counts only itself
+
+
+def test_a_districts_form_counts_its_grassroots_organisations(tree, members):
+    report = membership_figures(tree.district)
+    with translation.override("vi"):
+        ws = load_workbook(io.BytesIO(membership_xlsx(report))).active
     row, _col = _find(ws, "Tổ chức cơ sở đảng")
-    assert ws.cell(row, 3).value == report["organisations"]["grassroots"] == 1
+    assert ws.cell(row, 3).value == report["organisations"]["grassroots"] == 2
+    assert [ws.cell(row + 1, 2).value, ws.cell(row + 1, 3).value] == ["- Xã", 1]
+    assert ws["A1"].value == "ĐẢNG BỘ TỈNH KON TUM" and ws["A2"].value == "HUYỆN ỦY ĐĂK GLEI"
+    _find(ws, "T/M BAN THƯỜNG VỤ")
 
 
 def test_membership_xlsx_ends_with_the_date_line_and_signatures(tree, users, members):

@@ -111,3 +111,43 @@ def test_print_stylesheet_hides_the_screen_controls():
     assert re.search(r"th, td \{ border: 1px solid #000", block)
     assert "break-inside: avoid" in block
     assert re.search(r"^\.print-only \{ display: none; \}", css, re.M)  # hidden on screen
+
+
+# --- wording of the statistics pages ------------------------------------------------------------
+
+GRASSROOTS_FIGURE = re.compile(r"<b>[\d.]+</b>tổ chức cơ sở đảng")
+
+
+@pytest.mark.parametrize(("code", "shown"), [("KT-DG", True), ("KT-DG-DP", False)])
+def test_grassroots_figure_only_where_it_can_be_more_than_the_unit_itself(
+    tree, users, make_member, code, shown
+):
+    make_member(tree.cell1)
+    html = _page(users.staff_kt, "/reports/membership/", {"org": code})
+    assert bool(GRASSROOTS_FIGURE.search(html)) is shown
+    if shown:
+        assert "<b>2</b>tổ chức cơ sở đảng" in html
+
+
+def test_a_cells_page_shows_no_grassroots_figure(tree, users, make_member):
+    make_member(tree.cell1)
+    for url in ("/reports/membership/?org=KT-DG-DP-01", "/organisations/KT-DG-DP-01/"):
+        html = _page(users.staff_kt, url)
+        assert "<b>1</b>đảng viên" in html.replace("\n", "")  # the figures are there
+        assert not GRASSROOTS_FIGURE.search(html), url
+
+
+def test_statistics_pages_write_numbers_and_dates_the_vietnamese_way(tree, users, make_member):
+    make_member(tree.cell1, gender="F")
+    make_member(tree.cell1)
+    make_member(tree.cell2)
+    html = _page(users.staff_kt, "/reports/membership/", {"org": "KT-DG"})
+    assert "33,33 %" in html and "100,00 %" in html and "33.33" not in html
+    assert f"{timezone.localdate():%d/%m/%Y}" in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", html.split("<main>")[1].split("<form")[0])
+    html = _page(
+        users.staff_kt,
+        "/reports/period/",
+        {"org": "KT-DG", "date_from": "2025-01-01", "date_to": "2025-06-30"},
+    )
+    assert "01/01/2025 – 30/06/2025" in html
