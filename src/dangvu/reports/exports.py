@@ -1,4 +1,5 @@
-"""Excel exports of the statistics (openpyxl)."""
+"""Excel exports of the statistics (openpyxl), in the layout of the official forms 3-BTCTW
+and 1-BTCTW (the shared layout is reports.official)."""
 
 import json
 from datetime import date
@@ -6,12 +7,28 @@ from datetime import date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from dangvu.core.xlsx import workbook_bytes
 from dangvu.organisations.choices import GrassrootsType, OrgKind
+from dangvu.organisations.letterhead import COMMITTEE_KINDS, Letterhead, letterhead_for
+from dangvu.reports.official import (
+    COUNT_FORMAT,
+    PERCENT_FORMAT,
+    Column,
+    OfficialSheet,
+    TableRow,
+    roman,
+)
+from dangvu.stats.selectors import percent
 
-__all__ = ["BREAKDOWN_TITLES", "membership_xlsx", "period_xlsx", "report_json"]
+__all__ = [
+    "BREAKDOWN_TITLES",
+    "membership_xlsx",
+    "membership_filename",
+    "period_xlsx",
+    "period_filename",
+    "report_json",
+]
 
 BREAKDOWN_TITLES = {
     "ethnicity": gettext_lazy("By ethnicity"),
@@ -35,92 +52,136 @@ def report_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, default=_default)
 
 
-def _title(ws, text: str, subtitle: str) -> None:
-    ws["A1"] = text
-    ws["A1"].font = Font(bold=True, size=13)
-    ws["A2"] = subtitle
-    ws.column_dimensions["A"].width = 58
-    ws.column_dimensions["B"].width = 14
-    ws.column_dimensions["C"].width = 12
-
-
-def membership_xlsx(report: dict) -> bytes:
-    """Form 3-BTCTW layout: one sheet, rows with count and percent of all members."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "3-BTCTW"
-    org = report["organisation"]
-    _title(
-        ws,
-        _("Party membership statistics (form 3-BTCTW)"),
-        f"{org['name']} ({org['code']}) — {report['as_of'].strftime('%d/%m/%Y')}",
-    )
-    bold = Font(bold=True)
-    ws.append([])
-    ws.append([_("Item"), _("Number"), _("Percent")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+def _membership_rows(report: dict) -> list[TableRow]:
+    """Section I: the totals and their shares; then one section per breakdown; last, the
+    party organisations of the subtree (counts only)."""
     total = report["members"]["total"]
     rows = [
-        (_("Total party members"), total, 100.0 if total else 0.0),
-        (_("Official members"), report["members"]["official"], None),
-        (_("Probationary members"), report["members"]["probationary"], None),
-        (_("Women"), report["women"]["count"], report["women"]["percent"]),
-        (
-            _("Ethnic minority"),
-            report["ethnic_minority"]["count"],
-            report["ethnic_minority"]["percent"],
-        ),
-        (_("Religious"), report["religious"]["count"], report["religious"]["percent"]),
-        (
-            _("Exempted from work and activities"),
-            report["exempted"]["count"],
-            report["exempted"]["percent"],
-        ),
+        TableRow("I", _("Total party members"), (total, 100.0 if total else 0.0), section=True),
     ]
-    for row in rows:
-        ws.append(list(row))
+    firsts = [
+        (_("Official members"), report["members"]["official"]),
+        (_("Probationary members"), report["members"]["probationary"]),
+        (_("Women"), report["women"]["count"]),
+        (_("Ethnic minority"), report["ethnic_minority"]["count"]),
+        (_("Religious"), report["religious"]["count"]),
+        (_("Exempted from work and activities"), report["exempted"]["count"]),
+    ]
+    for n, (label, count) in enumerate(firsts, start=1):
+        rows.append(TableRow(str(n), label, (count, percent(count, total)), indent=1))
+    section = 1
     for key, items in report["breakdowns"].items():
-        ws.append([])
-        ws.append([str(BREAKDOWN_TITLES.get(key, key))])
-        ws[ws.max_row][0].font = bold
-        for item in items:
-            ws.append([item["label"], item["count"], item["percent"]])
-    ws.append([])
-    ws.append([_("Organisations in the subtree")])
-    ws[ws.max_row][0].font = bold
-    ws.append([_("Grassroots party organisations"), report["organisations"]["grassroots"], None])
-    for kind, n in report["organisations"]["by_kind"].items():
-        ws.append([str(OrgKind(kind).label), n, None])
-    for gtype, n in report["organisations"]["by_grassroots_type"].items():
-        ws.append([f"— {GrassrootsType(gtype).label}", n, None])
-    for row in ws.iter_rows(min_row=4, min_col=3, max_col=3):
-        for cell in row:
-            cell.number_format = "0.00"
-            cell.alignment = Alignment(horizontal="right")
-    return workbook_bytes(wb)
+        section += 1
+        rows.append(TableRow(roman(section), str(BREAKDOWN_TITLES.get(key, key)), section=True))
+        for n, item in enumerate(items, start=1):
+            rows.append(TableRow(str(n), item["label"], (item["count"], item["percent"]), indent=1))
+    section += 1
+    orgs = report["organisations"]
+    rows.append(TableRow(roman(section), _("Organisations in the subtree"), section=True))
+    n = 0
+    if report["organisation"].get("kind") in COMMITTEE_KINDS:
+        # Only a committee above the grassroots has grassroots organisations under it; a
+        # cell's "0" (or a grassroots unit's "1", itself) would mean nothing.
+        n += 1
+        rows.append(TableRow(str(n), _("Grassroots party organisations"), (orgs["grassroots"],)))
+        for gtype, count in orgs["by_grassroots_type"].items():
+            rows.append(TableRow("", f"- {GrassrootsType(gtype).label}", (count,), indent=2))
+    for kind, count in orgs["by_kind"].items():
+        n += 1
+        rows.append(TableRow(str(n), str(OrgKind(kind).label), (count,), indent=1))
+    return rows
 
 
-def period_xlsx(report: dict) -> bytes:
-    """Form 1-BTCTW: opening balance, increases, decreases, closing balance."""
+def membership_xlsx(
+    report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
+) -> bytes:
+    """Form 3-BTCTW ("Đội ngũ đảng viên") in the layout of the paper form: the organisation's
+    letterhead, the title and as-of date, the numbered table (STT / Chỉ tiêu / Số lượng /
+    Tỷ lệ %), the date line and the signature blocks. `letterhead` defaults to the reporting
+    organisation's as of the report's date; `today` (the date line) to today."""
+    letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["as_of"])
     wb = Workbook()
-    ws = wb.active
-    ws.title = "1-BTCTW"
-    org = report["organisation"]
-    _title(
-        ws,
-        _("Increase and decrease of party members (form 1-BTCTW)"),
-        f"{org['name']} ({org['code']}) — {report['from'].strftime('%d/%m/%Y')} – "
-        f"{report['to'].strftime('%d/%m/%Y')}",
+    members = _("Party members")
+    sheet = OfficialSheet(
+        wb.active,
+        letterhead,
+        "3-BTCTW",
+        [
+            Column(_("No."), 6, code="A"),
+            Column(_("Item"), 52, code="B"),
+            Column(_("Number"), 13, COUNT_FORMAT, group=members, code="1"),
+            Column(_("Percent"), 13, PERCENT_FORMAT, group=members, code="2"),
+        ],
     )
-    ws.append([])
-    ws.append([_("Opening balance"), report["opening"]])
-    ws.append([_("Increases"), report["increase_total"]])
-    for row in report["increases"]:
-        ws.append([f"— {row['label']}", row["count"]])
-    ws.append([_("Decreases"), report["decrease_total"]])
-    for row in report["decreases"]:
-        ws.append([f"— {row['label']}", row["count"]])
-    ws.append([_("of which probationary members struck off"), report["struck_off_probationary"]])
-    ws.append([_("Closing balance"), report["closing"]])
+    sheet.letterhead_block()
+    sheet.title(
+        _("PARTY MEMBERSHIP"), _("As of %(date)s") % {"date": report["as_of"].strftime("%d/%m/%Y")}
+    )
+    sheet.table(_membership_rows(report))
+    sheet.signatures(today)
+    sheet.print_setup()
     return workbook_bytes(wb)
+
+
+def _period_rows(report: dict) -> list[TableRow]:
+    rows = [TableRow("I", _("Members at the start of the period"), (report["opening"],), True)]
+    rows.append(TableRow("II", _("Increase in the period"), (report["increase_total"],), True))
+    for n, row in enumerate(report["increases"], start=1):
+        rows.append(TableRow(str(n), row["label"], (row["count"],), indent=1))
+    rows.append(TableRow("III", _("Decrease in the period"), (report["decrease_total"],), True))
+    for n, row in enumerate(report["decreases"], start=1):
+        rows.append(TableRow(str(n), row["label"], (row["count"],), indent=1))
+        if row["key"] == "struck_off":
+            rows.append(
+                TableRow(
+                    "",
+                    _("of which probationary members struck off"),
+                    (report["struck_off_probationary"],),
+                    indent=2,
+                )
+            )
+    rows.append(TableRow("IV", _("Members at the end of the period"), (report["closing"],), True))
+    return rows
+
+
+def period_xlsx(
+    report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
+) -> bytes:
+    """Form 1-BTCTW ("Tăng, giảm đảng viên"): opening balance, increases and decreases by kind,
+    closing balance, in the layout of the paper form (see membership_xlsx)."""
+    letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["to"])
+    wb = Workbook()
+    sheet = OfficialSheet(
+        wb.active,
+        letterhead,
+        "1-BTCTW",
+        [
+            Column(_("No."), 6, code="A"),
+            Column(_("Item"), 48, code="B"),
+            Column(_("Number"), 32, COUNT_FORMAT, code="1"),
+        ],
+    )
+    sheet.letterhead_block()
+    sheet.title(
+        _("INCREASE AND DECREASE OF PARTY MEMBERS"),
+        _("From %(start)s to %(end)s")
+        % {
+            "start": report["from"].strftime("%d/%m/%Y"),
+            "end": report["to"].strftime("%d/%m/%Y"),
+        },
+    )
+    sheet.table(_period_rows(report))
+    sheet.signatures(today)
+    sheet.print_setup()
+    return workbook_bytes(wb)
+
+
+def membership_filename(report: dict) -> str:
+    """3-BTCTW_<organisation code>_<dd-mm-yyyy>.xlsx"""
+    return f"3-BTCTW_{report['organisation']['code']}_{report['as_of']:%d-%m-%Y}.xlsx"
+
+
+def period_filename(report: dict) -> str:
+    """1-BTCTW_<organisation code>_<from dd-mm-yyyy>_<to dd-mm-yyyy>.xlsx"""
+    code = report["organisation"]["code"]
+    return f"1-BTCTW_{code}_{report['from']:%d-%m-%Y}_{report['to']:%d-%m-%Y}.xlsx"

@@ -15,7 +15,13 @@ from dangvu.core.errors import ValidationError
 from dangvu.core.forms import ActorForm, DayField, add_service_errors
 from dangvu.organisations.forms import OrganisationField
 from dangvu.organisations.selectors import org_roots_for
-from dangvu.reports.exports import BREAKDOWN_TITLES, membership_xlsx, period_xlsx
+from dangvu.reports.exports import (
+    BREAKDOWN_TITLES,
+    membership_filename,
+    membership_xlsx,
+    period_filename,
+    period_xlsx,
+)
 from dangvu.stats.selectors import membership_report, period_report
 from dangvu.stats.services import report_served
 
@@ -79,7 +85,7 @@ def membership(request):
                 params={"as_of": as_of},
             )
             if xlsx:
-                return xlsx_response(membership_xlsx(report), f"3-BTCTW_{org.code}_{as_of}.xlsx")
+                return xlsx_response(membership_xlsx(report), membership_filename(report))
     sections = (
         [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
     )
@@ -122,7 +128,7 @@ def period(request):
                 params={"from": report["from"], "to": report["to"]},
             )
             if xlsx:
-                return xlsx_response(period_xlsx(report), f"1-BTCTW_{org.code}.xlsx")
+                return xlsx_response(period_xlsx(report), period_filename(report))
     return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})
 
 

@@ -88,11 +88,12 @@ def test_report_membership_xlsx_is_a_workbook_with_the_figures(tree, members, tm
         call_command("report", *args, stdout=StringIO())
     ws = load_workbook(target).active
     assert ws.title == "3-BTCTW"
-    assert ws["A2"].value == f"Đảng ủy xã Đăk Pék (KT-DG-DP) — {timezone.localdate():%d/%m/%Y}"
-    # Rows 5-11: total, official, probationary, women, ethnic minority, religious, exempted.
-    figures = [(ws.cell(row, 2).value, ws.cell(row, 3).value) for row in range(5, 12)]
-    assert figures == [(3, 100), (2, None), (1, None), (1, 33.33), (1, 33.33), (0, 0), (0, 0)]
-    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert (ws["A2"].value, ws["C1"].value) == ("ĐẢNG ỦY XÃ ĐĂK PÉK", "Biểu số 3-BTCTW")
+    assert ws["A6"].value == f"Tính đến ngày {timezone.localdate():%d/%m/%Y}"
+    # Rows 11-17: total, official, probationary, women, ethnic minority, religious, exempted.
+    figures = [(ws.cell(row, 3).value, ws.cell(row, 4).value) for row in range(11, 18)]
+    assert figures == [(3, 100), (2, 66.67), (1, 33.33), (1, 33.33), (1, 33.33), (0, 0), (0, 0)]
+    values = [[c.value for c in row][1:] for row in ws.iter_rows()]
     assert ["Kinh", 2, 66.67] in values
     assert ["Xơ-đăng", 1, 33.33] in values
 
@@ -116,8 +117,8 @@ def test_report_period_xlsx(tree, members, tmp_path):
     )
     ws = load_workbook(target).active
     assert ws.title == "1-BTCTW"
-    numbers = [ws.cell(row, 2).value for row in range(4, ws.max_row + 1)]
-    # opening, increases (+4 rows), decreases (+6 rows), struck-off probationary, closing
+    numbers = [ws.cell(row, 3).value for row in range(10, 25)]
+    # opening, increases (+4 rows), decreases (+6 rows and struck-off probationary), closing
     assert numbers == [3, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 3]
 
 
