@@ -33,6 +33,16 @@ PAGES = {
 }
 
 
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'a, button, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), select, summary, textarea'
+)).filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'
+        && !e.closest('.print-only') && (r.width < 43.5 || r.height < 43.5);
+}).map(e => `${e.tagName} "${(e.innerText || e.value || e.name || '').trim().slice(0, 30)}" `
+    + `${Math.round(e.getBoundingClientRect().width)}x${Math.round(e.getBoundingClientRect().height)}`)"""
+
+
 def axe_run(page) -> list[dict]:
     """The violations axe finds in the page as it is now."""
     page.evaluate(AXE)
@@ -56,6 +66,9 @@ def test_no_serious_accessibility_violation(page, viewport, live_server, world, 
                 found.append(line)
             else:
                 print(f"axe [{role}/{viewport}] minor: {line}")
+        if viewport == "phone":
+            # Every tap target at least 44 × 44 px (WCAG 2.5.5) on a phone.
+            found += [f"{path}: small tap target {t}" for t in page.evaluate(SMALL_TARGETS)]
         checked += 1
     print(f"axe [{role}/{viewport}]: {checked} pages, {len(found)} serious or critical")
     assert not found, "\n".join(found)
