@@ -84,6 +84,9 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         field = self.field
         key, text = value if isinstance(value, tuple) else (value, None)
+        if field is not None and field.chosen is not None:
+            # Resolved from what was sent (a name typed, a choice made): shown as chosen.
+            key, text = field.chosen, field.label_of(field.chosen)
         if field is not None and not isinstance(key, str | int | type(None)):
             key = field.key_of(key)
         key = str(key or "")
@@ -119,6 +122,7 @@ class PickerField(forms.Field):
     def __init__(self, **kwargs):
         self.actor = None
         self.candidates = []
+        self.chosen = None
         super().__init__(**kwargs)
         self.widget.field = self
 
@@ -126,7 +130,14 @@ class PickerField(forms.Field):
         result = super().__deepcopy__(memo)
         result.widget.field = result
         result.candidates = []
+        result.chosen = None
         return result
+
+    def clean(self, value):
+        self.chosen = None
+        found = super().clean(value)
+        self.chosen = found
+        return found
 
     def bind(self, actor) -> None:
         self.actor = actor

@@ -193,6 +193,8 @@ def test_admin_reads_increase_and_decrease_of_a_province_typed_by_name_without_j
     press(page, viewport, choices.first.locator("input"))
     press(page, viewport, page.get_by_role("button", name="Xem"))
     expect(page.locator("main h2").first).to_contain_text("Chi bộ thôn 2")
+    # The box now names the organisation chosen, not the text typed.
+    expect(page.locator("input[name='org_q']")).to_have_value(re.compile("^Chi bộ thôn 2"))
     screenshot("period")
 
 

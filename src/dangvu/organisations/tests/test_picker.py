@@ -110,3 +110,10 @@ def test_a_form_field_without_an_actor_finds_nothing(tree):
 
     form = Anonymous({"org_q": tree.cell1.code})
     assert not form.is_valid()
+
+
+def test_once_resolved_the_box_shows_the_organisation_chosen(tree, staff):
+    form = _clean(staff, org=tree.cell1.code, org_q="chi bo thon")
+    html = str(form["org"])
+    assert f'value="{tree.cell1.code}"' in html
+    assert 'value="Chi bộ thôn Đăk Ung' in html and 'value="chi bo thon"' not in html
