@@ -314,7 +314,8 @@ def replay_with_periods(member, events: list, make=None) -> tuple[MemberState, l
     state = _initial_state(member, events[0].type if events else None)
     for ev in events:
         after = transition(state, event_input(ev, member))
-        _period_step(periods, member, state, after, ev.date, make=make or _Span)
+        on = effective_on(ev.type, ev.date, after, periods)
+        _period_step(periods, member, state, after, on, make=make or _Span)
         state = after
     return state, periods
 
@@ -355,6 +356,19 @@ def _last_event(member_id: int) -> tuple[date | None, int]:
         [member_id],
     )[0]
     return as_date(day), seq or 0
+
+
+def effective_on(event_type: str, day: date, after: MemberState, periods: list) -> date:
+    """The day an event takes effect in the member's periods (and so in every report as of a
+    date): its own date, except where the rules date the act otherwise. Recognition takes
+    effect on the day the probation ends even when decided later (DOMAIN.md §3, step 13): a
+    member recognised on 18/11/2026 whose 12 months ended on 03/11/2026 counts as official
+    from 03/11/2026. Never before the start of the member's current period (a transfer recorded
+    meanwhile keeps its own date)."""
+    if event_type == EventType.RECOGNISED and after.official_date:
+        start = periods[-1].valid_from if periods else after.official_date
+        return max(after.official_date, start)
+    return day
 
 
 def _period_step(
@@ -786,7 +800,8 @@ def _create_many(
         pk = m.pk
         for seq, (h, before, after) in enumerate(steps, start=1):
             events.append(_event_row(pk, seq, h, before, after, stamp, recorded_by))
-            _period_step(member_periods, m, before, after, h["date"], make=_Span)
+            on = effective_on(h["type"], h["date"], after, member_periods)
+            _period_step(member_periods, m, before, after, on, make=_Span)
         periods.extend(
             (pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
             for p in member_periods
@@ -1009,7 +1024,8 @@ def _write_event(
     else:
         closed = [p for p in stored if p.valid_to is not None]
         periods = [p for p in stored if p.valid_to is None]
-        _period_step(periods, m, before_state, after_state, fields["date"], make=_Span)
+        on = effective_on(fields["type"], fields["date"], after_state, periods)
+        _period_step(periods, m, before_state, after_state, on, make=_Span)
         for p in periods:
             if p.id is None:
                 insert_rows(

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -444,16 +444,23 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
             crossing.setdefault(day, {})[org_id] = is_in
     for day, orgs in crossing.items():
         # Members there on the day before and still there after the move; anyone arriving or
-        # leaving on that very day is counted by their own event.
+        # leaving on that very day is counted by their own event. "Still there": in the party
+        # in the same organisation on both days, whether or not one period spans them (a
+        # recognition that takes effect on the day of the move starts a new period that day).
         ids = sorted(orgs)
         staying = []
+        still_there = MemberPeriod.objects.filter(
+            covering(day),
+            member_id=OuterRef("member_id"),
+            organisation_id=OuterRef("organisation_id"),
+        )
         for start in range(0, len(ids), 1000):
             staying += (
                 MemberPeriod.objects.filter(
+                    covering(day - timedelta(days=1)),
+                    Exists(still_there),
                     organisation_id__in=ids[start : start + 1000],
-                    valid_from__lte=day - timedelta(days=1),
                 )
-                .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
                 .values("organisation_id")
                 .annotate(n=Count("*"))
                 .values_list("organisation_id", "n")

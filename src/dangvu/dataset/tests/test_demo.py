@@ -322,7 +322,7 @@ def test_form_1_btctw_balances_across_the_2025_reorganisation(demo, code):
 @pytest.mark.django_db
 def test_every_place_is_spelt_as_the_official_unit_list_spells_it(demo):
     """One spelling per place: the demo's names carry the official names of their units, with
-    the list's own tone marks: "huyện Đắk Glei" (the district) but "thị trấn Đắk Glei" (its
+    the list's own tone marks: "huyện Đắk Glei" (the district) but "thị trấn Đăk Glei" (its
     town), "xã Đăk Plô"; no name spells a unit of the list another way."""
     from dangvu.core.text import fold
 

@@ -117,9 +117,11 @@ def test_create_admits_recognises_and_counts_the_member(tree):
         (1, "admitted", date(2016, 3, 15), "", "probationary", tree.cell1.pk),
         (2, "recognised", date(2017, 5, 2), "probationary", "official", tree.cell1.pk),
     ]
+    # Official from the end of the 12 months after the ceremony (10/4/2017), not from the
+    # later recognition date the record gives (DOMAIN.md §3, step 13).
     assert _periods(m) == [
-        (tree.cell1.pk, "probationary", False, date(2016, 3, 15), date(2017, 5, 2)),
-        (tree.cell1.pk, "official", False, date(2017, 5, 2), None),
+        (tree.cell1.pk, "probationary", False, date(2016, 3, 15), date(2017, 4, 10)),
+        (tree.cell1.pk, "official", False, date(2017, 4, 10), None),
     ]
     woman = {**OFFICIAL_MAN, ("gender", "F"): 1, ("ethnicity", "16"): 1, ("religion", "02"): 1}
     del woman[("gender", "M")], woman[("ethnicity", "01")], woman[("religion", "00")]
@@ -326,9 +328,10 @@ def test_recognition_after_the_probation_makes_an_official_member(tree, probatio
         "probationary",
         "official",
     )
+    # Decided on 2/4/2025, in force from the end of the probation (1/3/2025): DOMAIN.md §3.
     assert _periods(probationer) == [
-        (tree.cell1.pk, "probationary", False, date(2024, 2, 10), date(2025, 4, 2)),
-        (tree.cell1.pk, "official", False, date(2025, 4, 2), None),
+        (tree.cell1.pk, "probationary", False, date(2024, 2, 10), date(2025, 3, 1)),
+        (tree.cell1.pk, "official", False, date(2025, 3, 1), None),
     ]
     for org in (tree.cell1, tree.committee, tree.root):
         c = counters(org)
