@@ -9,7 +9,15 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
-__all__ = ["RuleValue", "RULES", "rule", "rule_value", "UnknownRule"]
+__all__ = [
+    "RuleValue",
+    "RULES",
+    "rule",
+    "rule_value",
+    "rule_value_or_none",
+    "UnknownRule",
+    "RuleNotInForce",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,34 @@ class UnknownRule(LookupError):
     pass
 
 
+class RuleNotInForce(LookupError):
+    """No value of the rule is known for the date asked (before the first document Dangvu
+    records): the act cannot be checked against it. Callers decide explicitly what that means
+    (a record of the time stands as recorded); the earliest value is never assumed."""
+
+    def __init__(self, key: str, on: date, first: RuleValue):
+        self.key, self.on, self.first = key, on, first
+        super().__init__(
+            f"{key}: no value known on {on:%d/%m/%Y}; the first recorded is "
+            f"{first.value} from {first.effective_from:%d/%m/%Y} ({first.source})"
+        )
+
+
+# Sources: DOMAIN.md §3.3 and §2.6, and the table of documents in §6 (24-QĐ/TW of 30/7/2021
+# with HD 01-HD/TW of 28/9/2021; 232-QĐ/TW of 20/1/2025, in force on signing; 294-QĐ/TW of
+# 26/5/2025, in force from 1/7/2025). Where a later document restated a value unchanged it has
+# its own row, so that every act is checked against the text in force on its date.
+_QD24 = "Quy định 24-QĐ/TW (30/7/2021), Hướng dẫn 01-HD/TW (28/9/2021)"
+_QD232 = "Quy định 232-QĐ/TW (20/1/2025)"
+_QD294 = "Quy định 294-QĐ/TW (26/5/2025, hiệu lực 1/7/2025)"
+_IN_FORCE = ((date(2021, 7, 30), _QD24), (date(2025, 1, 20), _QD232), (date(2025, 7, 1), _QD294))
+
+
+def _restated(key: str, value, note: str = "") -> list[RuleValue]:
+    """The same value under each of the three documents, from the day each took effect."""
+    return [RuleValue(key, value, day, source, note) for day, source in _IN_FORCE]
+
+
 RULES: list[RuleValue] = [
     # Probation: 12 months counted from the admission ceremony (DOMAIN.md §3.3, §2.7).
     RuleValue(
@@ -34,11 +70,11 @@ RULES: list[RuleValue] = [
         "Điều lệ Đảng (2011), Điều 5",
         "12 tháng kể từ ngày kết nạp",
     ),
-    RuleValue("probation_months", 12, date(2021, 7, 30), "Quy định 24-QĐ/TW (30/7/2021)"),
-    RuleValue("probation_months", 12, date(2025, 1, 20), "Quy định 232-QĐ/TW (20/1/2025)"),
-    RuleValue("probation_months", 12, date(2025, 7, 1), "Quy định 294-QĐ/TW (26/5/2025)"),
-    # Admission age window, counted in months at the time of the cell's consideration.
+    *_restated("probation_months", 12),
+    # Admission age window, counted in months at the time of the cell's consideration; over
+    # 60 only by a committee directly under the Central Committee, in the cases listed.
     RuleValue("admission_min_age", 18, date(2011, 1, 19), "Điều lệ Đảng (2011), Điều 1"),
+    *_restated("admission_min_age", 18),
     RuleValue(
         "admission_max_age",
         60,
@@ -46,19 +82,51 @@ RULES: list[RuleValue] = [
         "Quy định 29-QĐ/TW (25/7/2016)",
         "trên 60 tuổi do cấp ủy trực thuộc Trung ương xem xét",
     ),
-    RuleValue("admission_max_age", 60, date(2021, 7, 30), "Quy định 24-QĐ/TW (30/7/2021)"),
-    RuleValue("admission_max_age", 60, date(2025, 7, 1), "Quy định 294-QĐ/TW (26/5/2025)"),
-    # Deadlines in working days (used by later modules; kept here so all rules are in one place).
-    RuleValue("admission_decision_working_days", 60, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
-    RuleValue("recognition_decision_working_days", 30, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
-    RuleValue("admission_ceremony_working_days", 30, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
-    RuleValue("recognition_review_working_days", 30, date(2021, 7, 30), "Quy định 24-QĐ/TW"),
-    # Temporary transfer: 3 months to under a year (study: up to 2 years).
+    *_restated(
+        "admission_max_age", 60, "trên 60 tuổi do cấp ủy trực thuộc Trung ương xem xét, quyết định"
+    ),
+    # Deadlines in working days (DOMAIN.md §3.3 steps 9, 10, 13), each with its extension.
+    *_restated("admission_decision_working_days", 60, "kể từ ngày nhận nghị quyết của chi bộ"),
+    *_restated("admission_decision_extension_working_days", 30),
+    *_restated("admission_ceremony_working_days", 30, "kể từ ngày nhận quyết định"),
+    *_restated("recognition_review_working_days", 30, "kể từ ngày hết 12 tháng dự bị"),
+    *_restated("recognition_decision_working_days", 30, "kể từ ngày nhận nghị quyết của chi bộ"),
+    *_restated("recognition_decision_extension_working_days", 30),
+    # Temporary transfer (DOMAIN.md §2.6): from 3 months to under a year; full-time study from
+    # 3 months up to 2 years.
     RuleValue(
-        "temporary_transfer_max_months", 12, date(2021, 9, 28), "Hướng dẫn 01-HD/TW (28/9/2021)"
+        "temporary_transfer_min_months", 3, date(2021, 9, 28), "Hướng dẫn 01-HD/TW (28/9/2021)"
     ),
     RuleValue(
-        "temporary_transfer_max_months", 12, date(2025, 6, 9), "Hướng dẫn 06-HD/TW (9/6/2025)"
+        "temporary_transfer_min_months", 3, date(2025, 6, 9), "Hướng dẫn 06-HD/TW (9/6/2025)"
+    ),
+    RuleValue(
+        "temporary_transfer_under_months",
+        12,
+        date(2021, 9, 28),
+        "Hướng dẫn 01-HD/TW (28/9/2021)",
+        "dưới 1 năm",
+    ),
+    RuleValue(
+        "temporary_transfer_under_months",
+        12,
+        date(2025, 6, 9),
+        "Hướng dẫn 06-HD/TW (9/6/2025)",
+        "dưới 1 năm",
+    ),
+    RuleValue(
+        "temporary_transfer_study_max_months",
+        24,
+        date(2021, 9, 28),
+        "Hướng dẫn 01-HD/TW (28/9/2021)",
+        "đi học tập trung: đến 2 năm",
+    ),
+    RuleValue(
+        "temporary_transfer_study_max_months",
+        24,
+        date(2025, 6, 9),
+        "Hướng dẫn 06-HD/TW (9/6/2025)",
+        "đi học tập trung: đến 2 năm",
     ),
 ]
 
@@ -84,9 +152,18 @@ def rule(key: str, *, on: date) -> RuleValue:
         raise UnknownRule(key)
     dates, values = found
     i = bisect_right(dates, on)
-    # Before the first recorded document: the earliest known value applies.
-    return values[i - 1] if i else values[0]
+    if not i:
+        raise RuleNotInForce(key, on, values[0])
+    return values[i - 1]
 
 
 def rule_value(key: str, *, on: date):
     return rule(key, on=on).value
+
+
+def rule_value_or_none(key: str, *, on: date):
+    """The value in force on a date, or None before the first document Dangvu records."""
+    try:
+        return rule(key, on=on).value
+    except RuleNotInForce:
+        return None

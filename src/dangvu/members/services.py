@@ -34,7 +34,7 @@ from dangvu.core.db import (
     update_row,
 )
 from dangvu.core.errors import DomainError, ValidationError
-from dangvu.core.rules import rule_value
+from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import clean_text, fold, rotations
 from dangvu.members.choices import (
     EVENTS_WITH_ORG,
@@ -228,13 +228,15 @@ def clean_record(
     birth = cleaned["birth_date"]
     admitted = cleaned["admission_date"]
     if birth and admitted and "birth_date" not in errors and "admission_date" not in errors:
-        lo = rule_value("admission_min_age", on=admitted)
-        hi = rule_value("admission_max_age", on=admitted)
-        if admitted < add_months(birth, 12 * lo):
+        # Before the first recorded rule no age limit is checked (the record of the time
+        # stands); core.rules never assumes the earliest value.
+        lo = rule_value_or_none("admission_min_age", on=admitted)
+        hi = rule_value_or_none("admission_max_age", on=admitted)
+        if lo is not None and admitted < add_months(birth, 12 * lo):
             errors["admission_date"] = _(
                 "A member must be at least %(n)d years old when admitted."
             ) % {"n": lo}
-        elif admitted > add_months(birth, 12 * hi):
+        elif hi is not None and admitted > add_months(birth, 12 * hi):
             errors["admission_date"] = _(
                 "A member must be at most %(n)d years old when admitted."
             ) % {"n": hi}
@@ -246,7 +248,7 @@ def clean_record(
         end = probation_end(
             MemberState(admission_date=admitted, ceremony_date=ceremony or admitted)
         )
-        if official < end:
+        if end is not None and official < end:
             errors["official_date"] = _(
                 "Recognition cannot come before the probation period ends (%(d)s)."
             ) % {"d": end.strftime("%d/%m/%Y")}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from dangvu.core.dates import add_months
 from dangvu.core.errors import DomainError
-from dangvu.core.rules import rule_value
+from dangvu.core.rules import rule_value_or_none
 from dangvu.members.choices import IN_PARTY, TERMINAL, EventType, Status
 
 __all__ = ["MemberState", "EventInput", "transition", "probation_end", "replay"]
@@ -39,9 +39,13 @@ class EventInput(NamedTuple):
     ceremony_date: date | None = None  # admitted: when the ceremony took place
 
 
-def probation_end(state: MemberState) -> date:
+def probation_end(state: MemberState) -> date | None:
+    """The day the probation ends, by the rule in force at the ceremony; None for a ceremony
+    before the first rule Dangvu records (core.rules.RuleNotInForce): such a record's own
+    dates stand as recorded."""
     start = state.ceremony_date or state.admission_date
-    return add_months(start, rule_value("probation_months", on=start))
+    months = rule_value_or_none("probation_months", on=start)
+    return add_months(start, months) if months is not None else None
 
 
 def _fmt(day: date) -> str:
@@ -108,7 +112,9 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             raise DomainError(
                 _("Only a probationary member can be recognised as official."), field="type"
             )
-        end = probation_end(state)
+        # Before the first recorded rule the probation's end is unknown: the recognition's own
+        # date is when it took effect (the record of the time is the evidence).
+        end = probation_end(state) or ev.date
         if ev.date < end:
             raise DomainError(
                 _("The probation period ends on %(d)s; recognition cannot be dated earlier.")

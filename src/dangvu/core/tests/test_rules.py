@@ -6,7 +6,15 @@ from datetime import date
 import pytest
 
 from dangvu.core import rules
-from dangvu.core.rules import RULES, RuleValue, UnknownRule, rule, rule_value
+from dangvu.core.rules import (
+    RULES,
+    RuleNotInForce,
+    RuleValue,
+    UnknownRule,
+    rule,
+    rule_value,
+    rule_value_or_none,
+)
 from dangvu.members.state import MemberState, probation_end
 
 
@@ -15,12 +23,12 @@ from dangvu.members.state import MemberState, probation_end
     [
         (date(2011, 1, 19), "Điều lệ Đảng (2011), Điều 5", date(2011, 1, 19)),
         (date(2021, 7, 29), "Điều lệ Đảng (2011), Điều 5", date(2011, 1, 19)),
-        (date(2021, 7, 30), "Quy định 24-QĐ/TW (30/7/2021)", date(2021, 7, 30)),
-        (date(2025, 1, 19), "Quy định 24-QĐ/TW (30/7/2021)", date(2021, 7, 30)),
-        (date(2025, 1, 20), "Quy định 232-QĐ/TW (20/1/2025)", date(2025, 1, 20)),
-        (date(2025, 6, 30), "Quy định 232-QĐ/TW (20/1/2025)", date(2025, 1, 20)),
-        (date(2025, 7, 1), "Quy định 294-QĐ/TW (26/5/2025)", date(2025, 7, 1)),
-        (date(2030, 1, 1), "Quy định 294-QĐ/TW (26/5/2025)", date(2025, 7, 1)),
+        (date(2021, 7, 30), rules._QD24, date(2021, 7, 30)),
+        (date(2025, 1, 19), rules._QD24, date(2021, 7, 30)),
+        (date(2025, 1, 20), rules._QD232, date(2025, 1, 20)),
+        (date(2025, 6, 30), rules._QD232, date(2025, 1, 20)),
+        (date(2025, 7, 1), rules._QD294, date(2025, 7, 1)),
+        (date(2030, 1, 1), rules._QD294, date(2025, 7, 1)),
     ],
 )
 def test_probation_rule_in_force_on_a_date_and_its_source(on, source, effective_from):
@@ -33,9 +41,12 @@ def test_probation_rule_in_force_on_a_date_and_its_source(on, source, effective_
     )
 
 
-def test_before_the_first_recorded_document_the_earliest_value_applies():
-    found = rule("probation_months", on=date(2000, 1, 1))
-    assert (found.value, found.source) == (12, "Điều lệ Đảng (2011), Điều 5")
+def test_before_the_first_recorded_document_no_value_is_assumed():
+    with pytest.raises(RuleNotInForce) as caught:
+        rule("probation_months", on=date(2000, 1, 1))
+    assert "19/01/2011" in str(caught.value) and caught.value.first.value == 12
+    assert rule_value_or_none("probation_months", on=date(2000, 1, 1)) is None
+    assert rule_value_or_none("probation_months", on=date(2011, 1, 19)) == 12
 
 
 @pytest.mark.parametrize(
@@ -43,13 +54,30 @@ def test_before_the_first_recorded_document_the_earliest_value_applies():
     [
         ("admission_min_age", date(2020, 1, 1), 18, "Điều lệ Đảng (2011), Điều 1"),
         ("admission_max_age", date(2016, 7, 25), 60, "Quy định 29-QĐ/TW (25/7/2016)"),
-        ("admission_max_age", date(2024, 1, 1), 60, "Quy định 24-QĐ/TW (30/7/2021)"),
-        ("admission_max_age", date(2025, 7, 1), 60, "Quy định 294-QĐ/TW (26/5/2025)"),
-        ("admission_decision_working_days", date(2024, 1, 1), 60, "Quy định 24-QĐ/TW"),
-        ("recognition_decision_working_days", date(2024, 1, 1), 30, "Quy định 24-QĐ/TW"),
-        ("admission_ceremony_working_days", date(2024, 1, 1), 30, "Quy định 24-QĐ/TW"),
-        ("temporary_transfer_max_months", date(2025, 6, 8), 12, "Hướng dẫn 01-HD/TW (28/9/2021)"),
-        ("temporary_transfer_max_months", date(2025, 6, 9), 12, "Hướng dẫn 06-HD/TW (9/6/2025)"),
+        ("admission_max_age", date(2024, 1, 1), 60, rules._QD24),
+        ("admission_max_age", date(2025, 3, 1), 60, rules._QD232),  # 232 is not skipped
+        ("admission_max_age", date(2025, 7, 1), 60, rules._QD294),
+        ("admission_decision_working_days", date(2024, 1, 1), 60, rules._QD24),
+        ("admission_decision_working_days", date(2025, 2, 1), 60, rules._QD232),
+        ("admission_decision_working_days", date(2026, 1, 1), 60, rules._QD294),
+        ("admission_decision_extension_working_days", date(2026, 1, 1), 30, rules._QD294),
+        ("recognition_decision_working_days", date(2025, 2, 1), 30, rules._QD232),
+        ("recognition_decision_extension_working_days", date(2024, 1, 1), 30, rules._QD24),
+        ("admission_ceremony_working_days", date(2025, 7, 1), 30, rules._QD294),
+        ("recognition_review_working_days", date(2025, 1, 20), 30, rules._QD232),
+        ("temporary_transfer_min_months", date(2025, 6, 9), 3, "Hướng dẫn 06-HD/TW (9/6/2025)"),
+        (
+            "temporary_transfer_under_months",
+            date(2025, 6, 8),
+            12,
+            "Hướng dẫn 01-HD/TW (28/9/2021)",
+        ),
+        (
+            "temporary_transfer_study_max_months",
+            date(2025, 6, 9),
+            24,
+            "Hướng dẫn 06-HD/TW (9/6/2025)",
+        ),
     ],
 )
 def test_other_rules(key, on, value, source):

@@ -185,7 +185,14 @@ FUTURE = date.today() + timedelta(days=400)
         # 17 years old / one day short of 18 / over 60 on the day of admission
         ({"birth_date": date(1999, 1, 1), "admission_date": date(2016, 3, 15)}, "admission_date"),
         ({"birth_date": date(1998, 3, 16), "admission_date": date(2016, 3, 15)}, "admission_date"),
-        ({"birth_date": date(1955, 2, 1), "admission_date": date(2016, 3, 15)}, "admission_date"),
+        (
+            {
+                "birth_date": date(1955, 2, 1),
+                "admission_date": date(2016, 8, 1),
+                "official_date": None,
+            },
+            "admission_date",
+        ),
         ({"admission_date": None, "official_date": None}, "admission_date"),
         ({"admission_date": FUTURE, "official_date": None}, "admission_date"),
         ({"official_date": date(2017, 3, 14)}, "official_date"),
@@ -820,3 +827,19 @@ def test_a_user_is_linked_to_one_member_record_with_an_audit_record(tree, make_m
         member_link_user(actor=None, member=second, user=user)
     assert "user" in exc.value.message_dict
     assert db_snapshot() == before
+
+
+def test_a_record_older_than_the_first_recorded_rule_stands_as_recorded(tree):
+    """Before the first document core.rules records (the 2011 Charter), no probation length
+    or age limit is assumed: the record of the time is the evidence, and recognition takes
+    effect on the date it gives."""
+    m = make_member(
+        tree.cell1,
+        birth_date=date(1920, 5, 1),  # 65 when admitted: no limit known for 1985
+        admission_date=date(1985, 6, 1),
+        ceremony_date=date(1985, 6, 20),
+        official_date=date(1986, 9, 2),  # 14½ months: the rule of the time is not known here
+    )
+    assert (m.status, m.official_date) == ("official", date(1986, 9, 2))
+    assert _periods(m)[-1][1:4] == ("official", False, date(1986, 9, 2))
+    assert consistency_check() == []
