@@ -69,6 +69,10 @@ def _membership_rows(report: dict) -> list[TableRow]:
     ]
     for n, (label, count) in enumerate(firsts, start=1):
         rows.append(TableRow(str(n), label, (count, percent(count, total)), indent=1))
+    if report.get("average_age") is not None:
+        rows.append(
+            TableRow(str(len(firsts) + 1), _("Average age"), (report["average_age"],), indent=1)
+        )
     section = 1
     for key, items in report["breakdowns"].items():
         section += 1

@@ -96,13 +96,21 @@ def _tally_from_counters(org: Organisation, on: date) -> Tally:
         cursor.execute(
             f"SELECT dim, value, count FROM {table} WHERE organisation_id = %s AND dim <> %s "
             f"UNION ALL SELECT %s, CASE {case} ELSE %s END, CAST(SUM(count) AS BIGINT) FROM {table} "
-            f"WHERE organisation_id = %s AND dim = %s GROUP BY 2",
+            f"WHERE organisation_id = %s AND dim = %s GROUP BY 2 "
+            # The sum of the birth months (year × 12 + month), for the average age.
+            f"UNION ALL SELECT %s, %s, CAST(SUM(count * (CAST(SUBSTR(value, 1, 4) AS INTEGER) "
+            f"* 12 + CAST(SUBSTR(value, 6, 2) AS INTEGER))) AS BIGINT) FROM {table} "
+            f"WHERE organisation_id = %s AND dim = %s",
             [
                 org.pk,
                 "birth",
                 "age_band",
                 *[p for code_limit in limits[:-1] for p in (code_limit[1], code_limit[0])],
                 limits[-1][0],
+                org.pk,
+                "birth",
+                "birth_months",
+                "sum",
                 org.pk,
                 "birth",
             ],
@@ -200,6 +208,16 @@ def _org_counts_on(path: str, day: date) -> Tally:
     return tally
 
 
+def _average_age(month_sum: int, total: int, on: date) -> float | None:
+    """The members' average age on `on` in years (one decimal), from the sum of their birth
+    months (year × 12 + month): the form's "tuổi bình quân" (the article watches cells whose
+    members are old). None without members."""
+    if not total or not month_sum:
+        return None
+    months = on.year * 12 + on.month - Decimal(month_sum) / total
+    return float((months / 12).quantize(Decimal("0.1"), ROUND_HALF_UP))
+
+
 def _age_bands(births: dict[str, int], on: date) -> Tally:
     """Counts by age band on `on` from counts by birth month ("YYYY-MM")."""
     limits = age_band_limits(on)
@@ -256,6 +274,10 @@ def membership_figures(
     religious = total - religion.get(NO_RELIGION, 0)
     births = {v: n for v, n in by_dim.get("birth", {}).items() if n}
     bands = _age_bands(births, as_of) if births else by_dim.get("age_band", {})
+    if births:
+        month_sum = sum(n * (int(v[:4]) * 12 + int(v[5:7])) for v, n in births.items())
+    else:
+        month_sum = by_dim.get("birth_months", {}).get("sum") or 0
 
     breakdowns = {}
     for key, dim, reflist in BREAKDOWNS:
@@ -280,6 +302,7 @@ def membership_figures(
         "ethnic_minority": _share(minority, total),
         "religious": _share(religious, total),
         "exempted": _share(tally[("exempted", "1")], total),
+        "average_age": _average_age(month_sum, total, as_of),
         "breakdowns": breakdowns,
         "organisations": {
             "grassroots": tally[("grassroots", "total")],

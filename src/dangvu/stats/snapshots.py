@@ -43,7 +43,7 @@ __all__ = [
 
 def banded(tally, day: date) -> Tally:
     """The same figures with birth months summed into the age bands of `day` (what a snapshot
-    stores: ~8 rows instead of ~900 for the nation)."""
+    stores: ~8 rows instead of ~900 for the nation), and into one sum for the average age."""
     bands = _bands_of_month(day.year, day.month)
     out: Tally = Tally()
     for (dim, value), n in tally.items():
@@ -52,6 +52,8 @@ def banded(tally, day: date) -> Tally:
             if band is None:
                 band = bands[value] = age_band_of_month(value, age_band_limits(day))
             out[("age_band", band)] += n
+            # Their birth months summed (year × 12 + month), for the average age.
+            out[("birth_months", "sum")] += n * (int(value[:4]) * 12 + int(value[5:7]))
         else:
             out[(dim, value)] += n
     return out

@@ -29,6 +29,16 @@ def vnpct(value):
 
 
 @register.filter
+def vndecimal(value):
+    """A number with one decimal: 44,1 (44.1 in English)."""
+    try:
+        text = f"{float(value):.1f}"
+    except (TypeError, ValueError):
+        return value
+    return text if _english() else text.replace(".", ",")
+
+
+@register.filter
 def vndate(value):
     return value.strftime("%d/%m/%Y") if value else ""
 
