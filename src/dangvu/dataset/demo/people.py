@@ -42,6 +42,9 @@ __all__ = [
 REFERENCE_DAY = date(2022, 6, 20)
 REORGANISATION_DAY = date(2025, 7, 1)
 LAST_DAY = date(2026, 6, 30)
+# The age the oldest living members reach (a few dozen nationally are in their late nineties):
+# the demo's people die in the year they reach it at the latest.
+OLDEST = 97
 
 _DECISION_EVENTS = {
     EventType.ADMITTED,
@@ -324,6 +327,9 @@ def _death_day(rng: random.Random, birth: date, start: date, end: date) -> date 
             if age < 90
             else 0.2
         )
+        if age >= OLDEST:
+            # Nobody lives in the party past the oldest living members' age.
+            return _day(rng, day, min(end, day + timedelta(days=364)))
         window_end = min(end, day + timedelta(days=364))
         fraction = ((window_end - day).days + 1) / 365
         if rng.random() < hazard * fraction:

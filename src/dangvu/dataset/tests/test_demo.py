@@ -97,11 +97,11 @@ def test_dak_glei_at_the_end_of_2024_differs_from_2022(demo):
 
     assert after["total"] != before["total"]
     assert after == {
-        "total": 2904,
-        "minority": 1954,
-        "minority_percent": 67.29,
-        "women": 945,
-        "religious": 150,
+        "total": 2914,
+        "minority": 1945,
+        "minority_percent": 66.75,
+        "women": 939,
+        "religious": 145,
         "grassroots": 49,
     }
 
@@ -134,7 +134,7 @@ def test_quang_ngai_today_holds_the_dak_glei_members_still_in_the_party(demo):
     report = membership_figures(quang_ngai)
 
     assert report["source"] == "counters"
-    assert report["members"]["total"] == still_in.count() == in_subtree.count() == 2977
+    assert report["members"]["total"] == still_in.count() == in_subtree.count() == 2971
     assert set(in_subtree.values_list("pk", flat=True)) == set(
         still_in.values_list("pk", flat=True)
     )
@@ -344,3 +344,12 @@ def test_every_place_is_spelt_as_the_official_unit_list_spells_it(demo):
         if folded in fold(name) and spelt.lower() not in name.lower()
     }
     assert not wrong, sorted(wrong)[:10]
+
+
+@pytest.mark.django_db
+def test_nobody_in_the_party_is_older_than_the_oldest_living_members(demo):
+    from dangvu.dataset.demo.people import LAST_DAY, OLDEST
+
+    oldest_birth = Member.objects.filter(status__in=IN_PARTY).order_by("birth_date").first()
+    age = (LAST_DAY - oldest_birth.birth_date).days / 365.25
+    assert age < OLDEST + 1, (oldest_birth.full_name, oldest_birth.birth_date)
