@@ -132,9 +132,27 @@ def _period_rows(report: dict) -> list[TableRow]:
     rows.append(TableRow("II", _("Increase in the period"), (report["increase_total"],), True))
     for n, row in enumerate(report["increases"], start=1):
         rows.append(TableRow(str(n), row["label"], (row["count"],), indent=1))
+        if row["key"] == "transferred_in":
+            rows.append(
+                TableRow(
+                    "",
+                    _("of which from another province or from outside Dangvu"),
+                    (report["transferred_in_other_province"],),
+                    indent=2,
+                )
+            )
     rows.append(TableRow("III", _("Decrease in the period"), (report["decrease_total"],), True))
     for n, row in enumerate(report["decreases"], start=1):
         rows.append(TableRow(str(n), row["label"], (row["count"],), indent=1))
+        if row["key"] == "transferred_out":
+            rows.append(
+                TableRow(
+                    "",
+                    _("of which to another province"),
+                    (report["transferred_out_other_province"],),
+                    indent=2,
+                )
+            )
         if row["key"] == "struck_off":
             rows.append(
                 TableRow(

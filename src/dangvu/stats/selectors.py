@@ -35,7 +35,7 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import MemberPeriod, MembershipEvent
 from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
-from dangvu.organisations.models import Organisation, OrganisationVersion
+from dangvu.organisations.models import STEPLEN, Organisation, OrganisationVersion
 from dangvu.organisations.selectors import org_version_on
 from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
 from dangvu.stats.counters import cell_counts
@@ -359,12 +359,10 @@ class _Membership:
             ).values_list("organisation_id", "path", "valid_from", "valid_to"):
                 self.cache[org_id].append((path, begin, end))
 
-    def contains(self, org_id: int | None, day: date) -> bool:
+    def path_of(self, org_id: int | None, day: date) -> str | None:
+        """An organisation's path in the tree of `day` (None: it did not exist then)."""
         if org_id is None:
-            return False
-        prefix = self.subject_path(day)
-        if prefix is None:
-            return False
+            return None
         if org_id not in self.cache:
             self.cache[org_id] = list(
                 OrganisationVersion.objects.filter(organisation_id=org_id).values_list(
@@ -373,8 +371,26 @@ class _Membership:
             )
         for path, start, end in self.cache[org_id]:
             if start <= day and (end is None or day < end):
-                return path.startswith(prefix)
-        return False
+                return path
+        return None
+
+    def contains(self, org_id: int | None, day: date) -> bool:
+        prefix = self.subject_path(day)
+        path = self.path_of(org_id, day) if prefix is not None else None
+        return path is not None and path.startswith(prefix)
+
+    def same_province(self, org_id: int | None, day: date, subject_day: date) -> bool:
+        """Whether `org_id` on `day` lies in the province the subtree belonged to on
+        `subject_day` (the other side of a transfer: form 1-BTCTW splits transfers within the
+        province from those from or to another province, or from outside Dangvu)."""
+        subject = self.subject_path(subject_day)
+        path = self.path_of(org_id, day)
+        if subject is None or path is None or len(subject) < PROVINCE_DEPTH * STEPLEN:
+            return subject is not None and path is not None  # a subject above the provinces
+        return path[: PROVINCE_DEPTH * STEPLEN] == subject[: PROVINCE_DEPTH * STEPLEN]
+
+
+PROVINCE_DEPTH = 2  # the central committee, then the provinces (and central blocs)
 
 
 def _count_on(org: Organisation, day: date) -> int:
@@ -402,6 +418,7 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
     increases = Tally({key: 0 for key, _label in INCREASE_ROWS})
     decreases = Tally({key: 0 for key, _label in DECREASE_ROWS})
     struck_off_probationary = 0
+    transfers = Tally({"in_other_province": 0, "out_other_province": 0})
     events = (
         MembershipEvent.objects.filter(
             date__gte=date_from, date__lte=date_to, corrected_by__isnull=True
@@ -431,6 +448,10 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
                 EventType.REORGANISED: "reorganised_in",
             }.get(etype, "transferred_in")
             increases[key] += 1
+            if key == "transferred_in" and not inside.same_province(
+                from_org, day - timedelta(days=1), day
+            ):
+                transfers["in_other_province"] += 1
         else:
             key = {
                 EventType.DIED: "died",
@@ -440,6 +461,10 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
                 EventType.REORGANISED: "reorganised_out",
             }.get(etype, "transferred_out")
             decreases[key] += 1
+            if key == "transferred_out" and not inside.same_province(
+                to_org, day, day - timedelta(days=1)
+            ):
+                transfers["out_other_province"] += 1
             if key == "struck_off" and status_before == Status.PROBATIONARY:
                 struck_off_probationary += 1
     # Organisations moved into or out of the subtree (no member event: the members went along).
@@ -506,6 +531,10 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
             {"key": k, "label": str(label), "count": decreases[k]} for k, label in DECREASE_ROWS
         ],
         "struck_off_probationary": struck_off_probationary,
+        # Of the transfers: those from or to another province (or from outside Dangvu); the
+        # rest were within the province.
+        "transferred_in_other_province": transfers["in_other_province"],
+        "transferred_out_other_province": transfers["out_other_province"],
         "decrease_total": sum(decreases.values()),
         "closing": closing,
     }

@@ -117,9 +117,10 @@ def test_report_period_xlsx(tree, members, tmp_path):
     )
     ws = load_workbook(target).active
     assert ws.title == "1-BTCTW"
-    numbers = [ws.cell(row, 3).value for row in range(10, 25)]
-    # opening, increases (+4 rows), decreases (+6 rows and struck-off probationary), closing
-    assert numbers == [3, 1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 3]
+    numbers = [ws.cell(row, 3).value for row in range(10, 27)]
+    # opening, increases (+4 rows, and transfers from another province), decreases (+6 rows,
+    # transfers to another province and struck-off probationary), closing
+    assert numbers == [3, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 3]
 
 
 @pytest.mark.parametrize(
