@@ -90,6 +90,9 @@ class EventIn(Schema):
     decision_date: Day | None = None
     issuer: str = Field("", max_length=255)
     note: str = Field("", max_length=2000)
+    other_party: str = Field(
+        "", max_length=255, description="transferred_out: where to, outside Dangvu"
+    )
     corrects: int | None = Field(None, ge=1, le=MAX_ID, description="The event to reverse")
 
 
@@ -216,6 +219,7 @@ def member_event_add(request, payload: EventIn, member_id: int = Path(..., ge=1,
         decision_date=payload.decision_date,
         issuer=payload.issuer,
         note=payload.note,
+        other_party=payload.other_party,
         corrects=corrects,
     )
     return Status(201, _event_out(event_get(member=m, pk=ev.pk)))

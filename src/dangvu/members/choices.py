@@ -21,10 +21,13 @@ class Status(models.TextChoices):
     STRUCK_OFF = "struck_off", _("Struck off")
     EXPELLED = "expelled", _("Expelled")
     LEFT = "left", _("Left the party")
+    TRANSFERRED_OUT = "transferred_out", _("Transferred out of Dangvu")
 
 
 IN_PARTY = frozenset({Status.PROBATIONARY, Status.OFFICIAL})
-TERMINAL = frozenset({Status.DIED, Status.STRUCK_OFF, Status.EXPELLED, Status.LEFT})
+TERMINAL = frozenset(
+    {Status.DIED, Status.STRUCK_OFF, Status.EXPELLED, Status.LEFT, Status.TRANSFERRED_OUT}
+)
 
 
 class EventType(models.TextChoices):
@@ -42,6 +45,10 @@ class EventType(models.TextChoices):
     EXPELLED = "expelled", _("Expelled")
     LEFT = "left", _("Left the party")
     REORGANISED = "reorganised", _("Moved with the organisation (reorganisation)")
+    TRANSFERRED_OUT = (
+        "transferred_out",
+        _("Transferred out of Dangvu (army, police, central bloc, abroad, another province)"),
+    )
     CORRECTION = "correction", _("Correction")
 
 
@@ -69,6 +76,8 @@ USER_EVENTS = [
     EventType.STRUCK_OFF,
     EventType.EXPELLED,
     EventType.LEFT,
+    EventType.TRANSFERRED_OUT,
+    EventType.TRANSFERRED_IN,  # back after a transfer out of Dangvu
     EventType.RESTORED,
     EventType.CORRECTION,
 ]

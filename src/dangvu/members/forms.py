@@ -65,6 +65,15 @@ class EventForm(ActorForm):
         kinds=MEMBER_HOLDING_KINDS,
         help_text=_("For a transfer or a restoration."),
     )
+    other_party = forms.CharField(
+        label=_("Transferred to (outside Dangvu)"),
+        required=False,
+        max_length=255,
+        help_text=_(
+            "For a transfer out of Dangvu: the army or police party organisation, a "
+            "central bloc, abroad, or the province."
+        ),
+    )
     decision_number = forms.CharField(label=_("Decision number"), required=False, max_length=60)
     decision_date = DayField(
         label=_("Decision date"),

@@ -940,6 +940,17 @@ def member_event_record(
         raise ValidationError({"type": _("This kind of event cannot be recorded here.")})
     if date is None:
         raise ValidationError({"date": _("Enter the date.")})
+    if type == EventType.TRANSFERRED_OUT and not (other_party and decision_number):
+        # The record here closes: where the member went and by which letter must be kept.
+        errors = {}
+        if not other_party:
+            errors["other_party"] = _(
+                "Say where the member is transferred to (the army or police party organisation, "
+                "a central bloc, abroad, the province)."
+            )
+        if not decision_number:
+            errors["decision_number"] = _("Enter the number of the transfer letter.")
+        raise ValidationError(errors)
     _check_day(date, "date", today)
     if decision_date:
         _check_day(decision_date, "decision_date", today)

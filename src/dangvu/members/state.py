@@ -58,6 +58,9 @@ def _terminal_error(state: MemberState) -> DomainError:
         Status.LEFT: _("This member has left the party; no further event can be recorded."),
         Status.EXPELLED: _("This member was expelled; only a restoration can be recorded."),
         Status.STRUCK_OFF: _("This member was struck off; only a restoration can be recorded."),
+        Status.TRANSFERRED_OUT: _(
+            "This member was transferred out of Dangvu; only a transfer in can be recorded."
+        ),
     }
     return DomainError(messages[state.status], field="type")
 
@@ -72,7 +75,8 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
             field="date",
         )
     if t in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
-        if state.status is not None:
+        returning = t == EventType.TRANSFERRED_IN and state.status == Status.TRANSFERRED_OUT
+        if state.status is not None and not returning:
             raise DomainError(_("This person is already on the party's records."), field="type")
         if ev.org_id is None:
             raise DomainError(_("Choose the party cell."), field="organisation")
@@ -84,6 +88,9 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
                 admission_date=ev.date,
                 ceremony_date=ev.ceremony_date or ev.date,
             )
+        if returning:  # back from where they were transferred out to, as they were
+            status = Status.OFFICIAL if state.official_date else Status.PROBATIONARY
+            return state._replace(last_date=ev.date, status=status, org_id=ev.org_id)
         return state._replace(
             last_date=ev.date, status=ev.initial_status or Status.OFFICIAL, org_id=ev.org_id
         )
@@ -168,6 +175,7 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         EventType.STRUCK_OFF: Status.STRUCK_OFF,
         EventType.EXPELLED: Status.EXPELLED,
         EventType.LEFT: Status.LEFT,
+        EventType.TRANSFERRED_OUT: Status.TRANSFERRED_OUT,
     }
     if t in terminal:
         return state._replace(last_date=ev.date, status=terminal[t], temp_org_id=None)

@@ -242,6 +242,7 @@ def event_new(request, pk):
                 decision_date=data["decision_date"],
                 issuer=data["issuer"],
                 note=data["note"],
+                other_party=data["other_party"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -148,7 +148,7 @@ def _period_rows(report: dict) -> list[TableRow]:
             rows.append(
                 TableRow(
                     "",
-                    _("of which to another province"),
+                    _("of which to another province or out of Dangvu"),
                     (report["transferred_out_other_province"],),
                     indent=2,
                 )

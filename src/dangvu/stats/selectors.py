@@ -461,8 +461,9 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
                 EventType.REORGANISED: "reorganised_out",
             }.get(etype, "transferred_out")
             decreases[key] += 1
-            if key == "transferred_out" and not inside.same_province(
-                to_org, day, day - timedelta(days=1)
+            if key == "transferred_out" and (
+                etype == EventType.TRANSFERRED_OUT  # out of Dangvu
+                or not inside.same_province(to_org, day, day - timedelta(days=1))
             ):
                 transfers["out_other_province"] += 1
             if key == "struck_off" and status_before == Status.PROBATIONARY:

@@ -421,9 +421,16 @@ def test_event_dates_cannot_be_in_the_future_or_before_the_last_event(official):
     assert _refused(lambda: _record(official, "exemption_ended", date(2024, 1, 9))) == {"date"}
 
 
-@pytest.mark.parametrize("type", ["admitted", "transferred_in", "reorganised", "promoted"])
+@pytest.mark.parametrize("type", ["admitted", "reorganised", "promoted"])
 def test_only_user_events_can_be_recorded(official, type):
     assert _refused(lambda: _record(official, type, date(2024, 1, 1))) == {"type"}
+
+
+def test_a_transfer_in_is_only_for_someone_transferred_out(tree, official):
+    # A member in the party here is not "transferred in" (only one back from outside Dangvu).
+    assert _refused(
+        lambda: _record(official, "transferred_in", date(2024, 1, 1), organisation=tree.cell2)
+    ) == {"type"}
 
 
 # --- transfers, exemption, temporary transfer --------------------------------------------------
