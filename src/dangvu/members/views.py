@@ -15,7 +15,7 @@ from dangvu.audit.selectors import audit_for_object
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.core.htmx import wants_fragment
-from dangvu.members.choices import IN_PARTY, EventType
+from dangvu.members.choices import IN_PARTY, Status
 from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, OpenMemberForm, SearchForm
 from dangvu.members.models import MembershipEvent
 from dangvu.members.selectors import (
@@ -38,6 +38,7 @@ from dangvu.members.services import (
     member_event_record,
     member_update,
 )
+from dangvu.members.state import EventType, MemberState, probation_end
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.selectors import org_paths_named
@@ -150,6 +151,10 @@ def member_open(request):
     return render(request, "members/open.html", {"form": form})
 
 
+def _state_for_probation(member):
+    return MemberState(admission_date=member.admission_date, ceremony_date=member.ceremony_date)
+
+
 def member_detail(request, pk):
     member = member_get(actor=request.user, pk=pk)
     events = list(member_events(member))
@@ -166,8 +171,14 @@ def member_detail(request, pk):
             audit_for_object(object_type="member", object_id=member.pk, kind="views"),
             show_sensitive=shown,
         )
+    recognition_due = None
+    if member.status == Status.PROBATIONARY:
+        end = probation_end(_state_for_probation(member))
+        if end is not None and end <= timezone.localdate():
+            recognition_due = end
     context = {
         "member": member,
+        "recognition_due": recognition_due,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
         "can_manage": can_manage,

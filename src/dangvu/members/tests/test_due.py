@@ -65,3 +65,25 @@ def test_nothing_is_due_outside_the_scope_or_without_members(tree, make_member):
     editor = make_user("editor_due", role="editor", org=tree.province)
     assert members_due(other, timezone.localdate()) == []
     assert members_due(editor, timezone.localdate()) == []
+
+
+def test_the_record_of_a_probationer_past_the_12_months_says_so(tree, make_member):
+    member = make_member(
+        tree.cell1,
+        probationary=True,
+        admission_date=_ceremony_ago(13) - timedelta(days=2),
+        ceremony_date=_ceremony_ago(13),
+    )
+    young = make_member(
+        tree.cell1,
+        probationary=True,
+        admission_date=_ceremony_ago(3),
+        ceremony_date=_ceremony_ago(3),
+    )
+    staff = make_user("staff_flag", role="org_staff", org=tree.province)
+    client = Client()
+    client.force_login(staff)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    end = add_months(_ceremony_ago(13), 12).strftime("%d/%m/%Y")
+    assert "Đã hết 12 tháng dự bị từ ngày " + end in page
+    assert "Đã hết 12 tháng dự bị" not in client.get(f"/members/{young.pk}/").content.decode()
