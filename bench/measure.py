@@ -308,10 +308,11 @@ class Bench:
                 f"{table}.religion",
                 birth,
                 ADMISSION_PERIOD_SQL.format(col=f"{table}.admission_date"),
-                f"{table}.education",
-                f"{table}.professional_level",
-                f"{table}.theory_level",
-                f"{table}.occupation",
+                # The dated attributes: on the period row for a past date (members.dated).
+                f"{p}.education",
+                f"{p}.professional_level",
+                f"{p}.theory_level",
+                f"{p}.occupation",
                 f"{p}.exempted",
             ]
         )

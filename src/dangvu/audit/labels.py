@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "member.sensitive_view": _("Personal particulars viewed"),
     "member.number_refused": _("Refused: identity or card number already on the records"),
     "member.link_user": _("Sign-in linked to the record"),
+    "member.attribute.change": _("Qualification or occupation changed"),
+    "member.attribute.correction": _("Qualification or occupation corrected"),
     "organisation.create": _("Organisation created"),
     "organisation.create_bulk": _("Organisations created in bulk"),
     "organisation.rename": _("Organisation renamed"),

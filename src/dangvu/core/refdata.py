@@ -247,7 +247,9 @@ THEORY_LEVELS = RefList(
         RefItem("none", "Chưa qua đào tạo", "None"),
         RefItem("elementary", "Sơ cấp", "Elementary"),
         RefItem("intermediate", "Trung cấp", "Intermediate"),
-        RefItem("advanced", "Cao cấp, cử nhân", "Advanced / bachelor"),
+        RefItem(
+            "advanced", "Cao cấp, cử nhân", "Advanced / bachelor", aliases=("Cao cấp", "Cử nhân")
+        ),
     ],
 )
 

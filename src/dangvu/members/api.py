@@ -3,7 +3,7 @@ the records and recording events. The record's fields come from members.fields (
 declaration as the forms and the services); sensitive fields are left out of the answer where
 the caller's role does not show them (accounts.scoping.release_sensitive)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, create_model
@@ -14,15 +14,20 @@ from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.members.choices import EventType
 from dangvu.members.fields import MEMBER_FIELDS, schema_fields
-from dangvu.members.models import Member, MembershipEvent
+from dangvu.members.models import AttributeChange, Member, MembershipEvent
 from dangvu.members.selectors import (
+    attribute_changes,
     event_get,
     member_events,
     member_get,
     member_list,
     members_after,
 )
-from dangvu.members.services import member_create, member_event_record
+from dangvu.members.services import (
+    member_attribute_change,
+    member_create,
+    member_event_record,
+)
 from dangvu.organisations.selectors import org_get, org_get_or_404
 
 __all__ = ["router"]
@@ -96,6 +101,37 @@ class EventIn(Schema):
     corrects: int | None = Field(None, ge=1, le=MAX_ID, description="The event to reverse")
 
 
+class AttributeChangeIn(Schema):
+    field: str = Field(
+        ...,
+        max_length=30,
+        description="education | professional_level | theory_level | occupation",
+    )
+    value: str = Field(..., max_length=60, description="A code of the field's list, or its name")
+    kind: str = Field(
+        ...,
+        max_length=12,
+        description="change: holds from valid_from on (a course completed, a new job); "
+        "correction: the value was wrong (from the start with from_start, else the value in "
+        "force since the latest change)",
+    )
+    valid_from: Day | None = Field(None, description="change: the day it holds from")
+    from_start: bool = False
+    source: str = Field("", max_length=60, description="The diploma or decision")
+    note: str = Field("", max_length=2000)
+
+
+class AttributeChangeOut(Schema):
+    id: int
+    field: str
+    value: str
+    kind: str
+    valid_from: date | None = Field(description="Empty: from the start of the record")
+    source: str
+    note: str
+    recorded_at: datetime
+
+
 class MemberFilter(Schema):
     org: str | None = Field(None, max_length=40, description="Members of this subtree")
     q: str = Field("", max_length=200, description="Words of the name, or a card number")
@@ -148,6 +184,19 @@ def _detail(request, m: Member) -> dict:
     return {
         **_member_out(m, shown, _sensitive_fields()),
         "events": [_event_out(e) for e in member_events(m)],
+    }
+
+
+def _attribute_out(c: AttributeChange) -> dict:
+    return {
+        "id": c.pk,
+        "field": c.field,
+        "value": c.value,
+        "kind": c.kind,
+        "valid_from": c.valid_from,
+        "source": c.source,
+        "note": c.note,
+        "recorded_at": c.recorded_at,
     }
 
 
@@ -223,3 +272,24 @@ def member_event_add(request, payload: EventIn, member_id: int = Path(..., ge=1,
         corrects=corrects,
     )
     return Status(201, _event_out(event_get(member=m, pk=ev.pk)))
+
+
+@router.get("/members/{member_id}/attributes", response=documented(list[AttributeChangeOut]))
+def member_attributes(request, member_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The history of a member's dated attributes (general education, professional level,
+    political theory, occupation), in the order recorded. Empty: the record's values have held
+    since the start."""
+    m = member_get(actor=request.user, pk=member_id)
+    return [_attribute_out(c) for c in attribute_changes(m)]
+
+
+@router.post("/members/{member_id}/attributes", response=documented(AttributeChangeOut, 201))
+def member_attribute_add(
+    request, payload: AttributeChangeIn, member_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Record a change of a dated attribute (from `valid_from` on: reports as of earlier days
+    keep the old value) or a correction (`from_start`: every report changes; otherwise the value
+    in force since the latest change). The record's own edit refuses these fields."""
+    m = member_get(actor=request.user, pk=member_id, action="members.manage")
+    change = member_attribute_change(actor=request.user, member=m, **payload.dict())
+    return Status(201, _attribute_out(change))

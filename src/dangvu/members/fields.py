@@ -33,6 +33,7 @@ __all__ = [
     "RECORD",
     "MEMBER_FIELDS",
     "EVENT_DATES",
+    "DATED_FIELDS",
     "record_field",
     "form_field",
     "schema_fields",
@@ -44,7 +45,9 @@ class RecordField:
     """One field of the record. `kind`: "text", "date", "code" (a value of `reflist`, given
     by code, name or another name) or "digits" (exactly `digits` digits). `default`: what an
     empty optional field becomes. `set_by_events`: the events keep it once the member is on
-    the records (an edit leaves it as it is)."""
+    the records (an edit leaves it as it is). `dated`: its value changes in life (a course
+    completed, a new job) and reports count the value in force on their date: a change is a
+    dated fact with its source (members.dated), not an edit of the record."""
 
     name: str
     label: Any
@@ -55,6 +58,7 @@ class RecordField:
     digits: int | None = None
     default: str | None = None
     set_by_events: bool = False
+    dated: bool = False
     help_text: Any = ""
 
 
@@ -69,7 +73,12 @@ RECORD: tuple[RecordField, ...] = (
     RecordField("identity_number", _("Citizen identity number"), "digits", digits=12),
     RecordField("phone", _("Phone"), "text", max_length=20),
     RecordField(
-        "education", _("General education"), "code", required=True, reflist=EDUCATION_LEVELS
+        "education",
+        _("General education"),
+        "code",
+        required=True,
+        reflist=EDUCATION_LEVELS,
+        dated=True,
     ),
     RecordField(
         "professional_level",
@@ -77,11 +86,19 @@ RECORD: tuple[RecordField, ...] = (
         "code",
         reflist=PROFESSIONAL_LEVELS,
         default="none",
+        dated=True,
     ),
     RecordField(
-        "theory_level", _("Political theory"), "code", reflist=THEORY_LEVELS, default="none"
+        "theory_level",
+        _("Political theory"),
+        "code",
+        reflist=THEORY_LEVELS,
+        default="none",
+        dated=True,
     ),
-    RecordField("occupation", _("Occupation"), "code", required=True, reflist=OCCUPATIONS),
+    RecordField(
+        "occupation", _("Occupation"), "code", required=True, reflist=OCCUPATIONS, dated=True
+    ),
     RecordField("party_card_number", _("Party card number"), "digits", digits=8),
     RecordField("admission_date", _("Admission date"), "date", required=True, set_by_events=True),
     RecordField("ceremony_date", _("Admission ceremony date"), "date", set_by_events=True),
@@ -95,6 +112,8 @@ RECORD: tuple[RecordField, ...] = (
 )
 MEMBER_FIELDS = tuple(f.name for f in RECORD)
 EVENT_DATES = tuple(f.name for f in RECORD if f.set_by_events)
+# In the order of MemberPeriod's columns for them (members.dated).
+DATED_FIELDS = tuple(f.name for f in RECORD if f.dated)
 _BY_NAME = {f.name: f for f in RECORD}
 
 

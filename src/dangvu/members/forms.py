@@ -10,7 +10,7 @@ from dangvu.accounts.scoping import restrict
 from dangvu.core.forms import ActorForm, DayField, PickerField
 from dangvu.core.refdata import ETHNICITIES, GENDERS
 from dangvu.members.choices import IN_PARTY, USER_EVENTS, EventType, Status
-from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field
+from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field, record_field
 from dangvu.members.models import Member
 from dangvu.members.selectors import member_pick
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -129,7 +129,46 @@ class MemberEditForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields = {f.name: form_field(f) for f in RECORD if f.name not in EVENT_DATES}
+        # The dated attributes change through AttributeForm (a change or a correction).
+        self.fields = {
+            f.name: form_field(f) for f in RECORD if f.name not in EVENT_DATES and not f.dated
+        }
+
+
+class AttributeForm(forms.Form):
+    """A change of one dated attribute (from a day on, with its diploma or decision) or the
+    correction of a typing error (members.services.member_attribute_change)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("change", _("A change: it holds from a day on (a course completed, a new job)")),
+            ("correction", _("A typing error in the current value")),
+            ("correction_start", _("A typing error from the start: every past report changes")),
+        ],
+        widget=forms.RadioSelect,
+        initial="change",
+    )
+    valid_from = DayField(
+        label=_("Holds from"),
+        required=False,
+        help_text=_("For a change: the date of the diploma or decision."),
+    )
+    source = forms.CharField(
+        label=_("Diploma or decision"),
+        required=False,
+        max_length=60,
+        help_text=_("Its number and date, e.g. Bằng số 123, 15/05/2025."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = record_field(field)
+        value = forms.ChoiceField(label=_("New value"), choices=LazyChoices(f.reflist))
+        self.fields = {"value": value, **self.fields}
 
 
 class MemberField(PickerField):

@@ -15,7 +15,7 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import EventType, Status
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
-__all__ = ["Member", "MembershipEvent", "MemberPeriod", "NameKey"]
+__all__ = ["Member", "MembershipEvent", "MemberPeriod", "AttributeChange", "NameKey"]
 
 
 class Member(OrgBoundModel):
@@ -193,6 +193,12 @@ class MemberPeriod(models.Model):
     )
     status = models.CharField(max_length=20)
     exempted = models.BooleanField(default=False)
+    # The dated attributes in force during the span (members.dated): a change of one splits
+    # the period, so a report as of a date counts the values of that date.
+    education = models.CharField(max_length=20, default="")
+    professional_level = models.CharField(max_length=20, default="")
+    theory_level = models.CharField(max_length=20, default="")
+    occupation = models.CharField(max_length=30, default="")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 
@@ -207,6 +213,55 @@ class MemberPeriod(models.Model):
 
     def __str__(self):
         return f"{self.member_id} {self.status} {self.valid_from}–{self.valid_to or ''}"
+
+
+class AttributeChange(AppendOnlyModel):
+    """A dated fact about one of a member's dated attributes (general education, professional
+    level, political theory, occupation: RecordField.dated), with its source. Append-only; the
+    values in force on each day come from replaying a member's rows in the order recorded
+    (members.dated.Timeline):
+
+    - `initial`: the value the record held before its first recorded change (from the start);
+    - `change`: a real change from `valid_from` on (a course completed, a new job);
+    - `correction`: a typing error put right, either from the start (`valid_from` empty: the
+      value was always this) or of the value in force since the latest change (`valid_from`
+      that change's date).
+    """
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", _("Value before the first change")
+        CHANGE = "change", _("Change")
+        CORRECTION = "correction", _("Correction")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="attribute_changes", db_index=False
+    )
+    field = models.CharField(_("attribute"), max_length=30)
+    value = models.CharField(_("value"), max_length=30)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # Empty: from the start of the record.
+    valid_from = models.DateField(_("in force from"), null=True, blank=True)
+    source = models.CharField(_("source (diploma, decision)"), max_length=255, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["member", "id"], name="attrchange_member"),
+            # A signed report, re-run, lists what was recorded since it was signed.
+            models.Index(fields=["recorded_at"], name="attrchange_recorded"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.field}={self.value} {self.kind} {self.valid_from or ''}"
 
 
 class NameKey(models.Model):

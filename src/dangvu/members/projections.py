@@ -18,13 +18,18 @@ __all__ = ["Span", "spans_of", "MemberChange", "MemberProjection", "register_pro
 
 @dataclass(frozen=True)
 class Span:
-    """One in-party period as the projections read it."""
+    """One in-party period as the projections read it, with the dated attributes in force
+    during it (members.dated)."""
 
     org_id: int
     status: str
     exempted: bool
     valid_from: date
     valid_to: date | None
+    education: str = ""
+    professional_level: str = ""
+    theory_level: str = ""
+    occupation: str = ""
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -32,7 +37,18 @@ class Span:
 
 def spans_of(periods) -> list[Span]:
     return [
-        Span(p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to) for p in periods
+        Span(
+            p.organisation_id,
+            p.status,
+            p.exempted,
+            p.valid_from,
+            p.valid_to,
+            p.education,
+            p.professional_level,
+            p.theory_level,
+            p.occupation,
+        )
+        for p in periods
     ]
 
 

@@ -20,12 +20,16 @@ from dangvu.core.registry import DueItem
 from dangvu.core.text import tokens
 from dangvu.core.workdays import add_working_days
 from dangvu.members.choices import IN_PARTY, EventType, Status
-from dangvu.members.fields import record_field
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.dated import timeline_of
+from dangvu.members.fields import RECORD, record_field
+from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.organisations.selectors import covering_q, org_paths_named, org_version_on
 
 __all__ = [
+    "attribute_changes",
+    "attribute_history",
+    "dated_attributes",
     "member_list",
     "member_get",
     "SENSITIVE_FILTERS",
@@ -514,3 +518,45 @@ def members_after(
     sign = "<" if backwards else ">"
     qs.query.where.children.insert(0, ExtraWhere([f"({columns}) {sign} ({marks})"], list(last)))
     return qs
+
+
+def attribute_changes(member: Member) -> list[AttributeChange]:
+    """The member's dated-attribute history (members.dated), in the order recorded."""
+    return list(AttributeChange.objects.filter(member=member).order_by("id"))
+
+
+def dated_attributes(member: Member) -> list[dict]:
+    """For the record page: each dated attribute with its current value and the values in force
+    over time (oldest first; one entry when it never changed)."""
+    timeline = timeline_of(member)
+    out = []
+    for f in RECORD:
+        if not f.dated:
+            continue
+        entries = timeline.entries(f.name) or [(None, getattr(member, f.name))]
+        out.append(
+            {
+                "name": f.name,
+                "label": f.label,
+                "value": f.reflist.label(getattr(member, f.name)),
+                "entries": [(start, f.reflist.label(value)) for start, value in entries],
+            }
+        )
+    return out
+
+
+def attribute_history(member: Member, field: str) -> list[dict]:
+    """Every recorded change and correction of one dated attribute, newest first."""
+    reflist = record_field(field).reflist
+    rows = AttributeChange.objects.filter(member=member, field=field).order_by("-id")
+    return [
+        {
+            "valid_from": c.valid_from,
+            "value": reflist.label(c.value),
+            "kind": c.get_kind_display(),
+            "source": c.source,
+            "note": c.note,
+            "recorded_at": c.recorded_at,
+        }
+        for c in rows
+    ]

@@ -43,8 +43,17 @@ from dangvu.members.choices import (
     EventType,
     Status,
 )
-from dangvu.members.fields import EVENT_DATES, MEMBER_FIELDS, RECORD, RecordField
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.dated import (
+    DATED_FIELDS,
+    Timeline,
+    attrs_of,
+    status_spans,
+    timeline_of,
+    timelines_of,
+    with_attributes,
+)
+from dangvu.members.fields import EVENT_DATES, MEMBER_FIELDS, RECORD, RecordField, record_field
+from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.projections import MemberChange, project, spans_of
 from dangvu.members.selectors import effective_events
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
@@ -62,6 +71,7 @@ __all__ = [
     "member_update",
     "member_link_user",
     "member_event_record",
+    "member_attribute_change",
     "members_reassign",
     "periods_from_events",
     "event_input",
@@ -302,34 +312,74 @@ def _initial_state(member: Member, first_type: str | None) -> MemberState:
     )
 
 
-def periods_from_events(member: Member, events: Iterable[MembershipEvent]) -> list[MemberPeriod]:
-    """In-party spans from a member's effective events, in order."""
-    return replay_with_periods(member, list(events), make=MemberPeriod)[1]
+def periods_from_events(
+    member: Member, events: Iterable[MembershipEvent], timeline: Timeline | None = None
+) -> list[MemberPeriod]:
+    """In-party spans from a member's effective events, in order, cut where a dated attribute
+    changes (`timeline`; None: the record's values throughout)."""
+    return replay_with_periods(member, list(events), make=MemberPeriod, timeline=timeline)[1]
 
 
-def replay_with_periods(member, events: list, make=None) -> tuple[MemberState, list]:
-    """The state a member's effective events lead to and the in-party spans they produce, one
-    `make(member=, organisation_id=, status=, exempted=, valid_from=)` each (plain rows with
-    organisation_id, status, exempted, valid_from and valid_to by default). `member` and the
-    events need only the fields they are read for (`dangvu check` passes plain rows)."""
+def replay_with_periods(
+    member, events: list, make=None, timeline: Timeline | None = None
+) -> tuple[MemberState, list]:
+    """The state a member's effective events lead to and the in-party spans they produce, cut
+    where a dated attribute changes (members.dated), one `make(member=, organisation_id=,
+    status=, exempted=, valid_from=, valid_to=, <the dated attributes>=)` each (plain rows by
+    default). `member` and the events need only the fields they are read for (`dangvu check`
+    passes plain rows)."""
     periods: list = []
     state = _initial_state(member, events[0].type if events else None)
     for ev in events:
         after = transition(state, event_input(ev, member))
         on = effective_on(ev.type, ev.date, after, periods)
-        _period_step(periods, member, state, after, on, make=make or _Span)
+        _period_step(periods, member, state, after, on, make=_Span)
         state = after
-    return state, periods
+    return state, with_attributes(periods, member, timeline, _maker(make or _Span, member))
+
+
+def _maker(make, member):
+    def build(organisation_id, status, exempted, valid_from, valid_to, attrs):
+        return make(
+            member=member,
+            organisation_id=organisation_id,
+            status=status,
+            exempted=exempted,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            **dict(zip(DATED_FIELDS, attrs, strict=True)),
+        )
+
+    return build
 
 
 class _Span:
     """A period as the bulk path and the event path write it (a plain row, not a model
     instance); `id` is the stored row's, None for a new one."""
 
-    __slots__ = ("id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+    __slots__ = (
+        "id",
+        "organisation_id",
+        "status",
+        "exempted",
+        "valid_from",
+        "valid_to",
+        *DATED_FIELDS,
+    )
 
     def __init__(
-        self, member, organisation_id, status, exempted, valid_from, valid_to=None, id=None
+        self,
+        member,
+        organisation_id,
+        status,
+        exempted,
+        valid_from,
+        valid_to=None,
+        id=None,
+        education="",
+        professional_level="",
+        theory_level="",
+        occupation="",
     ):
         self.id = id
         self.organisation_id = organisation_id
@@ -337,18 +387,80 @@ class _Span:
         self.exempted = exempted
         self.valid_from = valid_from
         self.valid_to = valid_to
+        self.education = education
+        self.professional_level = professional_level
+        self.theory_level = theory_level
+        self.occupation = occupation
+
+    def row(self, member_id: int) -> tuple:
+        """In _PERIOD_COLUMNS order."""
+        return (
+            member_id,
+            self.organisation_id,
+            self.status,
+            self.exempted,
+            self.valid_from,
+            self.valid_to,
+            *attrs_of(self),
+        )
+
+
+def _span(organisation_id, status, exempted, valid_from, valid_to):
+    return _Span(None, organisation_id, status, exempted, valid_from, valid_to)
 
 
 def _stored_periods(member_id: int) -> list[_Span]:
     rows = fetch(
-        "SELECT id, organisation_id, status, exempted, valid_from, valid_to "
-        f"FROM {MemberPeriod._meta.db_table} WHERE member_id = %s ORDER BY valid_from, id",
+        "SELECT id, organisation_id, status, exempted, valid_from, valid_to, "
+        + ", ".join(DATED_FIELDS)
+        + f" FROM {MemberPeriod._meta.db_table} WHERE member_id = %s ORDER BY valid_from, id",
         [member_id],
     )
     return [
-        _Span(None, org, status, bool(exempted), as_date(start), as_date(end), pk)
-        for pk, org, status, exempted, start, end in rows
+        _Span(None, org, status, bool(exempted), as_date(start), as_date(end), pk, *attrs)
+        for pk, org, status, exempted, start, end, *attrs in rows
     ]
+
+
+def _periods_after(
+    m: Member,
+    stored: list[_Span],
+    before: MemberState,
+    after: MemberState,
+    event_type: str,
+    day: date,
+    timeline: Timeline | None,
+) -> list[_Span]:
+    """The member's periods once an event of `event_type` dated `day` moved them from `before`
+    to `after` (the stored ones with the cuts made for the attributes taken out, stepped, cut
+    again)."""
+    spans = status_spans(stored, _span)
+    open_spans = [p for p in spans if p.valid_to is None]
+    closed = [p for p in spans if p.valid_to is not None]
+    on = effective_on(event_type, day, after, open_spans)
+    _period_step(open_spans, m, before, after, on, make=_Span)
+    return with_attributes(closed + open_spans, m, timeline, _maker(_Span, m))
+
+
+def _write_periods(member_id: int, stored: list[_Span], new: list[_Span]) -> None:
+    """Make the member's stored periods `new`: a period that only ends now is updated, the
+    others deleted or inserted."""
+
+    def key(p):
+        return (p.organisation_id, p.status, p.exempted, p.valid_from, *attrs_of(p))
+
+    kept = {key(p): p for p in stored}
+    inserts = []
+    for p in new:
+        old = kept.pop(key(p), None)
+        if old is None:
+            inserts.append(p.row(member_id))
+        elif old.valid_to != p.valid_to:
+            update_row(MemberPeriod, old.id, {"valid_to": p.valid_to})
+    if kept:
+        MemberPeriod.objects.filter(pk__in=[p.id for p in kept.values()]).delete()
+    if inserts:
+        insert_rows(MemberPeriod, _PERIOD_COLUMNS, inserts)
 
 
 def _last_event(member_id: int) -> tuple[date | None, int]:
@@ -488,7 +600,15 @@ _EVENT_COLUMNS = (
     "recorded_by_id",
     "corrects_id",
 )
-_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+_PERIOD_COLUMNS = (
+    "member_id",
+    "organisation_id",
+    "status",
+    "exempted",
+    "valid_from",
+    "valid_to",
+    *DATED_FIELDS,
+)
 _make_event = instance_maker(MembershipEvent)
 
 
@@ -804,10 +924,9 @@ def _create_many(
             events.append(_event_row(pk, seq, h, before, after, stamp, recorded_by))
             on = effective_on(h["type"], h["date"], after, member_periods)
             _period_step(member_periods, m, before, after, on, make=_Span)
-        periods.extend(
-            (pk, p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
-            for p in member_periods
-        )
+        # A new record's attributes have no history yet: its values hold throughout.
+        member_periods = with_attributes(member_periods, m, None, _maker(_Span, m))
+        periods.extend(p.row(pk) for p in member_periods)
         # Members entered with a past reach into the snapshots already taken.
         changes.append(MemberChange(None, m, [], spans_of(member_periods)))
         by_cell.setdefault(m.organisation_id, []).append(m)
@@ -866,6 +985,19 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
         # Dates that events set stay as the events set them.
         merged[name] = getattr(m, name)
     cleaned = clean_record(merged, existing=m)
+    moved = {name: cleaned[name] for name in DATED_FIELDS if cleaned[name] != getattr(m, name)}
+    if moved:
+        # A course completed and a typing error are different acts with different effects on
+        # past reports: each is recorded as such (member_attribute_change), never as an edit.
+        raise ValidationError(
+            {
+                name: _(
+                    "This value changes with a date and a source: record it as a change "
+                    "(from which day, on which diploma or decision) or as a correction."
+                )
+                for name in moved
+            }
+        )
     before = _copy(m)
     for name, value in cleaned.items():
         setattr(m, name, value)
@@ -885,6 +1017,122 @@ def member_update(*, actor, member: Member, data: dict) -> Member:
         [_audit_entry("member.update", m, _member_snapshot(before), _member_snapshot(m))],
     )
     return m
+
+
+AttributeKind = AttributeChange.Kind
+
+
+@audited_refusals
+@transaction.atomic
+def member_attribute_change(
+    *,
+    actor,
+    member: Member,
+    field: str,
+    value: str,
+    kind: str,
+    valid_from: date | None = None,
+    from_start: bool = False,
+    source: str = "",
+    note: str = "",
+) -> AttributeChange:
+    """Record a dated attribute's change or correction (members.dated).
+
+    - kind "change": the value holds from `valid_from` (not in the future, not on a day that
+      already has a change of this attribute); reports as of earlier days keep the old value.
+    - kind "correction": the value was wrong; `from_start` puts it right for the whole history,
+      otherwise only the value in force since the latest change (the whole history when there
+      was no change).
+    Effects: the history row (and the value before the first change, the first time), the
+    record's current value, the periods cut at the change, the counters and snapshots, an audit
+    record."""
+    today = timezone.localdate()
+    if field not in DATED_FIELDS:
+        raise ValidationError({"field": _("This attribute is not one that changes with a date.")})
+    if kind not in (AttributeKind.CHANGE, AttributeKind.CORRECTION):
+        raise ValidationError({"kind": _("Choose a change or a correction.")})
+    try:
+        value = _clean_field(record_field(field), value, today)
+    except ValueError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    texts = clean_event_texts(decision_number=source, note=note)
+    source, note = texts["decision_number"], texts["note"]
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    timeline = timeline_of(m)
+    entries = timeline.entries(field)
+    rows: list[tuple] = []
+    if kind == AttributeKind.CHANGE:
+        if valid_from is None:
+            raise ValidationError({"valid_from": _("Enter the date from which it holds.")})
+        _check_day(valid_from, "valid_from", today)
+        if valid_from <= m.birth_date:
+            raise ValidationError({"valid_from": _("The date must be after the date of birth.")})
+        if any(start == valid_from for start, _v in entries):
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "A change of this attribute on that day is already recorded: correct it "
+                        "instead."
+                    )
+                }
+            )
+        if timeline.value(field, valid_from) == value:
+            raise ValidationError({"value": _("That is already the value on that day.")})
+        if not entries:
+            rows.append((getattr(m, field), AttributeKind.INITIAL, None))
+        rows.append((value, AttributeKind.CHANGE, valid_from))
+    else:
+        corrected = None if from_start or not entries else entries[-1][0]
+        was = timeline.value(field, corrected or date.max)
+        # From the start over a history of several values, any value changes something.
+        if was == value and (len(entries) <= 1 or not from_start):
+            raise ValidationError({"value": _("That is already the recorded value.")})
+        rows.append((value, AttributeKind.CORRECTION, corrected))
+    recorded_by = _recorder(actor)
+    created = [
+        AttributeChange.objects.create(
+            member=m,
+            field=field,
+            value=row_value,
+            kind=row_kind,
+            valid_from=row_from,
+            source=source if row_kind != AttributeKind.INITIAL else "",
+            note=note if row_kind != AttributeKind.INITIAL else "",
+            recorded_by_id=recorded_by,
+        )
+        for row_value, row_kind, row_from in rows
+    ]
+    timeline = timeline_of(m)
+    before = _copy(m)
+    setattr(m, field, timeline.value(field, today))
+    if getattr(before, field) != getattr(m, field):
+        m.save(update_fields=[field, "updated_at"])
+    paths = OrgPaths()
+    paths.preload_one(m.organisation_id, m.org_path)
+    stored = _stored_periods(m.pk)
+    after_periods = with_attributes(status_spans(stored, _span), m, timeline, _maker(_Span, m))
+    _write_periods(m.pk, stored, after_periods)
+    change = created[-1]
+    _effects(
+        actor,
+        [MemberChange(before, m, spans_of(stored), spans_of(after_periods))],
+        paths,
+        [
+            _audit_entry(
+                f"member.attribute.{kind}",
+                m,
+                {field: getattr(before, field)},
+                {
+                    field: value,
+                    "valid_from": change.valid_from,
+                    "from_start": change.valid_from is None,
+                    "source": source,
+                    "change": change.pk,
+                },
+            )
+        ],
+    )
+    return change
 
 
 @transaction.atomic
@@ -1035,20 +1283,10 @@ def _write_event(
         MemberPeriod.objects.bulk_create(rebuild_periods)
         after_periods = rebuild_periods
     else:
-        closed = [p for p in stored if p.valid_to is not None]
-        periods = [p for p in stored if p.valid_to is None]
-        on = effective_on(fields["type"], fields["date"], after_state, periods)
-        _period_step(periods, m, before_state, after_state, on, make=_Span)
-        for p in periods:
-            if p.id is None:
-                insert_rows(
-                    MemberPeriod,
-                    ("member_id", "organisation_id", "status", "exempted", "valid_from"),
-                    [(m.pk, p.organisation_id, p.status, p.exempted, p.valid_from)],
-                )
-            elif p.valid_to is not None:
-                update_row(MemberPeriod, p.id, {"valid_to": p.valid_to})
-        after_periods = closed + periods
+        after_periods = _periods_after(
+            m, stored, before_state, after_state, fields["type"], fields["date"], timeline_of(m)
+        )
+        _write_periods(m.pk, stored, after_periods)
     _effects(
         actor,
         [MemberChange(before, m, spans_before, spans_of(after_periods))],
@@ -1095,7 +1333,7 @@ def _correct(
         state = _initial_state(m, remaining[0].type)
         for ev in remaining:
             state = transition(state, event_input(ev, m))
-        periods = periods_from_events(m, remaining)
+        periods = periods_from_events(m, remaining, timeline_of(m))
     except DomainError as exc:  # pragma: no cover - the remaining events were valid before
         raise ValidationError({"corrects": [exc.message]}) from None
     if state.in_party:
@@ -1151,6 +1389,10 @@ def members_reassign(
     stamp, _now = _stamp()
     fields = dict(type=EventType.REORGANISED, date=on, decision_number=decision_number)
     events, new_periods, audits, changes = [], [], [], []
+    timelines = timelines_of(members)
+    # A member whose attributes change after `on` has more than one open-ended piece to cut:
+    # their periods are worked out one by one (rare: a reorganisation is dated today).
+    one_by_one = {pk for pk, t in timelines.items() if any(d > on for d in t.days())}
     for m in members:
         last_date, last_seq = last.get(m.pk, (None, 0))
         before_state = _state_of(m, last_date)
@@ -1167,7 +1409,19 @@ def members_reassign(
                 m.pk, last_seq + 1, fields, before_state, after_state, stamp, _recorder(actor)
             )
         )
-        new_periods.append((m.pk, target.pk, m.status, m.exempted, on, None))
+        if m.pk in one_by_one:
+            stored = _stored_periods(m.pk)
+            _write_periods(
+                m.pk,
+                stored,
+                _periods_after(
+                    m, stored, before_state, after_state, EventType.REORGANISED, on, timelines[m.pk]
+                ),
+            )
+        else:
+            timeline = timelines.get(m.pk)
+            attrs = timeline.at(on) if timeline else attrs_of(m)
+            new_periods.append((m.pk, target.pk, m.status, m.exempted, on, None, *attrs))
         changes.append(MemberChange(before, m))
         audits.append(
             _audit_entry(
@@ -1180,7 +1434,9 @@ def members_reassign(
     Member.objects.bulk_update(
         members, ["organisation", "org_path", "temp_organisation"], batch_size=2000
     )
-    MemberPeriod.objects.filter(member__in=members, valid_to__isnull=True).update(valid_to=on)
+    MemberPeriod.objects.filter(
+        member__in=[m for m in members if m.pk not in one_by_one], valid_to__isnull=True
+    ).update(valid_to=on)
     _insert_events(events)
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, new_periods)
     _effects(actor, changes, paths, audits)

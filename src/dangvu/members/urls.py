@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/events/new/", views.event_new, name="event_new"),
     path("<int:pk>/events/correct/", views.event_correct, name="event_correct"),
+    path("<int:pk>/attributes/", views.attribute_change, name="attribute"),
 ]

@@ -16,12 +16,22 @@ from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.core.htmx import wants_fragment
 from dangvu.members.choices import IN_PARTY, Status
-from dangvu.members.forms import EventForm, MemberEditForm, MemberForm, OpenMemberForm, SearchForm
+from dangvu.members.fields import DATED_FIELDS, record_field
+from dangvu.members.forms import (
+    AttributeForm,
+    EventForm,
+    MemberEditForm,
+    MemberForm,
+    OpenMemberForm,
+    SearchForm,
+)
 from dangvu.members.models import MembershipEvent
 from dangvu.members.selectors import (
     COUNT_BOUND,
     SEARCH_CAP,
+    attribute_history,
     bounded_count,
+    dated_attributes,
     effective_events,
     member_events,
     member_get,
@@ -34,6 +44,7 @@ from dangvu.members.selectors import (
 )
 from dangvu.members.services import (
     MEMBER_FIELDS,
+    member_attribute_change,
     member_create,
     member_event_record,
     member_update,
@@ -181,6 +192,7 @@ def member_detail(request, pk):
         "recognition_due": recognition_due,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
+        "dated": dated_attributes(member),
         "can_manage": can_manage,
         "audit": audit,
         "views": views,
@@ -321,3 +333,43 @@ def org_members_panel(request, org: Organisation, on=None) -> str | None:
         },
         request=request,
     )
+
+
+def attribute_change(request, pk):
+    """Record a change or a correction of one dated attribute (members.dated), named by
+    ?field= (the first of them by default)."""
+    member = member_get(actor=request.user, pk=pk, action="members.manage")
+    field = request.GET.get("field") or DATED_FIELDS[0]
+    if field not in DATED_FIELDS:
+        raise Http404
+    label = record_field(field).label
+    form = AttributeForm(
+        request.POST or None, initial={"valid_from": timezone.localdate()}, field=field
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        kind = data["kind"]
+        try:
+            member_attribute_change(
+                actor=request.user,
+                member=member,
+                field=field,
+                value=data["value"],
+                kind="change" if kind == "change" else "correction",
+                valid_from=data["valid_from"] if kind == "change" else None,
+                from_start=kind == "correction_start",
+                source=data["source"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The change has been recorded."))
+            return redirect("members:detail", pk=member.pk)
+    context = {
+        "form": form,
+        "member": member,
+        "label": label,
+        "history": attribute_history(member, field),
+    }
+    return render(request, "members/attribute.html", context)

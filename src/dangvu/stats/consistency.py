@@ -27,7 +27,8 @@ from dangvu.core.errors import DomainError
 from dangvu.core.registry import consistency_checks
 from dangvu.core.text import rotations
 from dangvu.members.choices import IN_PARTY, EventType
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.dated import DATED_FIELDS, Timeline, attrs_of
+from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.services import replay_with_periods
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, OrganisationVersion
@@ -121,11 +122,26 @@ def _check_members(report, org_paths: dict[int, str], progress=None) -> dict[str
     events = _events_by_member()
     periods = _grouped(
         MemberPeriod.objects.order_by("member_id", "valid_from", "id")
-        .values_list("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+        .values_list(
+            "member_id",
+            "organisation_id",
+            "status",
+            "exempted",
+            "valid_from",
+            "valid_to",
+            *DATED_FIELDS,
+        )
+        .iterator(chunk_size=5000)
+    )
+    # The dated attributes' histories, in the order recorded (members.dated).
+    changes = _grouped(
+        AttributeChange.objects.order_by("member_id", "id")
+        .values_list("member_id", "field", "value", "kind", "valid_from")
         .iterator(chunk_size=5000)
     )
     ev = next(events, None)
     per = next(periods, None)
+    chg = next(changes, None)
     members = Member.objects.order_by("pk").values_list(*_MEMBER_FIELDS).iterator(chunk_size=10000)
     for done, m in enumerate(map(_Member, members), start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -141,13 +157,24 @@ def _check_members(report, org_paths: dict[int, str], progress=None) -> dict[str
             ev = next(events, None)
         while per is not None and per[0] < m.pk:
             per = next(periods, None)
+        while chg is not None and chg[0] < m.pk:
+            chg = next(changes, None)
         stored = [p[1:] for p in per[1]] if per is not None and per[0] == m.pk else []
+        timeline = None
+        if chg is not None and chg[0] == m.pk:
+            timeline = Timeline(m, [c[1:] for c in chg[1]])
+            if timeline.current() != attrs_of(m):
+                report(
+                    "attributes",
+                    f"member {m.pk}: record {attrs_of(m)} but its history gives "
+                    f"{timeline.current()}",
+                )
         if ev is None or ev[0] != m.pk:
             report("state", f"member {m.pk}: has no membership event")
             continue
         member_events = ev[1]
         try:
-            state, rebuilt_periods = replay_with_periods(m, member_events)
+            state, rebuilt_periods = replay_with_periods(m, member_events, timeline=timeline)
         except DomainError as exc:
             report("replay", f"member {m.pk}: its events break a rule: {exc.message}")
             continue
@@ -156,7 +183,7 @@ def _check_members(report, org_paths: dict[int, str], progress=None) -> dict[str
         if expected != actual:
             report("state", f"member {m.pk}: row {actual} but events give {expected}")
         rebuilt = [
-            (p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to)
+            (p.organisation_id, p.status, p.exempted, p.valid_from, p.valid_to, *attrs_of(p))
             for p in rebuilt_periods
         ]
         if rebuilt != stored:

@@ -64,7 +64,8 @@ def _admission_period_sql(column: str):
 @dataclass(frozen=True)
 class Dim:
     """A counter dimension: `name` (SubtreeCounter.dim), the member `field` it reads, whether
-    that field is part of the membership state (on the period row) or of the record, and how
+    that field is on the period row (the membership state and the dated attributes: what held
+    during the period) or only on the record, and how
     the field's value becomes the counter's (None: as it is)."""
 
     name: str
@@ -82,10 +83,11 @@ MEMBER_DIMS = (
     Dim("religion", "religion"),
     Dim("birth", "birth_date", key=birth_month, sql=BirthMonth),
     Dim("admission_period", "admission_date", key=admission_period, sql=_admission_period_sql),
-    Dim("education", "education"),
-    Dim("professional", "professional_level"),
-    Dim("theory", "theory_level"),
-    Dim("occupation", "occupation"),
+    # The dated attributes (members.dated): the values in force on the period row.
+    Dim("education", "education", state=True),
+    Dim("professional", "professional_level", state=True),
+    Dim("theory", "theory_level", state=True),
+    Dim("occupation", "occupation", state=True),
 )
 DIMENSIONS = tuple(d.name for d in MEMBER_DIMS)
 # The member fields member_contribution reads: the state and fields of the record.

@@ -25,7 +25,13 @@ from dangvu.members.models import MemberPeriod
 from dangvu.members.projections import Span
 from dangvu.organisations.models import OrganisationVersion
 from dangvu.stats.bands import age_band_limits, age_band_of_month
-from dangvu.stats.counted import COUNTED_RECORD, DIMENSIONS, member_contribution, period_columns
+from dangvu.stats.counted import (
+    COUNTED_RECORD,
+    COUNTED_STATE,
+    DIMENSIONS,
+    member_contribution,
+    period_columns,
+)
 from dangvu.stats.models import SnapshotMark, SubtreeSnapshot
 
 __all__ = [
@@ -240,12 +246,12 @@ def add_row(tally: Tally, row, sign: int) -> None:
 
 
 class _As:
-    """A member's counted fields with one period's status (for member_contribution)."""
+    """A member's counted fields with one period's state and dated attributes (for
+    member_contribution)."""
 
     def __init__(self, member, span: Span):
         self.__dict__.update({name: getattr(member, name) for name in COUNTED_RECORD})
-        self.status = span.status
-        self.exempted = span.exempted
+        self.__dict__.update({name: getattr(span, name) for name in COUNTED_STATE})
 
 
 def _paths_on(org_ids, days) -> dict[tuple[int, date], str]:
@@ -265,7 +271,7 @@ def _at(spans: list[Span], day: date) -> tuple | None:
     span = next((s for s in spans if s.covers(day)), None)
     if span is None or span.status not in IN_PARTY:
         return None
-    return (span.org_id, span.status, span.exempted)
+    return (span.org_id, *(getattr(span, name) for name in COUNTED_STATE))
 
 
 def _first_difference(before_spans: list[Span], after_spans: list[Span]) -> date | None:

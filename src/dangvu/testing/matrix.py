@@ -113,6 +113,12 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "type": "exempted",
         "date": "2024-06-03",
     },
+    "POST /api/v1/members/{member_id}/attributes": lambda world: {
+        "field": "theory_level",
+        "value": "advanced",
+        "kind": "correction",
+        "from_start": True,
+    },
 }
 
 # Writes any signed-in person may make for themselves (their own bearer tokens).

@@ -609,3 +609,55 @@ def test_period_report(tree, people, users, as_user):
     figures = (body["opening"], body["increase_total"], body["decrease_total"], body["closing"])
     assert figures == (3, 1, 1, 3)
     assert as_user("sec1").get("/reports/period", query).status_code == 404
+
+
+# --- /members/{id}/attributes ------------------------------------------------------------------
+
+
+def test_a_dated_attribute_changes_through_the_api_and_keeps_past_reports(
+    tree, people, users, as_user
+):
+    binh = people["binh"]
+    client = as_user("staff_kt")
+    past = client.get("/reports/membership", {"org": "KT-DG", "as_of": "2024-06-30"}).json()
+    response = client.post(
+        f"/members/{binh.pk}/attributes",
+        {
+            "field": "theory_level",
+            "value": "Cao cấp",  # by name, as a person types it
+            "kind": "change",
+            "valid_from": "2025-01-02",
+            "source": "Bằng số 12/2025",
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert {k: response.json()[k] for k in ("field", "value", "kind", "valid_from")} == {
+        "field": "theory_level",
+        "value": "advanced",
+        "kind": "change",
+        "valid_from": "2025-01-02",
+    }
+    again = client.get("/reports/membership", {"org": "KT-DG", "as_of": "2024-06-30"}).json()
+    assert again["breakdowns"] == past["breakdowns"]
+    history = client.get(f"/members/{binh.pk}/attributes").json()
+    assert [(h["kind"], h["valid_from"]) for h in history] == [
+        ("initial", None),
+        ("change", "2025-01-02"),
+    ]
+
+
+@pytest.mark.parametrize("user", ["sec1", "staff_qn", "nobody"])
+def test_a_dated_attribute_is_changed_only_by_who_manages_the_member(
+    tree, people, users, as_user, user
+):
+    before = db_snapshot()
+    response = as_user(user).post(
+        f"/members/{people['binh'].pk}/attributes",
+        {"field": "theory_level", "value": "advanced", "kind": "correction", "from_start": True},
+    )
+    assert response.status_code in (403, 404)
+    # Nothing changes but the audit of the refusal.
+    after = db_snapshot()
+    assert {k: v for k, v in after.items() if k != "audit"} == {
+        k: v for k, v in before.items() if k != "audit"
+    }

@@ -225,3 +225,30 @@ def test_staff_see_the_change_history_on_member_and_organisation_pages(tree, use
     assert (
         "Lịch sử thay đổi" not in _client(users.sec1).get(f"/members/{member.pk}/").content.decode()
     )
+
+
+def test_a_dated_attribute_is_changed_on_its_own_page_not_in_the_edit(tree, users, make_member):
+    member = make_member(tree.cell1, theory_level="none")
+    client = _client(users.staff_kt)
+    edit = client.get(f"/members/{member.pk}/edit/").content.decode()
+    assert 'name="theory_level"' not in edit
+    page = client.get(f"/members/{member.pk}/attributes/?field=theory_level")
+    assert page.status_code == 200
+    response = client.post(
+        f"/members/{member.pk}/attributes/?field=theory_level",
+        {"value": "advanced", "kind": "change", "valid_from": "01/09/2025", "source": "Bằng 7"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    member.refresh_from_db()
+    assert member.theory_level == "advanced"
+    detail = client.get(f"/members/{member.pk}/").content.decode()
+    assert "01/09/2025" in detail
+    # A change without its date is refused on the page, naming the field; nothing written.
+    before = db_snapshot()
+    response = client.post(
+        f"/members/{member.pk}/attributes/?field=education",
+        {"value": "primary", "kind": "change", "valid_from": ""},
+    )
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert db_snapshot() == before
+    assert client.get(f"/members/{member.pk}/attributes/?field=gender").status_code == 404

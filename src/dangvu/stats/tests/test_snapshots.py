@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from dangvu.members.models import MemberPeriod
-from dangvu.members.services import member_event_record, member_update
+from dangvu.members.services import member_attribute_change, member_event_record, member_update
 from dangvu.organisations.services import organisation_move
 from dangvu.stats import selectors
 from dangvu.stats.build import snapshot_days, snapshots_build
@@ -125,8 +125,24 @@ def test_a_correction_and_a_record_update_move_the_snapshots(tree, varied, snaps
     member_event_record(
         actor=None, member=g, type="correction", date=date(2025, 6, 1), corrects=transfer
     )
-    member_update(
-        actor=None, member=varied["b"], data={"education": "upper_secondary", "gender": "M"}
+    member_update(actor=None, member=varied["b"], data={"gender": "M"})
+    _assert_agree(tree)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(kind="change", valid_from=date(2025, 3, 10)),
+        dict(kind="change", valid_from=date(2024, 2, 1)),
+        dict(kind="correction", from_start=True),
+        dict(kind="correction"),
+    ],
+)
+def test_a_dated_attribute_moves_the_snapshots_from_its_date(tree, varied, snapshots, change):  # noqa: F811
+    # A change dated in the past reaches into the snapshots taken since; a correction from the
+    # start into all of them: they agree with counting from the periods either way.
+    member_attribute_change(
+        actor=None, member=varied["b"], field="education", value="primary", **change
     )
     _assert_agree(tree)
 
