@@ -26,6 +26,7 @@ ALL_ACTIONS = frozenset(
         "members.manage",
         "members.view_self",
         "reports.view",
+        "reports.sign",
         "audit.view",
         "accounts.manage",
     }
@@ -41,6 +42,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "members.view_sensitive",
             "members.manage",
             "reports.view",
+            # The organisation board prepares the forms and keeps them as signed.
+            "reports.sign",
             "audit.view",
         }
     ),

@@ -6,4 +6,6 @@ app_name = "reports"
 urlpatterns = [
     path("membership/", views.membership, name="membership"),
     path("period/", views.period, name="period"),
+    path("sign/", views.sign, name="sign"),
+    path("signed/<int:report_id>/", views.signed, name="signed"),
 ]

@@ -3,15 +3,18 @@ for any visible organisation and any date, with Excel downloads."""
 
 from datetime import date, timedelta
 
+from django import forms
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from dangvu.accounts.scoping import allows, holds_anywhere
-from dangvu.core.errors import ValidationError
+from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import ActorForm, DayField, add_service_errors
 from dangvu.organisations.forms import OrganisationField
 from dangvu.organisations.selectors import org_roots_for
@@ -22,8 +25,15 @@ from dangvu.reports.exports import (
     period_filename,
     period_xlsx,
 )
-from dangvu.stats.selectors import membership_report, period_report
-from dangvu.stats.services import report_served
+from dangvu.stats.models import SignedReport
+from dangvu.stats.selectors import (
+    membership_report,
+    period_report,
+    signed_report_get,
+    signed_report_recheck,
+    signed_reports,
+)
+from dangvu.stats.services import report_served, report_sign
 
 
 def _report_org():
@@ -89,11 +99,10 @@ def membership(request):
     sections = (
         [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
     )
-    return render(
-        request,
-        "reports/membership.html",
-        {"form": form, "report": report, "roots": roots, "sections": sections},
-    )
+    context = {"form": form, "report": report, "roots": roots, "sections": sections}
+    if report:
+        context.update(_signing(request, form.cleaned_data["org"]))
+    return render(request, "reports/membership.html", context)
 
 
 def period(request):
@@ -129,7 +138,64 @@ def period(request):
             )
             if xlsx:
                 return xlsx_response(period_xlsx(report), period_filename(report))
-    return render(request, "reports/period.html", {"form": form, "report": report, "roots": roots})
+    context = {"form": form, "report": report, "roots": roots}
+    if report:
+        context.update(_signing(request, form.cleaned_data["org"]))
+    return render(request, "reports/period.html", context)
+
+
+def _signing(request, org) -> dict:
+    """The reports signed for the organisation, and whether the person may sign this one."""
+    return {
+        "can_sign": allows(request.user, "reports.sign", org),
+        "signed": signed_reports(actor=request.user, org=org)[:10],
+    }
+
+
+class SignForm(ActorForm):
+    org = _report_org()
+    kind = forms.ChoiceField(choices=SignedReport.Kind.choices)
+    as_of = DayField(required=False)
+    date_from = DayField(required=False)
+    date_to = DayField(required=False)
+    signer = forms.CharField(label=_("Signed by (name under the signature)"), max_length=150)
+
+
+@require_POST
+def sign(request):
+    """Keep the report on the page as signed, then show it."""
+    _reports_page(request)
+    form = SignForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(request.META.get("HTTP_REFERER") or "reports:membership")
+    data = form.cleaned_data
+    try:
+        signed = report_sign(
+            actor=request.user,
+            org=data["org"],
+            kind=data["kind"],
+            signer=data["signer"],
+            as_of=data["as_of"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+    except ValidationError as exc:
+        for errors in field_errors(exc).values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(request.META.get("HTTP_REFERER") or "reports:membership")
+    messages.success(request, _("The report has been kept as signed."))
+    return redirect("reports:signed", report_id=signed.pk)
+
+
+def signed(request, report_id):
+    """A signed report as it was signed, and counted again now."""
+    report = signed_report_get(actor=request.user, pk=report_id)
+    recheck = signed_report_recheck(report)
+    return render(request, "reports/signed.html", {"signed": report, "recheck": recheck})
 
 
 def org_figures_panel(request, org, on=None) -> str | None:

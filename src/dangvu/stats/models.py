@@ -4,11 +4,13 @@ They kept their tables (organisations_*) when they moved here from `organisation
 (migration stats 0001): a move of code, not of data.
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from dangvu.organisations.models import Organisation
+from dangvu.organisations.models import Organisation, OrgBoundModel
 
-__all__ = ["SubtreeCounter", "SnapshotMark", "SubtreeSnapshot"]
+__all__ = ["SubtreeCounter", "SnapshotMark", "SubtreeSnapshot", "SignedReport"]
 
 
 class SubtreeCounter(models.Model):
@@ -72,3 +74,38 @@ class SubtreeSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.day} {self.dim}={self.value}: {self.count}"
+
+
+class SignedReport(OrgBoundModel):
+    """A report as it was signed and sent upward: the organisation, the date or period, the
+    figures exactly as they were (canonical JSON and its SHA-256), who signed and when. Never
+    changed (no service writes it twice); re-running it (stats.selectors.signed_report_recheck)
+    shows whether anything recorded since changes it, and what. Stays with its organisation
+    through a reorganisation, as the organisation's history."""
+
+    class Kind(models.TextChoices):
+        MEMBERSHIP = "membership", _("Party membership (3-BTCTW)")
+        PERIOD = "period", _("Increase and decrease (1-BTCTW)")
+
+    kind = models.CharField(_("form"), max_length=20, choices=Kind.choices)
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    figures = models.JSONField()
+    digest = models.CharField(max_length=64)
+    signer = models.CharField(_("signed by"), max_length=150)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.organisation_id} {self.as_of or self.date_to}"

@@ -8,6 +8,8 @@ Both produce the same structure (the standard form 3-BTCTW rows). The period for
 (opening balance, increases, decreases, closing balance) is computed from the events.
 """
 
+import hashlib
+import json
 from collections import Counter as Tally
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,13 +35,13 @@ from dangvu.core.refdata import (
     THEORY_LEVELS,
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
-from dangvu.members.models import MemberPeriod, MembershipEvent
+from dangvu.members.models import AttributeChange, MemberPeriod, MembershipEvent
 from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
 from dangvu.organisations.models import STEPLEN, Organisation, OrganisationVersion
 from dangvu.organisations.selectors import org_version_on
 from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
 from dangvu.stats.counters import cell_counts
-from dangvu.stats.models import SnapshotMark, SubtreeCounter, SubtreeSnapshot
+from dangvu.stats.models import SignedReport, SnapshotMark, SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import banded, covering, period_tally
 
 __all__ = [
@@ -586,3 +588,93 @@ def membership_trend(*, actor, org: Organisation, years: int = 5) -> dict:
     admitted = dict(rows)
     admissions = [(str(y), admitted.get(y, 0)) for y in range(first + 1, today.year + 1)]
     return {"totals": totals, "admissions": admissions}
+
+
+# --- signed reports --------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def canonical_figures(report: dict) -> tuple[dict, str]:
+    """The figures of a report as stored and compared (where they were counted from is not a
+    figure) and the SHA-256 of their canonical JSON."""
+    figures = {k: v for k, v in report.items() if k != "source"}
+    text = json.dumps(
+        figures, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_plain
+    )
+    return json.loads(text), hashlib.sha256(text.encode()).hexdigest()
+
+
+def signed_reports(*, actor, org: Organisation) -> list[SignedReport]:
+    """The reports signed for `org`, newest first (the actor sees reports there)."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    return list(SignedReport.objects.filter(organisation=org).select_related("signed_by")[:200])
+
+
+def signed_report_get(*, actor, pk: int) -> SignedReport:
+    signed = SignedReport.objects.select_related("organisation", "signed_by").filter(pk=pk).first()
+    if signed is None or not allows(actor, "reports.view", signed):
+        raise Http404
+    return signed
+
+
+def _leaves(value, path: str = "") -> dict[str, object]:
+    """{"members.total": 12, "breakdowns.theory.advanced.count": 3, ...}: list items keyed by
+    their code (or key) so that a row added in the middle does not shift the others."""
+    out: dict[str, object] = {}
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.update(_leaves(v, f"{path}.{k}" if path else str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            name = v.get("code") or v.get("key") if isinstance(v, dict) else None
+            out.update(_leaves(v, f"{path}.{name if name is not None else i}"))
+    else:
+        out[path] = value
+    return out
+
+
+def signed_report_recheck(signed: SignedReport) -> dict:
+    """The signed report counted again now: whether its figures still hold, the figures that
+    differ (path, signed, now), and what was recorded since it was signed that reaches back
+    into its date or period (membership events, including corrections, and changes and
+    corrections of dated attributes), by whom."""
+    org = signed.organisation
+    if signed.kind == SignedReport.Kind.MEMBERSHIP:
+        report = membership_figures(org, signed.as_of)
+        day = signed.as_of
+    else:
+        report = period_figures(org, signed.date_from, signed.date_to)
+        day = signed.date_to
+    figures, digest = canonical_figures(report)
+    was, now = _leaves(signed.figures), _leaves(figures)
+    differences = [
+        (path, was.get(path), now.get(path))
+        for path in sorted(set(was) | set(now))
+        if was.get(path) != now.get(path)
+    ]
+    since = Q(recorded_at__gt=signed.signed_at) & prefix_q("member__org_path", signed.org_path)
+    events = (
+        MembershipEvent.objects.filter(since, date__lte=day)
+        .select_related("member", "recorded_by", "corrects")
+        .order_by("recorded_at", "id")[:200]
+    )
+    attributes = (
+        AttributeChange.objects.filter(since)
+        .exclude(kind=AttributeChange.Kind.INITIAL)  # what was already there, not a change
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day))
+        .select_related("member", "recorded_by")
+        .order_by("recorded_at", "id")[:200]
+    )
+    return {
+        "unchanged": digest == signed.digest,
+        "digest": digest,
+        "differences": differences,
+        "events": list(events),
+        "attributes": list(attributes),
+    }

@@ -113,6 +113,11 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "type": "exempted",
         "date": "2024-06-03",
     },
+    "POST /api/v1/reports/signed": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "kind": "membership",
+        "signer": "Người ký ma trận",
+    },
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",
@@ -132,6 +137,10 @@ STATISTICS: dict[str, frozenset[str]] = {
     "reports:period": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/membership": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/period": frozenset({"ethnicity", "religion"}),
+    # A signed report carries the figures of form 3-BTCTW or 1-BTCTW as they were signed.
+    "reports:signed": frozenset({"ethnicity", "religion"}),
+    "/api/v1/reports/signed": frozenset({"ethnicity", "religion"}),
+    "/api/v1/reports/signed/{report_id}": frozenset({"ethnicity", "religion"}),
 }
 
 # URLs the NinjaAPI adds besides its operations (its documentation and its root).
@@ -139,6 +148,12 @@ API_DOCUMENTS = frozenset({"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/"})
 
 SEARCH_PARAM = "q"
 METHODS = ("GET", "POST")
+
+
+def _organisation():
+    from dangvu.organisations.models import Organisation
+
+    return Organisation
 
 
 def _new_member_body(world: "World") -> dict:

@@ -53,6 +53,7 @@ NOT_LISTS: dict[str, str] = {
     "set_language": "a redirect that sets the language",
     "login": "the sign-in form (a signed-in person is redirected)",
     "logout": "POST only",
+    "reports:sign": "POST only (keeps a report as signed)",
 }
 
 

@@ -172,6 +172,27 @@ def _member_queries(m) -> tuple[tuple[dict, dict], ...]:
     )
 
 
+def _make_signed_report(cell, tag: str):
+    from dangvu.stats.models import SignedReport
+    from dangvu.stats.selectors import canonical_figures, membership_figures
+
+    figures, digest = canonical_figures(membership_figures(cell))
+    signed = SignedReport(
+        kind="membership",
+        as_of=figures["as_of"],
+        figures=figures,
+        digest=digest,
+        signer=f"Người ký {tag} {next(_serial)}",
+    )
+    signed.place_in(cell)
+    signed.save()
+    return signed
+
+
+def _signed_reveals(s) -> tuple[str, ...]:
+    return (s.signer, f"/reports/signed/{s.pk}/")
+
+
 def _register() -> None:
     from dangvu.members.models import Member
     from dangvu.organisations.models import Organisation
@@ -197,3 +218,19 @@ def _register() -> None:
 
 
 _register()
+
+
+def _register_signed_reports() -> None:
+    from dangvu.stats.models import SignedReport
+
+    register_sample(
+        Sample(
+            model=SignedReport,
+            make=_make_signed_report,
+            params={"report_id": "pk"},
+            reveals=_signed_reveals,
+        )
+    )
+
+
+_register_signed_reports()

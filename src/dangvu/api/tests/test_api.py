@@ -10,6 +10,7 @@ from dangvu.accounts.models import ApiToken
 from dangvu.audit.models import AuditRecord
 from dangvu.members.models import Member
 from dangvu.members.services import member_event_record
+from dangvu.stats.models import SignedReport
 from dangvu.testing.factories import db_snapshot, make_member, make_user
 
 pytestmark = pytest.mark.django_db
@@ -661,3 +662,37 @@ def test_a_dated_attribute_is_changed_only_by_who_manages_the_member(
     assert {k: v for k, v in after.items() if k != "audit"} == {
         k: v for k, v in before.items() if k != "audit"
     }
+
+
+# --- /reports/signed ---------------------------------------------------------------------------
+
+
+def test_a_signed_report_is_kept_and_counted_again(tree, people, users, as_user):
+    client = as_user("staff_kt")
+    response = client.post(
+        "/reports/signed",
+        {"org": "KT-DG", "kind": "membership", "as_of": "2024-06-30", "signer": "Y Blong"},
+    )
+    assert response.status_code == 201, response.content
+    signed = response.json()
+    assert signed["as_of"] == "2024-06-30" and len(signed["digest"]) == 64
+    again = client.get(f"/reports/signed/{signed['id']}").json()
+    assert again["unchanged"] and again["differences"] == [] and again["recorded_since"] == []
+    # An event recorded late, dated before the report's date, shows in the re-run.
+    client.post(f"/members/{people['binh'].pk}/events", {"type": "died", "date": "2024-05-02"})
+    again = client.get(f"/reports/signed/{signed['id']}").json()
+    assert not again["unchanged"]
+    assert {"figure": "members.total", "signed": 2, "now": 1} in again["differences"] or any(
+        d["figure"] == "members.total" for d in again["differences"]
+    )
+    assert [r["what"] for r in again["recorded_since"]] == ["event died"]
+    listed = client.get("/reports/signed", {"org": "KT-DG"}).json()
+    assert [s["id"] for s in listed] == [signed["id"]]
+
+
+def test_a_secretary_cannot_sign_and_nothing_is_kept(tree, users, as_user):
+    response = as_user("sec1").post(
+        "/reports/signed", {"org": "KT-DG-DP-01", "kind": "membership", "signer": "A"}
+    )
+    assert response.status_code == 422
+    assert not SignedReport.objects.exists()
