@@ -128,6 +128,22 @@ RULES: list[RuleValue] = [
         "Hướng dẫn 06-HD/TW (9/6/2025)",
         "đi học tập trung: đến 2 năm",
     ),
+    # Official transfer (DOMAIN.md §2.6): the member presents the letter to the receiving
+    # organisation within 30 days of being introduced out; a delay must be explained.
+    RuleValue(
+        "transfer_present_days",
+        30,
+        date(2021, 9, 28),
+        "Hướng dẫn 01-HD/TW (28/9/2021)",
+        "nộp giấy giới thiệu trong 30 ngày",
+    ),
+    RuleValue(
+        "transfer_present_days",
+        30,
+        date(2025, 6, 9),
+        "Hướng dẫn 06-HD/TW (9/6/2025)",
+        "nộp giấy giới thiệu trong 30 ngày",
+    ),
 ]
 
 

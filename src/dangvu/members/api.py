@@ -8,13 +8,13 @@ from datetime import date, datetime
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, create_model
 
-from dangvu.accounts.scoping import release_sensitive
+from dangvu.accounts.scoping import allows, release_sensitive
 from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.members.choices import EventType
 from dangvu.members.fields import MEMBER_FIELDS, schema_fields
-from dangvu.members.models import AttributeChange, Member, MembershipEvent
+from dangvu.members.models import AttributeChange, Member, MembershipEvent, Transfer
 from dangvu.members.selectors import (
     attribute_changes,
     event_get,
@@ -22,13 +22,18 @@ from dangvu.members.selectors import (
     member_get,
     member_list,
     members_after,
+    transfer_get,
+    transfers_pending,
 )
 from dangvu.members.services import (
     member_attribute_change,
     member_create,
     member_event_record,
+    transfer_close,
+    transfer_receive,
+    transfer_send,
 )
-from dangvu.organisations.selectors import org_get, org_get_or_404
+from dangvu.organisations.selectors import org_get, org_get_or_404, transfer_destination
 
 __all__ = ["router"]
 
@@ -258,6 +263,13 @@ def member_event_add(request, payload: EventIn, member_id: int = Path(..., ge=1,
         receiving = org_get(actor=request.user, code=payload.organisation)
         if receiving is None:
             raise ValidationError({"organisation": "No organisation with this code among yours."})
+        if not allows(request.user, "members.manage", receiving):
+            raise ValidationError(
+                {
+                    "organisation": "This cell belongs to another committee: send a transfer "
+                    "(POST /api/v1/transfers); that side receives the member."
+                }
+            )
     ev = member_event_record(
         actor=request.user,
         member=m,
@@ -293,3 +305,116 @@ def member_attribute_add(
     m = member_get(actor=request.user, pk=member_id, action="members.manage")
     change = member_attribute_change(actor=request.user, member=m, **payload.dict())
     return Status(201, _attribute_out(change))
+
+
+# --- transfers between committees ---------------------------------------------------------------
+
+
+class TransferIn(Schema):
+    member: int = Field(..., ge=1, le=MAX_ID)
+    to: str = Field(..., max_length=40, description="The receiving cell's code")
+    date: Day
+    decision_number: str = Field("", max_length=60, description="The transfer letter's number")
+    note: str = Field("", max_length=2000)
+
+
+class TransferOut(Schema):
+    id: int
+    member: int
+    member_name: str
+    from_organisation: str
+    to_organisation: str
+    state: str = Field(description="sent (in transit) | received | refused | withdrawn")
+    sent_on: date
+    decision_number: str
+    closed_on: date | None
+    reason: str
+    age_days: int | None = None
+    overdue: bool | None = Field(None, description="Over the 30 days to present the letter")
+
+
+class ReceiveIn(Schema):
+    date: Day
+    note: str = Field("", max_length=2000)
+
+
+class CloseIn(Schema):
+    reason: str = Field(..., max_length=2000)
+
+
+class TransferFilter(Schema):
+    direction: str = Field("in", pattern="^(in|out)$", description="in: to receive; out: sent")
+
+
+def _transfer_out(t: Transfer, age: int | None = None, overdue: bool | None = None) -> dict:
+    return {
+        "id": t.pk,
+        "member": t.member_id,
+        "member_name": t.member.full_name,
+        "from_organisation": t.organisation.code,
+        "to_organisation": t.to_organisation.code,
+        "state": t.state,
+        "sent_on": t.sent_on,
+        "decision_number": t.decision_number,
+        "closed_on": t.closed_on,
+        "reason": t.reason,
+        "age_days": age,
+        "overdue": overdue,
+    }
+
+
+@router.get("/transfers", response=documented(list[TransferOut]))
+def transfers(request, filters: Query[TransferFilter]):
+    """Transfers in transit: `in` those addressed to cells in your scope (to receive), `out`
+    those sent from cells in your scope; oldest first, with their age."""
+    rows = transfers_pending(request.user, filters.direction)
+    return [_transfer_out(r["transfer"], r["age"], r["overdue"]) for r in rows]
+
+
+@router.post("/transfers", response=documented(TransferOut, 201))
+def transfer_add(request, payload: TransferIn):
+    """Send a member to a cell of another committee (the sending side's act). The member stays
+    counted in their cell until the receiving side receives them."""
+    m = member_get(actor=request.user, pk=payload.member, action="members.manage")
+    # Any active cell in Dangvu, by its code: the receiving side acts in its own scope.
+    to = org_get(actor=request.user, code=payload.to) or transfer_destination(payload.to)
+    if to is None:
+        raise ValidationError({"to": "No active party cell with this code."})
+    t = transfer_send(
+        actor=request.user,
+        member=m,
+        to=to,
+        on=payload.date,
+        decision_number=payload.decision_number,
+        note=payload.note,
+    )
+    return Status(201, _transfer_out(t))
+
+
+@router.post("/transfers/{transfer_id}/receive", response=documented(TransferOut))
+def transfer_receive_api(
+    request, payload: ReceiveIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Receive a member sent to a cell you manage (the receiving side's act): they move on
+    `date`, in both sides' counters and forms."""
+    t = transfer_get(actor=request.user, pk=transfer_id, side="receiving")
+    t = transfer_receive(actor=request.user, transfer=t, on=payload.date, note=payload.note)
+    return _transfer_out(t)
+
+
+@router.post("/transfers/{transfer_id}/refuse", response=documented(TransferOut))
+def transfer_refuse_api(request, payload: CloseIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Refuse a member sent to a cell you manage, saying why."""
+    t = transfer_get(actor=request.user, pk=transfer_id, side="receiving")
+    return _transfer_out(
+        transfer_close(actor=request.user, transfer=t, state="refused", reason=payload.reason)
+    )
+
+
+@router.post("/transfers/{transfer_id}/withdraw", response=documented(TransferOut))
+def transfer_withdraw_api(request, payload: CloseIn, transfer_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Withdraw a transfer you sent, before it is received, saying why."""
+    t = transfer_get(actor=request.user, pk=transfer_id, side="sending")
+    return _transfer_out(
+        transfer_close(actor=request.user, transfer=t, state="withdrawn", reason=payload.reason)
+    )

@@ -15,13 +15,14 @@ class MembersConfig(AppConfig):
         from dangvu.audit.labels import register_labels
         from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
         from dangvu.members.choices import EventType
-        from dangvu.members.models import Member
+        from dangvu.members.models import Member, Transfer
         from dangvu.members.selectors import (
             member_ids_in_org,
             members_due,
             members_in_party_under,
+            transfers_due,
         )
-        from dangvu.members.services import members_reassign
+        from dangvu.members.services import members_reassign, transfers_move
         from dangvu.members.views import org_members_panel
         from dangvu.organisations.panels import Panel, register_panel
 
@@ -43,8 +44,19 @@ class MembersConfig(AppConfig):
                 title=_("party members"),
             )
         )
+        # A transfer belongs to its sending cell; the receiving side finds it by its to_path,
+        # which a move of the tree rewrites too.
+        register_org_bound(
+            OrgBound(
+                model=Transfer,
+                label="transfers",
+                view_action="members.view",
+                move=transfers_move,
+            )
+        )
         register_panel(Panel(name="members", order=60, render=org_members_panel))
         register_due(DueSource(name="members", order=10, items=members_due))
+        register_due(DueSource(name="transfers", order=12, items=transfers_due))
         register_fields("member", _record_display())
         register_labels(
             prefix="member.event.",

@@ -14,7 +14,7 @@ from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field, 
 from dangvu.members.models import Member
 from dangvu.members.selectors import member_pick
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
-from dangvu.organisations.forms import OrganisationField
+from dangvu.organisations.forms import DestinationField, OrganisationField
 from dangvu.organisations.selectors import org_label
 
 __all__ = [
@@ -59,11 +59,14 @@ class EventForm(ActorForm):
     type = forms.ChoiceField(label=_("Event"))
     date = DayField(label=_("Date"))
     # A receiving cell the actor cannot see does not exist for them (decision 0009).
-    organisation = OrganisationField(
+    organisation = DestinationField(
         label=_("Receiving party cell"),
         required=False,
         kinds=MEMBER_HOLDING_KINDS,
-        help_text=_("For a transfer or a restoration."),
+        help_text=_(
+            "For a transfer or a restoration. A cell of another committee or province: type "
+            "its code; that side receives the member."
+        ),
     )
     other_party = forms.CharField(
         label=_("Transferred to (outside Dangvu)"),

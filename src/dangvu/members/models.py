@@ -15,7 +15,14 @@ from dangvu.core.refdata import (
 from dangvu.members.choices import EventType, Status
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
-__all__ = ["Member", "MembershipEvent", "MemberPeriod", "AttributeChange", "NameKey"]
+__all__ = [
+    "Member",
+    "MembershipEvent",
+    "MemberPeriod",
+    "AttributeChange",
+    "Transfer",
+    "NameKey",
+]
 
 
 class Member(OrgBoundModel):
@@ -262,6 +269,72 @@ class AttributeChange(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.member_id} {self.field}={self.value} {self.kind} {self.valid_from or ''}"
+
+
+class Transfer(OrgBoundModel):
+    """A transfer of party activity to a cell of another committee, in two acts: the sending
+    side sends it (the member is then "in transit" and still counted where they were), the
+    receiving side receives it (the `transferred` event, dated on receipt, moves them) or
+    refuses it; the sender may withdraw it before. Organisation-bound to the sending cell (its
+    `org_path`); the receiving side finds it by `to_path` (docs/decisions/0014)."""
+
+    class State(models.TextChoices):
+        SENT = "sent", _("In transit")
+        RECEIVED = "received", _("Received")
+        REFUSED = "refused", _("Refused by the receiving side")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the sending side")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="transfers", db_index=False
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("sending cell")
+    )
+    to_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("receiving cell"),
+        db_index=False,
+    )
+    to_path = models.CharField(max_length=255, editable=False, db_index=True)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default="sent")
+    sent_on = models.DateField(_("sent on"))
+    decision_number = models.CharField(_("letter number"), max_length=60, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    closed_on = models.DateField(_("received or closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    event = models.OneToOneField(
+        MembershipEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+        constraints = [
+            # One transfer in transit per member at a time.
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(state="sent"), name="one_transfer_in_transit"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} → {self.to_organisation_id} ({self.state})"
 
 
 class NameKey(models.Model):

@@ -8,6 +8,7 @@ from itertools import permutations
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.sql.where import ExtraWhere
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,17 +18,29 @@ from dangvu.core.dates import add_months
 from dangvu.core.db import PREFIX_END, planner_settings, prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import DueItem
+from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import tokens
 from dangvu.core.workdays import add_working_days
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.dated import timeline_of
 from dangvu.members.fields import RECORD, record_field
-from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.models import (
+    AttributeChange,
+    Member,
+    MemberPeriod,
+    MembershipEvent,
+    NameKey,
+    Transfer,
+)
 from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.organisations.selectors import covering_q, org_paths_named, org_version_on
 
 __all__ = [
     "attribute_changes",
+    "transfers_pending",
+    "transfer_in_transit",
+    "transfer_get",
+    "transfers_due",
     "attribute_history",
     "dated_attributes",
     "member_list",
@@ -560,3 +573,81 @@ def attribute_history(member: Member, field: str) -> list[dict]:
         }
         for c in rows
     ]
+
+
+# --- transfers between committees ----------------------------------------------------------------
+
+
+def _received_here(actor, action: str) -> Q:
+    """Transfers addressed to a cell in the actor's scope for `action`."""
+    scope = scope_for(actor)
+    if action in scope.everything:
+        return Q()
+    return scope.path_q(action, "to_path")
+
+
+def transfers_pending(actor, direction: str, today: date | None = None) -> list[dict]:
+    """The transfers in transit that the actor's side must act on or watch: `out` those sent
+    from cells in their scope, `in` those addressed to cells in their scope; oldest first, with
+    their age in days and whether the 30 days to present the letter are over
+    (transfer_present_days)."""
+    today = today or timezone.localdate()
+    qs = Transfer.objects.filter(state=Transfer.State.SENT).select_related(
+        "member", "organisation", "to_organisation"
+    )
+    if direction == "out":
+        qs = restrict(qs, actor, "members.view")
+    else:
+        qs = qs.filter(_received_here(actor, "members.view"))
+    out = []
+    for t in qs.order_by("sent_on", "id")[:500]:
+        limit = rule_value_or_none("transfer_present_days", on=t.sent_on) or 30
+        age = (today - t.sent_on).days
+        out.append({"transfer": t, "age": age, "overdue": age > limit})
+    return out
+
+
+def transfer_get(*, actor, pk: int, side: str) -> Transfer:
+    """A transfer the actor may act on as the `sending` side (members.manage over the sending
+    cell) or the `receiving` side (members.manage over the receiving cell); Http404 otherwise."""
+    qs = Transfer.objects.select_related("member", "organisation", "to_organisation").filter(pk=pk)
+    if side == "sending":
+        return get_or_404(actor, qs, "members.manage")
+    found = qs.filter(_received_here(actor, "members.manage")).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def transfers_due(actor, today: date) -> list:
+    """The home page's transfer work: members sent to cells the actor manages, to receive."""
+    if not holds_anywhere(actor, "members.manage"):
+        return []
+    pending = Transfer.objects.filter(state=Transfer.State.SENT).filter(
+        _received_here(actor, "members.manage")
+    )
+    # One bounded read: how many (up to the bound) and the oldest, for "overdue".
+    days = list(pending.order_by("sent_on").values_list("sent_on", flat=True)[: COUNT_BOUND + 1])
+    n = len(days)
+    if not n:
+        return []
+    limit = rule_value_or_none("transfer_present_days", on=today) or 30
+    late = days[0] < today - timedelta(days=limit)
+    return [
+        DueItem(
+            title=_("Members transferred to your cells, waiting to be received"),
+            count=min(n, COUNT_BOUND),
+            more=n > COUNT_BOUND,
+            url=reverse("members:transfers"),
+            level="overdue" if late else "due",
+        )
+    ]
+
+
+def transfer_in_transit(member: Member) -> Transfer | None:
+    """The member's transfer sent and not yet received, if any."""
+    return (
+        Transfer.objects.filter(member=member, state=Transfer.State.SENT)
+        .select_related("to_organisation")
+        .first()
+    )

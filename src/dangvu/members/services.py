@@ -17,7 +17,8 @@ from datetime import date
 from operator import attrgetter
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from dangvu.core.db import (
     insert_rows,
     instance_maker,
     json_rows,
+    prefix_q,
     refresh_planner_statistics,
     update_row,
 )
@@ -53,7 +55,14 @@ from dangvu.members.dated import (
     with_attributes,
 )
 from dangvu.members.fields import EVENT_DATES, MEMBER_FIELDS, RECORD, RecordField, record_field
-from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.models import (
+    AttributeChange,
+    Member,
+    MemberPeriod,
+    MembershipEvent,
+    NameKey,
+    Transfer,
+)
 from dangvu.members.projections import MemberChange, project, spans_of
 from dangvu.members.selectors import effective_events
 from dangvu.members.state import EventInput, MemberState, probation_end, transition
@@ -73,6 +82,10 @@ __all__ = [
     "member_event_record",
     "member_attribute_change",
     "members_reassign",
+    "transfer_send",
+    "transfer_receive",
+    "transfer_close",
+    "transfers_move",
     "periods_from_events",
     "event_input",
     "replay_with_periods",
@@ -1203,6 +1216,17 @@ def member_event_record(
     if decision_date:
         _check_day(decision_date, "decision_date", today)
     m = Member.objects.select_for_update().get(pk=member.pk)
+    pending = _in_transit(m.pk)
+    if pending is not None and type in _MOVING:
+        raise ValidationError(
+            {
+                "type": _(
+                    "A transfer of this member to %(cell)s is in transit: it moves the member "
+                    "when received, or is withdrawn first."
+                )
+                % {"cell": pending.to_organisation.name}
+            }
+        )
     if type == EventType.CORRECTION:
         return _correct(actor, m, corrects, date, decision_number, decision_date, issuer, note)
     # A restoration may name a new cell; the other events that name one must.
@@ -1222,6 +1246,11 @@ def member_event_record(
         )
     except DomainError as exc:
         raise ValidationError({exc.field or "__all__": [exc.message]}) from None
+    if pending is not None and type in _CLOSING:
+        # The record closes: nothing is left to receive.
+        pending.state, pending.closed_on = Transfer.State.WITHDRAWN, date
+        pending.reason = str(EventType(type).label)
+        pending.save(update_fields=["state", "closed_on", "reason"])
     return _write_event(
         actor,
         m,
@@ -1441,3 +1470,148 @@ def members_reassign(
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, new_periods)
     _effects(actor, changes, paths, audits)
     return len(members)
+
+
+# --- transfers between committees (two acts) ----------------------------------------------------
+
+# Events that move the member elsewhere: refused while a transfer is in transit (it is the
+# transfer's receipt that moves them).
+_MOVING = (EventType.TRANSFERRED, EventType.TEMPORARY_TRANSFER, EventType.TRANSFERRED_OUT)
+_CLOSING = (EventType.DIED, EventType.EXPELLED, EventType.STRUCK_OFF, EventType.LEFT)
+
+
+def _in_transit(member_id: int) -> Transfer | None:
+    return Transfer.objects.filter(member_id=member_id, state=Transfer.State.SENT).first()
+
+
+def _transfer_audit(action: str, t: Transfer, **after) -> AuditEntry:
+    return AuditEntry(
+        action=action,
+        object_type="member",
+        object_id=t.member_id,
+        object_repr=t.member.full_name,
+        org_path=t.org_path,
+        after={"transfer": t.pk, "to": t.to_organisation_id, **after},
+    )
+
+
+@transaction.atomic
+def transfer_send(
+    *,
+    actor,
+    member: Member,
+    to: Organisation,
+    on: date,
+    decision_number: str = "",
+    note: str = "",
+) -> Transfer:
+    """The sending side's act: the member is introduced to a cell of another committee and is
+    "in transit" until that side receives them. Nothing moves yet: the member stays counted in
+    their cell (docs/decisions/0014). Rules: an in-party member, one transfer in transit at a
+    time, a real cell that exists on `on`, not the member's own, `on` neither in the future nor
+    before the member's last event."""
+    today = timezone.localdate()
+    texts = clean_event_texts(decision_number=decision_number, note=note)
+    if on is None:
+        raise ValidationError({"date": _("Enter the date.")})
+    _check_day(on, "date", today)
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    if m.status not in IN_PARTY:
+        raise ValidationError({"type": _("Only a member in the party can be transferred.")})
+    last_date, _seq = _last_event(m.pk)
+    if last_date and on < last_date:
+        raise ValidationError(
+            {
+                "date": _("The date cannot be before the member's last recorded event (%(d)s).")
+                % {"d": last_date.strftime("%d/%m/%Y")}
+            }
+        )
+    _check_cell(to, on)
+    if to.pk == m.organisation_id:
+        raise ValidationError(
+            {"organisation": _("The receiving cell is the member's current cell.")}
+        )
+    if _in_transit(m.pk) is not None:
+        raise ValidationError({"type": _("A transfer of this member is already in transit.")})
+    t = Transfer(
+        member=m,
+        to_organisation=to,
+        to_path=to.path,
+        sent_on=on,
+        decision_number=texts["decision_number"],
+        note=texts["note"],
+        sent_by_id=_recorder(actor),
+    )
+    t.place_in(m.organisation)
+    t.save()
+    audit_bulk(actor=actor, entries=[_transfer_audit("member.transfer.sent", t, sent_on=on)])
+    return t
+
+
+@transaction.atomic
+def transfer_receive(*, actor, transfer: Transfer, on: date, note: str = "") -> Transfer:
+    """The receiving side's act: the member joins the receiving cell on `on` (a `transferred`
+    event of that date: the receiver's counters and 1-BTCTW move only now, the sender's too)."""
+    t = (
+        Transfer.objects.select_for_update()
+        .select_related("member", "to_organisation")
+        .get(pk=transfer.pk)
+    )
+    if t.state != Transfer.State.SENT:
+        raise ValidationError({"transfer": _("This transfer is no longer in transit.")})
+    if on is None:
+        raise ValidationError({"date": _("Enter the date.")})
+    if on < t.sent_on:
+        raise ValidationError(
+            {
+                "date": _("The member cannot be received before being sent (%(d)s).")
+                % {"d": t.sent_on.strftime("%d/%m/%Y")}
+            }
+        )
+    t.state = Transfer.State.RECEIVED
+    t.save(update_fields=["state"])
+    event = member_event_record(
+        actor=actor,
+        member=t.member,
+        type=EventType.TRANSFERRED,
+        date=on,
+        organisation=t.to_organisation,
+        decision_number=t.decision_number,
+        note=note,
+    )
+    t.closed_on, t.closed_by_id, t.event = on, _recorder(actor), event
+    t.save(update_fields=["closed_on", "closed_by", "event"])
+    audit_bulk(
+        actor=actor, entries=[_transfer_audit("member.transfer.received", t, received_on=on)]
+    )
+    return t
+
+
+@transaction.atomic
+def transfer_close(*, actor, transfer: Transfer, state: str, reason: str) -> Transfer:
+    """Close a transfer in transit without moving the member: `refused` by the receiving side,
+    or `withdrawn` by the sending side; the reason is required."""
+    t = Transfer.objects.select_for_update().select_related("member").get(pk=transfer.pk)
+    if state not in (Transfer.State.REFUSED, Transfer.State.WITHDRAWN):
+        raise ValidationError({"state": _("Choose refused or withdrawn.")})
+    if t.state != Transfer.State.SENT:
+        raise ValidationError({"transfer": _("This transfer is no longer in transit.")})
+    try:
+        reason = clean_text(reason, max_length=2000, multiline=True)
+    except ValueError as exc:
+        raise ValidationError({"reason": str(exc)}) from None
+    if not reason:
+        raise ValidationError({"reason": _("Say why.")})
+    t.state, t.reason = state, reason
+    t.closed_on, t.closed_by_id = timezone.localdate(), _recorder(actor)
+    t.save(update_fields=["state", "reason", "closed_on", "closed_by"])
+    audit_bulk(actor=actor, entries=[_transfer_audit(f"member.transfer.{state}", t, reason=reason)])
+    return t
+
+
+def transfers_move(*, old_path: str, new_path: str) -> None:
+    """A subtree moved: the transfers sent from it and to it follow (core.registry)."""
+    for field in ("org_path", "to_path"):
+        Transfer.objects.filter(prefix_q(field, old_path)).update(
+            **{field: Concat(Value(new_path), Substr(F(field), Length(Value(old_path)) + 1))}
+        )

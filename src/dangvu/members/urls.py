@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/events/new/", views.event_new, name="event_new"),
     path("<int:pk>/events/correct/", views.event_correct, name="event_correct"),
     path("<int:pk>/attributes/", views.attribute_change, name="attribute"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("transfers/<int:transfer_id>/receive/", views.transfer_receive, name="transfer_receive"),
+    path("transfers/<int:transfer_id>/refuse/", views.transfer_refuse, name="transfer_refuse"),
+    path(
+        "transfers/<int:transfer_id>/withdraw/", views.transfer_withdraw, name="transfer_withdraw"
+    ),
 ]

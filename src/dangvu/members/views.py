@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive, sensitive_allowed
 from dangvu.audit.display import readable
 from dangvu.audit.selectors import audit_for_object
+from dangvu.core.dates import parse_date
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.core.htmx import wants_fragment
@@ -41,6 +42,9 @@ from dangvu.members.selectors import (
     members_before,
     members_on,
     search_capped,
+    transfer_get,
+    transfer_in_transit,
+    transfers_pending,
 )
 from dangvu.members.services import (
     MEMBER_FIELDS,
@@ -48,6 +52,11 @@ from dangvu.members.services import (
     member_create,
     member_event_record,
     member_update,
+    transfer_close,
+    transfer_send,
+)
+from dangvu.members.services import (
+    transfer_receive as receive,
 )
 from dangvu.members.state import EventType, MemberState, probation_end
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -193,6 +202,7 @@ def member_detail(request, pk):
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
         "dated": dated_attributes(member),
+        "in_transit": transfer_in_transit(member),
         "can_manage": can_manage,
         "audit": audit,
         "views": views,
@@ -254,6 +264,39 @@ def event_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         receiving = data["organisation"]
+        foreign = receiving is not None and not allows(request.user, "members.manage", receiving)
+        if foreign and data["type"] != EventType.TRANSFERRED:
+            form.add_error(
+                "organisation",
+                _(
+                    "This cell belongs to another committee: only a transfer can send a member there."
+                ),
+            )
+            return render(request, "members/event_new.html", {"form": form, "member": member})
+        if foreign:
+            # A cell of another committee: that side receives the member (two acts).
+            try:
+                transfer_send(
+                    actor=request.user,
+                    member=member,
+                    to=receiving,
+                    on=data["date"],
+                    decision_number=data["decision_number"],
+                    note=data["note"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The transfer has been sent to %(cell)s. The member stays counted here "
+                        "until that side receives them."
+                    )
+                    % {"cell": receiving.name},
+                )
+                return redirect("members:detail", pk=member.pk)
+            return render(request, "members/event_new.html", {"form": form, "member": member})
         try:
             member_event_record(
                 actor=request.user,
@@ -373,3 +416,66 @@ def attribute_change(request, pk):
         "history": attribute_history(member, field),
     }
     return render(request, "members/attribute.html", context)
+
+
+def transfers(request):
+    """Transfers in transit: those to receive (sent to cells in the person's scope) and those
+    sent (from cells in their scope), each with its age."""
+    if not holds_anywhere(request.user, "members.view"):
+        raise Http404
+    today = timezone.localdate()
+    incoming = transfers_pending(request.user, "in", today)
+    outgoing = transfers_pending(request.user, "out", today)
+    for row in incoming:
+        row["can_act"] = allows(request.user, "members.manage", row["transfer"].to_organisation)
+    for row in outgoing:
+        row["can_act"] = allows(request.user, "members.manage", row["transfer"])
+    context = {"incoming": incoming, "outgoing": outgoing, "today": today}
+    return render(request, "members/transfers.html", context)
+
+
+def _transfer_act(request, transfer_id, act):
+    """Receive or refuse (the receiving side), or withdraw (the sending side) a transfer."""
+    side = "sending" if act == "withdraw" else "receiving"
+    transfer = transfer_get(actor=request.user, pk=transfer_id, side=side)
+    try:
+        if act == "receive":
+            try:
+                day = parse_date(request.POST.get("date")) or timezone.localdate()
+            except ValueError:
+                raise ValidationError({"date": _("Enter a valid date (dd/mm/yyyy).")}) from None
+            receive(actor=request.user, transfer=transfer, on=day)
+            messages.success(
+                request,
+                _("%(name)s has been received into %(cell)s.")
+                % {"name": transfer.member.full_name, "cell": transfer.to_organisation.name},
+            )
+        else:
+            state = "withdrawn" if act == "withdraw" else "refused"
+            transfer_close(
+                actor=request.user,
+                transfer=transfer,
+                state=state,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("The transfer has been closed."))
+    except ValidationError as exc:
+        for msgs in field_errors(exc).values():
+            for msg in msgs:
+                messages.error(request, msg)
+    return redirect("members:transfers")
+
+
+@require_POST
+def transfer_receive(request, transfer_id):
+    return _transfer_act(request, transfer_id, "receive")
+
+
+@require_POST
+def transfer_refuse(request, transfer_id):
+    return _transfer_act(request, transfer_id, "refuse")
+
+
+@require_POST
+def transfer_withdraw(request, transfer_id):
+    return _transfer_act(request, transfer_id, "withdraw")

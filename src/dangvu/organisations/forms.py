@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from dangvu.core.forms import ActorForm, DayField, PickerField
 from dangvu.organisations.choices import GrassrootsType, OrgKind
-from dangvu.organisations.selectors import PATH_SEPARATOR, org_get, org_label, org_pick
+from dangvu.organisations.selectors import (
+    PATH_SEPARATOR,
+    org_get,
+    org_label,
+    org_pick,
+    transfer_destination,
+)
 
 __all__ = [
     "ChildForm",
@@ -18,6 +24,7 @@ __all__ = [
     "MergeForm",
     "DissolveForm",
     "OrganisationField",
+    "DestinationField",
 ]
 
 
@@ -92,6 +99,20 @@ class OrganisationField(PickerField):
         )
         exact = [o for o in found if o.label == text]
         return exact or found
+
+
+class DestinationField(OrganisationField):
+    """The receiving cell of a transfer: picked by name among the cells the person sees, or
+    given by its code anywhere in Dangvu (a cell of another committee or province: the code on
+    its letter; organisations.selectors.transfer_destination)."""
+
+    def find(self, key):
+        return super().find(key) or transfer_destination(key)
+
+    def label_of(self, org) -> str:
+        if org_get(actor=self.actor, code=org.code, action=self.action) is None:
+            return org.name  # outside the person's scope: its name only
+        return super().label_of(org)
 
 
 def _date_field(label):

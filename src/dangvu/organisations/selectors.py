@@ -14,7 +14,7 @@ from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound_entries
 from dangvu.core.text import clean_code, fold, natural_key, tokens
-from dangvu.organisations.choices import LinkKind, OrgKind
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS, LinkKind, OrgKind
 from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
 from dangvu.organisations.tree import ancestor_paths
 
@@ -22,6 +22,7 @@ __all__ = [
     "org_list",
     "org_get",
     "org_get_or_404",
+    "transfer_destination",
     "org_children",
     "org_roots_for",
     "org_lineage",
@@ -90,6 +91,18 @@ def org_get(*, actor, code: str, action: str = "organisations.view") -> Organisa
     if code is None:
         return None
     return restrict(Organisation.objects.filter(code=code), actor, action).first()
+
+
+def transfer_destination(code: str) -> Organisation | None:
+    """The active party cell with this code anywhere in Dangvu: where a member may be sent by a
+    transfer of party activity. The one lookup outside the person's scope: a cell's name and
+    code are its address, which the transfer letter carries anyway (docs/decisions/0014)."""
+    code = _code_or_none(code)
+    if code is None:
+        return None
+    return Organisation.objects.filter(
+        code=code, kind__in=sorted(MEMBER_HOLDING_KINDS), valid_to__isnull=True
+    ).first()
 
 
 def org_get_or_404(*, actor, code: str, action: str = "organisations.view") -> Organisation:

@@ -113,6 +113,14 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "type": "exempted",
         "date": "2024-06-03",
     },
+    "POST /api/v1/transfers": lambda world: {
+        "member": world.sides["a"].rows[_member()].pk,
+        "to": world.sides["a"].rows[_organisation()].code,
+        "date": "2024-06-03",
+    },
+    "POST /api/v1/transfers/{transfer_id}/receive": lambda world: {"date": "2024-06-04"},
+    "POST /api/v1/transfers/{transfer_id}/refuse": lambda world: {"reason": "ma trận"},
+    "POST /api/v1/transfers/{transfer_id}/withdraw": lambda world: {"reason": "ma trận"},
     "POST /api/v1/reports/signed": lambda world: {
         "org": world.sides["a"].rows[_organisation()].code,
         "kind": "membership",
@@ -154,6 +162,12 @@ def _organisation():
     from dangvu.organisations.models import Organisation
 
     return Organisation
+
+
+def _member():
+    from dangvu.members.models import Member
+
+    return Member
 
 
 def _new_member_body(world: "World") -> dict:

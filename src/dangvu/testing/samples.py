@@ -234,3 +234,49 @@ def _register_signed_reports() -> None:
 
 
 _register_signed_reports()
+
+
+def _make_transfer(cell, tag: str):
+    """A member of `cell` sent to a new cell beside it (both in the same world side)."""
+    from dangvu.members.services import transfer_send
+    from dangvu.organisations.models import Organisation
+
+    from dangvu.members.models import Member
+
+    # A member of the cell not already in transit (the cell's sample members first), else a
+    # new one: the cell's member count stays what the other samples made it.
+    member = (
+        Member.objects.filter(organisation=cell, status__in=("official", "probationary"))
+        .exclude(transfers__state="sent")
+        .order_by("pk")
+        .first()
+    ) or _make_member(cell, tag)
+    to = _make_cell(Organisation.objects.get_parent(cell), f"{tag}t")
+    return transfer_send(
+        actor=None,
+        member=member,
+        to=to,
+        on=date(2024, 6, 3),
+        decision_number=f"GGT-{tag}-{next(_serial)}",
+    )
+
+
+def _transfer_reveals(t) -> tuple[str, ...]:
+    # Its own marks, not its member's (the member's sample guards those).
+    return (t.decision_number, f"/members/transfers/{t.pk}/")
+
+
+def _register_transfers() -> None:
+    from dangvu.members.models import Transfer
+
+    register_sample(
+        Sample(
+            model=Transfer,
+            make=_make_transfer,
+            params={"transfer_id": "pk"},
+            reveals=_transfer_reveals,
+        )
+    )
+
+
+_register_transfers()
