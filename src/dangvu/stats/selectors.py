@@ -36,8 +36,13 @@ from dangvu.core.refdata import (
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import AttributeChange, MemberPeriod, MembershipEvent
-from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, OrgKind
-from dangvu.organisations.models import STEPLEN, Organisation, OrganisationVersion
+from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, LinkKind, OrgKind
+from dangvu.organisations.models import (
+    STEPLEN,
+    Organisation,
+    OrganisationLink,
+    OrganisationVersion,
+)
 from dangvu.organisations.selectors import org_version_on
 from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
 from dangvu.stats.counters import cell_counts
@@ -332,22 +337,51 @@ DECREASE_ROWS = [
 ]
 
 
-class _Membership:
-    """Is an organisation inside the subtree on a date? (versions of both, cached)"""
+def predecessors(org: Organisation) -> list[Organisation]:
+    """The organisations `org` continues: those merged into it or split into it on the day it
+    was founded (organisations.OrganisationLink), and theirs in turn. A province formed on
+    1/7/2025 from two reads, over a year that spans the day, as their continuation."""
+    out, seen, todo = [], {org.pk}, [org]
+    while todo:
+        current = todo.pop()
+        links = OrganisationLink.objects.filter(
+            target=current,
+            kind__in=(LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO),
+            date=current.valid_from,
+        ).select_related("source")
+        for link in links:
+            if link.source_id not in seen:
+                seen.add(link.source_id)
+                out.append(link.source)
+                todo.append(link.source)
+    return out
 
-    def __init__(self, org: Organisation):
+
+class _Membership:
+    """Is an organisation inside the subtree on a date? (versions of both, cached). The subject
+    is the organisation and, before it was founded, the organisations it continues
+    (predecessors): on a day there may be several subtrees."""
+
+    def __init__(self, org: Organisation, before: list[Organisation] = ()):
         self.subject = list(
             OrganisationVersion.objects.filter(organisation=org).values_list(
                 "path", "valid_from", "valid_to"
             )
         )
+        for older in before:
+            # Only up to the day the subject took over from them.
+            self.subject += [
+                (path, start, min(end or org.valid_from, org.valid_from))
+                for path, start, end in OrganisationVersion.objects.filter(
+                    organisation=older, valid_from__lt=org.valid_from
+                ).values_list("path", "valid_from", "valid_to")
+            ]
         self.cache: dict[int, list] = {}
 
-    def subject_path(self, day: date) -> str | None:
-        for path, start, end in self.subject:
-            if start <= day and (end is None or day < end):
-                return path
-        return None
+    def subject_paths(self, day: date) -> list[str]:
+        return [
+            path for path, start, end in self.subject if start <= day and (end is None or day < end)
+        ]
 
     def preload(self, org_ids) -> None:
         """Load the versions of many organisations at once (one query per thousand)."""
@@ -377,19 +411,22 @@ class _Membership:
         return None
 
     def contains(self, org_id: int | None, day: date) -> bool:
-        prefix = self.subject_path(day)
-        path = self.path_of(org_id, day) if prefix is not None else None
-        return path is not None and path.startswith(prefix)
+        prefixes = self.subject_paths(day)
+        path = self.path_of(org_id, day) if prefixes else None
+        return path is not None and path.startswith(tuple(prefixes))
 
     def same_province(self, org_id: int | None, day: date, subject_day: date) -> bool:
         """Whether `org_id` on `day` lies in the province the subtree belonged to on
         `subject_day` (the other side of a transfer: form 1-BTCTW splits transfers within the
         province from those from or to another province, or from outside Dangvu)."""
-        subject = self.subject_path(subject_day)
+        subjects = self.subject_paths(subject_day)
         path = self.path_of(org_id, day)
-        if subject is None or path is None or len(subject) < PROVINCE_DEPTH * STEPLEN:
-            return subject is not None and path is not None  # a subject above the provinces
-        return path[: PROVINCE_DEPTH * STEPLEN] == subject[: PROVINCE_DEPTH * STEPLEN]
+        if not subjects or path is None:
+            return False
+        cut = PROVINCE_DEPTH * STEPLEN
+        if any(len(s) < cut for s in subjects):
+            return True  # a subject above the provinces
+        return path[:cut] in {s[:cut] for s in subjects}
 
 
 PROVINCE_DEPTH = 2  # the central committee, then the provinces (and central blocs)
@@ -414,9 +451,13 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
         raise ValidationError({"from": _("The start of the period is after its end.")})
     if date_to > today:
         raise ValidationError({"to": _("The date cannot be in the future.")})
-    opening = _count_on(org, date_from - timedelta(days=1))
+    eve = date_from - timedelta(days=1)
+    # A unit founded within the period opens with what the units it continues held (a province
+    # formed on 1/7/2025 reads its year as one form: docs/decisions/0015).
+    carried = predecessors(org) if org.valid_from > eve else []
+    opening = _count_on(org, eve) + sum(_count_on(p, eve) for p in carried)
     closing = _count_on(org, date_to)
-    inside = _Membership(org)
+    inside = _Membership(org, carried)
     increases = Tally({key: 0 for key, _label in INCREASE_ROWS})
     decreases = Tally({key: 0 for key, _label in DECREASE_ROWS})
     struck_off_probationary = 0
@@ -487,10 +528,8 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
         before = previous.get((org_id, day))
         if before is None:
             continue  # newly founded: it brings no member with it
-        before_prefix = inside.subject_path(day - timedelta(days=1))
-        after_prefix = inside.subject_path(day)
-        was_in = before_prefix is not None and before.startswith(before_prefix)
-        is_in = after_prefix is not None and path.startswith(after_prefix)
+        was_in = before.startswith(tuple(inside.subject_paths(day - timedelta(days=1))))
+        is_in = path.startswith(tuple(inside.subject_paths(day)))
         if was_in != is_in:
             crossing.setdefault(day, {})[org_id] = is_in
     for day, orgs in crossing.items():
@@ -523,6 +562,7 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
                 decreases["reorganised_out"] += n
     return {
         "organisation": {"code": org.code, "name": org.name},
+        "continues": [{"code": p.code, "name": p.name} for p in carried],
         "from": date_from,
         "to": date_to,
         "opening": opening,

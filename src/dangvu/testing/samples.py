@@ -238,10 +238,9 @@ _register_signed_reports()
 
 def _make_transfer(cell, tag: str):
     """A member of `cell` sent to a new cell beside it (both in the same world side)."""
+    from dangvu.members.models import Member
     from dangvu.members.services import transfer_send
     from dangvu.organisations.models import Organisation
-
-    from dangvu.members.models import Member
 
     # A member of the cell not already in transit (the cell's sample members first), else a
     # new one: the cell's member count stays what the other samples made it.

@@ -1,0 +1,54 @@
+"""A unit formed by the 2025 reorganisation reads its year as one 1-BTCTW: it opens with what
+the units it continues held, and their year's changes are its own."""
+
+from datetime import date
+
+import pytest
+
+from dangvu.members.services import member_event_record
+from dangvu.organisations.services import organisation_merge
+from dangvu.stats.selectors import period_figures, predecessors
+from dangvu.testing.factories import make_org
+
+pytestmark = pytest.mark.django_db
+
+MERGED = date(2025, 7, 1)
+YEAR = (date(2025, 1, 1), date(2025, 12, 31))
+
+
+def _row(report, side, key):
+    return next(r["count"] for r in report[side] if r["key"] == key)
+
+
+@pytest.fixture
+def merged(tree, make_member):
+    members = [make_member(tree.cell1, admission_date=date(2015, 1, 5)) for _ in range(3)]
+    members += [make_member(tree.cell3, admission_date=date(2016, 1, 5)) for _ in range(2)]
+    # A death in the first half of the year, in a unit that is merged later.
+    member_event_record(actor=None, member=members[0], type="died", date=date(2025, 3, 3))
+    new = make_org(
+        code="QNG",
+        name="Tỉnh ủy Quảng Ngãi (mới)",
+        kind="province",
+        parent=tree.root,
+        valid_from=MERGED,
+    )
+    organisation_merge(actor=None, sources=[tree.province, tree.province2], target=new, on=MERGED)
+    new.refresh_from_db()
+    return new
+
+
+def test_the_new_unit_opens_with_its_predecessors_figures(tree, merged):
+    assert {p.code for p in predecessors(merged)} == {"KT", "QN"}
+    report = period_figures(merged, *YEAR)
+    assert report["opening"] == 5
+    assert _row(report, "decreases", "died") == 1
+    assert _row(report, "increases", "reorganised_in") == 0
+    assert report["closing"] == 4
+    assert report["opening"] + report["increase_total"] - report["decrease_total"] == 4
+    assert {c["code"] for c in report["continues"]} == {"KT", "QN"}
+
+
+def test_a_period_after_the_merger_carries_nothing(tree, merged):
+    report = period_figures(merged, date(2025, 8, 1), date(2025, 12, 31))
+    assert report["continues"] == [] and report["opening"] == 4
