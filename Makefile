@@ -10,11 +10,24 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: install run test test-postgres lint e2e chromium fuzz bench clean
+.PHONY: install run test test-postgres lint e2e chromium system-libs fuzz bench clean
 
 install: $(STAMP)
 
+# What WeasyPrint (the PDF forms) needs from Debian: pango and a Times-like font with every
+# Vietnamese letter. Installed with apt-get only when missing.
+system-libs:
+	@if ! ldconfig -p | grep -q libpango-1.0 || ! ldconfig -p | grep -q libpangoft2-1.0 \
+		|| ! fc-list 2>/dev/null | grep -qi "Liberation Serif"; then \
+		echo "installing pango and fonts-liberation with apt-get"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation fonts-dejavu-core >/dev/null; \
+	fi
+
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-libs
 	@test -n "$(PYTHON)" || { echo "Dangvu needs Python >= 3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

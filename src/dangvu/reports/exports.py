@@ -1,31 +1,36 @@
-"""Excel exports of the statistics (openpyxl), in the layout of the official forms 3-BTCTW
-and 1-BTCTW (the shared layout is reports.official)."""
+"""The official forms of the statistics (3-BTCTW, 1-BTCTW…), each described once as an
+OfficialForm from its JSON report and rendered as Excel (reports.official.form_xlsx) or PDF
+(reports.pdf.form_pdf)."""
 
 import json
 from datetime import date
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
 
-from dangvu.core.xlsx import workbook_bytes
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 from dangvu.organisations.letterhead import COMMITTEE_KINDS, Letterhead, letterhead_for
 from dangvu.reports.official import (
     COUNT_FORMAT,
     PERCENT_FORMAT,
     Column,
-    OfficialSheet,
+    OfficialForm,
     TableRow,
+    form_xlsx,
     roman,
 )
+from dangvu.reports.pdf import form_pdf
 from dangvu.stats.selectors import percent
 
 __all__ = [
     "BREAKDOWN_TITLES",
+    "membership_form",
     "membership_xlsx",
+    "membership_pdf",
     "membership_filename",
+    "period_form",
     "period_xlsx",
+    "period_pdf",
     "period_filename",
     "report_json",
 ]
@@ -96,35 +101,37 @@ def _membership_rows(report: dict) -> list[TableRow]:
     return rows
 
 
-def membership_xlsx(
+def membership_form(
     report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
-) -> bytes:
+) -> OfficialForm:
     """Form 3-BTCTW ("Đội ngũ đảng viên") in the layout of the paper form: the organisation's
     letterhead, the title and as-of date, the numbered table (STT / Chỉ tiêu / Số lượng /
     Tỷ lệ %), the date line and the signature blocks. `letterhead` defaults to the reporting
     organisation's as of the report's date; `today` (the date line) to today."""
     letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["as_of"])
-    wb = Workbook()
     members = _("Party members")
-    sheet = OfficialSheet(
-        wb.active,
-        letterhead,
+    return OfficialForm(
         "3-BTCTW",
+        letterhead,
         [
             Column(_("No."), 6, code="A"),
             Column(_("Item"), 52, code="B"),
             Column(_("Number"), 13, COUNT_FORMAT, group=members, code="1"),
             Column(_("Percent"), 13, PERCENT_FORMAT, group=members, code="2"),
         ],
+        _("PARTY MEMBERSHIP"),
+        _("As of %(date)s") % {"date": report["as_of"].strftime("%d/%m/%Y")},
+        _membership_rows(report),
+        today,
     )
-    sheet.letterhead_block()
-    sheet.title(
-        _("PARTY MEMBERSHIP"), _("As of %(date)s") % {"date": report["as_of"].strftime("%d/%m/%Y")}
-    )
-    sheet.table(_membership_rows(report))
-    sheet.signatures(today)
-    sheet.print_setup()
-    return workbook_bytes(wb)
+
+
+def membership_xlsx(report: dict, **kwargs) -> bytes:
+    return form_xlsx(membership_form(report, **kwargs))
+
+
+def membership_pdf(report: dict, **kwargs) -> bytes:
+    return form_pdf(membership_form(report, **kwargs))
 
 
 def _period_rows(report: dict) -> list[TableRow]:
@@ -166,44 +173,45 @@ def _period_rows(report: dict) -> list[TableRow]:
     return rows
 
 
-def period_xlsx(
+def period_form(
     report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
-) -> bytes:
+) -> OfficialForm:
     """Form 1-BTCTW ("Tăng, giảm đảng viên"): opening balance, increases and decreases by kind,
-    closing balance, in the layout of the paper form (see membership_xlsx)."""
+    closing balance, in the layout of the paper form (see membership_form)."""
     letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["to"])
-    wb = Workbook()
-    sheet = OfficialSheet(
-        wb.active,
-        letterhead,
+    return OfficialForm(
         "1-BTCTW",
+        letterhead,
         [
             Column(_("No."), 6, code="A"),
             Column(_("Item"), 48, code="B"),
             Column(_("Number"), 32, COUNT_FORMAT, code="1"),
         ],
-    )
-    sheet.letterhead_block()
-    sheet.title(
         _("INCREASE AND DECREASE OF PARTY MEMBERS"),
         _("From %(start)s to %(end)s")
         % {
             "start": report["from"].strftime("%d/%m/%Y"),
             "end": report["to"].strftime("%d/%m/%Y"),
         },
+        _period_rows(report),
+        today,
     )
-    sheet.table(_period_rows(report))
-    sheet.signatures(today)
-    sheet.print_setup()
-    return workbook_bytes(wb)
 
 
-def membership_filename(report: dict) -> str:
-    """3-BTCTW_<organisation code>_<dd-mm-yyyy>.xlsx"""
-    return f"3-BTCTW_{report['organisation']['code']}_{report['as_of']:%d-%m-%Y}.xlsx"
+def period_xlsx(report: dict, **kwargs) -> bytes:
+    return form_xlsx(period_form(report, **kwargs))
 
 
-def period_filename(report: dict) -> str:
-    """1-BTCTW_<organisation code>_<from dd-mm-yyyy>_<to dd-mm-yyyy>.xlsx"""
+def period_pdf(report: dict, **kwargs) -> bytes:
+    return form_pdf(period_form(report, **kwargs))
+
+
+def membership_filename(report: dict, ext: str = "xlsx") -> str:
+    """3-BTCTW_<organisation code>_<dd-mm-yyyy>.<ext>"""
+    return f"3-BTCTW_{report['organisation']['code']}_{report['as_of']:%d-%m-%Y}.{ext}"
+
+
+def period_filename(report: dict, ext: str = "xlsx") -> str:
+    """1-BTCTW_<organisation code>_<from dd-mm-yyyy>_<to dd-mm-yyyy>.<ext>"""
     code = report["organisation"]["code"]
-    return f"1-BTCTW_{code}_{report['from']:%d-%m-%Y}_{report['to']:%d-%m-%Y}.xlsx"
+    return f"1-BTCTW_{code}_{report['from']:%d-%m-%Y}_{report['to']:%d-%m-%Y}.{ext}"

@@ -7,21 +7,35 @@ heading covers several columns (with the column-number row the paper forms carry
 line "…, ngày dd tháng mm năm yyyy" on the right and the signature blocks ("NGƯỜI LẬP BIỂU" on
 the left, the organisation's head on the right). `OfficialSheet` writes those parts in order;
 the print setup (A4 portrait, fit to width, repeated header rows, margins) is applied at the end.
-Forms 3-BTCTW and 1-BTCTW (reports.exports) use it; forms 2 and 5 and the PDFs are to reuse it.
+
+A form is described once (`OfficialForm`: number, letterhead, columns, title, rows, date line)
+by reports.exports and rendered by `form_xlsx` here or `reports.pdf.form_pdf` (the same parts,
+on an A4 page): the two files carry the same figures by construction.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from dangvu.core.xlsx import workbook_bytes
 from dangvu.organisations.letterhead import Letterhead
 
-__all__ = ["Column", "TableRow", "OfficialSheet", "roman", "PERCENT_FORMAT", "COUNT_FORMAT"]
+__all__ = [
+    "Column",
+    "TableRow",
+    "OfficialForm",
+    "OfficialSheet",
+    "form_xlsx",
+    "roman",
+    "PERCENT_FORMAT",
+    "COUNT_FORMAT",
+]
 
 FONT_NAME = "Times New Roman"  # the typeface of party papers
 PERCENT_FORMAT = "0.00"
@@ -81,6 +95,33 @@ class TableRow:
     values: tuple = ()
     section: bool = False
     indent: int = 0
+
+
+@dataclass(frozen=True)
+class OfficialForm:
+    """One official form, whatever the file: its number ("3-BTCTW"), the reporting
+    organisation's letterhead, the table's columns and rows, the title and its date or period
+    line, and the day of the date line above the signatures (today when None)."""
+
+    number: str
+    letterhead: Letterhead
+    columns: list[Column]
+    title: str
+    subtitle: str
+    rows: list[TableRow]
+    day: date | None = None
+
+
+def form_xlsx(form: OfficialForm) -> bytes:
+    """The form as an Excel workbook in the layout of the paper form."""
+    wb = Workbook()
+    sheet = OfficialSheet(wb.active, form.letterhead, form.number, form.columns)
+    sheet.letterhead_block()
+    sheet.title(form.title, form.subtitle)
+    sheet.table(form.rows)
+    sheet.signatures(form.day)
+    sheet.print_setup()
+    return workbook_bytes(wb)
 
 
 @dataclass
@@ -198,6 +239,8 @@ class OfficialSheet:
                 else:
                     cell.alignment = Alignment(horizontal="right", vertical="center")
                     number_format = self.columns[col - 1].number_format
+                    if number_format == COUNT_FORMAT and isinstance(value, float):
+                        number_format = "#,##0.0"  # an average (the average age) in a count column
                     if number_format and isinstance(value, int | float):
                         cell.number_format = number_format
             r += 1

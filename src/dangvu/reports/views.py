@@ -21,8 +21,10 @@ from dangvu.organisations.selectors import org_roots_for
 from dangvu.reports.exports import (
     BREAKDOWN_TITLES,
     membership_filename,
+    membership_pdf,
     membership_xlsx,
     period_filename,
+    period_pdf,
     period_xlsx,
 )
 from dangvu.stats.models import SignedReport
@@ -52,13 +54,26 @@ class PeriodForm(ActorForm):
     date_to = DayField(label=_("To"))
 
 
-def xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    """An Excel download; the file name encoded as RFC 6266 asks (whatever it holds)."""
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+FILES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def file_response(content: bytes, filename: str, kind: str) -> HttpResponse:
+    """A download (Excel or PDF); the file name encoded as RFC 6266 asks (whatever it holds)."""
+    response = HttpResponse(content, content_type=FILES[kind])
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def _file_kind(request) -> str | None:
+    kind = request.GET.get("format")
+    return kind if kind in FILES else None
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    return file_response(content, filename, "xlsx")
 
 
 def _reports_page(request):
@@ -86,16 +101,17 @@ def membership(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            xlsx = request.GET.get("format") == "xlsx"
+            kind = _file_kind(request)
             report_served(
                 actor=request.user,
                 org=org,
                 kind="membership",
-                via="xlsx" if xlsx else "page",
+                via=kind or "page",
                 params={"as_of": as_of},
             )
-            if xlsx:
-                return xlsx_response(membership_xlsx(report), membership_filename(report))
+            if kind:
+                render_file = membership_pdf if kind == "pdf" else membership_xlsx
+                return file_response(render_file(report), membership_filename(report, kind), kind)
     sections = (
         [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
     )
@@ -128,16 +144,17 @@ def period(request):
         except ValidationError as exc:
             add_service_errors(form, exc, rename={"from": "date_from", "to": "date_to"})
         else:
-            xlsx = request.GET.get("format") == "xlsx"
+            kind = _file_kind(request)
             report_served(
                 actor=request.user,
                 org=org,
                 kind="period",
-                via="xlsx" if xlsx else "page",
+                via=kind or "page",
                 params={"from": report["from"], "to": report["to"]},
             )
-            if xlsx:
-                return xlsx_response(period_xlsx(report), period_filename(report))
+            if kind:
+                render_file = period_pdf if kind == "pdf" else period_xlsx
+                return file_response(render_file(report), period_filename(report, kind), kind)
     context = {"form": form, "report": report, "roots": roots}
     if report:
         context.update(_signing(request, form.cleaned_data["org"]))

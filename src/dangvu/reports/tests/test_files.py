@@ -1,0 +1,128 @@
+"""Every official form as Excel and as PDF: both files carry the JSON report's figures (the PDF
+read back with pypdf, the workbook with openpyxl), the PDF on A4 with its Vietnamese letters."""
+
+import io
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dangvu.members.services import member_event_record
+from dangvu.reports.exports import membership_form, period_form
+from dangvu.reports.pdf import figure_text
+from dangvu.stats.selectors import membership_figures, period_figures
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def members(tree, make_member):
+    people = [make_member(tree.cell1) for _ in range(3)]
+    people.append(
+        make_member(tree.cell2, gender="F", ethnicity="16", admission_date=date(2025, 1, 10))
+    )
+    member_event_record(actor=None, member=people[0], type="died", date=date(2025, 3, 1))
+    return people
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _pdf_text(content: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(content))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def _figures(form) -> list[str]:
+    """Every figure of the form as the PDF prints it."""
+    return [
+        figure_text(v, c.number_format)
+        for row in form.rows
+        for v, c in zip(row.values, form.columns[2:], strict=False)
+    ]
+
+
+@pytest.mark.parametrize(
+    "path, query, build, figures",
+    [
+        ("/reports/membership/", {"org": "KT-DG", "as_of": "2025-06-30"}, "membership", None),
+        (
+            "/reports/period/",
+            {"org": "KT-DG", "date_from": "2025-01-01", "date_to": "2025-06-30"},
+            "period",
+            None,
+        ),
+    ],
+)
+def test_each_form_downloads_as_pdf_and_excel_with_the_reports_figures(
+    tree, users, members, path, query, build, figures
+):
+    client = _client(users.staff_kt)
+    if build == "membership":
+        report = membership_figures(tree.district, date(2025, 6, 30))
+        form = membership_form(report)
+    else:
+        report = period_figures(tree.district, date(2025, 1, 1), date(2025, 6, 30))
+        form = period_form(report)
+    response = client.get(path, {**query, "format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    reader, text = _pdf_text(response.content)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
+    flat = re.sub(r"\s+", " ", text)
+    assert form.title in flat
+    assert "Huyện ủy Đắk Glei".upper() in flat or "HUYỆN ỦY ĐẮK GLEI" in flat
+    for label in (row.label for row in form.rows):
+        assert re.sub(r"\s+", " ", label) in flat, label
+    # Every figure, in the order of the rows: the PDF carries the JSON report's figures.
+    numbers = re.findall(r"(?<![\d/.,])\d[\d.]*(?:,\d+)?(?![\d/])", flat)
+    expected = [f for f in _figures(form) if f]
+    it = iter(numbers)
+    assert all(any(n == f for n in it) for f in expected), (expected, numbers)
+    # The workbook carries the same figures.
+    xlsx = client.get(path, {**query, "format": "xlsx"})
+    cells = [
+        c.value
+        for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()
+        for c in row
+        if isinstance(c.value, int | float)
+    ]
+    values = [v for row in form.rows for v in row.values if isinstance(v, int | float)]
+    assert cells == values
+    assert values[0] == (report["members"]["total"] if build == "membership" else report["opening"])
+
+
+def test_a_long_form_repeats_its_header_on_every_page(tree, users, members):
+    response = _client(users.staff_kt).get(
+        "/reports/membership/", {"org": "KT", "as_of": "2025-06-30", "format": "pdf"}
+    )
+    reader, _text = _pdf_text(response.content)
+    assert len(reader.pages) >= 2
+    for page in reader.pages:
+        assert "Chỉ tiêu" in page.extract_text()
+    assert "Trang 2/" in reader.pages[1].extract_text()
+
+
+def test_a_pdf_outside_the_scope_is_not_found(tree, users, members):
+    response = _client(users.staff_qn).get(
+        "/reports/membership/", {"org": "KT-DG", "format": "pdf"}
+    )
+    assert response.status_code in (200, 404)
+    assert response["Content-Type"] != "application/pdf"
+
+
+def test_figures_read_as_the_form_prints_them():
+    assert figure_text(2914, "#,##0") == "2.914"
+    assert figure_text(1234567, "#,##0") == "1.234.567"
+    assert figure_text(12.5, "0.00") == "12,50"
+    assert figure_text(1234.5, "0.00") == "1.234,50"
+    assert figure_text(45.3, "#,##0") == "45,3"
+    assert figure_text(None, "#,##0") == ""
