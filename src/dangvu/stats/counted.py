@@ -13,7 +13,7 @@ from datetime import date
 from django.db.models import Case, CharField, F, Func, Value, When
 
 from dangvu.members.choices import IN_PARTY
-from dangvu.organisations.choices import GRASSROOTS_KINDS
+from dangvu.organisations.choices import GRASSROOTS_KINDS, GrassrootsType, OrgKind
 from dangvu.stats.bands import ADMISSION_PERIOD_STARTS, admission_period
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "birth_month",
     "member_contribution",
     "org_contribution",
+    "grassroots_type_of",
     "period_columns",
     "BirthMonth",
 ]
@@ -113,14 +114,31 @@ def member_contribution(m) -> dict[tuple[str, str], int]:
     return c
 
 
+def grassroots_type_of(kind: str, grassroots_type: str) -> str | None:
+    """The grassroots type an organisation is counted under in the forms (5-BTCTW), "" when a
+    grassroots organisation has none recorded, None when it is not a grassroots organisation.
+
+    A grassroots party committee or cell is one; so, since 1/7/2025, is a commune-level party
+    committee (đảng bộ xã, phường, đặc khu: the grassroots party organisation of its commune,
+    given the powers of the level above the grassroots organisations in it; its village cells
+    are cells under it, not grassroots organisations): docs/domain/grassroots-after-2025.md."""
+    if kind in GRASSROOTS_KINDS:
+        return grassroots_type or ""
+    if kind == OrgKind.COMMUNE:
+        # A ward's committee records its type; without one, a commune's.
+        return grassroots_type or GrassrootsType.COMMUNE.value
+    return None
+
+
 def org_contribution(org) -> dict[tuple[str, str], int]:
     """What one active organisation adds to its own and its ancestors' counters (`org` has
     `kind` and `grassroots_type`)."""
     contribution = {("org_kind", org.kind): 1}
-    if org.kind in GRASSROOTS_KINDS:
+    gtype = grassroots_type_of(org.kind, org.grassroots_type)
+    if gtype is not None:
         contribution[("grassroots", "total")] = 1
-        if org.grassroots_type:
-            contribution[("grassroots_type", org.grassroots_type)] = 1
+        if gtype:
+            contribution[("grassroots_type", gtype)] = 1
     return contribution
 
 

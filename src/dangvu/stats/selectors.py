@@ -13,6 +13,7 @@ import json
 from collections import Counter as Tally
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
@@ -36,7 +37,7 @@ from dangvu.core.refdata import (
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import AttributeChange, MemberPeriod, MembershipEvent
-from dangvu.organisations.choices import GRASSROOTS_KINDS, MEMBER_HOLDING_KINDS, LinkKind, OrgKind
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS, LinkKind, OrgKind
 from dangvu.organisations.models import (
     STEPLEN,
     Organisation,
@@ -45,6 +46,7 @@ from dangvu.organisations.models import (
 )
 from dangvu.organisations.selectors import org_version_on
 from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
+from dangvu.stats.counted import org_contribution
 from dangvu.stats.counters import cell_counts
 from dangvu.stats.models import SignedReport, SnapshotMark, SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import banded, covering, period_tally
@@ -207,11 +209,7 @@ def _org_counts_on(path: str, day: date) -> Tally:
     for kind, gtype in (
         _versions_on(day).filter(prefix_q("path", path)).values_list("kind", "grassroots_type")
     ):
-        tally[("org_kind", kind)] += 1
-        if kind in GRASSROOTS_KINDS:
-            tally[("grassroots", "total")] += 1
-            if gtype:
-                tally[("grassroots_type", gtype)] += 1
+        tally.update(org_contribution(SimpleNamespace(kind=kind, grassroots_type=gtype)))
     return tally
 
 
@@ -337,22 +335,24 @@ DECREASE_ROWS = [
 ]
 
 
-def predecessors(org: Organisation) -> list[Organisation]:
-    """The organisations `org` continues: those merged into it or split into it on the day it
-    was founded (organisations.OrganisationLink), and theirs in turn. A province formed on
-    1/7/2025 from two reads, over a year that spans the day, as their continuation."""
+def predecessors(org: Organisation, after: date, until: date) -> list[tuple[Organisation, date]]:
+    """The organisations `org` took over in (after, until]: those merged or split into it
+    (organisations.OrganisationLink), each with the day it took them over, and theirs in turn.
+    A province that absorbed another on 1/7/2025, or was formed that day from two, reads a year
+    that spans the day as their continuation (docs/decisions/0015)."""
     out, seen, todo = [], {org.pk}, [org]
     while todo:
         current = todo.pop()
         links = OrganisationLink.objects.filter(
             target=current,
             kind__in=(LinkKind.MERGED_INTO, LinkKind.SPLIT_INTO),
-            date=current.valid_from,
+            date__gt=after,
+            date__lte=until,
         ).select_related("source")
         for link in links:
             if link.source_id not in seen:
                 seen.add(link.source_id)
-                out.append(link.source)
+                out.append((link.source, link.date))
                 todo.append(link.source)
     return out
 
@@ -362,18 +362,18 @@ class _Membership:
     is the organisation and, before it was founded, the organisations it continues
     (predecessors): on a day there may be several subtrees."""
 
-    def __init__(self, org: Organisation, before: list[Organisation] = ()):
+    def __init__(self, org: Organisation, before: list[tuple[Organisation, date]] = ()):
         self.subject = list(
             OrganisationVersion.objects.filter(organisation=org).values_list(
                 "path", "valid_from", "valid_to"
             )
         )
-        for older in before:
+        for older, taken_over in before:
             # Only up to the day the subject took over from them.
             self.subject += [
-                (path, start, min(end or org.valid_from, org.valid_from))
+                (path, start, min(end or taken_over, taken_over))
                 for path, start, end in OrganisationVersion.objects.filter(
-                    organisation=older, valid_from__lt=org.valid_from
+                    organisation=older, valid_from__lt=taken_over
                 ).values_list("path", "valid_from", "valid_to")
             ]
         self.cache: dict[int, list] = {}
@@ -454,8 +454,8 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
     eve = date_from - timedelta(days=1)
     # A unit founded within the period opens with what the units it continues held (a province
     # formed on 1/7/2025 reads its year as one form: docs/decisions/0015).
-    carried = predecessors(org) if org.valid_from > eve else []
-    opening = _count_on(org, eve) + sum(_count_on(p, eve) for p in carried)
+    carried = predecessors(org, eve, date_to)
+    opening = _count_on(org, eve) + sum(_count_on(p, eve) for p, _day in carried)
     closing = _count_on(org, date_to)
     inside = _Membership(org, carried)
     increases = Tally({key: 0 for key, _label in INCREASE_ROWS})
@@ -562,7 +562,7 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
                 decreases["reorganised_out"] += n
     return {
         "organisation": {"code": org.code, "name": org.name},
-        "continues": [{"code": p.code, "name": p.name} for p in carried],
+        "continues": [{"code": p.code, "name": p.name, "until": day} for p, day in carried],
         "from": date_from,
         "to": date_to,
         "opening": opening,

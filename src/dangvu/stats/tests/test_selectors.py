@@ -386,8 +386,11 @@ def test_period_report_counts_reorganisations(tree, year):
     organisation_merge(actor=None, sources=[tree.cell2], target=tree.cell1, on=date(2025, 1, 10))
     tree.refresh()
     report = period_figures(tree.cell1, date(2025, 1, 1), date(2025, 1, 31))
-    assert _rows(report)[0]["reorganised_in"] == 4
-    assert (report["opening"], report["closing"]) == (1, 5)
+    # The cell continues the one merged into it (decision 0015): it opens with both, and the
+    # members handed over are no increase.
+    assert _rows(report)[0]["reorganised_in"] == 0
+    assert (report["opening"], report["closing"]) == (5, 5)
+    assert [c["code"] for c in report["continues"]] == [tree.cell2.code]
     source = period_figures(tree.cell2, date(2025, 1, 1), date(2025, 1, 31))
     assert _rows(source)[1]["reorganised_out"] == 4
     assert (source["opening"], source["closing"]) == (4, 0)
