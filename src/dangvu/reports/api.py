@@ -9,6 +9,8 @@ from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.organisations.selectors import org_get_or_404
 from dangvu.stats.models import SignedReport
 from dangvu.stats.selectors import (
+    admissions_report,
+    grassroots_report,
     membership_report,
     period_report,
     signed_report_get,
@@ -59,6 +61,51 @@ def report_period(
         actor=request.user,
         org=organisation,
         kind="period",
+        via="api",
+        params={"from": report["from"], "to": report["to"]},
+    )
+    return report
+
+
+@router.get("/reports/grassroots", response=documented(dict))
+def report_grassroots(
+    request,
+    org: str = Query(..., max_length=40, description="Organisation code"),
+    as_of: Day | None = Query(None, description="Default: today"),
+):
+    """Form 5-BTCTW: for each grassroots type, the grassroots organisations (`committees`:
+    đảng bộ cơ sở, `cells`: chi bộ cơ sở, `total`), the units under the committees
+    (`sub_committees`, `attached_cells`) and the `members`, in the tree of that date."""
+    organisation = org_get_or_404(actor=request.user, code=org, action="reports.view")
+    report = grassroots_report(actor=request.user, org=organisation, as_of=as_of)
+    report_served(
+        actor=request.user,
+        org=organisation,
+        kind="grassroots",
+        via="api",
+        params={"as_of": report["as_of"]},
+    )
+    return report
+
+
+@router.get("/reports/admissions", response=documented(dict))
+def report_admissions(
+    request,
+    org: str = Query(..., max_length=40, description="Organisation code"),
+    date_from: Day = Query(..., alias="from"),
+    date_to: Day = Query(..., alias="to"),
+):
+    """Form 2-BTCTW: the members admitted in the period (women, ethnic minority, religious;
+    by age at admission, ethnicity, education, professional and theory level, occupation),
+    those restored, and the grassroots organisations with and without an admission."""
+    organisation = org_get_or_404(actor=request.user, code=org, action="reports.view")
+    report = admissions_report(
+        actor=request.user, org=organisation, date_from=date_from, date_to=date_to
+    )
+    report_served(
+        actor=request.user,
+        org=organisation,
+        kind="admissions",
         via="api",
         params={"from": report["from"], "to": report["to"]},
     )

@@ -33,6 +33,10 @@ __all__ = [
     "period_pdf",
     "period_filename",
     "report_json",
+    "grassroots_form",
+    "admissions_form",
+    "form_filename",
+    "ADMISSION_TITLES",
 ]
 
 BREAKDOWN_TITLES = {
@@ -215,3 +219,127 @@ def period_filename(report: dict, ext: str = "xlsx") -> str:
     """1-BTCTW_<organisation code>_<from dd-mm-yyyy>_<to dd-mm-yyyy>.<ext>"""
     code = report["organisation"]["code"]
     return f"1-BTCTW_{code}_{report['from']:%d-%m-%Y}_{report['to']:%d-%m-%Y}.{ext}"
+
+
+# --- form 5-BTCTW ------------------------------------------------------------------------------
+
+
+def grassroots_form(
+    report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
+) -> OfficialForm:
+    """Form 5-BTCTW ("Tổ chức cơ sở đảng và đảng viên theo loại hình"): for each grassroots
+    type, the grassroots organisations (đảng bộ cơ sở, chi bộ cơ sở, total), the units under
+    the grassroots committees (đảng bộ bộ phận, chi bộ trực thuộc) and the members."""
+    letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["as_of"])
+    grassroots, inside = _("Grassroots party organisations"), _("Under grassroots committees")
+    keys = ("committees", "cells", "total", "sub_committees", "attached_cells", "members")
+    total = report["total"]
+    rows = [TableRow("", _("Total"), tuple(total[k] for k in keys), section=True)]
+    rows += [
+        TableRow(str(n), row["label"], tuple(row[k] for k in keys), indent=1)
+        for n, row in enumerate(report["rows"], start=1)
+    ]
+    return OfficialForm(
+        "5-BTCTW",
+        letterhead,
+        [
+            Column(_("No."), 5, code="A"),
+            Column(_("Type of grassroots organisation"), 34, code="B"),
+            Column(_("Grassroots committees"), 11, COUNT_FORMAT, group=grassroots, code="1"),
+            Column(_("Grassroots cells"), 11, COUNT_FORMAT, group=grassroots, code="2"),
+            Column(_("Total"), 10, COUNT_FORMAT, group=grassroots, code="3"),
+            Column(_("Party sub-committees"), 11, COUNT_FORMAT, group=inside, code="4"),
+            Column(_("Attached cells"), 11, COUNT_FORMAT, group=inside, code="5"),
+            Column(_("Party members"), 11, COUNT_FORMAT, code="6"),
+        ],
+        _("GRASSROOTS PARTY ORGANISATIONS AND MEMBERS BY TYPE"),
+        _("As of %(date)s") % {"date": report["as_of"].strftime("%d/%m/%Y")},
+        rows,
+        today,
+    )
+
+
+# --- form 2-BTCTW ------------------------------------------------------------------------------
+
+ADMISSION_TITLES = {
+    "age_band": gettext_lazy("By age at admission"),
+    "ethnicity": gettext_lazy("By ethnicity"),
+    "education": gettext_lazy("By general education"),
+    "professional": gettext_lazy("By professional level"),
+    "theory": gettext_lazy("By political theory"),
+    "occupation": gettext_lazy("By occupation"),
+}
+
+
+def _admission_rows(report: dict) -> list[TableRow]:
+    total = report["admitted"]
+    rows = [
+        TableRow("I", _("Members admitted"), (total, 100.0 if total else 0.0), section=True),
+    ]
+    for n, (label, key) in enumerate(
+        (
+            (_("Women"), "women"),
+            (_("Ethnic minority"), "ethnic_minority"),
+            (_("Religious"), "religious"),
+        ),
+        start=1,
+    ):
+        rows.append(
+            TableRow(str(n), label, (report[key]["count"], report[key]["percent"]), indent=1)
+        )
+    section = 1
+    for key, items in report["breakdowns"].items():
+        section += 1
+        rows.append(TableRow(roman(section), str(ADMISSION_TITLES[key]), section=True))
+        for n, item in enumerate(items, start=1):
+            rows.append(TableRow(str(n), item["label"], (item["count"], item["percent"]), indent=1))
+    section += 1
+    rows.append(
+        TableRow(roman(section), _("Membership restored"), (report["restored"],), section=True)
+    )
+    section += 1
+    rows.append(TableRow(roman(section), _("Grassroots party organisations"), section=True))
+    rows.append(
+        TableRow("1", _("with an admission in the period"), (report["grassroots_with_admissions"],))
+    )
+    rows.append(
+        TableRow(
+            "2", _("without an admission in the period"), (report["grassroots_without_admissions"],)
+        )
+    )
+    return rows
+
+
+def admissions_form(
+    report: dict, *, letterhead: Letterhead | None = None, today: date | None = None
+) -> OfficialForm:
+    """Form 2-BTCTW ("Kết nạp đảng viên"): the members admitted in the period and who they
+    are, those restored, and the grassroots organisations with and without an admission."""
+    letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["to"])
+    admitted = _("Members admitted")
+    return OfficialForm(
+        "2-BTCTW",
+        letterhead,
+        [
+            Column(_("No."), 6, code="A"),
+            Column(_("Item"), 52, code="B"),
+            Column(_("Number"), 13, COUNT_FORMAT, group=admitted, code="1"),
+            Column(_("Percent"), 13, PERCENT_FORMAT, group=admitted, code="2"),
+        ],
+        _("ADMISSION OF PARTY MEMBERS"),
+        _("From %(start)s to %(end)s")
+        % {
+            "start": report["from"].strftime("%d/%m/%Y"),
+            "end": report["to"].strftime("%d/%m/%Y"),
+        },
+        _admission_rows(report),
+        today,
+    )
+
+
+def form_filename(number: str, report: dict, ext: str) -> str:
+    """<form>_<organisation code>_<date, or from_to>.<ext>"""
+    code = report["organisation"]["code"]
+    if "as_of" in report:
+        return f"{number}_{code}_{report['as_of']:%d-%m-%Y}.{ext}"
+    return f"{number}_{code}_{report['from']:%d-%m-%Y}_{report['to']:%d-%m-%Y}.{ext}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from dangvu.reports.official import COUNT_FORMAT, PERCENT_FORMAT, OfficialForm
 
-__all__ = ["form_pdf", "figure_text"]
+__all__ = ["form_pdf", "figure_text", "table_rows"]
 
 
 def figure_text(value, number_format: str | None) -> str:
@@ -50,12 +50,9 @@ def _header(form: OfficialForm) -> tuple[list[dict], list[str]]:
     return first, second
 
 
-def form_pdf(form: OfficialForm) -> bytes:
-    from weasyprint import HTML  # imported here: it loads pango, a second on first use
-
-    first, second = _header(form)
-    total = sum(c.width for c in form.columns)
-    rows = [
+def table_rows(form: OfficialForm) -> list[dict]:
+    """The form's rows with their figures as printed (the PDF's and the page's table)."""
+    return [
         {
             "number": row.number,
             "label": row.label,
@@ -69,6 +66,14 @@ def form_pdf(form: OfficialForm) -> bytes:
         }
         for row in form.rows
     ]
+
+
+def form_pdf(form: OfficialForm) -> bytes:
+    from weasyprint import HTML  # imported here: it loads pango, a second on first use
+
+    first, second = _header(form)
+    total = sum(c.width for c in form.columns)
+    rows = table_rows(form)
     html = render_to_string(
         "reports/official_form.html",
         {

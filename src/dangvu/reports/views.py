@@ -20,6 +20,9 @@ from dangvu.organisations.forms import OrganisationField
 from dangvu.organisations.selectors import org_roots_for
 from dangvu.reports.exports import (
     BREAKDOWN_TITLES,
+    admissions_form,
+    form_filename,
+    grassroots_form,
     membership_filename,
     membership_pdf,
     membership_xlsx,
@@ -27,8 +30,12 @@ from dangvu.reports.exports import (
     period_pdf,
     period_xlsx,
 )
+from dangvu.reports.official import form_xlsx
+from dangvu.reports.pdf import form_pdf, table_rows
 from dangvu.stats.models import SignedReport
 from dangvu.stats.selectors import (
+    admissions_report,
+    grassroots_report,
     membership_report,
     period_report,
     signed_report_get,
@@ -228,4 +235,89 @@ def org_figures_panel(request, org, on=None) -> str | None:
         return None  # the organisation did not exist on that date: the page says so
     return render_to_string(
         "reports/_org_figures.html", {"org": org, "report": report, "on": as_of}, request=request
+    )
+
+
+# --- forms 5-BTCTW and 2-BTCTW: one page each, the table the files carry --------------------------
+
+
+def _official_page(request, *, number, title, form_class, compute, build, kind, dated):
+    """A form's page: the organisation and date (or period) chosen by name, the form's table as
+    the files carry it, and its Excel and PDF downloads."""
+    _reports_page(request)
+    roots = org_roots_for(actor=request.user, action="reports.view")
+    data = request.GET.copy()
+    today = timezone.localdate()
+    if "org" not in data and roots:
+        data["org"] = roots[0].code
+    if not dated:
+        data.setdefault("date_from", date(today.year, 1, 1).isoformat())
+        data.setdefault("date_to", today.isoformat())
+    form = form_class(data, actor=request.user)
+    report = official = None
+    if form.is_valid():
+        org = form.cleaned_data["org"]
+        try:
+            if dated:
+                as_of = form.cleaned_data["as_of"] or (
+                    today if org.is_active else org.valid_to - timedelta(days=1)
+                )
+                report = compute(actor=request.user, org=org, as_of=as_of)
+                params = {"as_of": report["as_of"]}
+            else:
+                report = compute(
+                    actor=request.user,
+                    org=org,
+                    date_from=form.cleaned_data["date_from"],
+                    date_to=form.cleaned_data["date_to"],
+                )
+                params = {"from": report["from"], "to": report["to"]}
+        except ValidationError as exc:
+            add_service_errors(form, exc, rename={"from": "date_from", "to": "date_to"})
+        else:
+            file_kind = _file_kind(request)
+            report_served(
+                actor=request.user, org=org, kind=kind, via=file_kind or "page", params=params
+            )
+            official = build(report)
+            if file_kind:
+                render_file = form_pdf if file_kind == "pdf" else form_xlsx
+                return file_response(
+                    render_file(official), form_filename(number, report, file_kind), file_kind
+                )
+    context = {
+        "form": form,
+        "report": report,
+        "official": official,
+        "rows": table_rows(official) if official else [],
+        "roots": roots,
+        "number": number,
+        "title": title,
+    }
+    return render(request, "reports/official.html", context)
+
+
+def grassroots(request):
+    return _official_page(
+        request,
+        number="5-BTCTW",
+        title=_("Grassroots organisations by type"),
+        form_class=MembershipForm,
+        compute=grassroots_report,
+        build=grassroots_form,
+        kind="grassroots",
+        dated=True,
+    )
+
+
+def admissions(request):
+    return _official_page(
+        request,
+        number="2-BTCTW",
+        title=_("Members admitted"),
+        form_class=PeriodForm,
+        compute=admissions_report,
+        build=admissions_form,
+        kind="admissions",
+        dated=False,
     )

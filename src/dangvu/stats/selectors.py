@@ -36,8 +36,9 @@ from dangvu.core.refdata import (
     THEORY_LEVELS,
 )
 from dangvu.members.choices import IN_PARTY, EventType, Status
-from dangvu.members.models import AttributeChange, MemberPeriod, MembershipEvent
-from dangvu.organisations.choices import MEMBER_HOLDING_KINDS, LinkKind, OrgKind
+from dangvu.members.fields import DATED_FIELDS
+from dangvu.members.models import AttributeChange, Member, MemberPeriod, MembershipEvent
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS, GrassrootsType, LinkKind, OrgKind
 from dangvu.organisations.models import (
     STEPLEN,
     Organisation,
@@ -45,8 +46,14 @@ from dangvu.organisations.models import (
     OrganisationVersion,
 )
 from dangvu.organisations.selectors import org_version_on
-from dangvu.stats.bands import ADMISSION_PERIODS, AGE_BANDS, age_band_limits, age_band_of_month
-from dangvu.stats.counted import org_contribution
+from dangvu.stats.bands import (
+    ADMISSION_PERIODS,
+    AGE_BANDS,
+    age_band,
+    age_band_limits,
+    age_band_of_month,
+)
+from dangvu.stats.counted import grassroots_type_of, org_contribution
 from dangvu.stats.counters import cell_counts
 from dangvu.stats.models import SignedReport, SnapshotMark, SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import banded, covering, period_tally
@@ -718,3 +725,231 @@ def signed_report_recheck(signed: SignedReport) -> dict:
         "events": list(events),
         "attributes": list(attributes),
     }
+
+
+# --- form 5-BTCTW: grassroots organisations and members by grassroots type ---------------------
+
+_COMMITTEE_LIKE = {OrgKind.GRASSROOTS_COMMITTEE, OrgKind.COMMUNE}
+
+
+def grassroots_figures(org: Organisation, as_of: date | None = None) -> dict:
+    """Form 5-BTCTW for `org`'s subtree on `as_of` (today when None): for each grassroots type,
+    the grassroots party organisations (đảng bộ cơ sở, chi bộ cơ sở), the units inside them
+    (đảng bộ bộ phận, chi bộ trực thuộc) and their members, in the tree of that date. A
+    grassroots organisation inside another (a school's cell under a commune committee) is
+    counted under its own type, with its own units and members."""
+    today = timezone.localdate()
+    as_of = as_of or today
+    if as_of > today:
+        raise ValidationError({"as_of": _("The date cannot be in the future.")})
+    version = org_version_on(org, as_of)
+    if version is None:
+        raise ValidationError(
+            {
+                "as_of": _("%(name)s did not exist on %(d)s.")
+                % {"name": org.name, "d": as_of.strftime("%d/%m/%Y")}
+            }
+        )
+    versions = list(
+        _versions_on(as_of)
+        .filter(prefix_q("path", version.path))
+        .values_list("organisation_id", "path", "kind", "grassroots_type")
+    )
+    grassroots = {}  # path -> (kind, type)
+    for _id, path, kind, gtype in versions:
+        t = grassroots_type_of(kind, gtype)
+        if t is not None:
+            grassroots[path] = (kind, t or GrassrootsType.OTHER.value)
+
+    def unit_of(path: str) -> str | None:
+        """The nearest grassroots organisation at or above `path` (within the subtree)."""
+        p = path
+        while len(p) >= STEPLEN:
+            if p in grassroots:
+                return p
+            p = p[:-STEPLEN]
+        return None
+
+    per_cell = dict(
+        MemberPeriod.objects.filter(
+            covering(as_of),
+            status__in=IN_PARTY,
+            organisation_id__in=[i for i, _p, kind, _t in versions if kind in MEMBER_HOLDING_KINDS],
+        )
+        .values("organisation_id")
+        .annotate(n=Count("*"))
+        .values_list("organisation_id", "n")
+        .order_by()
+    )
+    rows: dict[str, Tally] = {}
+    outside = 0  # members of cells under no grassroots organisation (none in a sound tree)
+    for org_id, path, kind, _gtype in versions:
+        own = path in grassroots
+        unit = unit_of(path)
+        if unit is None:
+            outside += per_cell.get(org_id, 0)
+            continue
+        tally = rows.setdefault(grassroots[unit][1], Tally())
+        if own:
+            tally["committees" if kind in _COMMITTEE_LIKE else "cells"] += 1
+        elif kind == OrgKind.SUB_COMMITTEE:
+            tally["sub_committees"] += 1
+        elif kind == OrgKind.CELL:
+            tally["attached_cells"] += 1
+        tally["members"] += per_cell.get(org_id, 0)
+    columns = ("committees", "cells", "total", "sub_committees", "attached_cells", "members")
+    out_rows = []
+    total: Tally = Tally()
+    for item in GrassrootsType:
+        tally = rows.get(item.value)
+        if not tally:
+            continue
+        tally["total"] = tally["committees"] + tally["cells"]
+        total.update(tally)
+        out_rows.append(
+            {"type": item.value, "label": str(item.label), **{c: tally[c] for c in columns}}
+        )
+    return {
+        "organisation": {"code": org.code, "name": version.name, "kind": version.kind},
+        "as_of": as_of,
+        "rows": out_rows,
+        "total": {c: total[c] for c in columns},
+        "members_outside_grassroots": outside,
+    }
+
+
+# --- form 2-BTCTW: members admitted over a period -------------------------------------------------
+
+ADMISSION_BREAKDOWNS = [
+    ("age_band", AGE_BANDS),
+    ("ethnicity", ETHNICITIES),
+    ("education", EDUCATION_LEVELS),
+    ("professional", PROFESSIONAL_LEVELS),
+    ("theory", THEORY_LEVELS),
+    ("occupation", OCCUPATIONS),
+]
+
+
+def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 2-BTCTW for `org`'s subtree over [date_from, date_to]: the members admitted (by the
+    date of the decision) in cells of the subtree on that day — and, for a unit formed within
+    the period, in the units it continues — with women, ethnic minority and religious among
+    them, those restored to membership, the breakdowns by age at admission, ethnicity and the
+    dated attributes in force on the day of admission; and the grassroots organisations of the
+    subtree at the end of the period with and without an admission."""
+    today = timezone.localdate()
+    if date_from > date_to:
+        raise ValidationError({"from": _("The start of the period is after its end.")})
+    if date_to > today:
+        raise ValidationError({"to": _("The date cannot be in the future.")})
+    eve = date_from - timedelta(days=1)
+    carried = predecessors(org, eve, date_to)
+    inside = _Membership(org, carried)
+    events = list(
+        MembershipEvent.objects.filter(
+            date__gte=date_from,
+            date__lte=date_to,
+            corrected_by__isnull=True,
+            type__in=(EventType.ADMITTED, EventType.RESTORED),
+        ).values_list("type", "date", "organisation_id", "member_id")
+    )
+    inside.preload([e[2] for e in events])
+    admitted: dict[int, date] = {}
+    restored = 0
+    cells: dict[int, int] = {}  # admitted member -> cell
+    for etype, day, cell, member_id in events:
+        if not inside.contains(cell, day):
+            continue
+        if etype == EventType.RESTORED:
+            restored += 1
+        else:
+            admitted[member_id] = day
+            cells[member_id] = cell
+    people = {}
+    ids = sorted(admitted)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for pk, gender, ethnicity, religion, born in Member.objects.filter(
+            pk__in=chunk
+        ).values_list("pk", "gender", "ethnicity", "religion", "birth_date"):
+            people[pk] = {
+                "gender": gender,
+                "ethnicity": ethnicity,
+                "religion": religion,
+                "born": born,
+            }
+        for pk, _start, *attrs in (
+            MemberPeriod.objects.filter(member_id__in=chunk)
+            .order_by("member_id", "valid_from")
+            .values_list("member_id", "valid_from", *DATED_FIELDS)
+        ):
+            person = people.get(pk)
+            if person is not None and "education" not in person:
+                person.update(zip(DATED_FIELDS, attrs, strict=True))
+    by: dict[str, Tally] = {key: Tally() for key, _r in ADMISSION_BREAKDOWNS}
+    women = minority = religious = 0
+    for pk, day in admitted.items():
+        person = people[pk]
+        women += person["gender"] == "F"
+        minority += person["ethnicity"] != KINH
+        religious += person["religion"] != NO_RELIGION
+        by["age_band"][age_band(person["born"], day)] += 1
+        by["ethnicity"][person["ethnicity"]] += 1
+        by["education"][person.get("education", "")] += 1
+        by["professional"][person.get("professional_level", "")] += 1
+        by["theory"][person.get("theory_level", "")] += 1
+        by["occupation"][person.get("occupation", "")] += 1
+    total = len(admitted)
+    breakdowns = {
+        key: [
+            {"code": item.code, "label": item.label, **_share(by[key].get(item.code, 0), total)}
+            for item in reflist
+            if by[key].get(item.code, 0) or key != "ethnicity"
+        ]
+        for key, reflist in ADMISSION_BREAKDOWNS
+    }
+    # The grassroots organisations at the end of the period, with and without an admission.
+    end_version = org_version_on(org, date_to)
+    with_admission = without = 0
+    if end_version is not None:
+        units = [
+            path
+            for _i, path, kind, gtype in _versions_on(date_to)
+            .filter(prefix_q("path", end_version.path))
+            .values_list("organisation_id", "path", "kind", "grassroots_type")
+            if grassroots_type_of(kind, gtype) is not None
+        ]
+        admitted_paths = [inside.path_of(cells[pk], admitted[pk]) or "" for pk in admitted]
+        for unit in units:
+            if any(p.startswith(unit) for p in admitted_paths):
+                with_admission += 1
+            else:
+                without += 1
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "continues": [{"code": p.code, "name": p.name, "until": day} for p, day in carried],
+        "from": date_from,
+        "to": date_to,
+        "admitted": total,
+        "women": _share(women, total),
+        "ethnic_minority": _share(minority, total),
+        "religious": _share(religious, total),
+        "restored": restored,
+        "breakdowns": breakdowns,
+        "grassroots_with_admissions": with_admission,
+        "grassroots_without_admissions": without,
+    }
+
+
+def grassroots_report(*, actor, org: Organisation, as_of: date | None = None) -> dict:
+    """Form 5-BTCTW through the gate."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    return grassroots_figures(org, as_of)
+
+
+def admissions_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 2-BTCTW through the gate."""
+    if not allows(actor, "reports.view", org):
+        raise Http404
+    return admissions_figures(org, date_from, date_to)

@@ -145,6 +145,8 @@ STATISTICS: dict[str, frozenset[str]] = {
     "reports:period": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/membership": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/period": frozenset({"ethnicity", "religion"}),
+    "reports:admissions": frozenset({"ethnicity", "religion"}),
+    "/api/v1/reports/admissions": frozenset({"ethnicity", "religion"}),
     # A signed report carries the figures of form 3-BTCTW or 1-BTCTW as they were signed.
     "reports:signed": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/signed": frozenset({"ethnicity", "religion"}),
