@@ -267,12 +267,33 @@ class Bench:
             )
             return Organisation.objects.get(pk=cell_id)
 
-        return {
+        def around_threshold(below: bool) -> Organisation | None:
+            # The subtrees whose as-of report is counted from the periods (just below the
+            # snapshot threshold: the most members that way) and the smallest with snapshots.
+            from dangvu.stats.build import SNAPSHOT_MIN_MEMBERS
+
+            rows = SubtreeCounter.objects.filter(
+                dim="members",
+                value="total",
+                organisation__valid_to__isnull=True,
+                **(
+                    {"count__lt": SNAPSHOT_MIN_MEMBERS}
+                    if below
+                    else {"count__gte": SNAPSHOT_MIN_MEMBERS}
+                ),
+            ).order_by(("-count" if below else "count"), "organisation__code")
+            code = rows.values_list("organisation__code", flat=True).first()
+            return Organisation.objects.get(code=code) if code else None
+
+        subjects = {
             "cell": largest_cell(),
             "commune": largest(["commune"]),
+            "below threshold": around_threshold(below=True),
+            "above threshold": around_threshold(below=False),
             "province": province,
             "nation": nation,
         }
+        return {k: v for k, v in subjects.items() if v is not None}
 
     def ensure_cover_index(self) -> None:
         exists = self.index_exists("bench_member_cover")
@@ -332,6 +353,8 @@ class Bench:
         from dangvu.stats.selectors import membership_figures
 
         for level, org in subjects.items():
+            if level not in ("cell", "commune", "province", "nation"):
+                continue  # the threshold's subtrees matter for past dates only
             label = f"report today, {level} {org.code}"
             slow = level in ("province", "nation")
             total = membership_figures(org)["members"]["total"]
@@ -391,9 +414,14 @@ class Bench:
         from dangvu.stats.selectors import membership_figures
 
         desc = "raw GROUP BY over periods ⨝ members ⨝ versions on the date"
-        for level in ("province", "nation"):
-            org = subjects[level]
+        levels = ("cell", "commune", "below threshold", "above threshold", "province", "nation")
+        for level in levels:
+            org = subjects.get(level)
+            if org is None:
+                continue
             for day in AS_OF_DATES:
+                if org.valid_from > day:
+                    continue  # formed later (the 2025 communes): no past to report
                 label = f"report as of {day}, {level} {org.code}"
                 total = membership_figures(org, day)["members"]["total"]
                 raw_total = self.raw_as_of(org.id, day)

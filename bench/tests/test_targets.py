@@ -146,10 +146,11 @@ def test_report_today_http_p50_is_30_ms_and_no_ratio(level):
 # --- reports as of a past date ---------------------------------------------------------------
 
 
-def test_report_as_of_selector_p50_is_100_ms():
+def test_report_as_of_selector_p50_is_20_ms_and_never_slower_than_raw():
     rule = report_as_of_target("selector")
-    assert judged(rule, p50_ms=100.0, p95_ms=400.0)["ok"] is True
-    assert judged(rule, p50_ms=101.0)["ok"] is False
+    assert judged(rule, p50_ms=20.0, p95_ms=400.0, ratio=1.0)["ok"] is True
+    assert judged(rule, p50_ms=20.5, ratio=3.0)["ok"] is False
+    assert judged(rule, p50_ms=5.0, ratio=0.9)["ok"] is False
 
 
 def test_report_as_of_over_http_is_reported_only():
