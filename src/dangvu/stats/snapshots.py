@@ -9,6 +9,7 @@ writer's transaction, so the two sources never disagree.
 """
 
 import heapq
+import itertools
 import json
 from collections import Counter as Tally
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from dangvu.core.db import as_date, fetch, json_rows, raw_rows
 from dangvu.members.choices import IN_PARTY
@@ -86,10 +87,14 @@ def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
 
 
 def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
-    """period_tally from one row per combination of the eleven dimensions (SQLite has no
-    GROUPING SETS): about one row per member for a large subtree."""
+    """period_tally on SQLite (no GROUPING SETS): the counted columns of every period, read as
+    they come and counted column by column in chunks. Grouping by the eleven columns in SQLite
+    gave about one row per member anyway, after sorting them all: 166 ms against 98 ms for a
+    province of 19,000 members (bench, 200,000 members)."""
     tally: Tally = Tally()
-    add_rows(tally, _grouped(periods), sign)
+    rows = raw_rows(periods.filter(status__in=IN_PARTY).annotate(**_COLUMNS).values_list(*_GROUP))
+    while chunk := [(*row, 1) for row in itertools.islice(rows, 20_000)]:
+        add_rows(tally, chunk, sign)
     return tally
 
 
@@ -195,18 +200,6 @@ def _counted(periods: QuerySet[MemberPeriod], *first: str):
         periods.filter(status__in=IN_PARTY)
         .annotate(**_COLUMNS)
         .values_list(*first, "organisation_id", *_GROUP)
-    )
-
-
-def _grouped(periods: QuerySet[MemberPeriod]):
-    """(the counted columns, how many) of the in-party periods, one row per combination."""
-    return raw_rows(
-        periods.filter(status__in=IN_PARTY)
-        .annotate(**_COLUMNS)
-        .values(*_GROUP)
-        .annotate(n=Count("*"))
-        .order_by()
-        .values_list(*_GROUP, "n")
     )
 
 
