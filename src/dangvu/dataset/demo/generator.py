@@ -8,11 +8,13 @@ Order of work (every write goes through a service, actor = the system):
 3. the reorganisation of 1/7/2025 (organisation_create / merge / move / rename / dissolve);
 4. the members admitted since (members_create_bulk, one call per district) and every later
    event one by one in date order (member_event_record);
-5. the demo users (user_create, grant_create).
+5. the recent months, from 30/6/2026 to the day the demo is loaded (dataset.demo.recent):
+   recognitions, courses completed, deaths, transfers in transit — what is due today;
+6. the demo users (user_create, grant_create).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
-Deterministic: every random choice comes from random.Random seeded with fixed strings, and no
-date depends on the day it runs (the last one is 30/6/2026).
+Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
+up to 30/6/2026 never depends on the day it runs, the recent months only on that day.
 """
 
 import time
@@ -21,10 +23,12 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from dangvu.core.db import refresh_planner_statistics
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
+from dangvu.dataset.demo.recent import record_recent_months
 from dangvu.dataset.demo.reorganisation import plan_reorganisation, reorganise
 from dangvu.dataset.demo.structure import ROOT, District, build_districts
 from dangvu.dataset.demo.tree import create_tree
@@ -164,5 +168,7 @@ def _build(say: Callable[[str], None]) -> None:
     for people in people_by_district:
         _create_members([p for p in people if p.category == "new"])
     _record_later_events(people_by_district)
+    say("The months since 30/6/2026 …")
+    record_recent_months(timezone.localdate())
     say("Demo users …")
     create_users()
