@@ -34,7 +34,7 @@ def report_membership(
     breakdowns by ethnicity, religion, age, admission period, education, professional and
     theory level and occupation, and the organisations of the subtree."""
     organisation = org_get_or_404(actor=request.user, code=org, action="reports.view")
-    report = membership_report(actor=request.user, org=organisation, as_of=as_of)
+    report = membership_report(actor=request.user, org=organisation, as_of=as_of, compare=True)
     report_served(
         actor=request.user,
         org=organisation,

@@ -61,23 +61,44 @@ def report_json(report: dict) -> str:
     return json.dumps(report, ensure_ascii=False, indent=2, default=_default)
 
 
+def _compared(count, total, previous) -> tuple:
+    """A row's figures: the count and its share, then, when the year-ago figures are known,
+    the count a year before and this year's as a percentage of it."""
+    values = (count, percent(count, total))
+    if previous is None:
+        return values
+    return (*values, previous, round(100.0 * count / previous, 2) if previous else None)
+
+
 def _membership_rows(report: dict) -> list[TableRow]:
     """Section I: the totals and their shares; then one section per breakdown; last, the
-    party organisations of the subtree (counts only)."""
+    party organisations of the subtree (counts only). With the same figures a year before
+    where the report has them (`year_ago`)."""
     total = report["members"]["total"]
+    before = report.get("year_ago")
+
+    def prev(key=None, breakdown=None, code=None):
+        if before is None:
+            return None
+        if breakdown is not None:
+            return before["breakdowns"].get(breakdown, {}).get(code, 0)
+        return before[key]
+
     rows = [
-        TableRow("I", _("Total party members"), (total, 100.0 if total else 0.0), section=True),
+        TableRow(
+            "I", _("Total party members"), _compared(total, total, prev("total")), section=True
+        ),
     ]
     firsts = [
-        (_("Official members"), report["members"]["official"]),
-        (_("Probationary members"), report["members"]["probationary"]),
-        (_("Women"), report["women"]["count"]),
-        (_("Ethnic minority"), report["ethnic_minority"]["count"]),
-        (_("Religious"), report["religious"]["count"]),
-        (_("Exempted from work and activities"), report["exempted"]["count"]),
+        (_("Official members"), report["members"]["official"], "official"),
+        (_("Probationary members"), report["members"]["probationary"], "probationary"),
+        (_("Women"), report["women"]["count"], "women"),
+        (_("Ethnic minority"), report["ethnic_minority"]["count"], "ethnic_minority"),
+        (_("Religious"), report["religious"]["count"], "religious"),
+        (_("Exempted from work and activities"), report["exempted"]["count"], "exempted"),
     ]
-    for n, (label, count) in enumerate(firsts, start=1):
-        rows.append(TableRow(str(n), label, (count, percent(count, total)), indent=1))
+    for n, (label, count, key) in enumerate(firsts, start=1):
+        rows.append(TableRow(str(n), label, _compared(count, total, prev(key)), indent=1))
     if report.get("average_age") is not None:
         rows.append(
             TableRow(str(len(firsts) + 1), _("Average age"), (report["average_age"],), indent=1)
@@ -87,7 +108,14 @@ def _membership_rows(report: dict) -> list[TableRow]:
         section += 1
         rows.append(TableRow(roman(section), str(BREAKDOWN_TITLES.get(key, key)), section=True))
         for n, item in enumerate(items, start=1):
-            rows.append(TableRow(str(n), item["label"], (item["count"], item["percent"]), indent=1))
+            rows.append(
+                TableRow(
+                    str(n),
+                    item["label"],
+                    _compared(item["count"], total, prev(breakdown=key, code=item["code"])),
+                    indent=1,
+                )
+            )
     section += 1
     orgs = report["organisations"]
     rows.append(TableRow(roman(section), _("Organisations in the subtree"), section=True))
@@ -114,6 +142,7 @@ def membership_form(
     organisation's as of the report's date; `today` (the date line) to today."""
     letterhead = letterhead or letterhead_for(report["organisation"]["code"], report["as_of"])
     members = _("Party members")
+    last = _("Compared with a year before")
     return OfficialForm(
         "3-BTCTW",
         letterhead,
@@ -122,6 +151,14 @@ def membership_form(
             Column(_("Item"), 52, code="B"),
             Column(_("Number"), 13, COUNT_FORMAT, group=members, code="1"),
             Column(_("Percent"), 13, PERCENT_FORMAT, group=members, code="2"),
+            *(
+                [
+                    Column(_("Same date last year"), 13, COUNT_FORMAT, group=last, code="3"),
+                    Column(_("This year in % of it"), 13, PERCENT_FORMAT, group=last, code="4"),
+                ]
+                if report.get("year_ago")
+                else []
+            ),
         ],
         _("PARTY MEMBERSHIP"),
         _("As of %(date)s") % {"date": report["as_of"].strftime("%d/%m/%Y")},

@@ -104,7 +104,7 @@ def membership(request):
             timezone.localdate() if org.is_active else org.valid_to - timedelta(days=1)
         )
         try:
-            report = membership_report(actor=request.user, org=org, as_of=as_of)
+            report = membership_report(actor=request.user, org=org, as_of=as_of, compare=True)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

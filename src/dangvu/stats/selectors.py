@@ -593,12 +593,51 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
 # --- what serves a person: through the gate --------------------------------------------------
 
 
-def membership_report(*, actor, org: Organisation, as_of: date | None = None) -> dict:
+def membership_report(
+    *, actor, org: Organisation, as_of: date | None = None, compare: bool = False
+) -> dict:
     """Form 3-BTCTW for `org`'s subtree on `as_of` (today when None), if the actor may see
-    reports there (Http404 otherwise: outside the scope an organisation does not exist)."""
+    reports there (Http404 otherwise: outside the scope an organisation does not exist); with
+    `compare`, the same figures a year before (`year_ago`, the form's "cùng kỳ năm trước"
+    columns: the form itself asks for them; a page's key figures do not)."""
     if not allows(actor, "reports.view", org):
         raise Http404
-    return membership_figures(org, as_of)
+    report = membership_figures(org, as_of)
+    if compare:
+        report["year_ago"] = year_ago_figures(org, report["as_of"])
+    return report
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def year_ago_figures(org: Organisation, as_of: date) -> dict | None:
+    """The counts of form 3-BTCTW a year before `as_of`, for the same subtree: the
+    organisation then, and the units it has taken over since (a province that absorbed another
+    compares with both: docs/decisions/0015). None when none of them existed then."""
+    day = _year_before(as_of)
+    units = [org] + [p for p, _taken in predecessors(org, day, as_of)]
+    figures = []
+    for unit in units:
+        if org_version_on(unit, day) is not None:
+            figures.append(membership_figures(unit, day))
+    if not figures:
+        return None
+    out: dict = {"as_of": day, "breakdowns": {}}
+    for key in ("total", "official", "probationary"):
+        out[key] = sum(f["members"][key] for f in figures)
+    for key in ("women", "ethnic_minority", "religious", "exempted"):
+        out[key] = sum(f[key]["count"] for f in figures)
+    for f in figures:
+        for key, items in f["breakdowns"].items():
+            counts = out["breakdowns"].setdefault(key, {})
+            for item in items:
+                counts[item["code"]] = counts.get(item["code"], 0) + item["count"]
+    return out
 
 
 def period_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
@@ -694,6 +733,8 @@ def signed_report_recheck(signed: SignedReport) -> dict:
     org = signed.organisation
     if signed.kind == SignedReport.Kind.MEMBERSHIP:
         report = membership_figures(org, signed.as_of)
+        if "year_ago" in signed.figures:
+            report["year_ago"] = year_ago_figures(org, signed.as_of)
         day = signed.as_of
     else:
         report = period_figures(org, signed.date_from, signed.date_to)

@@ -14,7 +14,12 @@ from dangvu.core.errors import ValidationError
 from dangvu.core.text import clean_text
 from dangvu.organisations.models import Organisation
 from dangvu.stats.models import SignedReport
-from dangvu.stats.selectors import canonical_figures, membership_figures, period_figures
+from dangvu.stats.selectors import (
+    canonical_figures,
+    membership_figures,
+    period_figures,
+    year_ago_figures,
+)
 
 __all__ = ["report_served", "report_sign"]
 
@@ -56,6 +61,8 @@ def report_sign(
         raise ValidationError({"signer": _("Enter the name of the person who signs.")})
     if kind == SignedReport.Kind.MEMBERSHIP:
         report = membership_figures(org, as_of)
+        # As the form shows it: with the same date a year before.
+        report["year_ago"] = year_ago_figures(org, report["as_of"])
         params = {"as_of": report["as_of"]}
     elif kind == SignedReport.Kind.PERIOD:
         if date_from is None or date_to is None:

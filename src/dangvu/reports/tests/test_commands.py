@@ -93,9 +93,13 @@ def test_report_membership_xlsx_is_a_workbook_with_the_figures(tree, members, tm
     # Rows 11-17: total, official, probationary, women, ethnic minority, religious, exempted.
     figures = [(ws.cell(row, 3).value, ws.cell(row, 4).value) for row in range(11, 18)]
     assert figures == [(3, 100), (2, 66.67), (1, 33.33), (1, 33.33), (1, 33.33), (0, 0), (0, 0)]
-    values = [[c.value for c in row][1:] for row in ws.iter_rows()]
+    values = [[c.value for c in row][1:4] for row in ws.iter_rows()]
     assert ["Kinh", 2, 66.67] in values
     assert ["Xơ-đăng", 1, 33.33] in values
+    # Columns 3 and 4: the same date a year before, and this year in per cent of it.
+    assert ws.cell(9, 5).value == "Cùng ngày năm trước"
+    year_before = [(ws.cell(row, 5).value, ws.cell(row, 6).value) for row in (11, 12)]
+    assert year_before[0][0] is not None and year_before[0][0] >= 0
 
 
 def test_report_period_xlsx(tree, members, tmp_path):

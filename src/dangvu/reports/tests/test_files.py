@@ -18,6 +18,7 @@ from dangvu.stats.selectors import (
     grassroots_figures,
     membership_figures,
     period_figures,
+    year_ago_figures,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +55,18 @@ def _figures(form) -> list[str]:
 
 
 HALF = (date(2025, 1, 1), date(2025, 6, 30))
+
+
+def _with_year_ago(org) -> dict:
+    report = membership_figures(org, HALF[1])
+    report["year_ago"] = year_ago_figures(org, HALF[1])
+    return report
+
+
 PERIOD = {"org": "KT-DG", "date_from": "2025-01-01", "date_to": "2025-06-30"}
 AS_OF = {"org": "KT-DG", "as_of": "2025-06-30"}
 FORMS = {
-    "membership": (lambda o: membership_form(membership_figures(o, HALF[1])), "members.total"),
+    "membership": (lambda o: membership_form(_with_year_ago(o)), "members.total"),
     "period": (lambda o: period_form(period_figures(o, *HALF)), "opening"),
     "admissions": (lambda o: admissions_form(admissions_figures(o, *HALF)), "admitted"),
     "grassroots": (lambda o: grassroots_form(grassroots_figures(o, HALF[1])), "total.committees"),

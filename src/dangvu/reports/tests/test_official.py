@@ -18,7 +18,7 @@ from dangvu.organisations.letterhead import (
 )
 from dangvu.reports.exports import membership_xlsx
 from dangvu.reports.official import roman
-from dangvu.stats.selectors import membership_figures
+from dangvu.stats.selectors import membership_figures, year_ago_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -92,24 +92,41 @@ def test_membership_xlsx_has_the_layout_of_form_3_btctw(tree, users, members):
     )
     assert ws.title == "3-BTCTW"
     # Letterhead: superior and organisation (left), form number and the Party's name (right).
-    assert _row(ws, 1) == ["ĐẢNG BỘ HUYỆN ĐẮK GLEI", None, "Biểu số 3-BTCTW", None]
-    assert _row(ws, 2) == ["ĐẢNG ỦY XÃ ĐĂK PÉK", None, "ĐẢNG CỘNG SẢN VIỆT NAM", None]
+    assert _row(ws, 1) == ["ĐẢNG BỘ HUYỆN ĐẮK GLEI", None, "Biểu số 3-BTCTW", None, None, None]
+    assert _row(ws, 2) == ["ĐẢNG ỦY XÃ ĐĂK PÉK", None, "ĐẢNG CỘNG SẢN VIỆT NAM", None, None, None]
     assert ws["A2"].font.b and ws["C2"].font.b and ws["C2"].font.u == "single"
     # Title, centred and bold across the table, and the as-of line.
     assert ws["A5"].value == "ĐỘI NGŨ ĐẢNG VIÊN"
     assert ws["A5"].font.b and ws["A5"].alignment.horizontal == "center"
     assert ws["A6"].value == f"Tính đến ngày {today:%d/%m/%Y}"
-    # Header: STT and Chỉ tiêu over two rows; "Đảng viên" over Số lượng and Tỷ lệ %.
-    assert _row(ws, 8) == ["STT", "Chỉ tiêu", "Đảng viên", None]
-    assert _row(ws, 9) == [None, None, "Số lượng", "Tỷ lệ (%)"]
-    assert _row(ws, 10) == ["A", "B", "1", "2"]
-    assert {"A1:B1", "C1:D1", "A5:D5", "A6:D6", "A8:A9", "B8:B9", "C8:D8"} <= _merged(ws)
+    # Header: STT and Chỉ tiêu over two rows; "Đảng viên" over Số lượng and Tỷ lệ %; the
+    # comparison with the same date a year before over its two columns.
+    assert _row(ws, 8) == ["STT", "Chỉ tiêu", "Đảng viên", None, "So với cùng kỳ năm trước", None]
+    assert _row(ws, 9) == [
+        None,
+        None,
+        "Số lượng",
+        "Tỷ lệ (%)",
+        "Cùng ngày năm trước",
+        "Năm nay so với năm trước (%)",
+    ]
+    assert _row(ws, 10) == ["A", "B", "1", "2", "3", "4"]
+    assert {"A1:B1", "C1:F1", "A5:F5", "A6:F6", "A8:A9", "B8:B9", "C8:D8", "E8:F8"} <= _merged(ws)
     # Section I and its rows, the figures of the report dict in their cells.
     report = membership_figures(tree.committee)
-    assert _row(ws, 11) == ["I", "Tổng số đảng viên", 3, 100]
+    before = year_ago_figures(tree.committee, today)
+    assert _row(ws, 11) == [
+        "I",
+        "Tổng số đảng viên",
+        3,
+        100,
+        before["total"],
+        round(300 / before["total"], 2),
+    ]
     assert ws["B11"].font.b
-    assert _row(ws, 12) == ["1", "Đảng viên chính thức", 2, 66.67]
-    assert _row(ws, 13) == ["2", "Đảng viên dự bị", 1, 33.33]
+    assert _row(ws, 12)[:4] == ["1", "Đảng viên chính thức", 2, 66.67]
+    assert _row(ws, 12)[4] == before["official"]
+    assert _row(ws, 13)[:4] == ["2", "Đảng viên dự bị", 1, 33.33]
     row, _col = _find(ws, "Nữ")
     assert [ws.cell(row, 3).value, ws.cell(row, 4).value] == [
         report["women"]["count"],
@@ -121,7 +138,7 @@ def test_membership_xlsx_has_the_layout_of_form_3_btctw(tree, users, members):
     row, _col = _find(ws, "Theo dân tộc")
     assert ws.cell(row, 1).value == "II" and ws.cell(row, 2).font.b
     row, _col = _find(ws, "Xơ-đăng")
-    assert _row(ws, row)[1:] == ["Xơ-đăng", 1, 33.33]
+    assert _row(ws, row)[1:4] == ["Xơ-đăng", 1, 33.33]
     assert ws.cell(row, 1).value.isdigit()
     row, _col = _find(ws, "Tổ chức đảng cấp dưới")
     assert ws.cell(row, 1).value == "X" and ws.cell(row + 1, 2).value == "Đảng bộ cơ sở"
@@ -149,10 +166,10 @@ def test_membership_xlsx_ends_with_the_date_line_and_signatures(tree, users, mem
     right = ws.cell(row + 1, 3)
     assert (left.value, right.value) == ("NGƯỜI LẬP BIỂU", "T/M ĐẢNG ỦY")
     assert left.font.b and right.font.b
-    assert _row(ws, row + 2) == ["(Ký, ghi rõ họ tên)", None, "(Ký, ghi rõ họ tên)", None]
-    assert f"A{row + 1}:B{row + 1}" in _merged(ws) and f"C{row + 1}:D{row + 1}" in _merged(ws)
+    assert _row(ws, row + 2)[:4] == ["(Ký, ghi rõ họ tên)", None, "(Ký, ghi rõ họ tên)", None]
+    assert f"A{row + 1}:B{row + 1}" in _merged(ws) and f"C{row + 1}:F{row + 1}" in _merged(ws)
     # Room to sign: the print area runs past the signature labels.
-    assert ws.print_area.endswith(f"$D${row + 7}")
+    assert ws.print_area.endswith(f"$F${row + 7}")
 
 
 def test_membership_xlsx_print_setup_is_a4_portrait_one_page_wide(tree, users, members):
@@ -197,7 +214,8 @@ def test_the_form_of_a_past_date_carries_that_date(tree, users, members):
     ws = _sheet(response)
     assert response["Content-Disposition"].endswith('_01-02-2025.xlsx"')
     assert ws["A6"].value == "Tính đến ngày 01/02/2025"
-    assert _row(ws, 11) == ["I", "Tổng số đảng viên", 4, 100]
+    # 4 members on 01/02/2025, 3 a year before (the probationer was admitted on 10/01/2025).
+    assert _row(ws, 11) == ["I", "Tổng số đảng viên", 4, 100, 3, 133.33]
 
 
 # --- 1-BTCTW ------------------------------------------------------------------------------------

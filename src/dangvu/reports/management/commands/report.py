@@ -94,7 +94,8 @@ class Command(BaseCommand):
         try:
             if dated:
                 as_of = _date(options["as_of"], "--as-of")
-                report = compute(actor=actor, org=org, as_of=as_of)
+                extra = {"compare": True} if options["kind"] == "membership" else {}
+                report = compute(actor=actor, org=org, as_of=as_of, **extra)
                 params = {"as_of": report["as_of"]}
             else:
                 report = compute(
