@@ -35,6 +35,7 @@ from targets import (
     database_size_target,
     event_rate_target,
     event_target,
+    export_target,
     judge,
     member_page_target,
     name_search_target,
@@ -452,6 +453,52 @@ class Bench:
                         note=note,
                     )
 
+    # --- official forms as files ------------------------------------------------------------
+
+    def exports(self, subjects: dict) -> None:
+        """Each official form of the largest province as Excel and as PDF: counted and
+        rendered, as the page's download does."""
+        from django.utils import translation
+
+        from dangvu.reports.exports import (
+            admissions_form,
+            grassroots_form,
+            membership_form,
+            period_form,
+        )
+        from dangvu.reports.official import form_xlsx
+        from dangvu.reports.pdf import form_pdf
+        from dangvu.stats.selectors import (
+            admissions_figures,
+            grassroots_figures,
+            membership_figures,
+            period_figures,
+            year_ago_figures,
+        )
+
+        org = subjects["province"]
+        day, start = AS_OF_DATES[0], AS_OF_DATES[0].replace(month=1, day=1)
+
+        def membership():
+            report = membership_figures(org, day)
+            report["year_ago"] = year_ago_figures(org, day)
+            return membership_form(report)
+
+        forms = {
+            "3-BTCTW": membership,
+            "1-BTCTW": lambda: period_form(period_figures(org, start, day)),
+            "2-BTCTW": lambda: admissions_form(admissions_figures(org, start, day)),
+            "5-BTCTW": lambda: grassroots_form(grassroots_figures(org, day)),
+        }
+        with translation.override("vi"):
+            for number, build in forms.items():
+                for kind, render in (("xlsx", form_xlsx), ("pdf", form_pdf)):
+                    self.add(
+                        f"form {number} as {kind}, province {org.code}",
+                        self.run(lambda b=build, r=render: r(b()), slow=True),
+                        **export_target(),
+                    )
+
     # --- name search ----------------------------------------------------------------------------
 
     def name_queries(self) -> list[tuple[str, str]]:
@@ -841,6 +888,7 @@ def main(argv: list[str] | None = None) -> int:
         client = Client(server.port, key)
         bench.section("report today", bench.reports_today, subjects, client)
         bench.section("report as of", bench.reports_as_of, subjects, client)
+        bench.section("official forms as files", bench.exports, subjects)
         bench.section("name search", bench.name_search, user, client)
         bench.section("member list page", bench.member_pages, subjects, client)
         client.close()

@@ -14,6 +14,7 @@ from targets import (
     database_size_target,
     event_rate_target,
     event_target,
+    export_target,
     generate_target,
     judge,
     member_page_target,
@@ -151,6 +152,11 @@ def test_report_as_of_selector_p50_is_20_ms_and_never_slower_than_raw():
     assert judged(rule, p50_ms=20.0, p95_ms=400.0, ratio=1.0)["ok"] is True
     assert judged(rule, p50_ms=20.5, ratio=3.0)["ok"] is False
     assert judged(rule, p50_ms=5.0, ratio=0.9)["ok"] is False
+
+
+def test_an_official_form_as_a_file_p50_is_1_s():
+    assert judged(export_target(), p50_ms=1000.0, p95_ms=3000.0)["ok"] is True
+    assert judged(export_target(), p50_ms=1001.0)["ok"] is False
 
 
 def test_report_as_of_over_http_is_reported_only():
