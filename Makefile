@@ -14,16 +14,17 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 
 install: $(STAMP)
 
-# What WeasyPrint (the PDF forms) needs from Debian: pango and a Times-like font with every
-# Vietnamese letter. Installed with apt-get only when missing.
+# What WeasyPrint (the PDF forms) needs from Debian: pango and a Times-like serif with every
+# Vietnamese letter. Debian 12's fonts-liberation (1.07) lacks ơ, ư and the letters with two
+# marks; fonts-liberation2 has them all. Installed with apt-get only when missing.
 system-libs:
 	@if ! ldconfig -p | grep -q libpango-1.0 || ! ldconfig -p | grep -q libpangoft2-1.0 \
-		|| ! fc-list 2>/dev/null | grep -qi "Liberation Serif"; then \
-		echo "installing pango and fonts-liberation with apt-get"; \
+		|| ! fc-list :lang=vi family 2>/dev/null | grep -q "Liberation Serif"; then \
+		echo "installing pango and fonts-liberation2 with apt-get"; \
 		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo=sudo; fi; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation fonts-dejavu-core >/dev/null; \
+			libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-liberation2 fonts-dejavu-core >/dev/null; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -3,16 +3,38 @@
 The page carries the same parts as the Excel sheet, in the same order: the letterhead, the title
 and its date or period line, the table (its header repeated on every page, no row split across
 two), the date line and the signature blocks (kept together), and "Trang 1/2" at the foot.
-The typeface is Times-like (Liberation Serif, or DejaVu Serif), as party papers are; both fonts
-carry every Vietnamese letter and come from Debian packages the Makefile installs.
+The typeface is Times-like (Liberation Serif), as party papers are, or DejaVu Serif: the first
+of them that fontconfig lists with every Vietnamese letter (`font_family`). Debian 12's
+fonts-liberation (1.07) has no ơ, ư nor any letter with two marks: with it first, "Đảng" would
+mix two typefaces. `make install` brings fonts-liberation2, which has them all.
 """
+
+import functools
+import subprocess
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from dangvu.reports.official import COUNT_FORMAT, PERCENT_FORMAT, OfficialForm
 
-__all__ = ["form_pdf", "figure_text", "table_rows"]
+__all__ = ["form_pdf", "figure_text", "table_rows", "font_family"]
+
+SERIFS = ("Liberation Serif", "DejaVu Serif")
+
+
+@functools.cache
+def font_family() -> str:
+    """The forms' CSS font-family: the serifs that fontconfig lists with every Vietnamese
+    letter (`fc-list :lang=vi`) first, then the others, then `serif`. Asked once a process."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":lang=vi", "family"], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        listed = ""
+    covering = {name.strip() for line in listed.splitlines() for name in line.split(",")}
+    ordered = sorted(SERIFS, key=lambda family: family not in covering)
+    return ", ".join(f'"{family}"' for family in ordered) + ", serif"
 
 
 def figure_text(value, number_format: str | None) -> str:
@@ -86,6 +108,7 @@ def form_pdf(form: OfficialForm) -> bytes:
             "rows": rows,
             "date_line": form.letterhead.date_line(form.day),
             "page_label": _("Page"),
+            "font_family": font_family(),
         },
     )
     return HTML(string=html).write_pdf()

@@ -159,3 +159,18 @@ def test_figures_read_as_the_form_prints_them():
     assert figure_text(1234.5, "0.00") == "1.234,50"
     assert figure_text(45.3, "#,##0") == "45,3"
     assert figure_text(None, "#,##0") == ""
+
+
+def test_a_pdf_draws_every_vietnamese_letter_in_one_typeface(tree, users, members):
+    # With a serif that lacks ơ, ư or the letters with two marks, pango draws those letters in
+    # another font: "Đảng" in two typefaces. The form names a serif that has them all.
+    response = _client(users.staff_kt).get(
+        "/reports/membership/", {"org": "KT-DG", "as_of": "2025-06-30", "format": "pdf"}
+    )
+    reader, _text = _pdf_text(response.content)
+    families = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            name = str(font.get_object()["/BaseFont"]).split("+")[-1]
+            families.add(name.split("-")[0])
+    assert len(families) == 1, families
