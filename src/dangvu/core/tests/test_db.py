@@ -82,10 +82,33 @@ PERIOD_KEYS = ["members_memberperiod.member_id", "members_memberperiod.organisat
 
 
 def _period_row(member_id: int, org_id: int) -> tuple:
-    return (member_id, org_id, "official", False, "2020-01-01", None)
+    return (
+        member_id,
+        org_id,
+        "official",
+        False,
+        "2020-01-01",
+        None,
+        "primary",
+        "none",
+        "none",
+        "farmer",
+    )
 
 
-_PERIOD_COLUMNS = ("member_id", "organisation_id", "status", "exempted", "valid_from", "valid_to")
+# The loaders' columns (members.services._PERIOD_COLUMNS): the dated attributes included.
+_PERIOD_COLUMNS = (
+    "member_id",
+    "organisation_id",
+    "status",
+    "exempted",
+    "valid_from",
+    "valid_to",
+    "education",
+    "professional_level",
+    "theory_level",
+    "occupation",
+)
 
 
 def test_a_load_checks_foreign_keys_once_at_the_end(tree, make_member):
