@@ -385,6 +385,23 @@ class _Membership:
             ]
         self.cache: dict[int, list] = {}
 
+    def events_q(self, start: date, end: date) -> Q:
+        """The events of [start, end] that may cross the subject's boundary: those naming an
+        organisation that lay in one of its subtrees at some time in the period (in SQL: the
+        period's events of the whole country read and tested one by one took 1.4 s for a
+        province's year at 1M members)."""
+        spans = Q(pk__in=[])
+        for path, begin, finish in self.subject:
+            if begin > end or (finish is not None and finish <= start):
+                continue
+            spans |= (
+                prefix_q("path", path)
+                & Q(valid_from__lte=end)
+                & (Q(valid_to__isnull=True) | Q(valid_to__gt=max(start, begin) - timedelta(days=1)))
+            )
+        cells = OrganisationVersion.objects.filter(spans).values("organisation_id")
+        return Q(organisation_id__in=cells) | Q(from_organisation_id__in=cells)
+
     def subject_paths(self, day: date) -> list[str]:
         return [
             path for path, start, end in self.subject if start <= day and (end is None or day < end)
@@ -471,7 +488,10 @@ def period_figures(org: Organisation, date_from: date, date_to: date) -> dict:
     transfers = Tally({"in_other_province": 0, "out_other_province": 0})
     events = (
         MembershipEvent.objects.filter(
-            date__gte=date_from, date__lte=date_to, corrected_by__isnull=True
+            inside.events_q(date_from, date_to),
+            date__gte=date_from,
+            date__lte=date_to,
+            corrected_by__isnull=True,
         )
         .exclude(type=EventType.CORRECTION)
         .values_list(
@@ -888,6 +908,7 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
     inside = _Membership(org, carried)
     events = list(
         MembershipEvent.objects.filter(
+            inside.events_q(date_from, date_to),
             date__gte=date_from,
             date__lte=date_to,
             corrected_by__isnull=True,
