@@ -29,12 +29,15 @@ def report_membership(
     request,
     org: str = Query(..., max_length=40, description="Organisation code"),
     as_of: Day | None = Query(None, description="Default: today"),
+    compare: bool = Query(
+        False, description="Add `year_ago`: the same figures a year before (the form's columns)"
+    ),
 ):
     """Form 3-BTCTW: members by status, women, ethnic minority, religion, exemption, the
     breakdowns by ethnicity, religion, age, admission period, education, professional and
     theory level and occupation, and the organisations of the subtree."""
     organisation = org_get_or_404(actor=request.user, code=org, action="reports.view")
-    report = membership_report(actor=request.user, org=organisation, as_of=as_of, compare=True)
+    report = membership_report(actor=request.user, org=organisation, as_of=as_of, compare=compare)
     report_served(
         actor=request.user,
         org=organisation,

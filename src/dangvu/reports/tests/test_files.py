@@ -119,7 +119,10 @@ def test_each_form_downloads_as_pdf_and_excel_with_the_reports_figures(
     assert cells == values
     # ... which are the JSON report's (the API's answer).
     api = {
-        "membership": ("/reports/membership", {"org": "KT-DG", "as_of": "2025-06-30"}),
+        "membership": (
+            "/reports/membership",
+            {"org": "KT-DG", "as_of": "2025-06-30", "compare": "true"},
+        ),
         "period": ("/reports/period", {"org": "KT-DG", "from": "2025-01-01", "to": "2025-06-30"}),
         "admissions": (
             "/reports/admissions",
@@ -174,3 +177,13 @@ def test_a_pdf_draws_every_vietnamese_letter_in_one_typeface(tree, users, member
             name = str(font.get_object()["/BaseFont"]).split("+")[-1]
             families.add(name.split("-")[0])
     assert len(families) == 1, families
+
+
+def test_the_api_adds_the_year_before_only_when_asked(tree, users, members, api_client):
+    api = api_client(users.staff_kt)
+    plain = api.get("/reports/membership", {"org": "KT-DG", "as_of": "2025-06-30"}).json()
+    assert "year_ago" not in plain
+    compared = api.get(
+        "/reports/membership", {"org": "KT-DG", "as_of": "2025-06-30", "compare": "true"}
+    ).json()
+    assert compared["year_ago"]["as_of"] == "2024-06-30"
