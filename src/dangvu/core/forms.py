@@ -1,5 +1,7 @@
 """Form helpers shared by the HTML views."""
 
+from abc import ABCMeta, abstractmethod
+
 from django import forms
 
 from dangvu.core.dates import check_in_range
@@ -110,11 +112,12 @@ class PickerWidget(forms.Widget):
         return context
 
 
-class PickerField(forms.Field):
+class PickerField(forms.Field, metaclass=ABCMeta):
     """A thing chosen by name among those the actor may choose; cleans to the thing. A subclass
     says how to find one by its key (`find`), search by text (`search`: the best matches
-    first), name it (`label_of`, the text the box shows once chosen), key it (`key_of`), and
-    where the as-you-type choices come from (`pick_url`)."""
+    first), name it (`label_of`, the text the box shows once chosen), key it (`key_of`), where
+    the as-you-type choices come from (`pick_url`) and what to say when nothing or several
+    match (`error`): abstract methods, so a subclass missing one cannot be made."""
 
     widget = PickerWidget
     placeholder = ""
@@ -143,28 +146,33 @@ class PickerField(forms.Field):
         self.actor = actor
 
     # What a subclass provides.
+    @abstractmethod
     def find(self, key: str):
-        raise NotImplementedError
+        """The thing whose key is `key` among those the actor may choose, or None."""
 
+    @abstractmethod
     def search(self, text: str) -> list:
-        raise NotImplementedError
+        """The things `text` names, the best matches first."""
 
+    @abstractmethod
     def label_of(self, obj) -> str:
-        raise NotImplementedError
+        """The text the box shows once `obj` is chosen."""
 
+    @abstractmethod
     def key_of(self, obj) -> str:
-        raise NotImplementedError
+        """The key the form sends for `obj`."""
 
+    @abstractmethod
     def pick_url(self, name: str) -> str:
-        raise NotImplementedError
+        """Where the as-you-type choices of the field `name` come from."""
 
-    def gone(self, obj) -> bool:
-        return False
-
+    @abstractmethod
     def error(self, kind: str, text: str = "") -> str:
         """The message for an unknown key ("unknown_key"), no match ("none") or several
         ("several"); `text` is what was typed."""
-        raise NotImplementedError
+
+    def gone(self, obj) -> bool:
+        return False
 
     def prepare_value(self, value):
         return value if isinstance(value, tuple | str | int | type(None)) else self.key_of(value)
