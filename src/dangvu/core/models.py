@@ -1,8 +1,9 @@
 """Shared model machinery (no concrete models)."""
 
+from django.conf import settings
 from django.db import models
 
-__all__ = ["AppendOnlyQuerySet", "AppendOnlyModel"]
+__all__ = ["AppendOnlyQuerySet", "AppendOnlyModel", "person_ref"]
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -37,3 +38,16 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError(f"{type(self).__name__} rows are append-only")
+
+
+def person_ref() -> models.ForeignKey:
+    """The person who did something (recorded, sent, signed): kept as long as the row, emptied
+    if the user is ever deleted, never searched by (no index: size at national scale)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.models import AppendOnlyModel
+from dangvu.core.models import AppendOnlyModel, person_ref
 from dangvu.core.refdata import (
     EDUCATION_LEVELS,
     ETHNICITIES,
@@ -168,14 +168,7 @@ class MembershipEvent(AppendOnlyModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrected_by"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    recorded_by = person_ref()
 
     class Meta:
         ordering = ["member_id", "seq"]
@@ -251,14 +244,7 @@ class AttributeChange(AppendOnlyModel):
     source = models.CharField(_("source (diploma, decision)"), max_length=255, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    recorded_by = person_ref()
 
     class Meta:
         indexes = [
@@ -302,23 +288,9 @@ class Transfer(OrgBoundModel):
     sent_on = models.DateField(_("sent on"))
     decision_number = models.CharField(_("letter number"), max_length=60, blank=True)
     note = models.TextField(_("note"), blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    sent_by = person_ref()
     closed_on = models.DateField(_("received or closed on"), null=True, blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    closed_by = person_ref()
     reason = models.TextField(_("reason"), blank=True)
     event = models.OneToOneField(
         MembershipEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -603,7 +603,7 @@ def transfers_pending(actor, direction: str, today: date | None = None) -> list[
     for t in qs.order_by("sent_on", "id")[:500]:
         limit = rule_value_or_none("transfer_present_days", on=t.sent_on) or 30
         age = (today - t.sent_on).days
-        out.append({"transfer": t, "age": age, "overdue": age > limit})
+        out.append({"transfer": t, "age": age, "limit": limit, "overdue": age > limit})
     return out
 
 

@@ -4,10 +4,10 @@ They kept their tables (organisations_*) when they moved here from `organisation
 (migration stats 0001): a move of code, not of data.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dangvu.core.models import person_ref
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
 __all__ = ["SubtreeCounter", "SnapshotMark", "SubtreeSnapshot", "SignedReport"]
@@ -94,14 +94,7 @@ class SignedReport(OrgBoundModel):
     figures = models.JSONField()
     digest = models.CharField(max_length=64)
     signer = models.CharField(_("signed by"), max_length=150)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    signed_by = person_ref()
     signed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
