@@ -34,6 +34,7 @@ __all__ = [
     "json_rows",
     "update_row",
     "fetch",
+    "Prepared",
     "raw_rows",
     "as_date",
     "prefix_q",
@@ -422,6 +423,44 @@ def fetch(sql: str, params: Sequence = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+class Prepared:
+    """A queryset compiled to SQL once and run with other values: compiling costs more than a
+    small query itself (a cell's report as of a date: about 1 ms of 3 in the ORM).
+
+    `build(*markers)` makes the queryset with marker values nobody uses (an id of -7777777, the
+    date 1111-11-11); `rows(*values)` runs the SQL with each value where its marker's parameter
+    was. A marker not found among the parameters is an error when first compiled."""
+
+    def __init__(self, build: Callable[..., object], *markers):
+        self._build, self._markers = build, markers
+        self._compiled: dict[str, tuple] = {}
+
+    @staticmethod
+    def _db(value):
+        return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
+
+    def rows(self, *values) -> list[tuple]:
+        compiled = self._compiled.get(connection.vendor)
+        if compiled is None:
+            sql, params = self._build(*self._markers).query.sql_with_params()
+            slots = [
+                next(
+                    (i for i, m in enumerate(self._markers) if p == m or p == self._db(m)),
+                    None,
+                )
+                for p in params
+            ]
+            missing = set(range(len(self._markers))) - set(slots)
+            if missing:
+                raise ValueError(f"markers not among the parameters: {sorted(missing)}")
+            compiled = self._compiled[connection.vendor] = (sql, params, slots)
+        sql, params, slots = compiled
+        return fetch(
+            sql,
+            [p if i is None else self._db(values[i]) for p, i in zip(params, slots, strict=True)],
+        )
 
 
 def raw_rows(queryset, chunk_size: int = 10000) -> Iterator[tuple]:

@@ -21,7 +21,7 @@ from dangvu.members.models import Member
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 from dangvu.stats.counted import COUNTED_FIELDS, member_contribution, org_contribution
-from dangvu.stats.models import SnapshotMark, SubtreeCounter, SubtreeSnapshot
+from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import snapshots_adjust
 
 __all__ = [
@@ -104,10 +104,7 @@ def snapshots_invalidate(since) -> None:
     """A change to the tree dated `since` makes every snapshot from that day on describe a tree
     that no longer was; drop them (reports fall back to computing from the periods until
     `dangvu snapshots` rebuilds)."""
-    marks = list(SnapshotMark.objects.filter(day__gte=since).values_list("organisation_id", "day"))
-    for org_id, day in marks:
-        SubtreeSnapshot.objects.filter(organisation_id=org_id, day=day).delete()
-    SnapshotMark.objects.filter(day__gte=since).delete()
+    SubtreeSnapshot.objects.filter(day__gte=since).delete()
 
 
 # --- keeping the counters: what the writers below stats tell it ------------------------------
@@ -192,7 +189,7 @@ class MemberCounters:
             spread(deltas, chain, tally, +1)
         counters_apply(deltas)
         dated = [c for c in changes if c.after_spans is not None]
-        if not dated or (len(dated) > 1 and not SnapshotMark.objects.exists()):
+        if not dated or (len(dated) > 1 and not SubtreeSnapshot.objects.exists()):
             return
         for change in dated:
             snapshots_adjust(

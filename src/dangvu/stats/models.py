@@ -1,4 +1,4 @@
-"""The statistics' own tables: rollup counters per subtree and month-start snapshots.
+"""The statistics' own tables: rollup counters per subtree and snapshots of large subtrees.
 
 They kept their tables (organisations_*) when they moved here from `organisations`
 (migration stats 0001): a move of code, not of data.
@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from dangvu.core.models import person_ref
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
-__all__ = ["SubtreeCounter", "SnapshotMark", "SubtreeSnapshot", "SignedReport"]
+__all__ = ["SubtreeCounter", "SubtreeSnapshot", "SignedReport"]
 
 
 class SubtreeCounter(models.Model):
@@ -34,46 +34,30 @@ class SubtreeCounter(models.Model):
         return f"{self.organisation_id} {self.dim}={self.value}: {self.count}"
 
 
-class SnapshotMark(models.Model):
-    """The subtree of `organisation` has a complete SubtreeSnapshot for `day` (a month start)."""
-
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-
-    class Meta:
-        db_table = "organisations_snapshotmark"
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "day"], name="uniq_snapshot_mark")
-        ]
-        # Every change that reaches back asks which marks lie on or after its date.
-        indexes = [models.Index(fields=["day"], name="snapshot_mark_day")]
-
-    def __str__(self):
-        return f"{self.organisation_id} {self.day}"
-
-
 class SubtreeSnapshot(models.Model):
-    """The rollup counters of a large subtree as they stood on a month start (the tree and the
-    periods of that day, members' current attributes): what a report as of a past date starts
-    from before adding the few changes since (stats.selectors). Kept right by
+    """The figures of a large subtree as they stood on a snapshot day (the tree and the periods
+    of that day): what a report as of a past date starts from before adding the few changes
+    since (stats.selectors). One row per subtree and day, the figures packed
+    (stats.snapshots.pack: about 60 (dimension, value) counts in a few hundred bytes): a
+    snapshot is read whole and written whole, and one row each instead of one per count made
+    snapshots of the mid-size subtrees affordable (docs/decisions/0016). Kept right by
     stats.snapshots when a change reaches back before `day`; dropped from the date of any
     change to the tree (stats.counters.snapshots_invalidate) and rebuilt by
-    `dangvu snapshots`. Keyed by (organisation, day, dim, value) itself, as SubtreeCounter."""
+    `dangvu snapshots`. A row exists only complete."""
 
-    pk = models.CompositePrimaryKey("organisation", "day", "dim", "value")
+    pk = models.CompositePrimaryKey("organisation", "day")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     day = models.DateField()
-    dim = models.CharField(max_length=20)
-    value = models.CharField(max_length=30)
-    count = models.BigIntegerField(default=0)
+    figures = models.BinaryField()
 
     class Meta:
-        db_table = "organisations_subtreesnapshot"
+        # Every change that reaches back asks which snapshots lie on or after its date.
+        indexes = [models.Index(fields=["day"], name="subtree_snapshot_day")]
 
     def __str__(self):
-        return f"{self.organisation_id} {self.day} {self.dim}={self.value}: {self.count}"
+        return f"{self.organisation_id} {self.day}"
 
 
 class SignedReport(OrgBoundModel):

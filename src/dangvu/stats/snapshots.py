@@ -1,9 +1,9 @@
-"""Member figures for reports as of a past date, and keeping the month-start snapshots of
-large subtrees right when a change reaches back before them.
+"""Member figures for reports as of a past date, and keeping the snapshots of large subtrees
+right when a change reaches back before them.
 
-A report as of day d for a large subtree = its snapshot on the last month start s <= d (rows of
-stats.SubtreeSnapshot) + what the periods that began or ended in (s, d] add or take
-away. A member write that changes a period or a counted attribute on or before a snapshot day
+A report as of day d for a large subtree = its snapshot on the last snapshot day s <= d of the
+same month (stats.SubtreeSnapshot, figures packed by `pack`) + what the periods that began or
+ended in (s, d] add or take away. A member write that changes a period or a counted attribute on or before a snapshot day
 adjusts the snapshots of the subtrees that counted the member (snapshots_adjust), in the
 writer's transaction, so the two sources never disagree.
 """
@@ -11,6 +11,7 @@ writer's transaction, so the two sources never disagree.
 import heapq
 import itertools
 import json
+import zlib
 from collections import Counter as Tally
 from collections.abc import Iterable
 from datetime import date
@@ -20,11 +21,12 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from dangvu.core.db import as_date, fetch, json_rows, raw_rows
+from dangvu.core.db import Prepared, as_date, fetch, json_rows, raw_rows
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
 from dangvu.members.projections import Span
 from dangvu.organisations.models import OrganisationVersion
+from dangvu.organisations.tree import ancestor_paths
 from dangvu.stats.bands import age_band_limits, age_band_of_month
 from dangvu.stats.counted import (
     COUNTED_RECORD,
@@ -33,7 +35,7 @@ from dangvu.stats.counted import (
     member_contribution,
     period_columns,
 )
-from dangvu.stats.models import SnapshotMark, SubtreeSnapshot
+from dangvu.stats.models import SubtreeSnapshot
 
 __all__ = [
     "ChangeStream",
@@ -41,11 +43,30 @@ __all__ = [
     "add_rows",
     "period_tallies_by_group",
     "period_tally",
+    "cell_tally",
     "changes_between",
     "snapshots_adjust",
     "banded",
     "covering",
+    "pack",
+    "unpack",
 ]
+
+
+def pack(tally) -> bytes:
+    """A snapshot's figures as stored: {dim: {value: count}} of the non-zero counts, as compact
+    JSON, deflated (about 60 counts: a few hundred bytes instead of 60 rows)."""
+    nested: dict[str, dict[str, int]] = {}
+    for (dim, value), n in sorted(tally.items()):
+        if n:
+            nested.setdefault(dim, {})[value] = n
+    return zlib.compress(json.dumps(nested, separators=(",", ":")).encode(), 6)
+
+
+def unpack(blob) -> Tally:
+    """The figures `pack` stored (bytes, or the memoryview PostgreSQL gives)."""
+    nested = json.loads(zlib.decompress(bytes(blob)))
+    return Tally({(dim, value): n for dim, values in nested.items() for value, n in values.items()})
 
 
 def banded(tally, day: date) -> Tally:
@@ -95,6 +116,25 @@ def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally
     rows = raw_rows(periods.filter(status__in=IN_PARTY).annotate(**_COLUMNS).values_list(*_GROUP))
     while chunk := [(*row, 1) for row in itertools.islice(rows, 20_000)]:
         add_rows(tally, chunk, sign)
+    return tally
+
+
+_CELL_PERIODS = Prepared(
+    lambda cell, day: (
+        MemberPeriod.objects.filter(covering(day), organisation_id=cell, status__in=IN_PARTY)
+        .annotate(**_COLUMNS)
+        .values_list(*_GROUP)
+    ),
+    -7_777_777,
+    date(1111, 11, 11),
+)
+
+
+def cell_tally(cell_id: int, day: date) -> Tally:
+    """period_tally of one cell's periods on `day` (its members that day), the SQL compiled
+    once: for a cell the ORM took longer than the query."""
+    tally: Tally = Tally()
+    add_rows(tally, [(*row, 1) for row in _CELL_PERIODS.rows(cell_id, day)], 1)
     return tally
 
 
@@ -287,20 +327,14 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
         since = _first_difference(before_spans, after_spans)
     if since is None:
         return
-    marks = [
-        (org_id, as_date(day))
-        for org_id, day in fetch(
-            f"SELECT organisation_id, day FROM {SnapshotMark._meta.db_table} WHERE day >= %s",
-            [connection.ops.adapt_datefield_value(since)],
-        )
-    ]
+    cells = {s.org_id for s in before_spans + after_spans}
+    marks = [(org_id, as_date(day)) for org_id, day in _snapshots_holding(cells, since)]
     if not marks:
         return
     days = sorted({d for _o, d in marks})
     marked: dict[date, list[int]] = {}
     for org_id, day in marks:
         marked.setdefault(day, []).append(org_id)
-    cells = {s.org_id for s in before_spans + after_spans}
     paths = _paths_on(cells | {o for o, _d in marks}, days)
     deltas: Tally = Tally()
     for day in days:
@@ -331,21 +365,54 @@ def _dims(member) -> tuple:
     return tuple(getattr(member, name) for name in COUNTED_RECORD)
 
 
+def _snapshots_holding(cells: set[int], since: date) -> list[tuple]:
+    """(organisation, day) of the snapshots on or after `since` of the subtrees that ever held
+    one of `cells`: a change reaching back to 2021 reads a few hundred of them, not every
+    snapshot of the country since."""
+    paths = OrganisationVersion.objects.filter(organisation_id__in=cells).values_list(
+        "path", flat=True
+    )
+    above = {p for path in paths for p in ancestor_paths(path)}
+    holders = OrganisationVersion.objects.filter(path__in=above).values("organisation_id")
+    return list(
+        SubtreeSnapshot.objects.filter(day__gte=since, organisation_id__in=holders).values_list(
+            "organisation_id", "day"
+        )
+    )
+
+
 def _apply(deltas: Tally) -> None:
-    rows = sorted((k, v) for k, v in deltas.items() if v)
-    if not rows:
+    """Add {(organisation, day, dim, value): n} to the stored snapshots: each one touched read,
+    changed and written back whole (on PostgreSQL under a row lock, so two writers reaching
+    back into the same snapshot both count). A snapshot dropped meanwhile stays dropped."""
+    by_snapshot: dict[tuple[int, date], Tally] = {}
+    for (org_id, day, dim, value), n in deltas.items():
+        if n:
+            by_snapshot.setdefault((org_id, day), Tally())[(dim, value)] += n
+    if not by_snapshot:
         return
     table = SubtreeSnapshot._meta.db_table
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    orgs = sorted({o for o, _d in by_snapshot})
+    first = min(d for _o, d in by_snapshot)
+    adapt = connection.ops.adapt_datefield_value
+    rows = fetch(
+        f"SELECT organisation_id, day, figures FROM {table} WHERE day >= %s "
+        f"AND organisation_id IN ({', '.join(['%s'] * len(orgs))}) "
+        f"ORDER BY organisation_id, day{lock}",
+        [adapt(first), *orgs],
+    )
+    updates = []
+    for org_id, day, blob in rows:
+        delta = by_snapshot.get((org_id, as_date(day)))
+        if delta is not None:
+            figures = unpack(blob)
+            figures.update(delta)  # update, not +: keeps a count that went to zero out
+            updates.append((pack(figures), org_id, day))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 400):
-            chunk = rows[start : start + 400]
-            cursor.execute(
-                f"INSERT INTO {table} (organisation_id, day, dim, value, count) VALUES "
-                + ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-                + " ON CONFLICT (organisation_id, day, dim, value) "
-                f"DO UPDATE SET count = {table}.count + excluded.count",
-                [p for (o, d, dim, value), n in chunk for p in (o, d, dim, value, n)],
-            )
+        cursor.executemany(
+            f"UPDATE {table} SET figures = %s WHERE organisation_id = %s AND day = %s", updates
+        )
 
 
 def covering(day: date) -> Q:

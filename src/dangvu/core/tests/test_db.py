@@ -326,3 +326,25 @@ def test_allocated_ids_are_the_numbers_drawn_even_when_not_consecutive():
         spaced = allocate_ids(MemberPeriod, 5)
         cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 1")
     assert spaced == list(range(spaced[0], spaced[0] + 15, 3)) and spaced[0] > first[-1]
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_runs_with_each_runs_values_where_the_markers_were():
+    from dangvu.core.db import Prepared
+    from dangvu.organisations.models import OrganisationVersion
+    from dangvu.testing.factories import make_org
+
+    root = make_org(code="TW", kind="central", name="Trung ương")
+    other = make_org(code="T01", kind="province", name="Tỉnh Một", parent=root)
+    named = Prepared(
+        lambda org, day: OrganisationVersion.objects.filter(
+            organisation_id=org, valid_from__lte=day
+        ).values_list("name", flat=True),
+        -7_777_777,
+        date(1111, 11, 11),
+    )
+    assert named.rows(other.pk, date.today()) == [("Tỉnh Một",)]
+    assert named.rows(root.pk, date.today()) == [("Trung ương",)]
+    assert named.rows(root.pk, date(1900, 1, 1)) == []
+    with pytest.raises(ValueError, match="markers"):
+        Prepared(lambda org: OrganisationVersion.objects.all(), -1).rows(5)

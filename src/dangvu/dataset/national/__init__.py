@@ -45,7 +45,7 @@ from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
 from dangvu.stats.build import snapshots_build
 from dangvu.stats.counters import counters_deferred
-from dangvu.stats.models import SnapshotMark, SubtreeCounter, SubtreeSnapshot
+from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
 
 __all__ = [
     "generate",
@@ -444,7 +444,7 @@ def generate(
     with page_cache(LOAD_CACHE_MIB):
         if all(u.code in done for p in plan for u in p.units):
             # A run stopped while they were out.
-            restore_foreign_keys(*_LOADED, SnapshotMark)
+            restore_foreign_keys(*_LOADED)
             _indexes_back()
             beside = ()
         else:
@@ -473,7 +473,7 @@ def generate(
         # day's commit (about 60 ms a commit at 5.6M members, 20 s in all). The work beside
         # starts after those constraints are out: both take a lock on the organisations table.
         with (
-            foreign_keys_checked_after(SubtreeSnapshot, SnapshotMark),
+            foreign_keys_checked_after(SubtreeSnapshot),
             _meanwhile(_events_checked_and_indexed) if beside else nullcontext(),
         ):
             snapshots_build()
