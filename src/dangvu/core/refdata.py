@@ -31,6 +31,8 @@ __all__ = [
     "PROFESSIONAL_LEVELS",
     "THEORY_LEVELS",
     "OCCUPATIONS",
+    "YES",
+    "ACADEMIC_TITLES",
 ]
 
 
@@ -285,5 +287,19 @@ OCCUPATIONS = RefList(
         RefItem("pupil", "Học sinh", "School pupil"),
         RefItem("other", "Lao động tự do, hợp đồng, khác", "Other (contract, freelance)"),
         RefItem("retired", "Nghỉ hưu, thôi việc", "Retired or no longer working"),
+    ],
+)
+
+# A member's particulars counted by forms 2-BTCTW and 3-BTCTW (Youth Union member,
+# private-enterprise owner, married to a foreigner): "yes", or empty for no (the record of
+# nearly every member stores nothing for them).
+YES = RefList("yes", [RefItem("yes", "Có", "Yes")])
+
+# Academic title (học hàm), form 3-BTCTW; empty: none.
+ACADEMIC_TITLES = RefList(
+    "academic_title",
+    [
+        RefItem("associate_professor", "Phó giáo sư", "Associate professor", aliases=("PGS",)),
+        RefItem("professor", "Giáo sư", "Professor", aliases=("GS",)),
     ],
 )

@@ -130,6 +130,13 @@ RULES: list[RuleValue] = [
     ),
     # Official transfer (DOMAIN.md §2.6): the member presents the letter to the receiving
     # organisation within 30 days of being introduced out; a delay must be explained.
+    # Admission again (kết nạp lại) of a person who left, was struck off or expelled: at least
+    # 36 months after leaving (60 after a minor criminal record is cleared) (DOMAIN.md §3.2).
+    *_restated(
+        "readmission_wait_months",
+        36,
+        "ít nhất 36 tháng kể từ khi ra khỏi Đảng (60 tháng sau khi được xóa án tích)",
+    ),
     RuleValue(
         "transfer_present_days",
         30,

@@ -13,7 +13,7 @@ from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.members.choices import EventType
-from dangvu.members.fields import MEMBER_FIELDS, schema_fields
+from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, schema_fields
 from dangvu.members.models import AttributeChange, Member, MembershipEvent, Transfer
 from dangvu.members.selectors import (
     attribute_changes,
@@ -110,7 +110,7 @@ class AttributeChangeIn(Schema):
     field: str = Field(
         ...,
         max_length=30,
-        description="education | professional_level | theory_level | occupation",
+        description=" | ".join(DATED_FIELDS),
     )
     value: str = Field(..., max_length=60, description="A code of the field's list, or its name")
     kind: str = Field(

@@ -79,5 +79,6 @@ USER_EVENTS = [
     EventType.TRANSFERRED_OUT,
     EventType.TRANSFERRED_IN,  # back after a transfer out of Dangvu
     EventType.RESTORED,
+    EventType.ADMITTED,  # again, after leaving (members.state.READMITTABLE)
     EventType.CORRECTION,
 ]

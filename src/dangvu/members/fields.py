@@ -16,6 +16,7 @@ from pydantic import AfterValidator, Field
 from dangvu.core.apischema import Day
 from dangvu.core.forms import DayField
 from dangvu.core.refdata import (
+    ACADEMIC_TITLES,
     EDUCATION_LEVELS,
     ETHNICITIES,
     GENDERS,
@@ -23,6 +24,7 @@ from dangvu.core.refdata import (
     PROFESSIONAL_LEVELS,
     RELIGIONS,
     THEORY_LEVELS,
+    YES,
     RefList,
 )
 from dangvu.core.text import clean_text
@@ -60,6 +62,21 @@ class RecordField:
     set_by_events: bool = False
     dated: bool = False
     help_text: Any = ""
+    # A code field whose empty value means something ("No", "None"): shown and offered so.
+    empty_label: Any = None
+
+    def label_of(self, value) -> str:
+        """The value as shown: its reference list's label (a code field)."""
+        if not value and self.empty_label is not None:
+            return str(self.empty_label)
+        return self.reflist.label(value) if self.reflist else str(value or "")
+
+
+def _particular(name: str, label) -> RecordField:
+    """A yes-or-no particular that forms 2 and 3-BTCTW count: "yes", or empty for no."""
+    return RecordField(
+        name, label, "code", reflist=YES, default="", dated=True, empty_label=_("No")
+    )
 
 
 RECORD: tuple[RecordField, ...] = (
@@ -99,6 +116,19 @@ RECORD: tuple[RecordField, ...] = (
     RecordField(
         "occupation", _("Occupation"), "code", required=True, reflist=OCCUPATIONS, dated=True
     ),
+    # Forms 2 and 3-BTCTW count these; empty (none, no) on nearly every record.
+    RecordField(
+        "academic_title",
+        _("Academic title"),
+        "code",
+        reflist=ACADEMIC_TITLES,
+        default="",
+        dated=True,
+        empty_label=_("None"),
+    ),
+    _particular("youth_union", _("Youth Union member")),
+    _particular("enterprise_owner", _("Private-enterprise owner")),
+    _particular("married_foreigner", _("Married to a foreigner")),
     RecordField("party_card_number", _("Party card number"), "digits", digits=8),
     RecordField("admission_date", _("Admission date"), "date", required=True, set_by_events=True),
     RecordField("ceremony_date", _("Admission ceremony date"), "date", set_by_events=True),
@@ -127,11 +157,13 @@ def record_field(name: str) -> RecordField:
 class LazyChoices:
     """Reference-list choices evaluated per request, in the active language."""
 
-    def __init__(self, reflist: RefList, blank: bool = True):
-        self.reflist, self.blank = reflist, blank
+    def __init__(self, reflist: RefList, blank: bool = True, empty_label=None):
+        self.reflist, self.blank, self.empty_label = reflist, blank, empty_label
 
     def __iter__(self):
-        if self.blank:
+        if self.empty_label is not None:
+            yield ("", str(self.empty_label))
+        elif self.blank:
             yield ("", "—")
         yield from self.reflist.choices()
 
@@ -145,7 +177,8 @@ def form_field(f: RecordField, *, required: bool | None = None) -> forms.Field:
             **common,
         )
     if f.kind == "code":
-        return forms.ChoiceField(choices=LazyChoices(f.reflist, blank=f.default is None), **common)
+        choices = LazyChoices(f.reflist, blank=f.default is None, empty_label=f.empty_label)
+        return forms.ChoiceField(choices=choices, **common)
     if f.kind == "digits":
         return forms.CharField(
             max_length=f.digits, widget=forms.TextInput(attrs={"inputmode": "numeric"}), **common

@@ -170,7 +170,12 @@ class AttributeForm(forms.Form):
     def __init__(self, *args, field: str, **kwargs):
         super().__init__(*args, **kwargs)
         f = record_field(field)
-        value = forms.ChoiceField(label=_("New value"), choices=LazyChoices(f.reflist))
+        value = forms.ChoiceField(
+            label=_("New value"),
+            choices=LazyChoices(f.reflist, empty_label=f.empty_label),
+            # "No" / "None" is a value too (a member who leaves the Youth Union at 30).
+            required=f.empty_label is None,
+        )
         self.fields = {"value": value, **self.fields}
 
 

@@ -47,6 +47,15 @@ class Member(OrgBoundModel):
     professional_level = models.CharField(_("professional level"), max_length=20, default="none")
     theory_level = models.CharField(_("political theory"), max_length=20, default="none")
     occupation = models.CharField(_("occupation"), max_length=30)
+    # Empty: none / no (most records): one byte a row each (docs/decisions/0017).
+    academic_title = models.CharField(_("academic title"), max_length=20, blank=True, default="")
+    youth_union = models.CharField(_("Youth Union member"), max_length=3, blank=True, default="")
+    enterprise_owner = models.CharField(
+        _("private-enterprise owner"), max_length=3, blank=True, default=""
+    )
+    married_foreigner = models.CharField(
+        _("married to a foreigner"), max_length=3, blank=True, default=""
+    )
     party_card_number = models.CharField(
         _("party card number"), max_length=8, null=True, blank=True, unique=True
     )
@@ -199,6 +208,10 @@ class MemberPeriod(models.Model):
     professional_level = models.CharField(max_length=20, default="")
     theory_level = models.CharField(max_length=20, default="")
     occupation = models.CharField(max_length=30, default="")
+    academic_title = models.CharField(max_length=20, default="")
+    youth_union = models.CharField(max_length=3, default="")
+    enterprise_owner = models.CharField(max_length=3, default="")
+    married_foreigner = models.CharField(max_length=3, default="")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 

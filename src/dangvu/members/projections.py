@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
+from dangvu.members.fields import DATED_FIELDS
+
 __all__ = ["Span", "spans_of", "MemberChange", "MemberProjection", "register_projection", "project"]
 
 
@@ -30,6 +32,10 @@ class Span:
     professional_level: str = ""
     theory_level: str = ""
     occupation: str = ""
+    academic_title: str = ""
+    youth_union: str = ""
+    enterprise_owner: str = ""
+    married_foreigner: str = ""
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -43,10 +49,7 @@ def spans_of(periods) -> list[Span]:
             p.exempted,
             p.valid_from,
             p.valid_to,
-            p.education,
-            p.professional_level,
-            p.theory_level,
-            p.occupation,
+            *(getattr(p, name) for name in DATED_FIELDS),
         )
         for p in periods
     ]

@@ -551,8 +551,8 @@ def dated_attributes(member: Member) -> list[dict]:
             {
                 "name": f.name,
                 "label": f.label,
-                "value": f.reflist.label(getattr(member, f.name)),
-                "entries": [(start, f.reflist.label(value)) for start, value in entries],
+                "value": f.label_of(getattr(member, f.name)),
+                "entries": [(start, f.label_of(value)) for start, value in entries],
             }
         )
     return out
@@ -560,12 +560,12 @@ def dated_attributes(member: Member) -> list[dict]:
 
 def attribute_history(member: Member, field: str) -> list[dict]:
     """Every recorded change and correction of one dated attribute, newest first."""
-    reflist = record_field(field).reflist
+    f = record_field(field)
     rows = AttributeChange.objects.filter(member=member, field=field).order_by("-id")
     return [
         {
             "valid_from": c.valid_from,
-            "value": reflist.label(c.value),
+            "value": f.label_of(c.value),
             "kind": c.get_kind_display(),
             "source": c.source,
             "note": c.note,

@@ -65,7 +65,7 @@ from dangvu.members.models import (
 )
 from dangvu.members.projections import MemberChange, project, spans_of
 from dangvu.members.selectors import effective_events
-from dangvu.members.state import EventInput, MemberState, probation_end, transition
+from dangvu.members.state import READMITTABLE, EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.tree import OrgPaths
@@ -186,10 +186,13 @@ def _clean_field(f: RecordField, value, today: date):
         raise ValueError(_("Choose the %(label)s.") % {"label": _named(f)})
     item = f.reflist.lookup(text)
     if item is None:
+        if f.empty_label is not None and fold(text) in _SAID_EMPTY | {fold(str(f.empty_label))}:
+            return ""  # "Không", "No": the empty value, said in words
         raise ValueError(_("Unknown %(label)s code: %(v)s.") % {"label": _named(f), "v": text})
     return item.code
 
 
+_SAID_EMPTY = frozenset({"khong", "no", "none", "khong co"})
 _NUMBERS = tuple(f for f in RECORD if f.kind == "digits")
 
 # The free texts of an event (MembershipEvent): their limits, checked before the database.
@@ -389,10 +392,7 @@ class _Span:
         valid_from,
         valid_to=None,
         id=None,
-        education="",
-        professional_level="",
-        theory_level="",
-        occupation="",
+        **attrs,
     ):
         self.id = id
         self.organisation_id = organisation_id
@@ -400,10 +400,11 @@ class _Span:
         self.exempted = exempted
         self.valid_from = valid_from
         self.valid_to = valid_to
-        self.education = education
-        self.professional_level = professional_level
-        self.theory_level = theory_level
-        self.occupation = occupation
+        # The dated attributes (DATED_FIELDS) by name; those not given: empty (set later).
+        for name in DATED_FIELDS:
+            setattr(self, name, attrs.pop(name, ""))
+        if attrs:
+            raise TypeError(f"not dated attributes: {sorted(attrs)}")
 
     def row(self, member_id: int) -> tuple:
         """In _PERIOD_COLUMNS order."""
@@ -430,7 +431,16 @@ def _stored_periods(member_id: int) -> list[_Span]:
         [member_id],
     )
     return [
-        _Span(None, org, status, bool(exempted), as_date(start), as_date(end), pk, *attrs)
+        _Span(
+            None,
+            org,
+            status,
+            bool(exempted),
+            as_date(start),
+            as_date(end),
+            pk,
+            **dict(zip(DATED_FIELDS, attrs, strict=True)),
+        )
         for pk, org, status, exempted, start, end, *attrs in rows
     ]
 
@@ -1229,6 +1239,9 @@ def member_event_record(
         )
     if type == EventType.CORRECTION:
         return _correct(actor, m, corrects, date, decision_number, decision_date, issuer, note)
+    if type == EventType.ADMITTED and m.status not in READMITTABLE:
+        # Said before asking for the cell: a member on the records is not admitted (again).
+        raise ValidationError({"type": [_("This person is already on the party's records.")]})
     # A restoration may name a new cell; the other events that name one must.
     if type in EVENTS_WITH_ORG and (type != EventType.RESTORED or organisation is not None):
         _check_cell(organisation, date)
@@ -1237,11 +1250,12 @@ def member_event_record(
     try:
         after_state = transition(
             before_state,
+            # Admitted again: a new ceremony (on the day of the decision unless recorded).
             EventInput(
                 type=type,
                 date=date,
                 org_id=organisation.pk if organisation else None,
-                ceremony_date=m.ceremony_date,
+                ceremony_date=None if type == EventType.ADMITTED else m.ceremony_date,
             ),
         )
     except DomainError as exc:

@@ -48,6 +48,29 @@ def probation_end(state: MemberState) -> date | None:
     return add_months(start, months) if months is not None else None
 
 
+# Who may be admitted again (kết nạp lại), after the waiting time: those who left, were
+# struck off or expelled (DOMAIN.md §3.2). A member who died or was transferred out cannot.
+READMITTABLE = frozenset({Status.LEFT, Status.STRUCK_OFF, Status.EXPELLED})
+
+
+def _check_readmission_wait(state: MemberState, day: date) -> None:
+    """A person is admitted again only `readmission_wait_months` after leaving (the rule in
+    force on the day of the new admission; before the first recorded rule: as recorded)."""
+    months = rule_value_or_none("readmission_wait_months", on=day)
+    if months is None or state.last_date is None:
+        return
+    earliest = add_months(state.last_date, months)
+    if day < earliest:
+        raise DomainError(
+            _(
+                "A person is admitted again only %(n)d months after leaving the party: "
+                "not before %(d)s."
+            )
+            % {"n": months, "d": _fmt(earliest)},
+            field="date",
+        )
+
+
 def _fmt(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -55,9 +78,13 @@ def _fmt(day: date) -> str:
 def _terminal_error(state: MemberState) -> DomainError:
     messages = {
         Status.DIED: _("This member has died; no further event can be recorded."),
-        Status.LEFT: _("This member has left the party; no further event can be recorded."),
-        Status.EXPELLED: _("This member was expelled; only a restoration can be recorded."),
-        Status.STRUCK_OFF: _("This member was struck off; only a restoration can be recorded."),
+        Status.LEFT: _("This member has left the party; only an admission again can be recorded."),
+        Status.EXPELLED: _(
+            "This member was expelled; only a restoration or an admission again can be recorded."
+        ),
+        Status.STRUCK_OFF: _(
+            "This member was struck off; only a restoration or an admission again can be recorded."
+        ),
         Status.TRANSFERRED_OUT: _(
             "This member was transferred out of Dangvu; only a transfer in can be recorded."
         ),
@@ -76,17 +103,23 @@ def transition(state: MemberState, ev: EventInput) -> MemberState:
         )
     if t in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         returning = t == EventType.TRANSFERRED_IN and state.status == Status.TRANSFERRED_OUT
-        if state.status is not None and not returning:
+        again = t == EventType.ADMITTED and state.status in READMITTABLE
+        if state.status is not None and not returning and not again:
             raise DomainError(_("This person is already on the party's records."), field="type")
         if ev.org_id is None:
             raise DomainError(_("Choose the party cell."), field="organisation")
+        if again:
+            _check_readmission_wait(state, ev.date)
         if t == EventType.ADMITTED:
             return state._replace(
                 last_date=ev.date,
                 status=Status.PROBATIONARY,
                 org_id=ev.org_id,
+                exempted=False,
+                temp_org_id=None,
                 admission_date=ev.date,
                 ceremony_date=ev.ceremony_date or ev.date,
+                official_date=None,
             )
         if returning:  # back from where they were transferred out to, as they were
             status = Status.OFFICIAL if state.official_date else Status.PROBATIONARY

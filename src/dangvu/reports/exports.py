@@ -46,9 +46,16 @@ BREAKDOWN_TITLES = {
     "admission_period": gettext_lazy("By admission period"),
     "education": gettext_lazy("By general education"),
     "professional": gettext_lazy("By professional level"),
+    "academic_title": gettext_lazy("By academic title"),
     "theory": gettext_lazy("By political theory"),
     "occupation": gettext_lazy("By occupation"),
 }
+# The particulars both forms count, as their rows say them.
+PARTICULAR_ROWS = (
+    (gettext_lazy("Youth Union members"), "youth_union"),
+    (gettext_lazy("Private-enterprise owners"), "enterprise_owner"),
+    (gettext_lazy("Married to a foreigner"), "married_foreigner"),
+)
 
 
 def _default(value):
@@ -96,6 +103,7 @@ def _membership_rows(report: dict) -> list[TableRow]:
         (_("Ethnic minority"), report["ethnic_minority"]["count"], "ethnic_minority"),
         (_("Religious"), report["religious"]["count"], "religious"),
         (_("Exempted from work and activities"), report["exempted"]["count"], "exempted"),
+        *((str(label), report[key]["count"], key) for label, key in PARTICULAR_ROWS),
     ]
     for n, (label, count, key) in enumerate(firsts, start=1):
         rows.append(TableRow(str(n), label, _compared(count, total, prev(key)), indent=1))
@@ -303,6 +311,7 @@ ADMISSION_TITLES = {
     "ethnicity": gettext_lazy("By ethnicity"),
     "education": gettext_lazy("By general education"),
     "professional": gettext_lazy("By professional level"),
+    "academic_title": gettext_lazy("By academic title"),
     "theory": gettext_lazy("By political theory"),
     "occupation": gettext_lazy("By occupation"),
 }
@@ -318,6 +327,8 @@ def _admission_rows(report: dict) -> list[TableRow]:
             (_("Women"), "women"),
             (_("Ethnic minority"), "ethnic_minority"),
             (_("Religious"), "religious"),
+            *((str(label), key) for label, key in PARTICULAR_ROWS),
+            (_("Admitted again"), "readmitted"),
         ),
         start=1,
     ):

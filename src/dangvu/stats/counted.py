@@ -20,6 +20,7 @@ __all__ = [
     "Dim",
     "MEMBER_DIMS",
     "DIMENSIONS",
+    "SPARSE",
     "COUNTED_STATE",
     "COUNTED_RECORD",
     "COUNTED_FIELDS",
@@ -74,6 +75,9 @@ class Dim:
     state: bool = False
     key: object = None  # callable value -> counter value
     sql: object = None  # callable column -> SQL expression of the counter value
+    # An empty value (none, no: nearly every member) is not counted: no counter row, no
+    # snapshot entry; the form counts the others.
+    sparse: bool = False
 
 
 MEMBER_DIMS = (
@@ -89,13 +93,24 @@ MEMBER_DIMS = (
     Dim("professional", "professional_level", state=True),
     Dim("theory", "theory_level", state=True),
     Dim("occupation", "occupation", state=True),
+    # The particulars of forms 2 and 3 (dated too): empty for none / no.
+    Dim("academic_title", "academic_title", state=True, sparse=True),
+    Dim("youth_union", "youth_union", state=True, sparse=True),
+    Dim("enterprise_owner", "enterprise_owner", state=True, sparse=True),
+    Dim("married_foreigner", "married_foreigner", state=True, sparse=True),
 )
 DIMENSIONS = tuple(d.name for d in MEMBER_DIMS)
 # The member fields member_contribution reads: the state and fields of the record.
 COUNTED_STATE = tuple(d.field for d in MEMBER_DIMS if d.state)
 COUNTED_RECORD = tuple(d.field for d in MEMBER_DIMS if not d.state)
 COUNTED_FIELDS = COUNTED_STATE + COUNTED_RECORD
-_PLAIN = tuple((d.name, d.field) for d in MEMBER_DIMS if d.key is None and d.name != "exempted")
+_PLAIN = tuple(
+    (d.name, d.field)
+    for d in MEMBER_DIMS
+    if d.key is None and d.name != "exempted" and not d.sparse
+)
+SPARSE = frozenset(d.name for d in MEMBER_DIMS if d.sparse)
+_SPARSE = tuple((d.name, d.field) for d in MEMBER_DIMS if d.sparse)
 _KEYED = tuple((d.name, d.field, d.key) for d in MEMBER_DIMS if d.key is not None)
 
 
@@ -109,6 +124,10 @@ def member_contribution(m) -> dict[tuple[str, str], int]:
         c[(name, getattr(m, field))] = 1
     for name, field, key in _KEYED:
         c[(name, key(getattr(m, field)))] = 1
+    for name, field in _SPARSE:
+        value = getattr(m, field)
+        if value:
+            c[(name, value)] = 1
     if m.exempted:
         c[("exempted", "1")] = 1
     return c

@@ -26,6 +26,7 @@ from dangvu.accounts.scoping import allows
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.refdata import (
+    ACADEMIC_TITLES,
     EDUCATION_LEVELS,
     ETHNICITIES,
     KINH,
@@ -90,9 +91,12 @@ BREAKDOWNS = [
     ("admission_period", "admission_period", ADMISSION_PERIODS),
     ("education", "education", EDUCATION_LEVELS),
     ("professional", "professional", PROFESSIONAL_LEVELS),
+    ("academic_title", "academic_title", ACADEMIC_TITLES),
     ("theory", "theory", THEORY_LEVELS),
     ("occupation", "occupation", OCCUPATIONS),
 ]
+# The particulars forms 2-BTCTW and 3-BTCTW count (dated attributes whose value is "yes").
+PARTICULARS = ("youth_union", "enterprise_owner", "married_foreigner")
 
 
 def percent(count: int, total: int) -> float:
@@ -352,6 +356,7 @@ def membership_figures(
         "ethnic_minority": _share(minority, total),
         "religious": _share(religious, total),
         "exempted": _share(tally[("exempted", "1")], total),
+        **{key: _share(tally[(key, "yes")], total) for key in PARTICULARS},
         "average_age": _average_age(month_sum, total, as_of),
         "breakdowns": breakdowns,
         "organisations": {
@@ -688,7 +693,7 @@ def year_ago_figures(org: Organisation, as_of: date) -> dict | None:
     out: dict = {"as_of": day, "breakdowns": {}}
     for key in ("total", "official", "probationary"):
         out[key] = sum(f["members"][key] for f in figures)
-    for key in ("women", "ethnic_minority", "religious", "exempted"):
+    for key in ("women", "ethnic_minority", "religious", "exempted", *PARTICULARS):
         out[key] = sum(f[key]["count"] for f in figures)
     for f in figures:
         for key, items in f["breakdowns"].items():
@@ -924,6 +929,7 @@ ADMISSION_BREAKDOWNS = [
     ("ethnicity", ETHNICITIES),
     ("education", EDUCATION_LEVELS),
     ("professional", PROFESSIONAL_LEVELS),
+    ("academic_title", ACADEMIC_TITLES),
     ("theory", THEORY_LEVELS),
     ("occupation", OCCUPATIONS),
 ]
@@ -978,18 +984,29 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
                 "religion": religion,
                 "born": born,
             }
-        for pk, _start, *attrs in (
+        for pk, start, *attrs in (
             MemberPeriod.objects.filter(member_id__in=chunk)
             .order_by("member_id", "valid_from")
             .values_list("member_id", "valid_from", *DATED_FIELDS)
         ):
             person = people.get(pk)
-            if person is not None and "education" not in person:
+            if person is None:
+                continue
+            if start < admitted[pk]:
+                # In the party before this admission: admitted again (kết nạp lại).
+                person["again"] = True
+            elif "education" not in person:
+                # The values in force on the day of admission.
                 person.update(zip(DATED_FIELDS, attrs, strict=True))
     by: dict[str, Tally] = {key: Tally() for key, _r in ADMISSION_BREAKDOWNS}
-    women = minority = religious = 0
+    women = minority = religious = again = 0
+    particulars: Tally = Tally()
     for pk, day in admitted.items():
         person = people[pk]
+        again += person.get("again", False)
+        for key in PARTICULARS:
+            particulars[key] += person.get(key) == "yes"
+        by["academic_title"][person.get("academic_title", "")] += 1
         women += person["gender"] == "F"
         minority += person["ethnicity"] != KINH
         religious += person["religion"] != NO_RELIGION
@@ -1034,6 +1051,8 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
         "women": _share(women, total),
         "ethnic_minority": _share(minority, total),
         "religious": _share(religious, total),
+        **{key: _share(particulars[key], total) for key in PARTICULARS},
+        "readmitted": _share(again, total),
         "restored": restored,
         "breakdowns": breakdowns,
         "grassroots_with_admissions": with_admission,

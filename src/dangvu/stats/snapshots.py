@@ -32,6 +32,7 @@ from dangvu.stats.counted import (
     COUNTED_RECORD,
     COUNTED_STATE,
     DIMENSIONS,
+    SPARSE,
     member_contribution,
     period_columns,
 )
@@ -187,6 +188,8 @@ def _marginals(periods: QuerySet[MemberPeriod], groups: dict[int, int] | None, s
         if DIMENSIONS[i] == "exempted":
             if value:
                 tally[("exempted", "1")] += n
+        elif DIMENSIONS[i] in SPARSE and not value:
+            continue
         else:
             tally[(DIMENSIONS[i], value)] += n
     return tallies
@@ -262,8 +265,10 @@ def add_rows(tally: Tally, rows: Iterable[tuple], sign: int) -> None:
             if exempted:
                 tally[("exempted", "1")] += sign * exempted
             continue
+        sparse = dim in SPARSE
         for value, n in Tally(column).items():
-            tally[(dim, value)] += sign * n
+            if value or not sparse:
+                tally[(dim, value)] += sign * n
 
 
 def add_row(tally: Tally, row, sign: int) -> None:
@@ -274,7 +279,7 @@ def add_row(tally: Tally, row, sign: int) -> None:
         if dim == "exempted":
             if value:
                 tally[("exempted", "1")] += n
-        else:
+        elif value or dim not in SPARSE:
             tally[(dim, value)] += n
 
 

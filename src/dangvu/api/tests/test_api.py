@@ -561,9 +561,11 @@ def test_membership_report(tree, people, users, as_user):
         "admission_period",
         "education",
         "professional",
+        "academic_title",
         "theory",
         "occupation",
     }
+    assert body["youth_union"] == {"count": 0, "percent": 0.0}
     assert [(r["code"], r["count"], r["percent"]) for r in body["breakdowns"]["ethnicity"]] == [
         ("01", 2, 66.67),
         ("16", 1, 33.33),

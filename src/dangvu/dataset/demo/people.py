@@ -24,10 +24,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from dangvu.core.dates import add_months
 from dangvu.dataset.demo.names import full_name
 from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.structure import KINH, District, Unit
+from dangvu.dataset.particulars import particulars
 from dangvu.members.choices import EventType, Status
 
 __all__ = [
@@ -253,6 +256,13 @@ class Person:
             "professional_level": self.professional_level,
             "theory_level": self.theory_level,
             "occupation": self.occupation,
+            **particulars(
+                f"{self.full_name}|{self.birth_date}|{self.hometown}",
+                self.birth_date,
+                self.occupation,
+                self.professional_level,
+                timezone.localdate(),
+            ),
             "party_card_number": self.party_card_number,
             "admission_date": self.admission_date,
             "ceremony_date": self.ceremony_date,

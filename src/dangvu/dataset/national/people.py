@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from itertools import accumulate
 
 from dangvu.dataset.demo.names import draw, full_name
+from dangvu.dataset.particulars import particulars
 
 __all__ = ["member_rows"]
 
@@ -189,6 +190,7 @@ def member_rows(
                     "professional_level": prof,
                     "theory_level": theory,
                     "occupation": occupation,
+                    **particulars(f"{index}", birth, occupation, prof, today),
                     "party_card_number": f"{index:08d}",
                     "admission_date": admitted,
                     "ceremony_date": admitted,

@@ -421,9 +421,43 @@ def test_event_dates_cannot_be_in_the_future_or_before_the_last_event(official):
     assert _refused(lambda: _record(official, "exemption_ended", date(2024, 1, 9))) == {"date"}
 
 
-@pytest.mark.parametrize("type", ["admitted", "reorganised", "promoted"])
+@pytest.mark.parametrize("type", ["reorganised", "promoted"])
 def test_only_user_events_can_be_recorded(official, type):
     assert _refused(lambda: _record(official, type, date(2024, 1, 1))) == {"type"}
+
+
+def test_a_member_in_the_party_is_not_admitted_again(tree, official):
+    assert _refused(
+        lambda: _record(official, "admitted", date(2024, 1, 1), organisation=tree.cell1)
+    ) == {"type"}
+
+
+@pytest.mark.parametrize("removal", ["left", "struck_off", "expelled"])
+def test_a_person_who_left_is_admitted_again_only_36_months_after(tree, official, removal):
+    _record(official, removal, date(2021, 9, 1))
+    # The rule in force on the day of the new admission (232-QĐ/TW on 1/3/2025): 36 months.
+    assert _refused(
+        lambda: _record(official, "admitted", date(2024, 8, 31), organisation=tree.cell2)
+    ) == {"date"}
+    _record(official, "admitted", date(2024, 9, 2), organisation=tree.cell2)
+    official.refresh_from_db()
+    assert official.status == "probationary" and official.organisation_id == tree.cell2.pk
+    assert official.admission_date == date(2024, 9, 2) and official.official_date is None
+    # In the party again from the new admission, on probation; not in between.
+    assert membership_figures(tree.cell2, date(2024, 9, 2))["members"]["probationary"] == 1
+    assert membership_figures(tree.cell1, date(2023, 1, 1))["members"]["total"] == 0
+    # A new probation: recognised late, official from 12 months after the new admission.
+    _record(official, "recognised", date(2025, 11, 3))
+    assert membership_figures(tree.cell2, date(2025, 9, 1))["members"]["probationary"] == 1
+    assert membership_figures(tree.cell2, date(2025, 9, 2))["members"]["official"] == 1
+    assert consistency_check() == []
+
+
+def test_a_person_who_died_or_was_transferred_out_is_not_admitted_again(tree, official):
+    _record(official, "died", date(2020, 1, 1))
+    assert _refused(
+        lambda: _record(official, "admitted", date(2024, 1, 1), organisation=tree.cell2)
+    ) == {"type"}
 
 
 def test_a_transfer_in_is_only_for_someone_transferred_out(tree, official):

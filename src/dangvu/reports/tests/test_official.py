@@ -141,7 +141,7 @@ def test_membership_xlsx_has_the_layout_of_form_3_btctw(tree, users, members):
     assert _row(ws, row)[1:4] == ["Xơ-đăng", 1, 33.33]
     assert ws.cell(row, 1).value.isdigit()
     row, _col = _find(ws, "Tổ chức đảng cấp dưới")
-    assert ws.cell(row, 1).value == "X" and ws.cell(row + 1, 2).value == "Đảng bộ cơ sở"
+    assert ws.cell(row, 1).value == "XI" and ws.cell(row + 1, 2).value == "Đảng bộ cơ sở"
     labels = [ws.cell(r, 2).value for r in range(1, ws.max_row + 1)]
     assert "Tổ chức cơ sở đảng" not in labels  # a grassroots committee counts only itself
 
