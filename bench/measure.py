@@ -60,8 +60,13 @@ ADMISSION_PERIOD_SQL = (
 )
 COVER_COLUMNS = (
     "org_path, status, gender, ethnicity, religion, birth_date, admission_date, education, "
-    "professional_level, theory_level, occupation, exempted"
+    "professional_level, theory_level, occupation, exempted, academic_title, youth_union, "
+    "enterprise_owner, married_foreigner"
 )
+# Named for its columns: a dataset kept from before the particulars (decision 0017) has the
+# eleven-column index under the old name, dropped when this one is made.
+COVER_INDEX = "bench_member_cover15"
+GROUPED = 15  # the columns of Measure.group_columns
 
 
 def log(message: str) -> None:
@@ -297,13 +302,12 @@ class Bench:
         return {k: v for k, v in subjects.items() if v is not None}
 
     def ensure_cover_index(self) -> None:
-        exists = self.index_exists("bench_member_cover")
+        exists = self.index_exists(COVER_INDEX)
         if exists:
             return
-        log("creating bench_member_cover (once)")
-        self.sql(
-            f"CREATE INDEX IF NOT EXISTS bench_member_cover ON members_member ({COVER_COLUMNS})"
-        )
+        self.sql("DROP INDEX IF EXISTS bench_member_cover")
+        log(f"creating {COVER_INDEX} (once)")
+        self.sql(f"CREATE INDEX IF NOT EXISTS {COVER_INDEX} ON members_member ({COVER_COLUMNS})")
         if self.vendor == "postgresql":
             # An index-only scan needs the visibility map; ANALYZE for the planner.
             self.sql("VACUUM ANALYZE members_member")
@@ -336,16 +340,24 @@ class Bench:
                 f"{p}.theory_level",
                 f"{p}.occupation",
                 f"{p}.exempted",
+                f"{p}.academic_title",
+                f"{p}.youth_union",
+                f"{p}.enterprise_owner",
+                f"{p}.married_foreigner",
             ]
         )
 
+    def group_by(self) -> str:
+        """GROUP BY every column of group_columns."""
+        return "GROUP BY " + ", ".join(str(i) for i in range(1, GROUPED + 1))
+
     def raw_today(self, path: str) -> int:
-        hint = " INDEXED BY bench_member_cover" if self.vendor == "sqlite" else ""
+        hint = f" INDEXED BY {COVER_INDEX}" if self.vendor == "sqlite" else ""
         cols = self.group_columns("m")
         rows = self.sql(
             f"SELECT {cols}, COUNT(*) FROM members_member m{hint} "
             f"WHERE m.org_path >= %s AND m.org_path < %s AND m.status IN {IN_PARTY_SQL} "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11",
+            + self.group_by(),
             [path, path + "~"],
         )
         return sum(r[-1] for r in rows)
@@ -361,7 +373,7 @@ class Bench:
             total = membership_figures(org)["members"]["total"]
             raw_total = self.raw_today(org.path)
             baseline = self.run(lambda path=org.path: self.raw_today(path), slow=slow)
-            desc = "raw GROUP BY (11 dims) on covering index bench_member_cover"
+            desc = f"raw GROUP BY ({GROUPED} dims) on covering index {COVER_INDEX}"
             note = f"{total:,} members"
             if raw_total != total:
                 note += f"; MISMATCH: counters say {total:,}, the member table {raw_total:,}"
@@ -405,8 +417,7 @@ class Bench:
             "WHERE p.organisation_id IN (SELECT v.organisation_id "
             "FROM organisations_organisationversion v WHERE v.path >= %s AND v.path < %s "
             "AND v.valid_from <= %s AND (v.valid_to IS NULL OR v.valid_to > %s)) "
-            "AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s) "
-            "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11",
+            "AND p.valid_from <= %s AND (p.valid_to IS NULL OR p.valid_to > %s) " + self.group_by(),
             [path, path + "~", d, d, d, d],
         )
         return sum(r[-1] for r in rows)

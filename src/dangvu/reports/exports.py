@@ -124,6 +124,16 @@ def _membership_rows(report: dict) -> list[TableRow]:
                     indent=1,
                 )
             )
+            if (key, item["code"]) == ("occupation", "retired") and "retired_exempted" in report:
+                count = report["retired_exempted"]["count"]
+                rows.append(
+                    TableRow(
+                        "",
+                        _("of which: exempted from work and activities"),
+                        _compared(count, total, prev("retired_exempted")),
+                        indent=2,
+                    )
+                )
     section += 1
     orgs = report["organisations"]
     rows.append(TableRow(roman(section), _("Organisations in the subtree"), section=True))

@@ -63,6 +63,9 @@ def _admission_period_sql(column: str):
     )
 
 
+RETIRED = "retired"  # the occupation code (core.refdata.OCCUPATIONS)
+
+
 @dataclass(frozen=True)
 class Dim:
     """A counter dimension: `name` (SubtreeCounter.dim), the member `field` it reads, whether
@@ -78,6 +81,9 @@ class Dim:
     # An empty value (none, no: nearly every member) is not counted: no counter row, no
     # snapshot entry; the form counts the others.
     sparse: bool = False
+    # A value computed from the whole member (several fields), for member_contribution; the
+    # SQL of `sql` computes the same from the period row's columns.
+    of: object = None  # callable member -> counter value
 
 
 MEMBER_DIMS = (
@@ -98,10 +104,23 @@ MEMBER_DIMS = (
     Dim("youth_union", "youth_union", state=True, sparse=True),
     Dim("enterprise_owner", "enterprise_owner", state=True, sparse=True),
     Dim("married_foreigner", "married_foreigner", state=True, sparse=True),
+    # 3-BTCTW: retired or no longer working, "of which exempted from work and activities".
+    Dim(
+        "retired_exempted",
+        "occupation",
+        state=True,
+        sparse=True,
+        of=lambda m: "yes" if m.occupation == RETIRED and m.exempted else "",
+        sql=lambda column: Case(
+            When(**{column: RETIRED, "exempted": True}, then=Value("yes")),
+            default=Value(""),
+            output_field=CharField(),
+        ),
+    ),
 )
 DIMENSIONS = tuple(d.name for d in MEMBER_DIMS)
 # The member fields member_contribution reads: the state and fields of the record.
-COUNTED_STATE = tuple(d.field for d in MEMBER_DIMS if d.state)
+COUNTED_STATE = tuple(dict.fromkeys(d.field for d in MEMBER_DIMS if d.state))
 COUNTED_RECORD = tuple(d.field for d in MEMBER_DIMS if not d.state)
 COUNTED_FIELDS = COUNTED_STATE + COUNTED_RECORD
 _PLAIN = tuple(
@@ -110,7 +129,9 @@ _PLAIN = tuple(
     if d.key is None and d.name != "exempted" and not d.sparse
 )
 SPARSE = frozenset(d.name for d in MEMBER_DIMS if d.sparse)
-_SPARSE = tuple((d.name, d.field) for d in MEMBER_DIMS if d.sparse)
+_SPARSE = tuple(
+    (d.name, d.of or (lambda m, field=d.field: getattr(m, field))) for d in MEMBER_DIMS if d.sparse
+)
 _KEYED = tuple((d.name, d.field, d.key) for d in MEMBER_DIMS if d.key is not None)
 
 
@@ -124,8 +145,8 @@ def member_contribution(m) -> dict[tuple[str, str], int]:
         c[(name, getattr(m, field))] = 1
     for name, field, key in _KEYED:
         c[(name, key(getattr(m, field)))] = 1
-    for name, field in _SPARSE:
-        value = getattr(m, field)
+    for name, value_of in _SPARSE:
+        value = value_of(m)
         if value:
             c[(name, value)] = 1
     if m.exempted:

@@ -357,6 +357,8 @@ def membership_figures(
         "religious": _share(religious, total),
         "exempted": _share(tally[("exempted", "1")], total),
         **{key: _share(tally[(key, "yes")], total) for key in PARTICULARS},
+        # Of the retired (occupation "retired"): those exempted from work and activities.
+        "retired_exempted": _share(tally[("retired_exempted", "yes")], total),
         "average_age": _average_age(month_sum, total, as_of),
         "breakdowns": breakdowns,
         "organisations": {
@@ -693,7 +695,14 @@ def year_ago_figures(org: Organisation, as_of: date) -> dict | None:
     out: dict = {"as_of": day, "breakdowns": {}}
     for key in ("total", "official", "probationary"):
         out[key] = sum(f["members"][key] for f in figures)
-    for key in ("women", "ethnic_minority", "religious", "exempted", *PARTICULARS):
+    for key in (
+        "women",
+        "ethnic_minority",
+        "religious",
+        "exempted",
+        *PARTICULARS,
+        "retired_exempted",
+    ):
         out[key] = sum(f[key]["count"] for f in figures)
     for f in figures:
         for key, items in f["breakdowns"].items():

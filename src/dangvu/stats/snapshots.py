@@ -54,19 +54,44 @@ __all__ = [
 ]
 
 
+# The preset dictionary of the deflated figures: what a snapshot's JSON usually says, so that
+# a commune's figures take about 210 bytes instead of 490 (zlib's zdict). NEVER CHANGE IT: the
+# stored snapshots need it to be read (figures packed without it read the same). A better one
+# would need a new format with a mark of its own.
+_ZDICT = (
+    b'{"academic_title":{"associate_professor":0,"professor":0},"admission_period":'
+    b'{"1954_1975":0,"post_1975":0},"age_band":{"18-30":0,"31-35":0,"36-40":0,"41-45":0,'
+    b'"46-50":0,"51-55":0,"56-60":0,"61+":0},"birth_months":{"sum":0},"education":'
+    b'{"lower_secondary":0,"upper_secondary":0},"enterprise_owner":{"yes":0},"ethnicity":'
+    b'{"01":0,"02":0,"03":0,"04":0,"05":0,"06":0,"07":0,"08":0,"09":0,"12":0,"16":0,"29":0},'
+    b'"gender":{"F":0,"M":0},"grassroots":{"total":0},"grassroots_type":{"army":0,'
+    b'"commune":0,"other_enterprise":0,"party_agency":0,"police":0,"public_service":0,'
+    b'"state_agency":0,"state_enterprise":0,"ward":0},"married_foreigner":{"yes":0},'
+    b'"members":{"total":0},"occupation":{"armed_forces":0,"enterprise":0,"farmer":0,'
+    b'"other":0,"public_employee":0,"retired":0,"state_official":0},"org_kind":{"cell":0,'
+    b'"commune":0,"direct":0,"grassroots_cell":0,"grassroots_committee":0,"province":0},'
+    b'"professional":{"college":0,"doctor":0,"intermediate":0,"master":0,"none":0,'
+    b'"university":0},"religion":{"00":0,"01":0,"02":0,"03":0},"retired_exempted":{"yes":0},'
+    b'"status":{"official":0,"probationary":0},"theory":{"advanced":0,"elementary":0,'
+    b'"intermediate":0,"none":0},"youth_union":{"yes":0}}'
+)
+
+
 def pack(tally) -> bytes:
     """A snapshot's figures as stored: {dim: {value: count}} of the non-zero counts, as compact
-    JSON, deflated (about 60 counts: a few hundred bytes instead of 60 rows)."""
+    JSON, deflated with a preset dictionary (about 60 counts in about 210 bytes instead of 60
+    rows)."""
     nested: dict[str, dict[str, int]] = {}
     for (dim, value), n in sorted(tally.items()):
         if n:
             nested.setdefault(dim, {})[value] = n
-    return zlib.compress(json.dumps(nested, separators=(",", ":")).encode(), 6)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 15, 9, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
+    return deflate.compress(json.dumps(nested, separators=(",", ":")).encode()) + deflate.flush()
 
 
 def unpack(blob) -> Tally:
     """The figures `pack` stored (bytes, or the memoryview PostgreSQL gives)."""
-    nested = json.loads(zlib.decompress(bytes(blob)))
+    nested = json.loads(zlib.decompressobj(zdict=_ZDICT).decompress(bytes(blob)))
     return Tally({(dim, value): n for dim, values in nested.items() for value, n in values.items()})
 
 

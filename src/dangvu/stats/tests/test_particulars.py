@@ -97,3 +97,22 @@ def test_form_2_counts_the_particulars_of_the_day_of_admission_and_admissions_ag
     assert rows["Kết nạp lại"][0] == 1
     assert rows["Đoàn viên Đoàn TNCS Hồ Chí Minh"][0] == 1
     assert consistency_check() == []
+
+
+def test_form_3_says_how_many_of_the_retired_are_exempted(tree, make_member):
+    old = make_member(tree.cell1, occupation="retired", admission_date=date(1980, 1, 1))
+    make_member(tree.cell1, occupation="retired", admission_date=date(1985, 1, 1))
+    working = make_member(tree.cell2, occupation="farmer", admission_date=date(1990, 1, 1))
+    for member in (old, working):
+        member_event_record(actor=None, member=member, type="exempted", date=date(2024, 5, 1))
+    # From the counters (today), the periods (a past date) and a cell's own periods alike.
+    assert membership_figures(tree.committee)["retired_exempted"]["count"] == 1
+    assert counters(tree.committee)[("retired_exempted", "yes")] == 1
+    assert membership_figures(tree.committee, date(2024, 5, 1))["retired_exempted"]["count"] == 1
+    assert membership_figures(tree.committee, date(2024, 4, 30))["retired_exempted"]["count"] == 0
+    assert membership_figures(tree.cell1, date(2024, 6, 1))["retired_exempted"]["count"] == 1
+    rows = membership_form(membership_figures(tree.committee)).rows
+    at = next(i for i, r in enumerate(rows) if r.label == "Nghỉ hưu, thôi việc")
+    assert rows[at + 1].label == "trong đó: miễn công tác và sinh hoạt đảng"
+    assert rows[at + 1].values[:2] == (1, 33.33)
+    assert consistency_check() == []
