@@ -252,3 +252,20 @@ def test_a_dated_attribute_is_changed_on_its_own_page_not_in_the_edit(tree, user
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert db_snapshot() == before
     assert client.get(f"/members/{member.pk}/attributes/?field=gender").status_code == 404
+
+
+def test_leaving_the_youth_union_is_a_change_to_no_on_the_attribute_page(tree, users, make_member):
+    member = make_member(tree.cell1, youth_union="yes")
+    client = _client(users.staff_kt)
+    page = client.get(f"/members/{member.pk}/attributes/?field=youth_union").content.decode()
+    assert '<option value="" selected>Không</option>' in page
+    assert '<option value="yes">Có</option>' in page
+    response = client.post(
+        f"/members/{member.pk}/attributes/?field=youth_union",
+        {"value": "", "kind": "change", "valid_from": "02/04/2025", "source": "QĐ 15"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    member.refresh_from_db()
+    assert member.youth_union == ""
+    detail = client.get(f"/members/{member.pk}/").content.decode()
+    assert "Đoàn viên" in detail and "02/04/2025" in detail
