@@ -63,8 +63,14 @@ class Member(OrgBoundModel):
     ceremony_date = models.DateField(_("admission ceremony date"), null=True, blank=True)
     official_date = models.DateField(_("official date"), null=True, blank=True)
 
+    # Looked up by `org_path` (indexed with the name), not by this key: its own index (8 MB
+    # at 1M members) would repeat that one (docs/decisions/0017).
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="members", verbose_name=_("party cell")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("party cell"),
+        db_index=False,
     )
     org_path = models.CharField(max_length=255, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)

@@ -384,7 +384,9 @@ def member_events(member: Member) -> QuerySet[MembershipEvent]:
 
 
 def member_count_in_org(org: Organisation) -> int:
-    return Member.objects.filter(organisation=org, status__in=IN_PARTY).count()
+    # By the cell's path (members' org_path, indexed): Member.organisation keeps no index of
+    # its own (docs/decisions/0017).
+    return Member.objects.filter(org_path=org.path, status__in=IN_PARTY).count()
 
 
 def members_on(*, actor, org: Organisation, day, limit: int = 20) -> tuple[list[Member], int]:
@@ -481,7 +483,7 @@ def members_due(actor, today: date) -> list:
 
 def member_ids_in_org(org: Organisation) -> list[int]:
     return list(
-        Member.objects.filter(organisation=org, status__in=IN_PARTY).values_list("id", flat=True)
+        Member.objects.filter(org_path=org.path, status__in=IN_PARTY).values_list("id", flat=True)
     )
 
 

@@ -1413,7 +1413,9 @@ def members_reassign(
     """Move the in-party members of a cell (those `ids`, or all) to another cell because of a
     reorganisation (merge, split): a `reorganised` event each, not a personal transfer. The
     members' registry entry's `reassign` (MembersConfig.ready). Returns how many moved."""
-    qs = Member.objects.select_for_update().filter(organisation=source, status__in=IN_PARTY)
+    qs = Member.objects.select_for_update().filter(
+        org_path=source.path, organisation=source, status__in=IN_PARTY
+    )
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     members = list(qs.order_by("pk"))

@@ -114,9 +114,9 @@ def cell_counts(cell: Organisation) -> Tally:
     """What a cell's rollup counters would hold (cells keep none), counted from its own
     members: a few hundred rows at most, no model instances."""
     tally: Tally = Tally(org_contribution(cell) if cell.valid_to is None else {})
-    rows = Member.objects.filter(organisation_id=cell.pk, status__in=IN_PARTY).values_list(
-        *COUNTED_FIELDS
-    )
+    rows = Member.objects.filter(
+        org_path=cell.path, organisation_id=cell.pk, status__in=IN_PARTY
+    ).values_list(*COUNTED_FIELDS)
     for values in rows:
         tally.update(
             member_contribution(SimpleNamespace(**dict(zip(COUNTED_FIELDS, values, strict=True))))

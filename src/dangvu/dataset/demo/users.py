@@ -62,7 +62,9 @@ def create_users() -> dict[str, object]:
     """Create the demo users and their grants through the account services; link `dangvien` to
     an active member of the secretary's cell. Returns username -> user."""
     cell = Organisation.objects.get(code=SECRETARY_CELL)
-    active = Member.objects.filter(organisation=cell, status=Status.OFFICIAL, exempted=False)
+    active = Member.objects.filter(
+        org_path=cell.path, organisation=cell, status=Status.OFFICIAL, exempted=False
+    )
     # The longest-serving active member is the secretary; the most recent one signs in as a member.
     secretary = active.order_by("admission_date", "pk").first()
     member = active.order_by("-admission_date", "-pk").first()
