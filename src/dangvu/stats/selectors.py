@@ -53,6 +53,7 @@ from dangvu.organisations.models import (
     OrganisationVersion,
 )
 from dangvu.organisations.selectors import org_version_on
+from dangvu.organisations.tree import ancestor_paths
 from dangvu.stats.bands import (
     ADMISSION_PERIODS,
     AGE_BANDS,
@@ -1045,12 +1046,15 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
             .values_list("organisation_id", "path", "kind", "grassroots_type")
             if grassroots_type_of(kind, gtype) is not None
         ]
-        admitted_paths = [inside.path_of(cells[pk], admitted[pk]) or "" for pk in admitted]
-        for unit in units:
-            if any(p.startswith(unit) for p in admitted_paths):
-                with_admission += 1
-            else:
-                without += 1
+        # Every organisation at or above a cell with an admission (a province's year: 1,700
+        # units × 2,600 admissions compared one by one took 0.9 s).
+        reached = {
+            above
+            for pk in admitted
+            for above in ancestor_paths(inside.path_of(cells[pk], admitted[pk]) or "")
+        }
+        with_admission = sum(1 for unit in units if unit in reached)
+        without = len(units) - with_admission
     return {
         "organisation": {"code": org.code, "name": org.name},
         "continues": [{"code": p.code, "name": p.name, "until": day} for p, day in carried],
