@@ -116,3 +116,24 @@ def test_form_3_says_how_many_of_the_retired_are_exempted(tree, make_member):
     assert rows[at + 1].label == "trong đó: miễn công tác và sinh hoạt đảng"
     assert rows[at + 1].values[:2] == (1, 33.33)
     assert consistency_check() == []
+
+
+def test_the_upgrade_counts_the_retired_exempted_already_recorded(tree, make_member):
+    import importlib
+
+    from django.apps import apps
+
+    from dangvu.stats.build import snapshots_build
+    from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
+
+    migration = importlib.import_module("dangvu.stats.migrations.0005_retired_exempted_counters")
+    old = make_member(tree.cell1, occupation="retired", admission_date=date(1980, 1, 1))
+    member_event_record(actor=None, member=old, type="exempted", date=date(2024, 5, 1))
+    snapshots_build(since=date(2024, 1, 1), min_members=1)
+    # As a database from before the dimension holds them: no rows for it.
+    SubtreeCounter.objects.filter(dim="retired_exempted").delete()
+    assert consistency_check() != []
+    migration.count_retired_exempted(apps, None)
+    assert consistency_check() == []
+    assert counters(tree.province)[("retired_exempted", "yes")] == 1
+    assert not SubtreeSnapshot.objects.exists()
