@@ -65,11 +65,11 @@ from dangvu.stats.counted import grassroots_type_of, org_contribution
 from dangvu.stats.counters import cell_counts
 from dangvu.stats.models import SignedReport, SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import (
-    _period_tally_joint,
     banded,
     cell_tally,
     covering,
     period_tally,
+    period_tally_joint,
     unpack,
 )
 
@@ -251,7 +251,7 @@ def _subtree_on(path: str, day: date) -> Tally:
     if len(orgs) > _LISTED_ORGS:
         return tally + _tally_from_periods(path, day)
     periods = MemberPeriod.objects.filter(covering(day), organisation_id__in=orgs)
-    return tally + _period_tally_joint(periods)
+    return tally + period_tally_joint(periods)
 
 
 def _org_counts_on(path: str, day: date) -> Tally:

@@ -44,6 +44,7 @@ __all__ = [
     "add_rows",
     "period_tallies_by_group",
     "period_tally",
+    "period_tally_joint",
     "cell_tally",
     "changes_between",
     "snapshots_adjust",
@@ -130,12 +131,14 @@ def period_tally(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
     database: the same keys as stats.counted.member_contribution."""
     if connection.vendor == "postgresql":
         return _period_marginals(periods, sign)
-    return _period_tally_joint(periods, sign)
+    return period_tally_joint(periods, sign)
 
 
-def _period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
-    """period_tally on SQLite (no GROUPING SETS): the counted columns of every period, read as
-    they come and counted column by column in chunks. Grouping by the eleven columns in SQLite
+def period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
+    """period_tally on SQLite (no GROUPING SETS), and for a small subtree on either engine
+    (fewer round trips than the grouping sets for a few hundred rows): the counted columns of
+    every period, read as they come and counted column by column in chunks. Grouping by the
+    columns in SQLite
     gave about one row per member anyway, after sorting them all: 166 ms against 98 ms for a
     province of 19,000 members (bench, 200,000 members)."""
     tally: Tally = Tally()

@@ -18,13 +18,13 @@ from dangvu.stats.build import snapshot_days, snapshots_build
 from dangvu.stats.models import SubtreeSnapshot
 from dangvu.stats.selectors import membership_figures, org_version_on
 from dangvu.stats.snapshots import (
-    _period_tally_joint,
     add_row,
     add_rows,
     banded,
     covering,
     pack,
     period_tally,
+    period_tally_joint,
     unpack,
 )
 from dangvu.stats.tests.test_selectors import varied  # noqa: F401  (fixture)
@@ -169,7 +169,7 @@ def test_counting_each_dimension_apart_gives_the_joint_count(tree, varied):  # n
     # every combination. Both must give the same tally, exempted members and deaths included.
     for day in DAYS:
         periods = MemberPeriod.objects.filter(covering(day))
-        joint = _period_tally_joint(periods, -1)
+        joint = period_tally_joint(periods, -1)
         assert joint, day
         assert period_tally(periods, -1) == joint, day
 
