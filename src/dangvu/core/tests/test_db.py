@@ -25,6 +25,7 @@ from dangvu.core.db import (
     refresh_planner_statistics,
     restore_foreign_keys,
 )
+from dangvu.members.fields import DATED_FIELDS
 from dangvu.members.models import Member, MemberPeriod, NameKey
 from dangvu.stats.consistency import consistency_check
 
@@ -89,13 +90,16 @@ def _period_row(member_id: int, org_id: int) -> tuple:
         False,
         "2020-01-01",
         None,
-        "primary",
-        "none",
-        "none",
-        "farmer",
+        *(_ATTRIBUTES.get(name, "") for name in DATED_FIELDS),
     )
 
 
+_ATTRIBUTES = {
+    "education": "primary",
+    "professional_level": "none",
+    "theory_level": "none",
+    "occupation": "farmer",
+}
 # The loaders' columns (members.services._PERIOD_COLUMNS): the dated attributes included.
 _PERIOD_COLUMNS = (
     "member_id",
@@ -104,10 +108,7 @@ _PERIOD_COLUMNS = (
     "exempted",
     "valid_from",
     "valid_to",
-    "education",
-    "professional_level",
-    "theory_level",
-    "occupation",
+    *DATED_FIELDS,
 )
 
 
