@@ -89,25 +89,6 @@ def _reports_page(request):
         raise Http404
 
 
-def _with_sub_rows(key: str, rows: list[dict], report: dict) -> list[dict]:
-    """A breakdown's rows as the page shows them: under the retired, those of them exempted
-    from work and activities (as the form's "of which" row)."""
-    if key != "occupation" or "retired_exempted" not in report:
-        return rows
-    out = []
-    for row in rows:
-        out.append(row)
-        if row["code"] == "retired":
-            out.append(
-                {
-                    "label": _("of which: exempted from work and activities"),
-                    "sub": True,
-                    **report["retired_exempted"],
-                }
-            )
-    return out
-
-
 def membership(request):
     _reports_page(request)
     roots = org_roots_for(actor=request.user, action="reports.view")
@@ -139,12 +120,7 @@ def membership(request):
                 render_file = membership_pdf if kind == "pdf" else membership_xlsx
                 return file_response(render_file(report), membership_filename(report, kind), kind)
     sections = (
-        [
-            (BREAKDOWN_TITLES[k], _with_sub_rows(k, rows, report))
-            for k, rows in report["breakdowns"].items()
-        ]
-        if report
-        else []
+        [(BREAKDOWN_TITLES[k], rows) for k, rows in report["breakdowns"].items()] if report else []
     )
     context = {"form": form, "report": report, "roots": roots, "sections": sections}
     if report:

@@ -137,17 +137,3 @@ def test_the_upgrade_counts_the_retired_exempted_already_recorded(tree, make_mem
     assert consistency_check() == []
     assert counters(tree.province)[("retired_exempted", "yes")] == 1
     assert not SubtreeSnapshot.objects.exists()
-
-
-def test_the_statistics_page_shows_the_retired_exempted_under_the_retired(tree, users, make_member):
-    from django.test import Client
-
-    old = make_member(tree.cell1, occupation="retired", admission_date=date(1980, 1, 1))
-    member_event_record(actor=None, member=old, type="exempted", date=date(2024, 5, 1))
-    client = Client()
-    client.force_login(users.staff_kt)
-    html = client.get("/reports/membership/", {"org": tree.committee.code}).content.decode()
-    retired = html.index("Nghỉ hưu, thôi việc")
-    sub = html.index('<td class="sub">trong đó: miễn công tác và sinh hoạt đảng</td>')
-    assert retired < sub
-    assert "Đoàn viên Đoàn TNCS Hồ Chí Minh" in html
