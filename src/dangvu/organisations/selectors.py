@@ -10,7 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows, restrict, scope_for
-from dangvu.core.db import prefix_q
+from dangvu.core.db import Prepared, as_date, instance_maker, prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound_entries
 from dangvu.core.text import clean_code, fold, natural_key, tokens
@@ -153,14 +153,33 @@ def org_change_preview(org: Organisation) -> dict:
     return {"organisations": orgs, "rows": rows, "blocks": bool(orgs or any(n for _t, n in rows))}
 
 
-def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
-    """The organisation's version in force on `day` (None: it did not exist then)."""
-    return (
-        OrganisationVersion.objects.filter(organisation=org)
+_VERSION_FIELDS = [f.attname for f in OrganisationVersion._meta.concrete_fields]
+_VERSION_ON = Prepared(
+    lambda org, day: (
+        OrganisationVersion.objects.filter(organisation_id=org)
         .filter(covering_q(day))
         .order_by("-valid_from")
-        .first()
-    )
+        .values_list(*_VERSION_FIELDS)[:1]
+    ),
+    -7_777_777,
+    date(1111, 11, 11),
+)
+_make_version = instance_maker(OrganisationVersion)
+
+
+def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
+    """The organisation's version in force on `day` (None: it did not exist then). Compiled
+    once: every report as of a date asks it, and for a cell the ORM's compiling took as long
+    as the report's own query."""
+    rows = _VERSION_ON.rows(org.pk, day)
+    if not rows:
+        return None
+    values = dict(zip(_VERSION_FIELDS, rows[0], strict=True))
+    values["valid_from"] = as_date(values["valid_from"])
+    values["valid_to"] = as_date(values["valid_to"])
+    version = _make_version(values)
+    version._state.adding, version._state.db = False, "default"
+    return version
 
 
 def covering_q(day: date) -> Q:

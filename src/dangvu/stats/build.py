@@ -21,10 +21,10 @@ from dangvu.organisations.models import Organisation
 from dangvu.organisations.tree import ancestor_paths
 from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.selectors import (
-    _org_counts_on,
-    _tally_from_periods,
-    _tree_changed,
-    _versions_on,
+    org_counts_on,
+    tally_from_periods,
+    tree_changed,
+    versions_on,
 )
 from dangvu.stats.snapshots import (
     ChangeStream,
@@ -77,7 +77,7 @@ def _paths_on(org_ids, day: date) -> dict[int, str]:
     paths = {}
     for i in range(0, len(ids), 5000):
         paths.update(
-            _versions_on(day)
+            versions_on(day)
             .filter(organisation_id__in=ids[i : i + 5000])
             .values_list("organisation_id", "path")
         )
@@ -90,10 +90,10 @@ def _first_counts(subtrees: dict[int, str], day: date) -> dict[int, Tally]:
     the nested subtrees' figures summed upwards (64 separate counts read the nation's members
     about 2.5 times)."""
     if connection.vendor != "postgresql" or len(subtrees) < 2:
-        return {pk: Tally(_tally_from_periods(path, day)) for pk, path in subtrees.items()}
+        return {pk: Tally(tally_from_periods(path, day)) for pk, path in subtrees.items()}
     by_path = {path: pk for pk, path in subtrees.items()}
     deepest = {}
-    for cell, path in _versions_on(day).values_list("organisation_id", "path").iterator(10000):
+    for cell, path in versions_on(day).values_list("organisation_id", "path").iterator(10000):
         for prefix in reversed(ancestor_paths(path)):
             if prefix in by_path:
                 deepest[cell] = by_path[prefix]
@@ -148,7 +148,7 @@ def snapshots_build(
         todo = [o for o in subtrees if last.get(o.pk) is None or day > last[o.pk]]
         if not todo:
             continue
-        rebuilt = prev is None or _tree_changed(prev, day)
+        rebuilt = prev is None or tree_changed(prev, day)
         if rebuilt:
             holders = {}
             by_path = {path: pk for pk, path in _paths_on([o.pk for o in subtrees], day).items()}
@@ -192,7 +192,7 @@ def snapshots_build(
                     continue
                 if o.pk in counted:
                     running[o.pk] = counted[o.pk]
-                    running[o.pk].update(_org_counts_on(path, day))
+                    running[o.pk].update(org_counts_on(path, day))
                 rows.append((o.pk, day, pack(banded(running[o.pk], day))))
             # One write per day for all subtrees.
             written += insert_rows(SubtreeSnapshot, ("organisation_id", "day", "figures"), rows)

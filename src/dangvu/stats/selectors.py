@@ -19,11 +19,11 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dangvu.accounts.scoping import allows
-from dangvu.core.db import prefix_q
+from dangvu.core.db import PREFIX_END, Prepared, as_date, prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.refdata import (
     ACADEMIC_TITLES,
@@ -59,7 +59,6 @@ from dangvu.stats.bands import (
     AGE_BANDS,
     age_band,
     age_band_limits,
-    age_band_of_month,
 )
 from dangvu.stats.counted import grassroots_type_of, org_contribution
 from dangvu.stats.counters import cell_counts
@@ -68,8 +67,8 @@ from dangvu.stats.snapshots import (
     banded,
     cell_tally,
     covering,
+    orgs_tally,
     period_tally,
-    period_tally_joint,
     unpack,
 )
 
@@ -82,6 +81,10 @@ __all__ = [
     "org_version_on",
     "percent",
     "membership_trend",
+    "org_counts_on",
+    "tally_from_periods",
+    "tree_changed",
+    "versions_on",
 ]
 
 # (report key, counter dim, reference list)
@@ -101,17 +104,21 @@ PARTICULARS = ("youth_union", "enterprise_owner", "married_foreigner")
 
 
 def percent(count: int, total: int) -> float:
+    """count / total in percent, two decimals rounded half up (in integers: exact, and a
+    report's ~60 shares cost no Decimal arithmetic)."""
     if not total:
         return 0.0
-    value = (Decimal(count) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    return float(value)
+    hundredths, rest = divmod(count * 10_000, total)
+    if rest * 2 >= total:
+        hundredths += 1
+    return hundredths / 100
 
 
 def _share(count: int, total: int) -> dict:
     return {"count": count, "percent": percent(count, total)}
 
 
-def _versions_on(day: date):
+def versions_on(day: date):
     return OrganisationVersion.objects.filter(valid_from__lte=day).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=day)
     )
@@ -122,7 +129,7 @@ def _tally_from_counters(org: Organisation, on: date) -> Tally:
     database (one row per band instead of ~900 months for the nation). A cell keeps no
     counter rows: its few members are counted (stats.counters)."""
     if org.kind in MEMBER_HOLDING_KINDS:
-        return cell_counts(org)
+        return banded(cell_counts(org), on)
     limits = age_band_limits(on)
     case = " ".join("WHEN value <= %s THEN %s" for _b in limits[:-1])
     table = SubtreeCounter._meta.db_table
@@ -153,10 +160,10 @@ def _tally_from_counters(org: Organisation, on: date) -> Tally:
 
 
 def _cells_on(path: str, day: date):
-    return _versions_on(day).filter(prefix_q("path", path)).values("organisation_id")
+    return versions_on(day).filter(prefix_q("path", path)).values("organisation_id")
 
 
-def _tally_from_periods(path: str, day: date) -> Tally:
+def tally_from_periods(path: str, day: date) -> Tally:
     """Members in the party on `day` in the subtree at `path` in the tree of that day."""
     return period_tally(
         MemberPeriod.objects.filter(covering(day), organisation_id__in=_cells_on(path, day))
@@ -182,7 +189,7 @@ def _changes_between(path: str, start: date, end: date) -> Tally:
         )
         for i in range(0, len(cells), 5000):
             inside = list(
-                _versions_on(end)
+                versions_on(end)
                 .filter(prefix_q("path", path), organisation_id__in=cells[i : i + 5000])
                 .values_list("organisation_id", flat=True)
             )
@@ -196,11 +203,24 @@ def _changes_between(path: str, start: date, end: date) -> Tally:
     return tally
 
 
-def _tree_changed(start: date, end: date) -> bool:
+def tree_changed(start: date, end: date) -> bool:
     """Any organisation appeared, moved, merged or ended in (start, end]."""
     return OrganisationVersion.objects.filter(
         Q(valid_from__gt=start, valid_from__lte=end) | Q(valid_to__gt=start, valid_to__lte=end)
     ).exists()
+
+
+# The subtree's last snapshot of the month on or before a day.
+_SNAPSHOT_BEFORE = Prepared(
+    lambda org, first, day: (
+        SubtreeSnapshot.objects.filter(organisation_id=org, day__lte=day, day__gte=first)
+        .order_by("-day")
+        .values_list("day", "figures")[:1]
+    ),
+    -7_777_777,
+    date(1111, 11, 1),
+    date(1111, 11, 11),
+)
 
 
 def _tally_on(org: Organisation, version: OrganisationVersion, day: date) -> Tally:
@@ -208,22 +228,20 @@ def _tally_on(org: Organisation, version: OrganisationVersion, day: date) -> Tal
     that day). A cell: its own periods. A subtree with snapshots: the last snapshot of the same
     month on or before the day plus the changes since, when the tree did not change in
     between. Else counted from the periods (subtrees under SNAPSHOT_MIN_MEMBERS: fast at their
-    size). Snapshots hold age bands, not birth months: within one month every birth month
-    stays in its band."""
+    size). Birth months come summed into the age bands of the day (snapshots.banded), as
+    snapshots hold them: within one month every birth month stays in its band."""
     if version.kind in LEAF_KINDS:
-        return cell_tally(org.pk, day) + Tally(org_contribution(version))
+        tally = cell_tally(org.pk, day)
+        tally.update(org_contribution(version))
+        return tally
     path = version.path
-    snapshot = (
-        SubtreeSnapshot.objects.filter(organisation=org, day__lte=day, day__gte=day.replace(day=1))
-        .order_by("-day")
-        .values_list("day", "figures")
-        .first()
-    )
-    if snapshot is not None:
-        taken, figures = snapshot
+    snapshot = _SNAPSHOT_BEFORE.rows(org.pk, day.replace(day=1), day)
+    if snapshot:
+        taken, figures = snapshot[0]
+        taken = as_date(taken)
         if taken == day:
             return unpack(figures)
-        if not _tree_changed(taken, day):
+        if not tree_changed(taken, day):
             tally = unpack(figures)
             tally.update(banded(_changes_between(path, taken, day), day))
             return tally
@@ -236,30 +254,45 @@ def _tally_on(org: Organisation, version: OrganisationVersion, day: date) -> Tal
 _LISTED_ORGS = 1000
 
 
+_SUBTREE_ORGS = Prepared(
+    lambda low, high, day: (
+        versions_on(day)
+        .filter(path__gte=low, path__lt=high)
+        .values_list("organisation_id", "kind", "grassroots_type")
+    ),
+    "~low~",
+    "~high~",
+    date(1111, 11, 11),
+)
+
+
+def _orgs_on(path: str, day: date) -> list[tuple[int, str, str]]:
+    """(id, kind, grassroots type) of the organisations of the subtree at `path` on `day`."""
+    return _SUBTREE_ORGS.rows(path, path + PREFIX_END, day)
+
+
+def _org_tally(orgs: list[tuple[int, str, str]]) -> Tally:
+    """What the organisations `_orgs_on` lists add to the counters."""
+    tally: Tally = Tally()
+    for (kind, gtype), n in Tally((kind, gtype) for _pk, kind, gtype in orgs).items():
+        for key, one in org_contribution(SimpleNamespace(kind=kind, grassroots_type=gtype)).items():
+            tally[key] += one * n
+    return tally
+
+
+def org_counts_on(path: str, day: date) -> Tally:
+    """The organisations of the subtree at `path` on `day`, counted as the counters count them."""
+    return _org_tally(_orgs_on(path, day))
+
+
 def _subtree_on(path: str, day: date) -> Tally:
     """Members and organisations of the subtree at `path` on `day`, counted from the periods
     and the versions."""
-    tally: Tally = Tally()
-    orgs = []
-    for pk, kind, gtype in (
-        _versions_on(day)
-        .filter(prefix_q("path", path))
-        .values_list("organisation_id", "kind", "grassroots_type")
-    ):
-        orgs.append(pk)
-        tally.update(org_contribution(SimpleNamespace(kind=kind, grassroots_type=gtype)))
+    orgs = _orgs_on(path, day)
+    tally = _org_tally(orgs)
     if len(orgs) > _LISTED_ORGS:
-        return tally + _tally_from_periods(path, day)
-    periods = MemberPeriod.objects.filter(covering(day), organisation_id__in=orgs)
-    return tally + period_tally_joint(periods)
-
-
-def _org_counts_on(path: str, day: date) -> Tally:
-    tally: Tally = Tally()
-    for kind, gtype in (
-        _versions_on(day).filter(prefix_q("path", path)).values_list("kind", "grassroots_type")
-    ):
-        tally.update(org_contribution(SimpleNamespace(kind=kind, grassroots_type=gtype)))
+        return banded(tally + tally_from_periods(path, day), day)
+    tally.update(orgs_tally([pk for pk, _kind, _gtype in orgs], day))
     return tally
 
 
@@ -271,15 +304,6 @@ def _average_age(month_sum: int, total: int, on: date) -> float | None:
         return None
     months = on.year * 12 + on.month - Decimal(month_sum) / total
     return float((months / 12).quantize(Decimal("0.1"), ROUND_HALF_UP))
-
-
-def _age_bands(births: dict[str, int], on: date) -> Tally:
-    """Counts by age band on `on` from counts by birth month ("YYYY-MM")."""
-    limits = age_band_limits(on)
-    out: Tally = Tally()
-    for month, count in births.items():
-        out[age_band_of_month(month, limits)] += count
-    return out
 
 
 def membership_figures(
@@ -327,18 +351,20 @@ def membership_figures(
     women = tally[("gender", "F")]
     minority = total - ethnicity.get(KINH, 0)
     religious = total - religion.get(NO_RELIGION, 0)
-    births = {v: n for v, n in by_dim.get("birth", {}).items() if n}
-    bands = _age_bands(births, as_of) if births else by_dim.get("age_band", {})
-    if births:
-        month_sum = sum(n * (int(v[:4]) * 12 + int(v[5:7])) for v, n in births.items())
-    else:
-        month_sum = by_dim.get("birth_months", {}).get("sum") or 0
+    # Birth months are in age bands already (banded; the counters' sums in the database).
+    bands = by_dim.get("age_band", {})
+    month_sum = by_dim.get("birth_months", {}).get("sum") or 0
 
+    english = (get_language() or "vi").startswith("en")
     breakdowns = {}
     for key, dim, reflist in BREAKDOWNS:
         values = bands if dim is None else by_dim.get(dim, {})
         breakdowns[key] = [
-            {"code": item.code, "label": item.label, **_share(values.get(item.code, 0), total)}
+            {
+                "code": item.code,
+                "label": item.en if english else item.vi,  # RefItem.label, asked once
+                **_share(values.get(item.code, 0), total),
+            }
             for item in reflist
             if values.get(item.code, 0) or key not in ("ethnicity", "religion")
         ]
@@ -506,7 +532,7 @@ def _count_on(org: Organisation, day: date) -> int:
     version = org_version_on(org, day)
     if version is None:
         return 0
-    org_ids = _versions_on(day).filter(prefix_q("path", version.path)).values("organisation_id")
+    org_ids = versions_on(day).filter(prefix_q("path", version.path)).values("organisation_id")
     return (
         MemberPeriod.objects.filter(organisation_id__in=org_ids, valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=day))
@@ -865,7 +891,7 @@ def grassroots_figures(org: Organisation, as_of: date | None = None) -> dict:
             }
         )
     versions = list(
-        _versions_on(as_of)
+        versions_on(as_of)
         .filter(prefix_q("path", version.path))
         .values_list("organisation_id", "path", "kind", "grassroots_type")
     )
@@ -1041,7 +1067,7 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
     if end_version is not None:
         units = [
             path
-            for _i, path, kind, gtype in _versions_on(date_to)
+            for _i, path, kind, gtype in versions_on(date_to)
             .filter(prefix_q("path", end_version.path))
             .values_list("organisation_id", "path", "kind", "grassroots_type")
             if grassroots_type_of(kind, gtype) is not None

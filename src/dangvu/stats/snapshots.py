@@ -21,7 +21,7 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from dangvu.core.db import Prepared, as_date, fetch, json_rows, raw_rows
+from dangvu.core.db import Prepared, as_date, fetch, ids_in, json_rows, raw_rows
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import MemberPeriod
 from dangvu.members.projections import Span
@@ -46,6 +46,8 @@ __all__ = [
     "period_tally",
     "period_tally_joint",
     "cell_tally",
+    "orgs_tally",
+    "add_members",
     "changes_between",
     "snapshots_adjust",
     "banded",
@@ -101,22 +103,32 @@ def banded(tally, day: date) -> Tally:
     stores: ~8 rows instead of ~900 for the nation), and into one sum for the average age."""
     bands = _bands_of_month(day.year, day.month)
     out: Tally = Tally()
+    births, month_sum = False, 0
     for (dim, value), n in tally.items():
         if dim == "birth":
-            band = bands.get(value)
-            if band is None:
-                band = bands[value] = age_band_of_month(value, age_band_limits(day))
-            out[("age_band", band)] += n
-            # Their birth months summed (year × 12 + month), for the average age.
-            out[("birth_months", "sum")] += n * (int(value[:4]) * 12 + int(value[5:7]))
+            known = bands.get(value) or _band_of(bands, value, day)
+            out[("age_band", known[0])] += n
+            births, month_sum = True, month_sum + n * known[1]
         else:
             out[(dim, value)] += n
+    if births:
+        # Their birth months summed (year × 12 + month), for the average age.
+        out[("birth_months", "sum")] += month_sum
     return out
 
 
+def _band_of(bands: dict, month: str, day: date) -> tuple[str, int]:
+    """(age band on `day`, year × 12 + month) of a birth month "YYYY-MM", kept in `bands`."""
+    known = bands[month] = (
+        age_band_of_month(month, age_band_limits(day)),
+        int(month[:4]) * 12 + int(month[5:7]),
+    )
+    return known
+
+
 @lru_cache(maxsize=64)
-def _bands_of_month(year: int, month: int) -> dict[str, str]:
-    """Birth month -> age band, filled as asked, for the days of one month (the limits move
+def _bands_of_month(year: int, month: int) -> dict[str, tuple[str, int]]:
+    """Birth month -> (age band, year × 12 + month), filled as asked, for the days of one month (the limits move
     by month): a national snapshot build bands ~900 birth months for each of 64 subtrees a
     day, 16 million lookups otherwise."""
     return {}
@@ -143,8 +155,8 @@ def period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
     province of 19,000 members (bench, 200,000 members)."""
     tally: Tally = Tally()
     rows = raw_rows(periods.filter(status__in=IN_PARTY).annotate(**_COLUMNS).values_list(*_GROUP))
-    while chunk := [(*row, 1) for row in itertools.islice(rows, 20_000)]:
-        add_rows(tally, chunk, sign)
+    while chunk := list(itertools.islice(rows, 20_000)):
+        add_members(tally, chunk, sign)
     return tally
 
 
@@ -159,11 +171,32 @@ _CELL_PERIODS = Prepared(
 )
 
 
-def cell_tally(cell_id: int, day: date) -> Tally:
-    """period_tally of one cell's periods on `day` (its members that day), the SQL compiled
-    once: for a cell the ORM took longer than the query."""
+_ORG_PERIODS = Prepared(
+    lambda orgs, day: (
+        MemberPeriod.objects.filter(
+            covering(day), organisation_id__in=ids_in(orgs), status__in=IN_PARTY
+        )
+        .annotate(**_COLUMNS)
+        .values_list(*_GROUP)
+    ),
+    (-7_777_777,),
+    date(1111, 11, 11),
+)
+
+
+def orgs_tally(org_ids: list[int], day: date) -> Tally:
+    """period_tally of the periods on `day` of the listed organisations (a small subtree's
+    cells), read through the (organisation, date) index with SQL compiled once; banded."""
     tally: Tally = Tally()
-    add_rows(tally, [(*row, 1) for row in _CELL_PERIODS.rows(cell_id, day)], 1)
+    add_members(tally, _ORG_PERIODS.rows(org_ids, day), 1, banded_on=day)
+    return tally
+
+
+def cell_tally(cell_id: int, day: date) -> Tally:
+    """period_tally of one cell's periods on `day` (its members that day), banded, the SQL
+    compiled once: for a cell the ORM took longer than the query."""
+    tally: Tally = Tally()
+    add_members(tally, _CELL_PERIODS.rows(cell_id, day), 1, banded_on=day)
     return tally
 
 
@@ -283,19 +316,38 @@ def add_rows(tally: Tally, rows: Iterable[tuple], sign: int) -> None:
             ones.append(row)
         else:
             add_row(tally, row, sign)
-    if not ones:
+    add_members(tally, ones, sign)
+
+
+def add_members(tally: Tally, rows: list[tuple], sign: int, banded_on: date | None = None) -> None:
+    """sign × the counters of the members whose counted columns are `rows` (one row a member;
+    a count column after them is ignored), column by column. With `banded_on`, birth months
+    are counted into that day's age bands and their sum, as `banded` would."""
+    if not rows:
         return
-    tally[("members", "total")] += sign * len(ones)
-    # zip stops at the last dimension: the count column is left out.
-    for dim, column in zip(DIMENSIONS, zip(*ones, strict=True), strict=False):
+    tally[("members", "total")] += sign * len(rows)
+    # zip stops at the last dimension: a count column is left out.
+    for dim, column in zip(DIMENSIONS, zip(*rows, strict=True), strict=False):
+        if dim == "birth" and banded_on is not None:
+            births = Tally(column)
+            bands = _bands_of_month(banded_on.year, banded_on.month)
+            month_sum = 0
+            for month, n in births.items():
+                known = bands.get(month) or _band_of(bands, month, banded_on)
+                tally[("age_band", known[0])] += sign * n
+                month_sum += n * known[1]
+            tally[("birth_months", "sum")] += sign * month_sum
+            continue
         if dim == "exempted":
-            exempted = sum(1 for value in column if value)
+            exempted = len(list(filter(None, column)))
             if exempted:
                 tally[("exempted", "1")] += sign * exempted
             continue
-        sparse = dim in SPARSE
-        for value, n in Tally(column).items():
-            if value or not sparse:
+        values = filter(None, column) if dim in SPARSE else column
+        if sign == 1:  # counted into the tally in C, without a Counter per column
+            tally.update(zip(itertools.repeat(dim), values))
+        else:
+            for value, n in Tally(values).items():
                 tally[(dim, value)] += sign * n
 
 

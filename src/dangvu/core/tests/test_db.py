@@ -349,3 +349,25 @@ def test_a_prepared_query_runs_with_each_runs_values_where_the_markers_were():
     assert named.rows(root.pk, date(1900, 1, 1)) == []
     with pytest.raises(ValueError, match="markers"):
         Prepared(lambda org: OrganisationVersion.objects.all(), -1).rows(5)
+
+
+@pytest.mark.django_db
+def test_a_prepared_query_takes_an_id_list_of_any_length_as_one_parameter():
+    from dangvu.core.db import Prepared, ids_in
+    from dangvu.organisations.models import Organisation
+    from dangvu.testing.factories import make_org
+
+    root = make_org(code="TW", kind="central", name="Trung ương")
+    a = make_org(code="T01", kind="province", name="Tỉnh Một", parent=root)
+    b = make_org(code="T02", kind="province", name="Tỉnh Hai", parent=root)
+    named = Prepared(
+        lambda ids: Organisation.objects.filter(id__in=ids_in(ids)).order_by("code").values_list(
+            "code", flat=True
+        ),
+        (-7_777_777,),
+    )
+    assert named.rows([a.pk, b.pk]) == [("T01",), ("T02",)]
+    assert named.rows([root.pk]) == [("TW",)]
+    assert named.rows([]) == []
+    # Thousands of ids stay one parameter (SQLite caps a statement's parameters).
+    assert named.rows([b.pk, *range(10**6, 10**6 + 40_000)]) == [("T02",)]

@@ -51,7 +51,7 @@ def _orgs(tree):
 def _counted(org, day) -> Counter:
     """The full count from the periods, whatever snapshots exist."""
     version = org_version_on(org, day)
-    tally = selectors._tally_from_periods(version.path, day) + selectors._org_counts_on(
+    tally = selectors.tally_from_periods(version.path, day) + selectors.org_counts_on(
         version.path, day
     )
     return +banded(tally, day)
