@@ -1,15 +1,18 @@
 """Selector timings on a large dataset, without the engine baselines of bench/run.py.
 
 At national size (5.6M) the raw baselines take minutes each and the bench-only indexes
-gigabytes; this measures Dangvu's own reads only (today's and past reports, name search, a
-province's list pages) and the database size, in a minute or two, and prints a markdown table:
+gigabytes; this measures Dangvu's own reads (today's and past reports, name search, a
+province's list pages; the raw baseline only beside the past reports of small subtrees) and
+the database size, in a minute or two, and prints a markdown table:
 
     DANGVU_DATA_DIR=bench/data/sqlite-5600000 .venv/bin/python bench/quick.py
 """
 
+import argparse
 import os
 import time
-from datetime import date
+
+from measure import AS_OF_DATES, Bench
 
 
 def timed(fn, n: int = 20, warm: int = 3) -> tuple[float, float]:
@@ -50,14 +53,19 @@ def main() -> None:
     rows = []
     for label, org in (("nation", nation), ("province T79", province), ("cell", cell)):
         rows.append((f"report today, {label}", *timed(lambda org=org: membership_figures(org))))
-    for day in (date(2024, 12, 31), date(2023, 6, 30)):
-        for label, org in (("province T79", province), ("nation", nation)):
-            rows.append(
-                (
-                    f"report as of {day}, {label}",
-                    *timed(lambda org=org, day=day: membership_figures(org, day), n=10),
-                )
-            )
+    # Past dates for the subtrees `make bench` measures; the raw GROUP BY beside those that
+    # take milliseconds (the province's and the nation's take minutes at this size).
+    bench = Bench(argparse.Namespace())
+    for level, org in bench.subjects().items():
+        for day in AS_OF_DATES:
+            if org.valid_from > day:
+                continue
+            p50, p95 = timed(lambda org=org, day=day: membership_figures(org, day), n=15)
+            raw = ""
+            if level not in ("province", "nation"):
+                raw_p50, _p95 = timed(lambda org=org, day=day: bench.raw_as_of(org.id, day), n=15)
+                raw = f"{raw_p50} (ratio {raw_p50 / p50:.2f})"
+            rows.append((f"report as of {day}, {level} {org.code}", p50, p95, raw))
     for q in ("ngu", "hoang", "nguyen", "le thi ngoc", "thi anh tran"):
         rows.append(
             (
@@ -83,10 +91,13 @@ def main() -> None:
         )
     )
     members = Member.objects.count()
-    print(f"| operation ({connection.vendor}, {members:,} members) | p50 ms | p95 ms |")
-    print("|---|---|---|")
-    for label, p50, p95 in rows:
-        print(f"| {label} | {p50} | {p95} |")
+    print(
+        f"| operation ({connection.vendor}, {members:,} members) | p50 ms | p95 ms "
+        "| raw GROUP BY p50 ms |"
+    )
+    print("|---|---|---|---|")
+    for label, p50, p95, *raw in rows:
+        print(f"| {label} | {p50} | {p95} | {''.join(raw)} |")
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute(

@@ -11,18 +11,21 @@ from collections import Counter as Tally
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from types import SimpleNamespace
 
 from django.db import connection
 
-from dangvu.core.db import json_rows
+from dangvu.core.db import Prepared, json_rows
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import Member
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
-from dangvu.stats.counted import COUNTED_FIELDS, member_contribution, org_contribution
+from dangvu.stats.counted import (
+    member_contribution,
+    org_contribution,
+    period_columns,
+)
 from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
-from dangvu.stats.snapshots import snapshots_adjust
+from dangvu.stats.snapshots import add_members, snapshots_adjust
 
 __all__ = [
     "Deltas",
@@ -110,17 +113,25 @@ def snapshots_invalidate(since) -> None:
 # --- keeping the counters: what the writers below stats tell it ------------------------------
 
 
+_MEMBER_COLUMNS = period_columns(record_prefix="")
+_CELL_MEMBERS = Prepared(
+    lambda path, cell: (
+        Member.objects.filter(org_path=path, organisation_id=cell, status__in=IN_PARTY)
+        .annotate(**_MEMBER_COLUMNS)
+        .values_list(*_MEMBER_COLUMNS)
+    ),
+    "~path~",
+    -7_777_777,
+)
+
+
 def cell_counts(cell: Organisation) -> Tally:
     """What a cell's rollup counters would hold (cells keep none), counted from its own
-    members: a few hundred rows at most, no model instances."""
+    members' counted columns (the periods' SQL on the member rows), column by column: a few
+    hundred rows at most, the SQL compiled once (a cell's report today took 3 ms, most of it
+    one Python dictionary per member)."""
     tally: Tally = Tally(org_contribution(cell) if cell.valid_to is None else {})
-    rows = Member.objects.filter(
-        org_path=cell.path, organisation_id=cell.pk, status__in=IN_PARTY
-    ).values_list(*COUNTED_FIELDS)
-    for values in rows:
-        tally.update(
-            member_contribution(SimpleNamespace(**dict(zip(COUNTED_FIELDS, values, strict=True))))
-        )
+    add_members(tally, _CELL_MEMBERS.rows(cell.path, cell.pk), 1)
     return tally
 
 

@@ -359,14 +359,16 @@ def membership_figures(
     breakdowns = {}
     for key, dim, reflist in BREAKDOWNS:
         values = bands if dim is None else by_dim.get(dim, {})
+        every = key not in ("ethnicity", "religion")
         breakdowns[key] = [
             {
                 "code": item.code,
                 "label": item.en if english else item.vi,  # RefItem.label, asked once
-                **_share(values.get(item.code, 0), total),
+                "count": n,
+                "percent": percent(n, total),
             }
             for item in reflist
-            if values.get(item.code, 0) or key not in ("ethnicity", "religion")
+            if (n := values.get(item.code, 0)) or every
         ]
     by_kind = {k: tally[("org_kind", k)] for k in OrgKind.values if tally[("org_kind", k)]}
     by_type = {v: n for v, n in by_dim.get("grassroots_type", {}).items() if n}

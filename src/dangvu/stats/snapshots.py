@@ -325,30 +325,38 @@ def add_members(tally: Tally, rows: list[tuple], sign: int, banded_on: date | No
     are counted into that day's age bands and their sum, as `banded` would."""
     if not rows:
         return
-    tally[("members", "total")] += sign * len(rows)
+    # tally.get and a plain store: a Counter's += calls its __missing__ (Python) for each new
+    # key, most of the keys of a fresh tally.
+    get = tally.get
+    key = ("members", "total")
+    tally[key] = get(key, 0) + sign * len(rows)
     # zip stops at the last dimension: a count column is left out.
     for dim, column in zip(DIMENSIONS, zip(*rows, strict=True), strict=False):
         if dim == "birth" and banded_on is not None:
-            births = Tally(column)
             bands = _bands_of_month(banded_on.year, banded_on.month)
+            by_band: dict[str, int] = {}
             month_sum = 0
-            for month, n in births.items():
-                known = bands.get(month) or _band_of(bands, month, banded_on)
-                tally[("age_band", known[0])] += sign * n
-                month_sum += n * known[1]
-            tally[("birth_months", "sum")] += sign * month_sum
+            for month, n in Tally(column).items():
+                band, number = bands.get(month) or _band_of(bands, month, banded_on)
+                by_band[band] = by_band.get(band, 0) + n
+                month_sum += n * number
+            for band, n in by_band.items():
+                key = ("age_band", band)
+                tally[key] = get(key, 0) + sign * n
+            key = ("birth_months", "sum")
+            tally[key] = get(key, 0) + sign * month_sum
             continue
         if dim == "exempted":
             exempted = len(list(filter(None, column)))
             if exempted:
-                tally[("exempted", "1")] += sign * exempted
+                key = ("exempted", "1")
+                tally[key] = get(key, 0) + sign * exempted
             continue
-        values = filter(None, column) if dim in SPARSE else column
-        if sign == 1:  # counted into the tally in C, without a Counter per column
-            tally.update(zip(itertools.repeat(dim), values))
-        else:
-            for value, n in Tally(values).items():
-                tally[(dim, value)] += sign * n
+        # A Counter per column (C, the values' hashes cached) and a few keys per dimension:
+        # three times faster than counting (dimension, value) pairs.
+        for value, n in Tally(filter(None, column) if dim in SPARSE else column).items():
+            key = (dim, value)
+            tally[key] = get(key, 0) + sign * n
 
 
 def add_row(tally: Tally, row, sign: int) -> None:

@@ -361,8 +361,10 @@ def test_a_prepared_query_takes_an_id_list_of_any_length_as_one_parameter():
     a = make_org(code="T01", kind="province", name="Tỉnh Một", parent=root)
     b = make_org(code="T02", kind="province", name="Tỉnh Hai", parent=root)
     named = Prepared(
-        lambda ids: Organisation.objects.filter(id__in=ids_in(ids)).order_by("code").values_list(
-            "code", flat=True
+        lambda ids: (
+            Organisation.objects.filter(id__in=ids_in(ids))
+            .order_by("code")
+            .values_list("code", flat=True)
         ),
         (-7_777_777,),
     )

@@ -247,3 +247,26 @@ def test_a_backdated_change_reads_only_the_snapshots_of_its_own_subtrees(tree, v
     assert held and held <= holders | {cell}
     # The gcell's subtree never held a's cell.
     assert tree.gcell.pk not in held
+
+
+def test_a_cells_counts_from_its_member_rows_are_each_members_contribution(tree, varied):  # noqa: F811
+    """cell_counts counts the cell's members column by column in SQL's terms (the periods'
+    columns on the member rows); member_contribution is the rule it must agree with."""
+    from types import SimpleNamespace
+
+    from dangvu.members.choices import IN_PARTY
+    from dangvu.members.models import Member
+    from dangvu.stats.counted import COUNTED_FIELDS, member_contribution, org_contribution
+    from dangvu.stats.counters import cell_counts
+
+    for cell in (tree.cell1, tree.cell2, tree.gcell):
+        expected = Counter(org_contribution(cell))
+        members = Member.objects.filter(organisation=cell, status__in=IN_PARTY)
+        assert members.exists()
+        for values in members.values_list(*COUNTED_FIELDS):
+            expected.update(
+                member_contribution(
+                    SimpleNamespace(**dict(zip(COUNTED_FIELDS, values, strict=True)))
+                )
+            )
+        assert +cell_counts(cell) == +expected, cell.code
