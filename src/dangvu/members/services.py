@@ -462,7 +462,9 @@ def _periods_after(
     closed = [p for p in spans if p.valid_to is not None]
     on = effective_on(event_type, day, after, open_spans)
     _period_step(open_spans, m, before, after, on, make=_Span)
-    return with_attributes(closed + open_spans, m, timeline, _maker(_Span, m))
+    # Joined again at the seam: a state left and taken back the same day is one period.
+    spans = status_spans(closed + open_spans, _span)
+    return with_attributes(spans, m, timeline, _maker(_Span, m))
 
 
 def _write_periods(member_id: int, stored: list[_Span], new: list[_Span]) -> None:
@@ -472,16 +474,22 @@ def _write_periods(member_id: int, stored: list[_Span], new: list[_Span]) -> Non
     def key(p):
         return (p.organisation_id, p.status, p.exempted, p.valid_from, *attrs_of(p))
 
-    kept = {key(p): p for p in stored}
+    # A list per key: two stored periods with the same key (empty periods an earlier version
+    # left) are both matched or deleted, never one of them forgotten.
+    kept: dict[tuple, list[_Span]] = {}
+    for p in stored:
+        kept.setdefault(key(p), []).append(p)
     inserts = []
     for p in new:
-        old = kept.pop(key(p), None)
+        same = kept.get(key(p))
+        old = same.pop(0) if same else None
         if old is None:
             inserts.append(p.row(member_id))
         elif old.valid_to != p.valid_to:
             update_row(MemberPeriod, old.id, {"valid_to": p.valid_to})
-    if kept:
-        MemberPeriod.objects.filter(pk__in=[p.id for p in kept.values()]).delete()
+    gone = [p.id for same in kept.values() for p in same]
+    if gone:
+        MemberPeriod.objects.filter(pk__in=gone).delete()
     if inserts:
         insert_rows(MemberPeriod, _PERIOD_COLUMNS, inserts)
 
@@ -516,7 +524,21 @@ def _period_step(
     if key_before == key_after:
         return
     if key_before is not None and periods and periods[-1].valid_to is None:
-        periods[-1].valid_to = on
+        if periods[-1].valid_from >= on:
+            # It began that day: closed, it would be an empty period, which covers no day and,
+            # kept, was copied again by each later event of the same day.
+            periods.pop()
+            last = periods[-1] if periods else None
+            if (
+                key_after is not None
+                and last is not None
+                and last.valid_to == on
+                and (last.status, last.organisation_id, last.exempted) == key_after
+            ):
+                last.valid_to = None  # back to the state it left that day
+                return
+        else:
+            periods[-1].valid_to = on
     if key_after is not None:
         periods.append(
             (make or MemberPeriod)(

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 
 from dangvu.audit.models import AuditRecord
@@ -534,6 +535,49 @@ def test_exemption_and_its_end(tree, official):
         "percent": 100.0,
     }
     assert membership_figures(tree.cell1)["exempted"] == {"count": 0, "percent": 0.0}
+    assert consistency_check() == []
+
+
+def test_events_of_one_day_leave_no_empty_period(tree, official):
+    """Exempted and back the same day, eight times over: the member is where they started,
+    with no empty period (they used to double with every event of that day: 16 events made
+    10,930 periods for one member in the bench)."""
+    before = _periods(official)
+    for _ in range(8):
+        _record(official, "exempted", date(2024, 6, 1))
+        official.refresh_from_db()
+        _record(official, "exemption_ended", date(2024, 6, 1))
+        official.refresh_from_db()
+    assert _periods(official) == before
+    _record(official, "exempted", date(2024, 6, 1))
+    official.refresh_from_db()
+    assert _periods(official) == [
+        *before[:-1],
+        (tree.cell1.pk, "official", False, date(2017, 3, 15), date(2024, 6, 1)),
+        (tree.cell1.pk, "official", True, date(2024, 6, 1), None),
+    ]
+    assert not MemberPeriod.objects.filter(valid_to__lte=F("valid_from")).exists()
+    assert membership_figures(tree.cell1)["exempted"]["count"] == 1
+    assert membership_figures(tree.cell1, date(2024, 5, 31))["exempted"]["count"] == 0
+    assert consistency_check() == []
+
+
+def test_stored_empty_periods_are_dropped_by_the_next_event(tree, official):
+    """Empty periods an earlier version stored (duplicates of one another) all go with the
+    member's next event, none forgotten."""
+    open_period = MemberPeriod.objects.get(member=official, valid_to__isnull=True)
+    for _ in range(3):
+        MemberPeriod.objects.create(
+            member=official,
+            organisation_id=open_period.organisation_id,
+            status="official",
+            exempted=True,
+            valid_from=date(2024, 6, 1),
+            valid_to=date(2024, 6, 1),
+        )
+    _record(official, "exempted", date(2024, 6, 1))
+    assert not MemberPeriod.objects.filter(member=official, valid_to__lte=F("valid_from")).exists()
+    assert MemberPeriod.objects.filter(member=official).count() == 3
     assert consistency_check() == []
 
 
