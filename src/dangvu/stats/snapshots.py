@@ -128,9 +128,9 @@ def _band_of(bands: dict, month: str, day: date) -> tuple[str, int]:
 
 @lru_cache(maxsize=64)
 def _bands_of_month(year: int, month: int) -> dict[str, tuple[str, int]]:
-    """Birth month -> (age band, year × 12 + month), filled as asked, for the days of one month (the limits move
-    by month): a national snapshot build bands ~900 birth months for each of 64 subtrees a
-    day, 16 million lookups otherwise."""
+    """Birth month -> (age band, year × 12 + month), filled as asked, for the days of one
+    month (the limits move by month): a national snapshot build bands ~900 birth months for
+    each of 64 subtrees a day, 16 million lookups otherwise."""
     return {}
 
 
