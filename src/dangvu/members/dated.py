@@ -106,8 +106,8 @@ def timeline_of(member) -> Timeline:
 
 def status_spans(periods: list, make) -> list:
     """The stored periods with the cuts made for the attributes taken out: one span per
-    (cell, status, exemption) run, empty periods left out, `make(organisation_id, status, exempted, valid_from,
-    valid_to)` each."""
+    (cell, status, exemption) run, empty periods left out, `make(organisation_id, status,
+    exempted, valid_from, valid_to)` each."""
     out: list = []
     for p in periods:
         if p.valid_to is not None and p.valid_to <= p.valid_from:

@@ -120,7 +120,7 @@ def _check_not_before_history(org_ids, on: date, field: str = "date") -> None:
 # --- what follows a change to the tree (core.registry) -----------------------------------------
 
 
-def tree_changed(on: date) -> None:
+def _tree_changed(on: date) -> None:
     for observer in tree_observers():
         observer.tree_changed(on)
 
@@ -139,7 +139,7 @@ def _rewrite_paths(entry: OrgBound, old_path: str, new_path: str) -> None:
 
 
 def _open_version(org: Organisation, on: date) -> OrganisationVersion:
-    tree_changed(on)
+    _tree_changed(on)
     return OrganisationVersion.objects.create(
         organisation=org,
         path=org.path,
@@ -152,7 +152,7 @@ def _open_version(org: Organisation, on: date) -> OrganisationVersion:
 
 
 def _close_versions(org_ids, on: date) -> None:
-    tree_changed(on)
+    _tree_changed(on)
     OrganisationVersion.objects.filter(organisation_id__in=org_ids, valid_to__isnull=True).update(
         valid_to=on
     )
@@ -348,7 +348,7 @@ def organisations_create_bulk(
         ([getattr(o, f.attname) for f in fields] for o in created),
     )
     Organisation.objects.filter(pk=parent.pk).update(numchild=F("numchild") + numchild[id(None)])
-    tree_changed(valid_from)
+    _tree_changed(valid_from)
     insert_rows(
         OrganisationVersion,
         ("organisation_id", "path", "parent_id", "name", "kind", "grassroots_type", "valid_from"),

@@ -65,7 +65,6 @@ from dangvu.stats.counters import cell_counts
 from dangvu.stats.models import SignedReport, SubtreeCounter, SubtreeSnapshot
 from dangvu.stats.snapshots import (
     banded,
-    cell_tally,
     covering,
     orgs_tally,
     period_tally,
@@ -231,7 +230,7 @@ def _tally_on(org: Organisation, version: OrganisationVersion, day: date) -> Tal
     size). Birth months come summed into the age bands of the day (snapshots.banded), as
     snapshots hold them: within one month every birth month stays in its band."""
     if version.kind in LEAF_KINDS:
-        tally = cell_tally(org.pk, day)
+        tally = orgs_tally([org.pk], day)
         tally.update(org_contribution(version))
         return tally
     path = version.path

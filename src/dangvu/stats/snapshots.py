@@ -45,7 +45,6 @@ __all__ = [
     "period_tallies_by_group",
     "period_tally",
     "period_tally_joint",
-    "cell_tally",
     "orgs_tally",
     "add_members",
     "changes_between",
@@ -160,17 +159,6 @@ def period_tally_joint(periods: QuerySet[MemberPeriod], sign: int = 1) -> Tally:
     return tally
 
 
-_CELL_PERIODS = Prepared(
-    lambda cell, day: (
-        MemberPeriod.objects.filter(covering(day), organisation_id=cell, status__in=IN_PARTY)
-        .annotate(**_COLUMNS)
-        .values_list(*_GROUP)
-    ),
-    -7_777_777,
-    date(1111, 11, 11),
-)
-
-
 _ORG_PERIODS = Prepared(
     lambda orgs, day: (
         MemberPeriod.objects.filter(
@@ -185,18 +173,11 @@ _ORG_PERIODS = Prepared(
 
 
 def orgs_tally(org_ids: list[int], day: date) -> Tally:
-    """period_tally of the periods on `day` of the listed organisations (a small subtree's
-    cells), read through the (organisation, date) index with SQL compiled once; banded."""
+    """period_tally of the periods on `day` of the listed organisations (a cell, or a small
+    subtree's cells), read through the (organisation, date) index with SQL compiled once (for
+    a cell the ORM's compiling took longer than the query); banded."""
     tally: Tally = Tally()
     add_members(tally, _ORG_PERIODS.rows(org_ids, day), 1, banded_on=day)
-    return tally
-
-
-def cell_tally(cell_id: int, day: date) -> Tally:
-    """period_tally of one cell's periods on `day` (its members that day), banded, the SQL
-    compiled once: for a cell the ORM took longer than the query."""
-    tally: Tally = Tally()
-    add_members(tally, _CELL_PERIODS.rows(cell_id, day), 1, banded_on=day)
     return tally
 
 
