@@ -14,7 +14,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("organisations",),
     ("members",),
     ("stats",),
-    ("reports",),
+    ("reports", "admission"),
     ("api", "home"),
 )
 

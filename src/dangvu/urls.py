@@ -10,6 +10,7 @@ urlpatterns = [
     path("organisations/", include("dangvu.organisations.urls")),
     path("members/", include("dangvu.members.urls")),
     path("reports/", include("dangvu.reports.urls")),
+    path("admission/", include("dangvu.admission.urls")),
 ]
 
 handler400 = "dangvu.core.views.bad_request"

@@ -25,6 +25,9 @@ ALL_ACTIONS = frozenset(
         "members.view_sensitive",
         "members.manage",
         "members.view_self",
+        "admission.view",
+        "admission.manage",
+        "admission.decide",
         "reports.view",
         "reports.sign",
         "audit.view",
@@ -41,15 +44,29 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "members.view",
             "members.view_sensitive",
             "members.manage",
+            "admission.view",
+            "admission.manage",
+            # The competent committee's decisions are prepared and recorded by its board.
+            "admission.decide",
             "reports.view",
             # The organisation board prepares the forms and keeps them as signed.
             "reports.sign",
             "audit.view",
         }
     ),
-    Role.COMMITTEE_MEMBER: frozenset({"organisations.view", "members.view", "reports.view"}),
+    Role.COMMITTEE_MEMBER: frozenset(
+        {"organisations.view", "members.view", "admission.view", "reports.view"}
+    ),
+    # A secretary proposes candidates and records the cell's steps; the decisions are not theirs.
     Role.SECRETARY: frozenset(
-        {"organisations.view", "members.view", "members.view_sensitive", "reports.view"}
+        {
+            "organisations.view",
+            "members.view",
+            "members.view_sensitive",
+            "admission.view",
+            "admission.manage",
+            "reports.view",
+        }
     ),
     Role.MEMBER: frozenset({"members.view_self"}),
     Role.TRAINER: frozenset({"organisations.view"}),

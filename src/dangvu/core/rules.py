@@ -151,6 +151,70 @@ RULES: list[RuleValue] = [
         "Hướng dẫn 06-HD/TW (9/6/2025)",
         "nộp giấy giới thiệu trong 30 ngày",
     ),
+    # The admission pipeline (DOMAIN.md §3.2, §3.3, §9). The statute (2011) sets the
+    # introducers and the vote; the later documents restate them.
+    RuleValue(
+        "introducers_required",
+        2,
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), Điều 4",
+        "hai đảng viên chính thức giới thiệu",
+    ),
+    *_restated("introducers_required", 2),
+    RuleValue(
+        "introducers_required_youth_union",
+        1,
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), Điều 4",
+        "đoàn viên: nghị quyết giới thiệu của Đoàn và một đảng viên chính thức",
+    ),
+    *_restated("introducers_required_youth_union", 1),
+    RuleValue(
+        "introducer_months_together",
+        12,
+        date(2016, 7, 25),
+        "Quy định 29-QĐ/TW (25/7/2016)",
+        "cùng công tác, học tập (từ 2021: hoặc cư trú) ít nhất 12 tháng",
+    ),
+    *_restated("introducer_months_together", 12),
+    # A share as (numerator, denominator): at least two thirds of the official members.
+    RuleValue(
+        "admission_vote_share",
+        (2, 3),
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), Điều 4",
+        "ít nhất hai phần ba đảng viên chính thức tán thành",
+    ),
+    *_restated("admission_vote_share", (2, 3)),
+    RuleValue(
+        "recognition_vote_share",
+        (2, 3),
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), Điều 5",
+        "ít nhất hai phần ba đảng viên chính thức tán thành",
+    ),
+    *_restated("recognition_vote_share", (2, 3)),
+    # After this many votes without the majority the cell reports upward for a decision.
+    *_restated("votes_before_referral", 3, "sau 3 lần biểu quyết không đủ 2/3: báo cáo cấp trên"),
+    # Education: a lower-secondary diploma (the 2021 rule dropped "or equivalent"); for
+    # ethnic-minority people in mountain, border, island and especially disadvantaged areas
+    # the Secretariat's guidance allows primary education (DOMAIN.md §3.2).
+    *_restated("admission_min_education", "lower_secondary", "tốt nghiệp trung học cơ sở"),
+    *_restated(
+        "admission_min_education_hard_area",
+        "primary",
+        "người dân tộc thiểu số ở miền núi, biên giới, hải đảo, vùng đặc biệt khó khăn",
+    ),
+    # The awareness-class certificate's validity: 5 years under HD 09-HD/BTCTW (2017); whether
+    # HD 12-HD/BTCTW (2022) or HD 06-HD/TW (2025) changed it is not known (DOMAIN.md §3.3: a
+    # documented default, replaced here when a later text is confirmed).
+    RuleValue(
+        "awareness_certificate_valid_years",
+        5,
+        date(2017, 6, 5),
+        "Hướng dẫn 09-HD/BTCTW (5/6/2017)",
+        "giá trị 5 năm (chưa xác minh văn bản sau)",
+    ),
 ]
 
 

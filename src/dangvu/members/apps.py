@@ -15,14 +15,14 @@ class MembersConfig(AppConfig):
         from dangvu.audit.labels import register_labels
         from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
         from dangvu.members.choices import EventType
-        from dangvu.members.models import Member, Transfer
+        from dangvu.members.models import Member, Position, Transfer
         from dangvu.members.selectors import (
             member_ids_in_org,
             members_due,
             members_in_party_under,
             transfers_due,
         )
-        from dangvu.members.services import members_reassign, transfers_move
+        from dangvu.members.services import members_reassign, positions_move, transfers_move
         from dangvu.members.views import org_members_panel
         from dangvu.organisations.panels import Panel, register_panel
 
@@ -52,6 +52,16 @@ class MembersConfig(AppConfig):
                 label="transfers",
                 view_action="members.view",
                 move=transfers_move,
+            )
+        )
+        # A position belongs to the organisation where it is held; it stays with an ended
+        # organisation as its history (a merge or split elects anew).
+        register_org_bound(
+            OrgBound(
+                model=Position,
+                label="positions",
+                view_action="organisations.view",
+                move=positions_move,
             )
         )
         register_panel(Panel(name="members", order=60, render=org_members_panel))

@@ -22,6 +22,7 @@ __all__ = [
     "AttributeChange",
     "Transfer",
     "NameKey",
+    "Position",
 ]
 
 
@@ -344,3 +345,55 @@ class NameKey(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class Position(OrgBoundModel):
+    """Who holds which position in which organisation, from when to when: the party's own
+    (secretary, deputy, committee and standing-committee members) and, for a village or
+    residential group (kept on its party cell), the village head and the heads of the mass
+    organisations, members or not (`member` empty, `person_name` given). Meetings and
+    supervision read the same rows. Organisation-bound: registered in MembersConfig.ready()."""
+
+    class Kind(models.TextChoices):
+        SECRETARY = "secretary", _("Secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("Deputy secretary")
+        COMMITTEE_MEMBER = "committee_member", _("Committee member")
+        STANDING_COMMITTEE = "standing_committee", _("Standing-committee member")
+        VILLAGE_HEAD = "village_head", _("Village or residential-group head")
+        FRONT_HEAD = "front_head", _("Head of the Fatherland Front committee")
+        YOUTH_UNION_HEAD = "youth_union_head", _("Youth Union secretary")
+        WOMEN_UNION_HEAD = "women_union_head", _("Women's Union head")
+        FARMERS_UNION_HEAD = "farmers_union_head", _("Farmers' Union head")
+        VETERANS_HEAD = "veterans_head", _("Veterans' Association head")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("position"), max_length=24, choices=Kind.choices)
+    member = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+        verbose_name=_("party member"),
+    )
+    person_name = models.CharField(_("name"), max_length=150)
+    valid_from = models.DateField(_("from"))
+    valid_to = models.DateField(_("until"), null=True, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = person_ref()
+
+    class Meta:
+        verbose_name = _("position")
+        verbose_name_plural = _("positions")
+        indexes = [models.Index(fields=["kind", "valid_to"], name="position_kind_open")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.person_name}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None

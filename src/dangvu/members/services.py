@@ -61,6 +61,7 @@ from dangvu.members.models import (
     MemberPeriod,
     MembershipEvent,
     NameKey,
+    Position,
     Transfer,
 )
 from dangvu.members.projections import MemberChange, project, spans_of
@@ -221,12 +222,17 @@ def clean_record(
     existing: Member | None = None,
     check_unique: bool = True,
     today: date | None = None,
+    age_on: date | None = None,
+    upper_age: bool = True,
 ) -> dict:
     """Check and normalise the record fields (members.fields.RECORD) and the rules between
     them; ValidationError naming every wrong field. The one validation of a member's record:
     forms, API, the bulk path and imports all come here.
     `check_unique=False`: the caller checks identity and card numbers for a whole batch.
-    `today`: the caller's, for a batch (the time-zone conversion costs a few µs a row)."""
+    `today`: the caller's, for a batch (the time-zone conversion costs a few µs a row).
+    `age_on`: the day the age window is checked on, when it is not the admission date (the
+    admission pipeline checks it on the day the cell considered the person); `upper_age=False`:
+    admitted over the upper limit by the decision of the committee that may allow it."""
     errors: dict[str, str] = {}
     cleaned: dict = {}
     today = today or timezone.localdate()
@@ -256,13 +262,14 @@ def clean_record(
     if birth and admitted and "birth_date" not in errors and "admission_date" not in errors:
         # Before the first recorded rule no age limit is checked (the record of the time
         # stands); core.rules never assumes the earliest value.
-        lo = rule_value_or_none("admission_min_age", on=admitted)
-        hi = rule_value_or_none("admission_max_age", on=admitted)
-        if lo is not None and admitted < add_months(birth, 12 * lo):
+        considered = age_on or admitted
+        lo = rule_value_or_none("admission_min_age", on=considered)
+        hi = rule_value_or_none("admission_max_age", on=considered)
+        if lo is not None and considered < add_months(birth, 12 * lo):
             errors["admission_date"] = _(
                 "A member must be at least %(n)d years old when admitted."
             ) % {"n": lo}
-        elif hi is not None and admitted > add_months(birth, 12 * hi):
+        elif upper_age and hi is not None and considered > add_months(birth, 12 * hi):
             errors["admission_date"] = _(
                 "A member must be at most %(n)d years old when admitted."
             ) % {"n": hi}
@@ -819,15 +826,20 @@ def member_create(
     decision_number: str = "",
     decision_date=None,
     issuer: str = "",
+    age_on: date | None = None,
+    over_age: bool = False,
 ) -> Member:
     """Put a member on the records: admitted into `organisation` (and recognised, when an
     official date is given), or transferred in from outside Dangvu on `entry_date`.
 
     Events: admitted [+ recognised], or transferred_in. Raises ValidationError naming fields.
+    `age_on`: the day the age window applies (the cell's resolution, for the admission
+    pipeline); `over_age`: admitted over the age limit by the competent committee's decision,
+    which the caller has checked and recorded.
     """
     if entry not in (EventType.ADMITTED, EventType.TRANSFERRED_IN):
         raise ValidationError({"entry": _("Unknown way of joining: %(e)s.") % {"e": entry}})
-    cleaned = clean_record(data)
+    cleaned = clean_record(data, age_on=age_on, upper_age=not over_age)
     texts = clean_event_texts(
         decision_number=decision_number, issuer=issuer, other_party=other_party
     )
@@ -1653,3 +1665,217 @@ def transfers_move(*, old_path: str, new_path: str) -> None:
         Transfer.objects.filter(prefix_q(field, old_path)).update(
             **{field: Concat(Value(new_path), Substr(F(field), Length(Value(old_path)) + 1))}
         )
+
+
+# --- the person's particulars before they are a member (admission) ---------------------------
+
+PERSON_FIELDS = tuple(
+    f.name for f in RECORD if not f.set_by_events and f.name != "party_card_number"
+)
+
+
+def clean_person(data: dict, *, today: date | None = None) -> dict:
+    """Check and normalise a person's particulars (the record fields of a member that exist
+    before admission: members.fields.RECORD without the card and the event dates) with the
+    same field rules as a member's record; ValidationError naming every wrong field. An
+    identity number that another member already has is refused (a candidate who is already a
+    member is a mistake)."""
+    today = today or timezone.localdate()
+    errors: dict[str, str] = {}
+    cleaned: dict = {}
+    for name in PERSON_FIELDS:
+        f = record_field(name)
+        try:
+            cleaned[name] = _clean_field(f, data.get(name), today)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    number = cleaned.get("identity_number")
+    if number and Member.objects.filter(identity_number=number).exists():
+        errors["identity_number"] = _("A party member already has this identity number.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+# --- positions ----------------------------------------------------------------------------------
+
+PARTY_POSITIONS = frozenset(
+    {
+        Position.Kind.SECRETARY,
+        Position.Kind.DEPUTY_SECRETARY,
+        Position.Kind.COMMITTEE_MEMBER,
+        Position.Kind.STANDING_COMMITTEE,
+    }
+)
+# One holder at a time in an organisation (DOMAIN.md §7.2: a secretary and one deputy).
+SINGLE_SEAT = frozenset(Position.Kind.values) - {
+    Position.Kind.COMMITTEE_MEMBER,
+    Position.Kind.STANDING_COMMITTEE,
+}
+
+
+def _position_audit(action: str, p: Position, before=None) -> AuditEntry:
+    return AuditEntry(
+        action=action,
+        object_type="position",
+        object_id=p.pk,
+        object_repr=f"{p.get_kind_display()}: {p.person_name}",
+        org_path=p.org_path,
+        before=before,
+        after={
+            "kind": p.kind,
+            "member": p.member_id,
+            "person_name": p.person_name,
+            "organisation": p.organisation_id,
+            "valid_from": p.valid_from,
+            "valid_to": p.valid_to,
+        },
+    )
+
+
+@transaction.atomic
+def position_assign(
+    *,
+    actor,
+    organisation: Organisation,
+    kind: str,
+    valid_from: date,
+    member: Member | None = None,
+    person_name: str = "",
+    decision_number: str = "",
+    note: str = "",
+) -> Position:
+    """Record that a person holds `kind` in `organisation` from `valid_from`.
+
+    Rules: the party's positions are held by members in the party within the organisation's
+    subtree; a village's positions sit on a party cell and may be held by anyone (a name, or a
+    member); the standing committee belongs to committees, not cells; a single-seat position
+    (secretary, deputy, village head, a mass organisation's head) passes to the new holder —
+    the previous holder's term ends that day; nobody holds the same position twice at once.
+    """
+    errors: dict[str, str] = {}
+    if kind not in Position.Kind.values:
+        raise ValidationError({"kind": _("Unknown position: %(k)s.") % {"k": kind}})
+    if valid_from is None:
+        raise ValidationError({"valid_from": _("Enter the date.")})
+    _check_day(valid_from, "valid_from", timezone.localdate())
+    texts = clean_event_texts(decision_number=decision_number, note=note)
+    person_name = clean_text(person_name or "", max_length=150)
+    is_cell = organisation.kind in MEMBER_HOLDING_KINDS
+    if not organisation.is_active:
+        errors["organisation"] = _("This organisation no longer exists.")
+    if kind in PARTY_POSITIONS:
+        if member is None:
+            errors["member"] = _("A party position is held by a party member: choose the member.")
+        elif member.status not in IN_PARTY:
+            errors["member"] = _("%(name)s is not in the party.") % {"name": member.full_name}
+        elif not member.org_path.startswith(organisation.path):
+            errors["member"] = _("%(name)s is not a member of %(org)s.") % {
+                "name": member.full_name,
+                "org": organisation.name,
+            }
+        if kind == Position.Kind.STANDING_COMMITTEE and is_cell:
+            errors["kind"] = _("A party cell has no standing committee.")
+    else:
+        if not is_cell:
+            errors["organisation"] = _(
+                "A village's positions are kept on the party cell of the village."
+            )
+        if member is None and not person_name:
+            errors["person_name"] = _("Enter the name of the person, or choose the member.")
+    if errors:
+        raise ValidationError(errors)
+    holders = Position.objects.select_for_update().filter(
+        organisation=organisation, kind=kind, valid_to__isnull=True
+    )
+    for current in holders:
+        same = member is not None and current.member_id == member.pk
+        if same or (
+            member is None and current.member_id is None and current.person_name == person_name
+        ):
+            raise ValidationError(
+                {
+                    "member": _("%(name)s already holds this position.")
+                    % {"name": current.person_name}
+                }
+            )
+        if kind in SINGLE_SEAT:
+            if current.valid_from > valid_from:
+                raise ValidationError(
+                    {
+                        "valid_from": _(
+                            "The current holder took office on %(d)s: the new term cannot "
+                            "start earlier."
+                        )
+                        % {"d": current.valid_from.strftime("%d/%m/%Y")}
+                    }
+                )
+            before = {"valid_to": None}
+            current.valid_to = valid_from
+            current.save(update_fields=["valid_to"])
+            audit_record(actor=actor, entry=_position_audit("position.end", current, before))
+    p = Position(
+        kind=kind,
+        member=member,
+        person_name=member.full_name if member is not None else person_name,
+        valid_from=valid_from,
+        decision_number=texts["decision_number"],
+        note=texts["note"][:255],
+        recorded_by_id=_recorder(actor),
+    )
+    p.place_in(organisation)
+    p.save()
+    audit_record(actor=actor, entry=_position_audit("position.assign", p))
+    return p
+
+
+@transaction.atomic
+def position_end(*, actor, position: Position, on: date) -> Position:
+    """The holder's term ends on `on` (not before it began)."""
+    if on is None:
+        raise ValidationError({"valid_to": _("Enter the date.")})
+    _check_day(on, "valid_to", timezone.localdate())
+    p = Position.objects.select_for_update().get(pk=position.pk)
+    if p.valid_to is not None:
+        raise ValidationError({"valid_to": _("This term has already ended.")})
+    if on < p.valid_from:
+        raise ValidationError({"valid_to": _("A term cannot end before it began.")})
+    p.valid_to = on
+    p.save(update_fields=["valid_to"])
+    audit_record(actor=actor, entry=_position_audit("position.end", p, {"valid_to": None}))
+    return p
+
+
+def positions_move(*, old_path: str, new_path: str) -> None:
+    """A subtree moved: its positions follow (the default rewrite of the path)."""
+    Position.objects.filter(org_path__startswith=old_path).update(
+        org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+    )
+
+
+@transaction.atomic
+def member_ceremony_record(*, actor, member: Member, on: date) -> Member:
+    """The admission ceremony of a probationary member took place on `on` (the probation's 12
+    months count from it: members.state.probation_end). Not before the admission decision, not
+    in the future, not once recognised."""
+    if on is None:
+        raise ValidationError({"date": _("Enter the date.")})
+    _check_day(on, "date", timezone.localdate())
+    m = Member.objects.select_for_update().get(pk=member.pk)
+    if m.status != Status.PROBATIONARY:
+        raise ValidationError({"date": _("Only a probationary member's ceremony can be recorded.")})
+    if m.admission_date and on < m.admission_date:
+        raise ValidationError(
+            {
+                "date": _("The ceremony cannot be before the admission decision (%(d)s).")
+                % {"d": m.admission_date.strftime("%d/%m/%Y")}
+            }
+        )
+    before = m.ceremony_date
+    m.ceremony_date = on
+    m.save(update_fields=["ceremony_date", "updated_at"])
+    audit_record(
+        actor=actor,
+        entry=_audit_entry("member.update", m, {"ceremony_date": before}, {"ceremony_date": on}),
+    )
+    return m

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "dangvu.members",
     "dangvu.stats",
     "dangvu.reports",
+    "dangvu.admission",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

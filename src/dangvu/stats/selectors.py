@@ -972,18 +972,10 @@ ADMISSION_BREAKDOWNS = [
 ]
 
 
-def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dict:
-    """Form 2-BTCTW for `org`'s subtree over [date_from, date_to]: the members admitted (by the
-    date of the decision) in cells of the subtree on that day — and, for a unit formed within
-    the period, in the units it continues — with women, ethnic minority and religious among
-    them, those restored to membership, the breakdowns by age at admission, ethnicity and the
-    dated attributes in force on the day of admission; and the grassroots organisations of the
-    subtree at the end of the period with and without an admission."""
-    today = timezone.localdate()
-    if date_from > date_to:
-        raise ValidationError({"from": _("The start of the period is after its end.")})
-    if date_to > today:
-        raise ValidationError({"to": _("The date cannot be in the future.")})
+def _admitted_in(org: Organisation, date_from: date, date_to: date):
+    """The admissions (and restorations) of [date_from, date_to] in cells of `org`'s subtree on
+    their day, the units it continues included: (predecessors, membership, {member: day},
+    {member: cell}, restorations)."""
     eve = date_from - timedelta(days=1)
     carried = predecessors(org, eve, date_to)
     inside = _Membership(org, carried)
@@ -1008,6 +1000,49 @@ def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dic
         else:
             admitted[member_id] = day
             cells[member_id] = cell
+    return carried, inside, admitted, cells, restored
+
+
+def admissions_between(org: Organisation, date_from: date, date_to: date) -> list[dict]:
+    """The members admitted in `org`'s subtree over [date_from, date_to] (by the date of the
+    decision, in the tree of that day, the units it continues included), each with the path
+    of their cell that day and their gender, ethnicity and date of birth: what a term target
+    counts (admission.selectors)."""
+    _c, inside, admitted, cells, _r = _admitted_in(org, date_from, date_to)
+    out = []
+    ids = sorted(admitted)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        for pk, gender, ethnicity, born in Member.objects.filter(pk__in=chunk).values_list(
+            "pk", "gender", "ethnicity", "birth_date"
+        ):
+            day = admitted[pk]
+            out.append(
+                {
+                    "member": pk,
+                    "date": day,
+                    "path": inside.path_of(cells[pk], day) or "",
+                    "gender": gender,
+                    "ethnicity": ethnicity,
+                    "birth_date": born,
+                }
+            )
+    return out
+
+
+def admissions_figures(org: Organisation, date_from: date, date_to: date) -> dict:
+    """Form 2-BTCTW for `org`'s subtree over [date_from, date_to]: the members admitted (by the
+    date of the decision) in cells of the subtree on that day — and, for a unit formed within
+    the period, in the units it continues — with women, ethnic minority and religious among
+    them, those restored to membership, the breakdowns by age at admission, ethnicity and the
+    dated attributes in force on the day of admission; and the grassroots organisations of the
+    subtree at the end of the period with and without an admission."""
+    today = timezone.localdate()
+    if date_from > date_to:
+        raise ValidationError({"from": _("The start of the period is after its end.")})
+    if date_to > today:
+        raise ValidationError({"to": _("The date cannot be in the future.")})
+    carried, inside, admitted, cells, restored = _admitted_in(org, date_from, date_to)
     people = {}
     ids = sorted(admitted)
     for start in range(0, len(ids), 1000):

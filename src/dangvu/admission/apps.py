@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class AdmissionConfig(AppConfig):
+    name = "dangvu.admission"
+    label = "admission"
+    verbose_name = "Admission"
+
+    def ready(self):
+        from dangvu.admission.models import Candidate, Target
+        from dangvu.admission.selectors import admission_due
+        from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
+        from dangvu.members.apps import SENSITIVE_FIELDS
+
+        # A case belongs to the cell that cultivates the person; the person's particulars are
+        # as sensitive as a member's. It stays with an ended cell as its history unless moved.
+        register_org_bound(
+            OrgBound(
+                model=Candidate,
+                label="candidates",
+                view_action="admission.view",
+                sensitive_fields=SENSITIVE_FIELDS,
+                sensitive_action="members.view_sensitive",
+            )
+        )
+        register_org_bound(OrgBound(model=Target, label="targets", view_action="admission.view"))
+        register_due(DueSource(name="admission", order=20, items=admission_due))

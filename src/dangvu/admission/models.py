@@ -1,0 +1,203 @@
+"""The admission pipeline's records: candidates, the steps recorded on them, term targets."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dangvu.admission.choices import Proposer, Stage, Step
+from dangvu.core.models import AppendOnlyModel, person_ref
+from dangvu.core.refdata import EDUCATION_LEVELS, ETHNICITIES, GENDERS
+from dangvu.members.models import Member
+from dangvu.organisations.models import Organisation, OrgBoundModel
+
+__all__ = ["Candidate", "CandidateStep", "Target", "TargetPart"]
+
+
+class Candidate(OrgBoundModel):
+    """A person the party cell cultivates for admission (quần chúng ưu tú, then đối tượng
+    kết nạp): their particulars in the shape of a member's record (members.fields.RECORD
+    without the card and the event dates: on admission they become the member's record,
+    nothing retyped), the cell, who proposed them and the member who helps them; the stage the
+    case has reached and the next date something is due (`due_on`, `due_kind`), kept by the
+    services with every step. Organisation-bound: registered in AdmissionConfig.ready()."""
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    name_folded = models.CharField(max_length=150, editable=False)
+    birth_name = models.CharField(_("birth name"), max_length=150, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=1, choices=GENDERS.choices())
+    ethnicity = models.CharField(_("ethnicity"), max_length=2)
+    religion = models.CharField(_("religion"), max_length=2, default="00")
+    hometown = models.CharField(_("hometown"), max_length=255, blank=True)
+    identity_number = models.CharField(
+        _("citizen identity number"), max_length=12, null=True, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    education = models.CharField(_("general education"), max_length=20)
+    professional_level = models.CharField(_("professional level"), max_length=20, default="none")
+    theory_level = models.CharField(_("political theory"), max_length=20, default="none")
+    occupation = models.CharField(_("occupation"), max_length=30)
+    academic_title = models.CharField(_("academic title"), max_length=20, blank=True, default="")
+    youth_union = models.CharField(_("Youth Union member"), max_length=3, blank=True, default="")
+    enterprise_owner = models.CharField(
+        _("private-enterprise owner"), max_length=3, blank=True, default=""
+    )
+    married_foreigner = models.CharField(
+        _("married to a foreigner"), max_length=3, blank=True, default=""
+    )
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("party cell"),
+        db_index=False,
+    )
+    proposed_by = models.CharField(
+        _("proposed by"), max_length=20, choices=Proposer.choices, default=Proposer.CELL
+    )
+    helper = models.ForeignKey(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("party member assigned to help"),
+        db_index=False,
+    )
+    hard_area = models.BooleanField(
+        _("lives in a mountain, border, island or especially disadvantaged area"), default=False
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    stage_on = models.DateField(_("since"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_kind = models.CharField(max_length=24, blank=True)
+    failed_votes = models.PositiveSmallIntegerField(default=0)
+    referred = models.BooleanField(_("referred to the upper committee"), default=False)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    certificate_on = models.DateField(_("certificate date"), null=True, blank=True)
+    cell_resolution_on = models.DateField(null=True, blank=True)
+    decision_number = models.CharField(_("admission decision"), max_length=60, blank=True)
+    decision_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    ceremony_on = models.DateField(null=True, blank=True)
+    member = models.OneToOneField(
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="candidacy",
+        verbose_name=_("member record"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        indexes = [
+            models.Index(fields=["org_path", "name_folded"], name="candidate_path_name"),
+            models.Index(fields=["due_on"], name="candidate_due"),
+            models.Index(fields=["org_path", "stage"], name="candidate_path_stage"),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in (Stage.RECOGNISED, Stage.NOT_RECOGNISED, Stage.WITHDRAWN)
+
+    @property
+    def ethnicity_label(self):
+        return ETHNICITIES.label(self.ethnicity)
+
+    @property
+    def gender_label(self):
+        return GENDERS.label(self.gender)
+
+    @property
+    def education_label(self):
+        return EDUCATION_LEVELS.label(self.education)
+
+
+class CandidateStep(AppendOnlyModel):
+    """One act on a case, as recorded: what (`step`), on which date, by which document (its
+    number and who issued it), the votes where there was one, the introducers, the note; who
+    recorded it and when. The case's timeline; never changed."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveIntegerField()
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    date = models.DateField(_("date"))
+    document_number = models.CharField(_("document number"), max_length=60, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=255, blank=True)
+    votes_for = models.PositiveIntegerField(_("votes in favour"), null=True, blank=True)
+    votes_total = models.PositiveIntegerField(_("official members"), null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = person_ref()
+
+    class Meta:
+        ordering = ["candidate", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "seq"], name="candidate_step_seq")
+        ]
+
+    def __str__(self):
+        return f"{self.candidate_id} {self.step} {self.date}"
+
+
+class Target(OrgBoundModel):
+    """A committee's target of new members for a term (e.g. Đăk Glei, 2020–2025: 600), with
+    sub-targets among them. Progress is never typed in: it is counted from the admission
+    events (admission.selectors.target_progress)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("committee")
+    )
+    term_start = models.DateField(_("term from"))
+    term_end = models.DateField(_("term until"))
+    total = models.PositiveIntegerField(_("new members"))
+    ethnic_minority = models.PositiveIntegerField(_("of whom ethnic minority"), default=0)
+    women = models.PositiveIntegerField(_("of whom women"), default=0)
+    youth = models.PositiveIntegerField(_("of whom aged 30 or under"), default=0)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = person_ref()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "term_start"], name="target_one_per_term"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.term_start.year}–{self.term_end.year}: {self.total}"
+
+
+class TargetPart(models.Model):
+    """A share of a term target: for one year of the term, or for one child organisation."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="parts")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(year__isnull=False, organisation__isnull=True)
+                    | models.Q(year__isnull=True, organisation__isnull=False)
+                ),
+                name="target_part_year_or_org",
+            )
+        ]

@@ -1,0 +1,403 @@
+"""Reads of the admission pipeline, each through the access gate with the actor: the cases, the
+deadlines dashboard, term targets and their progress (counted from the admission events), the
+development report and the early warnings."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangvu.accounts.scoping import allows, holds_anywhere, restrict
+from dangvu.admission.choices import OPEN, Stage
+from dangvu.admission.models import Candidate, Target
+from dangvu.core.db import prefix_q
+from dangvu.core.refdata import KINH
+from dangvu.core.registry import DueItem
+from dangvu.core.text import tokens
+from dangvu.members.choices import EventType, Status
+from dangvu.members.models import Member, MembershipEvent, Position
+from dangvu.members.selectors import COUNT_BOUND, bounded_count
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
+from dangvu.organisations.models import Organisation, OrganisationVersion
+from dangvu.stats.bands import age_on
+from dangvu.stats.selectors import admissions_between, admissions_report, percent
+
+__all__ = [
+    "candidate_list",
+    "candidate_get",
+    "stage_counts",
+    "deadlines",
+    "admission_due",
+    "targets_for",
+    "target_progress",
+    "development_report",
+    "development_warnings",
+    "DUE_KINDS",
+    "SOON_DAYS",
+]
+
+SOON_DAYS = 30
+LIST_LIMIT = 200
+
+
+def DUE_KINDS() -> dict[str, str]:
+    return {
+        "decision": _("Admission decisions awaited"),
+        "ceremony": _("Decisions awaiting their ceremony"),
+        "recognition": _("Probationers to be considered for recognition"),
+        "certificate": _("Awareness certificates about to expire"),
+    }
+
+
+def candidate_list(
+    *, actor, org: Organisation | None = None, q: str = "", stage: str = "", due: str = ""
+):
+    """The cases the actor may see (under `org` when given), by name; `stage` one stage,
+    "open" the open ones; `due` "overdue" or "soon" (due within SOON_DAYS days)."""
+    qs = restrict(Candidate.objects.all(), actor, "admission.view")
+    if org is not None:
+        qs = qs.filter(prefix_q("org_path", org.path))
+    for word in tokens(q):
+        qs = qs.filter(name_folded__contains=word)
+    if stage == "open":
+        qs = qs.filter(stage__in=OPEN)
+    elif stage:
+        qs = qs.filter(stage=stage)
+    today = timezone.localdate()
+    if due == "overdue":
+        qs = qs.filter(due_on__lt=today, stage__in=OPEN)
+    elif due == "soon":
+        qs = qs.filter(due_on__gte=today, due_on__lte=today + timedelta(days=SOON_DAYS))
+    return qs.select_related("organisation").order_by("org_path", "name_folded", "pk")
+
+
+def candidate_get(*, actor, pk: int, action: str = "admission.view") -> Candidate:
+    c = Candidate.objects.select_related("organisation", "helper", "member").filter(pk=pk).first()
+    if c is None or not allows(actor, action, c):
+        raise Http404
+    return c
+
+
+def stage_counts(*, actor, org: Organisation) -> list[dict]:
+    """How many cases stand at each stage under `org`."""
+    if not allows(actor, "admission.view", org_row(org)):
+        raise Http404
+    counts = dict(
+        Candidate.objects.filter(prefix_q("org_path", org.path))
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [{"stage": s, "label": s.label, "count": counts.get(s.value, 0)} for s in Stage]
+
+
+def org_row(org: Organisation) -> Candidate:
+    """A stand-in row in `org` for the gate's decision about the organisation itself."""
+    row = Candidate()
+    row.org_path = org.path
+    return row
+
+
+def deadlines(*, actor, org: Organisation, today: date | None = None) -> dict:
+    """The committee's (or cell's) deadlines dashboard: the open cases whose next due date has
+    passed (overdue) or falls within SOON_DAYS days, counted by what is due, and the first
+    LIST_LIMIT of them by date."""
+    if not allows(actor, "admission.view", org_row(org)):
+        raise Http404
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=SOON_DAYS)
+    base = Candidate.objects.filter(
+        prefix_q("org_path", org.path), due_on__lte=horizon, stage__in=OPEN
+    )
+    counts = {"overdue": {}, "soon": {}}
+    for kind, late, n in (
+        base.annotate(late=Q(due_on__lt=today))
+        .values_list("due_kind", "late")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts["overdue" if late else "soon"][kind] = n
+    rows = list(base.select_related("organisation").order_by("due_on", "pk")[:LIST_LIMIT])
+    kinds = DUE_KINDS()
+    return {
+        "organisation": org,
+        "today": today,
+        "overdue": [
+            {"kind": k, "label": kinds[k], "count": counts["overdue"].get(k, 0)} for k in kinds
+        ],
+        "soon": [{"kind": k, "label": kinds[k], "count": counts["soon"].get(k, 0)} for k in kinds],
+        "overdue_total": sum(counts["overdue"].values()),
+        "soon_total": sum(counts["soon"].values()),
+        "cases": [
+            {"candidate": c, "overdue": c.due_on < today, "kind": kinds.get(c.due_kind, "")}
+            for c in rows
+        ],
+    }
+
+
+def admission_due(actor, today: date) -> list[DueItem]:
+    """The home page's admission work (core.registry.DueSource): overdue cases and those due
+    within SOON_DAYS days, among the cases the actor records (or may see)."""
+    action = "admission.manage" if holds_anywhere(actor, "admission.manage") else "admission.view"
+    if not holds_anywhere(actor, action):
+        return []
+    base = restrict(Candidate.objects.filter(stage__in=OPEN), actor, action)
+    items = []
+    url = reverse("admission:list")
+    for due, level, title in (
+        ("overdue", "overdue", _("Admission cases past their time limit")),
+        ("soon", "soon", _("Admission cases due within 30 days")),
+    ):
+        if due == "overdue":
+            qs = base.filter(due_on__lt=today)
+        else:
+            qs = base.filter(due_on__gte=today, due_on__lte=today + timedelta(days=SOON_DAYS))
+        n = bounded_count(qs)
+        if n:
+            items.append(
+                DueItem(
+                    title=title,
+                    count=min(n, COUNT_BOUND),
+                    more=n > COUNT_BOUND,
+                    url=f"{url}?due={due}&stage=open",
+                    level=level,
+                )
+            )
+    return items
+
+
+# --- targets --------------------------------------------------------------------------------
+
+
+def targets_for(*, actor, org: Organisation) -> list[Target]:
+    if not allows(actor, "admission.view", org_row(org)):
+        raise Http404
+    return list(
+        Target.objects.filter(organisation=org).prefetch_related("parts").order_by("-term_start")
+    )
+
+
+def _children(
+    org: Organisation, start: date, end: date
+) -> list[tuple[int, str, date, date | None]]:
+    """The organisations directly under `org` at some time in [start, end]: their versions
+    (id, path, from, until)."""
+    return list(
+        OrganisationVersion.objects.filter(parent=org, valid_from__lte=end)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+        .values_list("organisation_id", "path", "valid_from", "valid_to")
+    )
+
+
+def target_progress(target: Target, today: date | None = None) -> dict:
+    """Progress against a term target, counted from the admission events (stats.selectors.
+    admissions_between: the tree of each day, the units the committee continues included):
+    admitted, percent of the target and of the term elapsed, the pace needed for the rest of
+    the term and the forecast at the current pace; by sub-target, by year and by child
+    organisation."""
+    today = today or timezone.localdate()
+    org = target.organisation
+    start, end = target.term_start, target.term_end
+    counted_to = min(end, today)
+    rows = admissions_between(org, start, counted_to) if counted_to >= start else []
+    admitted = len(rows)
+    minority = sum(1 for r in rows if r["ethnicity"] != KINH)
+    women = sum(1 for r in rows if r["gender"] == "F")
+    youth = sum(1 for r in rows if age_on(r["birth_date"], r["date"]) <= 30)
+    term_days = (end - start).days + 1
+    elapsed = max(0, min((counted_to - start).days + 1, term_days))
+    left = term_days - elapsed
+    pace = admitted / elapsed * 365.25 if elapsed else 0.0
+    remaining = max(target.total - admitted, 0)
+    needed = remaining / left * 365.25 if left else None
+    forecast = admitted + round(pace * left / 365.25)
+    parts = list(target.parts.all())
+    by_year_target = {p.year: p.count for p in parts if p.year}
+    years = []
+    for year in range(start.year, end.year + 1):
+        n = sum(1 for r in rows if r["date"].year == year)
+        years.append({"year": year, "admitted": n, "target": by_year_target.get(year)})
+    child_target = {p.organisation_id: p.count for p in parts if p.organisation_id}
+    versions = _children(org, start, counted_to)
+    names = dict(
+        Organisation.objects.filter(
+            pk__in={v[0] for v in versions} | set(child_target)
+        ).values_list("pk", "name")
+    )
+    codes = dict(Organisation.objects.filter(pk__in=names).values_list("pk", "code"))
+    per_child: dict[int, int] = {}
+    for r in rows:
+        for org_id, path, vfrom, vto in versions:
+            if (
+                r["path"].startswith(path)
+                and vfrom <= r["date"]
+                and (vto is None or r["date"] < vto)
+            ):
+                per_child[org_id] = per_child.get(org_id, 0) + 1
+                break
+    children = sorted(
+        (
+            {
+                "code": codes.get(pk, ""),
+                "name": names.get(pk, ""),
+                "admitted": per_child.get(pk, 0),
+                "target": child_target.get(pk),
+                "percent": percent(per_child.get(pk, 0), child_target[pk])
+                if child_target.get(pk)
+                else None,
+            }
+            for pk in {v[0] for v in versions} | set(child_target)
+        ),
+        key=lambda c: (-c["admitted"], c["name"]),
+    )
+
+    def sub(done: int, goal: int) -> dict:
+        return {"admitted": done, "target": goal, "percent": percent(done, goal) if goal else None}
+
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "term_start": start,
+        "term_end": end,
+        "counted_to": counted_to,
+        "target": target.total,
+        "admitted": admitted,
+        "percent": percent(admitted, target.total),
+        "term_elapsed_percent": percent(elapsed, term_days),
+        "pace_per_year": round(pace, 1),
+        "needed_per_year": round(needed, 1) if needed is not None else None,
+        "forecast": forecast,
+        "forecast_percent": percent(forecast, target.total),
+        "ethnic_minority": sub(minority, target.ethnic_minority),
+        "women": sub(women, target.women),
+        "youth": sub(youth, target.youth),
+        "years": years,
+        "children": children,
+    }
+
+
+# --- reports and warnings -------------------------------------------------------------------
+
+
+def development_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
+    """Admissions over a period (form 2-BTCTW's figures: by ethnicity, gender, age band and
+    education, counted from the events) and the cases open now at each stage."""
+    figures = admissions_report(actor=actor, org=org, date_from=date_from, date_to=date_to)
+    figures["pipeline"] = [
+        {"stage": r["stage"].value, "label": str(r["label"]), "count": r["count"]}
+        for r in stage_counts(actor=actor, org=org)
+    ]
+    return figures
+
+
+def development_warnings(*, actor, org: Organisation, today: date | None = None) -> dict:
+    """Where development is needed under `org` (DOMAIN.md §0): cells with fewer than three
+    official members, cells whose members' average age is at or above the setting
+    DANGVU_WARN_AVERAGE_AGE, cells with no admission in DANGVU_WARN_NO_ADMISSION_YEARS years,
+    villages whose cell secretary is not the village head; and the share of village heads and
+    mass-organisation heads who are members. Each warning names the cell and why."""
+    if not allows(actor, "admission.view", org_row(org)):
+        raise Http404
+    today = today or timezone.localdate()
+    avg_limit = getattr(settings, "DANGVU_WARN_AVERAGE_AGE", 55)
+    years = getattr(settings, "DANGVU_WARN_NO_ADMISSION_YEARS", 3)
+    cells = {
+        pk: (code, name)
+        for pk, code, name in Organisation.objects.filter(
+            prefix_q("path", org.path), kind__in=MEMBER_HOLDING_KINDS, valid_to__isnull=True
+        ).values_list("pk", "code", "name")
+    }
+    official: dict[int, int] = {}
+    age_sum: dict[int, int] = {}
+    people: dict[int, int] = {}
+    for cell, status, born in Member.objects.filter(
+        prefix_q("org_path", org.path), status__in=(Status.OFFICIAL, Status.PROBATIONARY)
+    ).values_list("organisation_id", "status", "birth_date"):
+        people[cell] = people.get(cell, 0) + 1
+        age_sum[cell] = age_sum.get(cell, 0) + age_on(born, today)
+        if status == Status.OFFICIAL:
+            official[cell] = official.get(cell, 0) + 1
+    since = date(today.year - years, today.month, min(today.day, 28))
+    last_admission = dict(
+        MembershipEvent.objects.filter(
+            organisation_id__in=list(cells),
+            type=EventType.ADMITTED,
+            corrected_by__isnull=True,
+        )
+        .values_list("organisation_id")
+        .annotate(last=Max("date"))
+        .order_by()
+    )
+    warnings = []
+
+    def warn(pk: int, kind: str, why: str) -> None:
+        code, name = cells[pk]
+        warnings.append({"kind": kind, "code": code, "name": name, "why": why})
+
+    for pk in sorted(cells, key=lambda p: cells[p][1]):
+        n = official.get(pk, 0)
+        if n < 3:
+            warn(pk, "few_members", _("%(n)d official members (fewer than 3)") % {"n": n})
+        if people.get(pk):
+            average = age_sum[pk] / people[pk]
+            if average >= avg_limit:
+                warn(
+                    pk,
+                    "old_members",
+                    _("average age %(a).1f (threshold %(t)d)") % {"a": average, "t": avg_limit},
+                )
+        last = last_admission.get(pk)
+        if last is None or last < since:
+            why = (
+                _("no admission since %(d)s") % {"d": last.strftime("%d/%m/%Y")}
+                if last
+                else _("no admission recorded")
+            )
+            warn(pk, "no_admission", why + " " + _("(%(n)d years or more)") % {"n": years})
+    current = Position.objects.filter(
+        prefix_q("org_path", org.path), valid_to__isnull=True, organisation_id__in=list(cells)
+    ).values_list("organisation_id", "kind", "member_id")
+    secretary, village_head = {}, {}
+    heads: dict[str, list[int]] = {}
+    for cell, kind, member_id in current:
+        if kind == Position.Kind.SECRETARY:
+            secretary[cell] = member_id
+        elif kind == Position.Kind.VILLAGE_HEAD:
+            village_head[cell] = member_id
+        if kind not in (
+            Position.Kind.SECRETARY,
+            Position.Kind.DEPUTY_SECRETARY,
+            Position.Kind.COMMITTEE_MEMBER,
+            Position.Kind.STANDING_COMMITTEE,
+        ):
+            pair = heads.setdefault(kind, [0, 0])
+            pair[0] += 1
+            pair[1] += member_id is not None
+    for cell, head in sorted(village_head.items(), key=lambda i: cells[i[0]][1]):
+        if secretary.get(cell) is None or secretary[cell] != head:
+            warn(
+                cell,
+                "secretary_not_head",
+                _("the village head is not a member")
+                if head is None
+                else _("the cell secretary is not the village head"),
+            )
+    shares = [
+        {
+            "kind": kind,
+            "label": str(Position.Kind(kind).label),
+            "holders": total,
+            "members": members,
+            "percent": percent(members, total),
+        }
+        for kind, (total, members) in sorted(heads.items())
+    ]
+    return {
+        "organisation": org,
+        "warnings": warnings,
+        "shares": shares,
+        "settings": {"average_age": avg_limit, "years": years},
+    }
