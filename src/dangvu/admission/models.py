@@ -28,9 +28,7 @@ class Candidate(OrgBoundModel):
     ethnicity = models.CharField(_("ethnicity"), max_length=2)
     religion = models.CharField(_("religion"), max_length=2, default="00")
     hometown = models.CharField(_("hometown"), max_length=255, blank=True)
-    identity_number = models.CharField(
-        _("citizen identity number"), max_length=12, null=True, blank=True
-    )
+    identity_number = models.CharField(_("citizen identity number"), max_length=12, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     education = models.CharField(_("general education"), max_length=20)
     professional_level = models.CharField(_("professional level"), max_length=20, default="none")
@@ -201,3 +199,6 @@ class TargetPart(models.Model):
                 name="target_part_year_or_org",
             )
         ]
+
+    def __str__(self):
+        return f"{self.target_id} {self.year or self.organisation_id}: {self.count}"

@@ -138,6 +138,12 @@ def _texts(**texts) -> dict[str, str]:
     return cleaned
 
 
+def _stored(cleaned: dict) -> dict:
+    """The cleaned particulars as the candidate's columns hold them (no empty identity number
+    as NULL: a candidate's is not unique)."""
+    return {k: ("" if v is None and k == "identity_number" else v) for k, v in cleaned.items()}
+
+
 @transaction.atomic
 def candidate_create(
     *,
@@ -166,7 +172,7 @@ def candidate_create(
     _check_helper(helper, organisation)
     note = _texts(note=note)["note"]
     c = Candidate(
-        **cleaned,
+        **_stored(cleaned),
         name_folded=fold(cleaned["full_name"]),
         proposed_by=proposed_by,
         helper=helper,
@@ -211,7 +217,7 @@ def candidate_update(
     cleaned = clean_person(merged)
     _check_helper(helper, c.organisation)
     before = {name: getattr(c, name) for name in cleaned}
-    for name, value in cleaned.items():
+    for name, value in _stored(cleaned).items():
         setattr(c, name, value)
     c.name_folded = fold(c.full_name)
     c.helper = helper

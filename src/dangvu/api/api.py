@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from dangvu.accounts.api import router as accounts_router
 from dangvu.accounts.services import token_authenticate
+from dangvu.admission.api import router as admission_router
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.api import router as members_router
 from dangvu.organisations.api import router as organisations_router
@@ -124,3 +125,4 @@ api.add_router("", accounts_router)
 api.add_router("", organisations_router)
 api.add_router("", members_router)
 api.add_router("", reports_router)
+api.add_router("", admission_router)

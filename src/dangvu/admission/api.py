@@ -1,0 +1,351 @@
+"""API v1, admission: the cases in the caller's scope with their timeline, opening a case and
+recording its steps, term targets with their progress, the development report and the
+deadlines. The person's particulars are the member record's fields (members.fields); sensitive
+ones are left out where the caller's role does not show them."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field, create_model
+
+from dangvu.accounts.scoping import release_sensitive
+from dangvu.admission.choices import Proposer, Step
+from dangvu.admission.models import Candidate, CandidateStep
+from dangvu.admission.selectors import (
+    candidate_get,
+    candidate_list,
+    deadlines,
+    development_report,
+    target_progress,
+    targets_for,
+)
+from dangvu.admission.services import Introducer, StepInput, candidate_create, candidate_step
+from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.errors import ValidationError
+from dangvu.core.registry import org_bound
+from dangvu.members.fields import schema_fields
+from dangvu.members.selectors import member_get
+from dangvu.members.services import PERSON_FIELDS
+from dangvu.organisations.selectors import org_get, org_get_or_404
+
+__all__ = ["router"]
+
+router = Router(tags=["admission"])
+
+_OMIT = ("party_card_number", "admission_date", "ceremony_date", "official_date")
+
+CandidateOut = create_model(
+    "CandidateOut",
+    __base__=Schema,
+    __doc__="A case of the admission pipeline. Sensitive particulars (ethnicity, religion, "
+    "identity number, birth date, phone) are present only where your role shows them.",
+    id=(int, ...),
+    organisation=(str, ...),
+    organisation_name=(str, ...),
+    stage=(str, ...),
+    stage_label=(str, ...),
+    stage_on=(date, ...),
+    due_on=(date | None, None),
+    due_kind=(str, ""),
+    proposed_by=(str, ...),
+    helper=(int | None, None),
+    hard_area=(bool, False),
+    failed_votes=(int, 0),
+    referred=(bool, False),
+    certificate_number=(str, ""),
+    certificate_on=(date | None, None),
+    decision_number=(str, ""),
+    member=(int | None, Field(None, description="The member record, from the decision on")),
+    note=(str, ""),
+    **schema_fields(omit=_OMIT, optional=True),
+)
+
+
+class StepOut(Schema):
+    seq: int
+    step: str
+    label: str
+    date: date
+    document_number: str
+    issuer: str
+    votes_for: int | None
+    votes_total: int | None
+    details: dict
+    note: str
+    recorded_at: datetime
+
+
+CandidateDetailOut = create_model(
+    "CandidateDetailOut", __base__=CandidateOut, steps=(list[StepOut], ...)
+)
+
+CandidateIn = create_model(
+    "CandidateIn",
+    __base__=Schema,
+    __doc__="A person the cell identified as outstanding: their particulars as on a member's "
+    "record, the cell, who proposed them and the official member who helps them.",
+    **schema_fields(omit=_OMIT),
+    organisation=(str, Field(..., max_length=40, description="The party cell's code")),
+    date=(Day | None, Field(None, description="Identified on (default: today)")),
+    proposed_by=(str, Field(Proposer.CELL, max_length=20, description=" | ".join(Proposer))),
+    helper=(int | None, Field(None, ge=1, le=MAX_ID, description="The helping member's id")),
+    hard_area=(bool, False),
+    note=(str, Field("", max_length=2000)),
+)
+
+
+class IntroducerIn(Schema):
+    member: int = Field(..., ge=1, le=MAX_ID, description="An official member's id")
+    since: Day = Field(..., description="Worked, studied or lived with the person since")
+
+
+class TransitionIn(Schema):
+    step: str = Field(
+        ..., max_length=20, description=" | ".join(s for s in Step if s != "identified")
+    )
+    date: Day
+    document_number: str = Field("", max_length=60)
+    issuer: str = Field("", max_length=255)
+    note: str = Field("", max_length=2000, description="withdrawn, not_recognised: the reason")
+    certificate_number: str = Field("", max_length=40, description="class_passed")
+    introducers: list[IntroducerIn] = Field([], max_length=5, description="introduced")
+    youth_union_resolution: str = Field("", max_length=60, description="introduced")
+    votes_for: int | None = Field(None, ge=0, le=100000)
+    votes_total: int | None = Field(
+        None, ge=0, le=100000, description="Official members (default: counted in the cell)"
+    )
+    over_age_decision: str = Field("", max_length=60, description="cell_resolved, over 60")
+    received_on: Day | None = Field(None, description="admitted: the cell received it on")
+    consent_number: str = Field("", max_length=60, description="ceremony after its limit")
+    decision_number: str = Field("", max_length=60, description="admitted, recognised")
+    decision_on: Day | None = Field(None, description="recognised: the committee's decision")
+
+
+class CandidateFilter(Schema):
+    org: str | None = Field(None, max_length=40, description="Cases of this subtree")
+    q: str = Field("", max_length=200, description="Words of the name")
+    stage: str = Field("", max_length=20, description="A stage, or `open`")
+    due: str = Field("", max_length=10, description="overdue | soon")
+    after: int | None = Field(None, ge=1, le=MAX_ID, description="Last id of the previous page")
+    limit: int = Field(50, ge=1, le=500)
+
+
+class SubTargetOut(Schema):
+    admitted: int
+    target: int
+    percent: float | None
+
+
+class TargetOut(Schema):
+    organisation: dict
+    term_start: date
+    term_end: date
+    counted_to: date
+    target: int
+    admitted: int
+    percent: float
+    term_elapsed_percent: float
+    pace_per_year: float
+    needed_per_year: float | None
+    forecast: int
+    forecast_percent: float
+    ethnic_minority: SubTargetOut
+    women: SubTargetOut
+    youth: SubTargetOut
+    years: list[dict]
+    children: list[dict]
+
+
+class DeadlineOut(Schema):
+    id: int
+    full_name: str
+    organisation: str
+    stage: str
+    due_on: date
+    due_kind: str
+    overdue: bool
+
+
+class DeadlinesOut(Schema):
+    overdue: list[dict]
+    soon: list[dict]
+    overdue_total: int
+    soon_total: int
+    cases: list[DeadlineOut]
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def _out(c: Candidate, shown: set) -> dict:
+    sensitive = org_bound(Candidate).sensitive_fields
+    visible = c.pk in shown
+    out = {name: getattr(c, name) for name in PERSON_FIELDS if visible or name not in sensitive}
+    out.update(
+        id=c.pk,
+        organisation=c.organisation.code,
+        organisation_name=c.organisation.name,
+        stage=c.stage,
+        stage_label=str(c.get_stage_display()),
+        stage_on=c.stage_on,
+        due_on=c.due_on,
+        due_kind=c.due_kind,
+        proposed_by=c.proposed_by,
+        helper=c.helper_id,
+        hard_area=c.hard_area,
+        failed_votes=c.failed_votes,
+        referred=c.referred,
+        certificate_number=c.certificate_number,
+        certificate_on=c.certificate_on,
+        decision_number=c.decision_number,
+        member=c.member_id,
+        note=c.note,
+    )
+    return out
+
+
+def _step_out(s: CandidateStep) -> dict:
+    return {
+        "seq": s.seq,
+        "step": s.step,
+        "label": str(s.get_step_display()),
+        "date": s.date,
+        "document_number": s.document_number,
+        "issuer": s.issuer,
+        "votes_for": s.votes_for,
+        "votes_total": s.votes_total,
+        "details": s.details,
+        "note": s.note,
+        "recorded_at": s.recorded_at,
+    }
+
+
+def _detail(request, c: Candidate) -> dict:
+    shown = release_sensitive(request.user, [c], via="api")
+    return {**_out(c, shown), "steps": [_step_out(s) for s in c.steps.order_by("seq")]}
+
+
+def _member_of(request, pk: int | None, field: str):
+    if pk is None:
+        return None
+    try:
+        return member_get(actor=request.user, pk=pk)
+    except Exception:  # Http404: a member the caller cannot see does not exist for them
+        raise ValidationError({field: f"No member {pk} among yours."}) from None
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+
+@router.get("/candidates", response=documented(list[CandidateOut]), exclude_unset=True)
+def candidates(request, filters: Query[CandidateFilter]):
+    """Cases in your scope, by cell then name; `stage` a stage or `open`; `due` overdue or
+    soon (due within 30 days). Keyset pages: `after` = the last id of the previous page."""
+    org = None
+    if filters.org:
+        org = org_get_or_404(actor=request.user, code=filters.org, action="admission.view")
+    qs = candidate_list(
+        actor=request.user, org=org, q=filters.q, stage=filters.stage, due=filters.due
+    ).order_by("pk")
+    if filters.after:
+        qs = qs.filter(pk__gt=filters.after)
+    page = list(qs[: filters.limit])
+    shown = release_sensitive(request.user, page, via="api")
+    return [_out(c, shown) for c in page]
+
+
+@router.get(
+    "/candidates/{candidate_id}", response=documented(CandidateDetailOut), exclude_unset=True
+)
+def candidate(request, candidate_id: int = Path(..., ge=1, le=MAX_ID)):
+    """A case with its timeline (every step recorded, in order)."""
+    return _detail(request, candidate_get(actor=request.user, pk=candidate_id))
+
+
+@router.post("/candidates", response=documented(CandidateDetailOut, 201), exclude_unset=True)
+def candidate_add(request, payload: CandidateIn):
+    """Open a case in a party cell where you record admission work."""
+    data = payload.dict()
+    extra = {k: data.pop(k) for k in ("proposed_by", "hard_area", "note")}
+    on, helper_id, code = data.pop("date"), data.pop("helper"), data.pop("organisation")
+    org = org_get(actor=request.user, code=code, action="admission.manage")
+    if org is None:
+        raise ValidationError({"organisation": "No party cell with this code among yours."})
+    helper = _member_of(request, helper_id, "helper")
+    c = candidate_create(
+        actor=request.user, organisation=org, data=data, on=on, helper=helper, **extra
+    )
+    return Status(201, _detail(request, candidate_get(actor=request.user, pk=c.pk)))
+
+
+@router.post(
+    "/candidates/{candidate_id}/transitions",
+    response=documented(CandidateDetailOut, 201),
+    exclude_unset=True,
+)
+def candidate_transition(
+    request, payload: TransitionIn, candidate_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Record the next step of a case: class_passed, applied, cv_verified, introduced,
+    cell_resolved, committee_resolved, admitted (the person becomes a probationary member),
+    ceremony, recognised or not_recognised; vote_failed (a vote without two thirds); withdrawn
+    (before the decision, with the reason). A step out of order or against its rule is
+    refused (422, naming the field and the reason) and changes nothing."""
+    c = candidate_get(actor=request.user, pk=candidate_id, action="admission.manage")
+    data = payload.dict()
+    introducers = tuple(
+        Introducer(_member_of(request, i["member"], "introducers"), i["since"])
+        for i in data.pop("introducers")
+    )
+    c = candidate_step(
+        actor=request.user, candidate=c, step=StepInput(**data, introducers=introducers)
+    )
+    return Status(201, _detail(request, candidate_get(actor=request.user, pk=c.pk)))
+
+
+@router.get("/targets", response=documented(list[TargetOut]))
+def targets(request, org: str = Query(..., max_length=40)):
+    """A committee's term targets of new members with their progress, counted from the
+    admission events: percent of the target and of the term, the pace needed and the forecast
+    at the current pace; by sub-target, year and child organisation."""
+    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    return [target_progress(t) for t in targets_for(actor=request.user, org=o)]
+
+
+@router.get("/reports/development", response=documented(dict))
+def development(
+    request,
+    org: str = Query(..., max_length=40),
+    date_from: Day = Query(..., alias="from"),
+    date_to: Day | None = Query(None, alias="to"),
+):
+    """Admissions over a period in a subtree, counted from the events (by ethnicity, gender,
+    age band and education), and the open cases at each stage."""
+    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    return development_report(
+        actor=request.user, org=o, date_from=date_from, date_to=date_to or timezone.localdate()
+    )
+
+
+@router.get("/admission/deadlines", response=documented(DeadlinesOut))
+def admission_deadlines(request, org: str = Query(..., max_length=40)):
+    """The deadlines dashboard of a committee or cell: open cases overdue or due within 30
+    days, counted by what is due, the first 200 by date."""
+    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    board = deadlines(actor=request.user, org=o)
+    return {
+        **{k: board[k] for k in ("overdue", "soon", "overdue_total", "soon_total")},
+        "cases": [
+            {
+                "id": row["candidate"].pk,
+                "full_name": row["candidate"].full_name,
+                "organisation": row["candidate"].organisation.code,
+                "stage": row["candidate"].stage,
+                "due_on": row["candidate"].due_on,
+                "due_kind": row["candidate"].due_kind,
+                "overdue": row["overdue"],
+            }
+            for row in board["cases"]
+        ],
+    }
