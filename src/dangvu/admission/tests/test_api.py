@@ -238,10 +238,7 @@ def test_targets_count_admissions_from_events(tree, cell, users, api_client, mak
     assert t["forecast"] == 2 and t["term_elapsed_percent"] == 100.0
     children = {c["code"]: c["admitted"] for c in t["children"]}
     assert children[tree.committee.code] == 2 and children[tree.gcell.code] == 0
-    assert (
-        api_client(users.staff_qn).get(f"/targets?org={tree.district.code}").status_code
-        == 404
-    )
+    assert api_client(users.staff_qn).get(f"/targets?org={tree.district.code}").status_code == 404
 
 
 def test_development_report_counts_admissions(tree, cell, users, api_client, make_member):
