@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangvu.core.db import refresh_planner_statistics
+from dangvu.dataset.demo.admission import record_development
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.recent import record_recent_months
@@ -170,5 +171,7 @@ def _build(say: Callable[[str], None]) -> None:
     _record_later_events(people_by_district)
     say("The months since 30/6/2026 …")
     record_recent_months(timezone.localdate())
+    say("Member development: targets, cases, positions …")
+    record_development(timezone.localdate())
     say("Demo users …")
     create_users()
