@@ -158,7 +158,9 @@ def candidate_detail(request, pk):
     return render(request, "admission/detail.html", context)
 
 
-def candidate_step_view(request, pk, step):
+def candidate_step_view(request, pk):
+    """The form of one step (`?step=`) of a case."""
+    step = request.GET.get("step", "")
     if step not in STEP_FIELDS:
         raise Http404
     action = "admission.decide" if step in DECIDING_STEPS else "admission.manage"

@@ -23,7 +23,7 @@ class MembersConfig(AppConfig):
             transfers_due,
         )
         from dangvu.members.services import members_reassign, positions_move, transfers_move
-        from dangvu.members.views import org_members_panel
+        from dangvu.members.views import org_members_panel, org_positions_panel
         from dangvu.organisations.panels import Panel, register_panel
 
         register_org_bound(
@@ -65,6 +65,7 @@ class MembersConfig(AppConfig):
             )
         )
         register_panel(Panel(name="members", order=60, render=org_members_panel))
+        register_panel(Panel(name="positions", order=55, render=org_positions_panel))
         register_due(DueSource(name="members", order=10, items=members_due))
         register_due(DueSource(name="transfers", order=12, items=transfers_due))
         register_fields("member", _record_display())

@@ -11,7 +11,7 @@ from dangvu.core.forms import ActorForm, DayField, PickerField
 from dangvu.core.refdata import ETHNICITIES, GENDERS
 from dangvu.members.choices import IN_PARTY, USER_EVENTS, EventType, Status
 from dangvu.members.fields import EVENT_DATES, RECORD, LazyChoices, form_field, record_field
-from dangvu.members.models import Member
+from dangvu.members.models import Member, Position
 from dangvu.members.selectors import member_pick
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.forms import DestinationField, OrganisationField
@@ -24,6 +24,7 @@ __all__ = [
     "SearchForm",
     "MemberField",
     "OpenMemberForm",
+    "PositionForm",
 ]
 
 
@@ -229,3 +230,20 @@ class OpenMemberForm(ActorForm):
     """The home page's "open a record": a member chosen by name."""
 
     member = MemberField(label=_("Open a member's record"))
+
+
+class PositionForm(ActorForm):
+    """Who takes a position, from when: a member chosen by name, or (for a village's positions)
+    the name of someone outside the party."""
+
+    kind = forms.ChoiceField(label=_("Position"))
+    member = MemberField(label=_("Party member"), required=False)
+    person_name = forms.CharField(
+        label=_("Or the name of a person outside the party"), required=False, max_length=150
+    )
+    valid_from = DayField(label=_("From"))
+    decision_number = forms.CharField(label=_("Decision number"), required=False, max_length=60)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Position.Kind.choices

@@ -13,7 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import covers_all, get_or_404, holds_anywhere, restrict, scope_for
+from dangvu.accounts.scoping import (
+    allows,
+    covers_all,
+    get_or_404,
+    holds_anywhere,
+    restrict,
+    scope_for,
+)
 from dangvu.core.dates import add_months
 from dangvu.core.db import PREFIX_END, planner_settings, prefix_q
 from dangvu.core.errors import ValidationError
@@ -30,6 +37,7 @@ from dangvu.members.models import (
     MemberPeriod,
     MembershipEvent,
     NameKey,
+    Position,
     Transfer,
 )
 from dangvu.organisations.models import Organisation, OrganisationVersion
@@ -653,3 +661,15 @@ def transfer_in_transit(member: Member) -> Transfer | None:
         .select_related("to_organisation")
         .first()
     )
+
+
+def positions_of(*, actor, org: Organisation, current: bool = True) -> list:
+    """The positions held in `org` (the current ones, or all with their dates), through the
+    gate: party positions first, then the village's."""
+    if not allows(actor, "organisations.view", org):
+        raise Http404
+    qs = Position.objects.filter(organisation=org).select_related("member")
+    if current:
+        qs = qs.filter(valid_to__isnull=True)
+    order = {k: i for i, k in enumerate(Position.Kind.values)}
+    return sorted(qs, key=lambda p: (order[p.kind], p.valid_from, p.pk))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/events/new/", views.event_new, name="event_new"),
     path("<int:pk>/events/correct/", views.event_correct, name="event_correct"),
     path("<int:pk>/attributes/", views.attribute_change, name="attribute"),
+    path("positions/<str:code>/new/", views.position_new, name="position_new"),
     path("transfers/", views.transfers, name="transfers"),
     path("transfers/<int:transfer_id>/receive/", views.transfer_receive, name="transfer_receive"),
     path("transfers/<int:transfer_id>/refuse/", views.transfer_refuse, name="transfer_refuse"),

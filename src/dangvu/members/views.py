@@ -24,6 +24,7 @@ from dangvu.members.forms import (
     MemberEditForm,
     MemberForm,
     OpenMemberForm,
+    PositionForm,
     SearchForm,
 )
 from dangvu.members.models import MembershipEvent
@@ -41,6 +42,7 @@ from dangvu.members.selectors import (
     members_after,
     members_before,
     members_on,
+    positions_of,
     search_capped,
     transfer_get,
     transfer_in_transit,
@@ -52,6 +54,7 @@ from dangvu.members.services import (
     member_create,
     member_event_record,
     member_update,
+    position_assign,
     transfer_close,
     transfer_send,
 )
@@ -61,7 +64,7 @@ from dangvu.members.services import (
 from dangvu.members.state import EventType, MemberState, probation_end
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_paths_named
+from dangvu.organisations.selectors import org_get_or_404, org_paths_named
 
 PAGE_SIZE = 25
 
@@ -479,3 +482,51 @@ def transfer_refuse(request, transfer_id):
 @require_POST
 def transfer_withdraw(request, transfer_id):
     return _transfer_act(request, transfer_id, "withdraw")
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+def org_positions_panel(request, org: Organisation, on=None) -> str | None:
+    """The organisation page's positions panel (organisations.panels): who holds which
+    position now, with a link to record a new holder where the person manages members."""
+    if on is not None or not allows(request.user, "organisations.view", org):
+        return None
+    held = positions_of(actor=request.user, org=org)
+    can_assign = org.is_active and allows(request.user, "members.manage", org)
+    if not held and not can_assign:
+        return None
+    return render_to_string(
+        "members/_org_positions.html",
+        {"org": org, "positions": held, "can_assign": can_assign},
+        request=request,
+    )
+
+
+def position_new(request, code):
+    """Record that someone takes a position in an organisation the person manages."""
+    org = org_get_or_404(actor=request.user, code=code, action="members.manage")
+    form = PositionForm(
+        request.POST or None, initial={"valid_from": timezone.localdate()}, actor=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            position_assign(
+                actor=request.user,
+                organisation=org,
+                kind=d["kind"],
+                valid_from=d["valid_from"],
+                member=d["member"],
+                person_name=d["person_name"],
+                decision_number=d["decision_number"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The position has been recorded."))
+            return redirect("organisations:detail", code=org.code)
+    history = positions_of(actor=request.user, org=org, current=False)
+    return render(
+        request, "members/position_new.html", {"org": org, "form": form, "history": history}
+    )

@@ -102,6 +102,8 @@ QUERY_VALUES: dict[str, Callable[["World"], str]] = {
     "as_of": lambda world: "2024-06-30",
     "from": lambda world: "2020-01-01",
     "to": lambda world: "2024-06-30",
+    # The admission pipeline's step forms (admission.views): one the sample case can take next.
+    "step": lambda world: "class_passed",
 }
 
 # The request body of each API operation that needs one: a valid body, so that the answer is
@@ -125,6 +127,12 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "org": world.sides["a"].rows[_organisation()].code,
         "kind": "membership",
         "signer": "Người ký ma trận",
+    },
+    "POST /api/v1/candidates": lambda world: _new_candidate_body(world),
+    "POST /api/v1/candidates/{candidate_id}/transitions": lambda world: {
+        "step": "class_passed",
+        "date": "2024-06-03",
+        "certificate_number": "CN-ma-tran",
     },
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
@@ -151,6 +159,8 @@ STATISTICS: dict[str, frozenset[str]] = {
     "reports:signed": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/signed": frozenset({"ethnicity", "religion"}),
     "/api/v1/reports/signed/{report_id}": frozenset({"ethnicity", "religion"}),
+    # The development report: form 2-BTCTW's admissions with the stages of the open cases.
+    "/api/v1/reports/development": frozenset({"ethnicity", "religion"}),
 }
 
 # URLs the NinjaAPI adds besides its operations (its documentation and its root).
@@ -178,6 +188,20 @@ def _new_member_body(world: "World") -> dict:
 
     data = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in member_data().items()}
     return {**data, "organisation": world.sides["a"].rows[Organisation].code}
+
+
+def _new_candidate_body(world: "World") -> dict:
+    from dangvu.organisations.models import Organisation
+
+    return {
+        "full_name": "Y Ma Trận",
+        "birth_date": "2001-02-03",
+        "gender": "F",
+        "ethnicity": "16",
+        "education": "lower_secondary",
+        "occupation": "farmer",
+        "organisation": world.sides["a"].rows[Organisation].code,
+    }
 
 
 # --- actors -------------------------------------------------------------------------------------

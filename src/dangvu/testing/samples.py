@@ -279,3 +279,88 @@ def _register_transfers() -> None:
 
 
 _register_transfers()
+
+
+# --- positions and the admission pipeline ----------------------------------------------------
+
+
+def _make_position(cell, tag: str):
+    """A village head outside the party (their name is the row's only mark)."""
+    from dangvu.members.models import Position
+    from dangvu.members.services import position_assign
+
+    return position_assign(
+        actor=None,
+        organisation=cell,
+        kind=Position.Kind.VILLAGE_HEAD,
+        person_name=f"Trưởng Thôn Mẫu {tag} {_letters(next(_serial))}",
+        valid_from=date(2024, 1, 2),
+    )
+
+
+def _make_candidate(cell, tag: str):
+    from dangvu.admission.services import candidate_create
+
+    n, i = next(_serial), next(_members)
+    return candidate_create(
+        actor=None,
+        organisation=cell,
+        data={
+            "full_name": f"Y Ứng Viên {tag} {_letters(n)}",
+            "birth_date": date(2001, 1 + i % 12, 1 + n % 28),
+            "gender": "F",
+            "ethnicity": _ETHNICITIES[i % len(_ETHNICITIES)],
+            "religion": _RELIGIONS[i % len(_RELIGIONS)],
+            "identity_number": f"0792{n:08d}",
+            "phone": f"0977{n:06d}",
+            "education": "lower_secondary",
+            "occupation": "farmer",
+        },
+        on=date(2024, 1, 2),
+    )
+
+
+def _candidate_reveals(c) -> tuple[str, ...]:
+    return (c.full_name, f"/admission/{c.pk}/")
+
+
+def _make_target(cell, tag: str):
+    """A term target of the committee above the cell (targets are set by committees)."""
+    from dangvu.admission.services import target_set
+    from dangvu.organisations.models import Organisation
+
+    return target_set(
+        actor=None,
+        organisation=Organisation.objects.get_parent(cell),
+        term_start=date(2020, 8, 1 + next(_serial) % 27),
+        term_end=date(2025, 6, 30),
+        total=40,
+        note=f"Mục tiêu Mẫu {tag} {_letters(next(_serial))}",
+    )
+
+
+def _register_admission() -> None:
+    from dangvu.admission.models import Candidate, Target
+    from dangvu.members.models import Position
+
+    register_sample(
+        Sample(
+            model=Position,
+            make=_make_position,
+            params={},
+            reveals=lambda p: (p.person_name,),
+        )
+    )
+    register_sample(
+        Sample(
+            model=Candidate,
+            make=_make_candidate,
+            params={"pk": "pk", "candidate_id": "pk"},
+            reveals=_candidate_reveals,
+            shown=_member_shown,
+        )
+    )
+    register_sample(Sample(model=Target, make=_make_target, params={}, reveals=lambda t: (t.note,)))
+
+
+_register_admission()

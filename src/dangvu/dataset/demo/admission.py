@@ -32,17 +32,19 @@ from dangvu.admission.services import (
 )
 from dangvu.core.dates import add_months
 from dangvu.dataset.demo.names import full_name
+from dangvu.dataset.demo.people import LAST_DAY
 from dangvu.members.choices import EventType, Status
 from dangvu.members.models import Member, MembershipEvent, Position
 from dangvu.members.services import member_event_record, position_assign
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.services import organisation_create
 
-__all__ = ["record_development", "DAK_GLEI_TARGET"]
+__all__ = ["record_development_story", "record_development_recent", "DAK_GLEI_TARGET"]
 
 DAK_GLEI = "H610"
 DAK_PLO = "X23344"
 DAK_GLEI_TARGET = 600
+NEW_CELL_DAY = date(2025, 10, 1)
 
 # (the last step reached, how many cases): the pipeline as a commune has it on a given day.
 _CASES = [
@@ -71,8 +73,20 @@ def _pick(rng: random.Random, table) -> str:
     return rng.choices([k for k, _w in table], weights=[w for _k, w in table])[0]
 
 
-def record_development(today: date) -> int:
-    """Write the demo's development work as of `today`; returns how many cases."""
+def _dak_plo_cells(dak_plo: Organisation) -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(
+            path__startswith=dak_plo.path, kind="cell", valid_to__isnull=True, code__contains="-T"
+        )
+        .exclude(code=f"{dak_plo.code}-T99")
+        .order_by("code")
+    )
+
+
+def record_development_story() -> int:
+    """The part of the story up to LAST_DAY: the targets, a new village cell, the positions of
+    1/7/2025 and the cases whose admission lies before LAST_DAY (their dates count back from
+    it, so the story never depends on the day the demo runs). Returns how many cases."""
     dak_glei = Organisation.objects.filter(code=DAK_GLEI).first()
     dak_plo = Organisation.objects.filter(code=DAK_PLO).first()
     if dak_glei is None or dak_plo is None:
@@ -100,29 +114,46 @@ def record_development(today: date) -> int:
         youth=40,
         note="Nghị quyết Đại hội Đảng bộ xã nhiệm kỳ 2025–2030",
     )
-    cells = list(
-        Organisation.objects.filter(
-            path__startswith=dak_plo.path, kind="cell", valid_to__isnull=True, code__contains="-T"
-        ).order_by("code")
-    )
+    cells = _dak_plo_cells(dak_plo)
+    _new_village_cell(dak_plo, cells[1])
+    _positions(cells)
+    return _cases(cells, LAST_DAY, story=True)
+
+
+def record_development_recent(today: date) -> int:
+    """The cases whose admission, if any, falls after LAST_DAY: dated back from `today`, so
+    that what is due today is what a commune would have due. Returns how many cases."""
+    dak_plo = Organisation.objects.filter(code=DAK_PLO).first()
+    if dak_plo is None or today <= LAST_DAY:
+        return 0
+    return _cases(_dak_plo_cells(dak_plo), today, story=False)
+
+
+# The cases whose admission lies well before the day they are dated from: part of the story
+# (dated from LAST_DAY), so that the figures up to LAST_DAY never depend on the run day.
+_STORY_CASES = frozenset({Step.CEREMONY, "recognition_due", "recognition_overdue", Step.RECOGNISED})
+
+
+def _cases(cells: list[Organisation], anchor: date, *, story: bool) -> int:
+    """Write the cases of _CASES that belong to this part, dated back from `anchor`."""
+    count = written = 0
     rng = random.Random("dangvu-demo-development")
-    _new_village_cell(dak_plo, cells[1], today)
-    _positions(rng, cells, today)
-    count = 0
     for end, n in _CASES:
         for _i in range(n):
             # The secretary's own village first: its cases show on the secretary's home page.
             cell = cells[0] if count % 3 == 0 else cells[rng.randrange(len(cells))]
-            _case(rng, cell, end, today, count)
             count += 1
-    return count
+            if (end in _STORY_CASES) == story:
+                _case(random.Random(f"dangvu-demo-case-{count}"), cell, end, anchor, count)
+                written += 1
+    return written
 
 
-def _new_village_cell(commune: Organisation, neighbour: Organisation, today: date) -> None:
+def _new_village_cell(commune: Organisation, neighbour: Organisation) -> None:
     """A village that had no party cell (a "thôn trắng") gets one: two members of the
     neighbouring village who live there move into it. Fewer than three official members and
     no admission yet: what the early warnings point at."""
-    day = max(date(2025, 9, 1), today - timedelta(days=300))
+    day = NEW_CELL_DAY
     cell = organisation_create(
         actor=SYSTEM,
         code=f"{commune.code}-T99",
@@ -282,7 +313,7 @@ def _schedule(end, today: date) -> list[tuple[str, date]]:
     return out
 
 
-def _positions(rng: random.Random, cells: list[Organisation], today: date) -> None:
+def _positions(cells: list[Organisation]) -> None:
     """A secretary for every village cell (its longest-serving official member); a village head
     who is the secretary in most villages, another member or someone outside the party in the
     others; the heads of the mass organisations, about half of them members."""

@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dangvu.core.db import refresh_planner_statistics
-from dangvu.dataset.demo.admission import record_development
+from dangvu.dataset.demo.admission import record_development_recent, record_development_story
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.recent import record_recent_months
@@ -169,9 +169,11 @@ def _build(say: Callable[[str], None]) -> None:
     for people in people_by_district:
         _create_members([p for p in people if p.category == "new"])
     _record_later_events(people_by_district)
+    say("Member development: targets, positions, the cases up to 30/6/2026 …")
+    record_development_story()
     say("The months since 30/6/2026 …")
     record_recent_months(timezone.localdate())
-    say("Member development: targets, cases, positions …")
-    record_development(timezone.localdate())
+    say("Member development since: the cases of the recent months …")
+    record_development_recent(timezone.localdate())
     say("Demo users …")
     create_users()

@@ -38,7 +38,11 @@ def record_recent_months(today: date) -> int:
     start = LAST_DAY + timedelta(days=1)
     acts: list[tuple[date, int, str, dict]] = []
 
-    for m in Member.objects.filter(status=Status.PROBATIONARY).order_by("pk"):
+    # Probationers admitted through the pipeline are recognised through it (dataset.demo.
+    # admission), not here.
+    for m in Member.objects.filter(status=Status.PROBATIONARY, candidacy__isnull=True).order_by(
+        "pk"
+    ):
         end = probation_end(
             MemberState(admission_date=m.admission_date, ceremony_date=m.ceremony_date)
         )
