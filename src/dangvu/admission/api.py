@@ -17,10 +17,18 @@ from dangvu.admission.selectors import (
     candidate_list,
     deadlines,
     development_report,
+    development_warnings,
     target_progress,
     targets_for,
+    targets_progress,
 )
-from dangvu.admission.services import Introducer, StepInput, candidate_create, candidate_step
+from dangvu.admission.services import (
+    Introducer,
+    StepInput,
+    candidate_create,
+    candidate_step,
+    target_set,
+)
 from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
@@ -155,6 +163,34 @@ class TargetOut(Schema):
     youth: SubTargetOut
     years: list[dict]
     children: list[dict]
+
+
+class TargetIn(Schema):
+    org: str = Field(..., max_length=40, description="The committee's code")
+    term_start: Day
+    term_end: Day
+    total: int = Field(..., ge=1, le=10_000_000)
+    ethnic_minority: int = Field(0, ge=0, le=10_000_000)
+    women: int = Field(0, ge=0, le=10_000_000)
+    youth: int = Field(0, ge=0, le=10_000_000, description="Aged 30 or under at admission")
+    by_year: dict[int, int] = Field({}, max_length=20, description="{year: new members}")
+    by_organisation: dict[str, int] = Field(
+        {}, max_length=500, description="{code of an organisation directly under it: new members}"
+    )
+    note: str = Field("", max_length=255)
+
+
+class WarningOut(Schema):
+    kind: str = Field(description="few_members | old_members | no_admission | secretary_not_head")
+    code: str
+    name: str
+    why: str
+
+
+class WarningsOut(Schema):
+    warnings: list[WarningOut]
+    shares: list[dict]
+    settings: dict
 
 
 class DeadlineOut(Schema):
@@ -310,7 +346,46 @@ def targets(request, org: str = Query(..., max_length=40)):
     admission events: percent of the target and of the term, the pace needed and the forecast
     at the current pace; by sub-target, year and child organisation."""
     o = org_get_or_404(actor=request.user, code=org, action="admission.view")
-    return [target_progress(t) for t in targets_for(actor=request.user, org=o)]
+    return targets_progress(targets_for(actor=request.user, org=o))
+
+
+@router.post("/targets", response=documented(TargetOut, 201))
+def target_add(request, payload: TargetIn):
+    """Set (or replace) a committee's term target, with sub-targets and its split by year or
+    by the organisations directly under it; answers the target's progress."""
+    org = org_get(actor=request.user, code=payload.org, action="admission.manage")
+    if org is None:
+        raise ValidationError({"org": "No organisation with this code among yours."})
+    parts = {}
+    for code, n in payload.by_organisation.items():
+        child = org_get(actor=request.user, code=code, action="admission.view")
+        if child is None:
+            raise ValidationError({"by_organisation": f"No organisation {code} among yours."})
+        parts[child] = n
+    target = target_set(
+        actor=request.user,
+        organisation=org,
+        term_start=payload.term_start,
+        term_end=payload.term_end,
+        total=payload.total,
+        ethnic_minority=payload.ethnic_minority,
+        women=payload.women,
+        youth=payload.youth,
+        by_year=payload.by_year,
+        by_organisation=parts,
+        note=payload.note,
+    )
+    return Status(201, target_progress(target))
+
+
+@router.get("/admission/warnings", response=documented(WarningsOut))
+def admission_warnings(request, org: str = Query(..., max_length=40)):
+    """Where development is needed under an organisation: cells with fewer than three official
+    members, a high average age, no admission for years, villages whose cell secretary is not
+    the village head; and the share of village and mass-organisation heads who are members."""
+    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    report = development_warnings(actor=request.user, org=o)
+    return {k: report[k] for k in ("warnings", "shares", "settings")}
 
 
 @router.get("/reports/development", response=documented(dict))

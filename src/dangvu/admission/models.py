@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangvu.admission.choices import Proposer, Stage, Step
 from dangvu.core.models import AppendOnlyModel, person_ref
-from dangvu.core.refdata import EDUCATION_LEVELS, ETHNICITIES, GENDERS
+from dangvu.core.refdata import EDUCATION_LEVELS, ETHNICITIES, GENDERS, RELIGIONS
 from dangvu.members.models import Member
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
@@ -114,6 +114,10 @@ class Candidate(OrgBoundModel):
     @property
     def gender_label(self):
         return GENDERS.label(self.gender)
+
+    @property
+    def religion_label(self):
+        return RELIGIONS.label(self.religion)
 
     @property
     def education_label(self):

@@ -34,6 +34,7 @@ __all__ = [
     "admission_due",
     "targets_for",
     "target_progress",
+    "targets_progress",
     "development_report",
     "development_warnings",
     "DUE_KINDS",
@@ -177,7 +178,10 @@ def targets_for(*, actor, org: Organisation) -> list[Target]:
     if not allows(actor, "admission.view", org_row(org)):
         raise Http404
     return list(
-        Target.objects.filter(organisation=org).prefetch_related("parts").order_by("-term_start")
+        Target.objects.filter(organisation=org)
+        .select_related("organisation")
+        .prefetch_related("parts")
+        .order_by("-term_start")
     )
 
 
@@ -194,16 +198,42 @@ def _children(
 
 
 def target_progress(target: Target, today: date | None = None) -> dict:
-    """Progress against a term target, counted from the admission events (stats.selectors.
-    admissions_between: the tree of each day, the units the committee continues included):
-    admitted, percent of the target and of the term elapsed, the pace needed for the rest of
-    the term and the forecast at the current pace; by sub-target, by year and by child
-    organisation."""
+    """Progress against one term target (targets_progress)."""
+    return targets_progress([target], today)[0]
+
+
+def targets_progress(targets: list[Target], today: date | None = None) -> list[dict]:
+    """Progress against term targets of one committee, counted from the admission events
+    (stats.selectors.admissions_between: the tree of each day, the units the committee
+    continues included): admitted, percent of the target and of the term elapsed, the pace
+    needed for the rest of the term and the forecast at the current pace; by sub-target, by
+    year and by child organisation. The events of all the terms are read once."""
+    if not targets:
+        return []
     today = today or timezone.localdate()
+    org = targets[0].organisation
+    first = min(t.term_start for t in targets)
+    last = min(max(t.term_end for t in targets), today)
+    rows = admissions_between(org, first, last) if last >= first else []
+    versions = _children(org, first, max(last, first))
+    parts_of = {t.pk: list(t.parts.all()) for t in targets}
+    wanted = {v[0] for v in versions} | {
+        p.organisation_id for parts in parts_of.values() for p in parts if p.organisation_id
+    }
+    names = {
+        pk: (code, name)
+        for pk, code, name in Organisation.objects.filter(pk__in=wanted).values_list(
+            "pk", "code", "name"
+        )
+    }
+    return [_progress(t, rows, versions, parts_of[t.pk], names, today) for t in targets]
+
+
+def _progress(target, all_rows, versions, parts, names, today) -> dict:
     org = target.organisation
     start, end = target.term_start, target.term_end
     counted_to = min(end, today)
-    rows = admissions_between(org, start, counted_to) if counted_to >= start else []
+    rows = [r for r in all_rows if start <= r["date"] <= counted_to]
     admitted = len(rows)
     minority = sum(1 for r in rows if r["ethnicity"] != KINH)
     women = sum(1 for r in rows if r["gender"] == "F")
@@ -215,23 +245,16 @@ def target_progress(target: Target, today: date | None = None) -> dict:
     remaining = max(target.total - admitted, 0)
     needed = remaining / left * 365.25 if left else None
     forecast = admitted + round(pace * left / 365.25)
-    parts = list(target.parts.all())
     by_year_target = {p.year: p.count for p in parts if p.year}
     years = []
     for year in range(start.year, end.year + 1):
         n = sum(1 for r in rows if r["date"].year == year)
         years.append({"year": year, "admitted": n, "target": by_year_target.get(year)})
     child_target = {p.organisation_id: p.count for p in parts if p.organisation_id}
-    versions = _children(org, start, counted_to)
-    names = dict(
-        Organisation.objects.filter(
-            pk__in={v[0] for v in versions} | set(child_target)
-        ).values_list("pk", "name")
-    )
-    codes = dict(Organisation.objects.filter(pk__in=names).values_list("pk", "code"))
+    in_term = [v for v in versions if v[2] <= counted_to and (v[3] is None or v[3] > start)]
     per_child: dict[int, int] = {}
     for r in rows:
-        for org_id, path, vfrom, vto in versions:
+        for org_id, path, vfrom, vto in in_term:
             if (
                 r["path"].startswith(path)
                 and vfrom <= r["date"]
@@ -242,15 +265,15 @@ def target_progress(target: Target, today: date | None = None) -> dict:
     children = sorted(
         (
             {
-                "code": codes.get(pk, ""),
-                "name": names.get(pk, ""),
+                "code": names.get(pk, ("", ""))[0],
+                "name": names.get(pk, ("", ""))[1],
                 "admitted": per_child.get(pk, 0),
                 "target": child_target.get(pk),
                 "percent": percent(per_child.get(pk, 0), child_target[pk])
                 if child_target.get(pk)
                 else None,
             }
-            for pk in {v[0] for v in versions} | set(child_target)
+            for pk in {v[0] for v in in_term} | set(child_target)
         ),
         key=lambda c: (-c["admitted"], c["name"]),
     )

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import allows
 from dangvu.admission.choices import BEFORE_ADMISSION, ORDER, Proposer, Stage, Step
 from dangvu.admission.models import Candidate, CandidateStep, Target, TargetPart
-from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.dates import add_months
-from dangvu.core.errors import ValidationError
+from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.refdata import EDUCATION_LEVELS, KINH
 from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import clean_text, fold
@@ -43,6 +43,7 @@ __all__ = [
     "candidate_create",
     "candidate_update",
     "candidate_step",
+    "candidates_create_bulk",
     "due_of",
     "target_set",
     "certificate_valid_until",
@@ -709,6 +710,71 @@ def _recognise(actor, c: Candidate, s: StepInput) -> tuple[dict, tuple]:
         issuer=s.issuer,
     )
     return details, (votes_for, total)
+
+
+# --- many cases at once (a national dataset, an import) -------------------------------------
+
+
+@transaction.atomic
+def candidates_create_bulk(*, actor, rows: list[dict]) -> int:
+    """Put many cases on record as they stand, with their steps, in one transaction (all or
+    nothing): each row holds the person's particulars (checked by the member record's rules),
+    "organisation" (a party cell), "steps" [(step, date), ...] in order from `identified`,
+    and, from the decision on, "member" (the member record the decision made). The stage and
+    its dates follow from the steps; the next due date is computed (due_of). Errors name the
+    row: {"row 3: field": …}. For data whose acts were checked where they were recorded."""
+    today = timezone.localdate()
+    made, steps_of, errors = [], [], {}
+    for i, row in enumerate(rows, start=1):
+        try:
+            _check_cell(row.get("organisation"))
+            cleaned = _stored(clean_person(row, today=today))
+            steps = list(row.get("steps") or [])
+            if not steps or steps[0][0] != Step.IDENTIFIED:
+                raise ValidationError({"steps": _("A case starts with its identification.")})
+            days = [d for _s, d in steps]
+            if days != sorted(days) or days[-1] > today:
+                raise ValidationError({"steps": _("The steps' dates are in order, none ahead.")})
+        except ValidationError as exc:
+            for field, msgs in field_errors(exc).items():
+                errors[f"row {i}: {field}"] = msgs
+            continue
+        c = Candidate(**cleaned, name_folded=fold(cleaned["full_name"]), stage=Stage.IDENTIFIED)
+        c.place_in(row["organisation"])
+        c.proposed_by = row.get("proposed_by", Proposer.CELL)
+        c.member = row.get("member")
+        for step, day in steps:
+            c.stage = _LEADS_TO.get(step, c.stage)
+            c.stage_on = day
+            if step == Step.CLASS_PASSED:
+                c.certificate_on, c.certificate_number = day, row.get("certificate_number", "")
+            elif step == Step.CELL_RESOLVED:
+                c.cell_resolution_on = day
+            elif step == Step.ADMITTED:
+                c.decision_on = c.received_on = day
+                c.decision_number = row.get("decision_number", "")
+            elif step == Step.CEREMONY:
+                c.ceremony_on = day
+        c.due_on, c.due_kind = due_of(c)
+        made.append(c)
+        steps_of.append(steps)
+    if errors:
+        raise ValidationError(errors)
+    Candidate.objects.bulk_create(made, batch_size=2000)
+    recorder = _recorder(actor)
+    CandidateStep.objects.bulk_create(
+        [
+            CandidateStep(candidate=c, seq=n, step=step, date=day, recorded_by_id=recorder)
+            for c, steps in zip(made, steps_of, strict=True)
+            for n, (step, day) in enumerate(steps, start=1)
+        ],
+        batch_size=5000,
+    )
+    audit_bulk(
+        actor=actor,
+        entries=[_audit("candidate.create", c, after={"stage": c.stage}) for c in made],
+    )
+    return len(made)
 
 
 # --- targets --------------------------------------------------------------------------------

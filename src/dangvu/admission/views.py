@@ -24,8 +24,8 @@ from dangvu.admission.selectors import (
     development_warnings,
     org_row,
     stage_counts,
-    target_progress,
     targets_for,
+    targets_progress,
 )
 from dangvu.admission.services import (
     DECIDING_STEPS,
@@ -111,7 +111,7 @@ def candidate_new(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("The case has been opened."))
-            return redirect("admission:detail", pk=c.pk)
+            return redirect("admission:detail", candidate_id=c.pk)
     return render(request, "admission/new.html", {"form": form})
 
 
@@ -139,8 +139,8 @@ def _next_steps(c, user) -> list[tuple[str, str]]:
     ]
 
 
-def candidate_detail(request, pk):
-    c = candidate_get(actor=request.user, pk=pk)
+def candidate_detail(request, candidate_id):
+    c = candidate_get(actor=request.user, pk=candidate_id)
     c.sensitive_shown = c.pk in release_sensitive(request.user, [c], via="page")
     steps = list(c.steps.order_by("seq"))
     context = {
@@ -158,13 +158,19 @@ def candidate_detail(request, pk):
     return render(request, "admission/detail.html", context)
 
 
-def candidate_step_view(request, pk):
-    """The form of one step (`?step=`) of a case."""
+def candidate_step_view(request, candidate_id):
+    """The form of one step (`?step=`; without it, the case's next step) of a case."""
     step = request.GET.get("step", "")
-    if step not in STEP_FIELDS:
+    if step and step not in STEP_FIELDS:
         raise Http404
+    if not step:
+        c = candidate_get(actor=request.user, pk=candidate_id, action="admission.manage")
+        offered = _next_steps(c, request.user)
+        if not offered:
+            raise Http404
+        step = offered[0][0]
     action = "admission.decide" if step in DECIDING_STEPS else "admission.manage"
-    c = candidate_get(actor=request.user, pk=pk, action=action)
+    c = candidate_get(actor=request.user, pk=candidate_id, action=action)
     form = StepForm(
         request.POST or None,
         initial={"date": timezone.localdate()},
@@ -189,7 +195,7 @@ def candidate_step_view(request, pk):
             add_service_errors(form, exc, rename={"introducers": "introducer1"})
         else:
             messages.success(request, _("Recorded: %(step)s.") % {"step": Step(step).label})
-            return redirect("admission:detail", pk=c.pk)
+            return redirect("admission:detail", candidate_id=c.pk)
     context = {"c": c, "form": form, "step": step, "step_label": Step(step).label}
     return render(request, "admission/step.html", context)
 
@@ -211,8 +217,8 @@ def targets_view(request):
     org = _org_from(request, form)
     items = []
     if org is not None:
-        for t in targets_for(actor=request.user, org=org):
-            p = target_progress(t)
+        found = targets_for(actor=request.user, org=org)
+        for t, p in zip(found, targets_progress(found), strict=True):
             items.append(
                 {
                     "target": t,

@@ -9,6 +9,7 @@ Lunar dates are data: the solar date of lunar new year's day and of 10/3 lunar p
 """
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 __all__ = ["holidays", "is_working_day", "add_working_days", "working_days_between"]
 
@@ -58,6 +59,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in holidays(day.year)
 
 
+@lru_cache(maxsize=16384)
 def add_working_days(start: date, count: int) -> date:
     """The date `count` working days after `start` (start itself not counted)."""
     day = start

@@ -22,6 +22,7 @@ from dangvu.members.selectors import (
     member_get,
     member_list,
     members_after,
+    positions_of,
     transfer_get,
     transfers_pending,
 )
@@ -29,6 +30,7 @@ from dangvu.members.services import (
     member_attribute_change,
     member_create,
     member_event_record,
+    position_assign,
     transfer_close,
     transfer_receive,
     transfer_send,
@@ -418,3 +420,74 @@ def transfer_withdraw_api(request, payload: CloseIn, transfer_id: int = Path(...
     return _transfer_out(
         transfer_close(actor=request.user, transfer=t, state="withdrawn", reason=payload.reason)
     )
+
+
+# --- positions ------------------------------------------------------------------------------
+
+
+class PositionIn(Schema):
+    org: str = Field(..., max_length=40, description="The organisation's code")
+    kind: str = Field(..., max_length=24)
+    valid_from: Day
+    member: int | None = Field(None, ge=1, le=MAX_ID, description="The member's id")
+    person_name: str = Field("", max_length=150, description="Someone outside the party")
+    decision_number: str = Field("", max_length=60)
+
+
+class PositionOut(Schema):
+    id: int
+    organisation: str
+    kind: str
+    kind_label: str
+    member: int | None
+    person_name: str
+    valid_from: date
+    valid_to: date | None
+    decision_number: str
+
+
+def _position_out(p) -> dict:
+    return {
+        "id": p.pk,
+        "organisation": p.organisation.code,
+        "kind": p.kind,
+        "kind_label": str(p.get_kind_display()),
+        "member": p.member_id,
+        "person_name": p.person_name,
+        "valid_from": p.valid_from,
+        "valid_to": p.valid_to,
+        "decision_number": p.decision_number,
+    }
+
+
+@router.get("/positions", response=documented(list[PositionOut]))
+def positions(request, org: str = Query(..., max_length=40), current: bool = True):
+    """Who holds which position in an organisation (the current holders, or all with
+    `current=false`): secretary, deputy, committee and standing-committee members; for a
+    village's cell the village head and the heads of the mass organisations."""
+    o = org_get_or_404(actor=request.user, code=org)
+    return [_position_out(p) for p in positions_of(actor=request.user, org=o, current=current)]
+
+
+@router.post("/positions", response=documented(PositionOut, 201))
+def position_add(request, payload: PositionIn):
+    """Record that someone takes a position from `valid_from` (a single-seat position passes
+    from its previous holder that day)."""
+    o = org_get(actor=request.user, code=payload.org, action="members.manage")
+    if o is None:
+        raise ValidationError({"org": "No organisation with this code among yours."})
+    m = None
+    if payload.member is not None:
+        m = Member.objects.filter(pk=payload.member).first()
+        if m is None or not allows(request.user, "members.view", m):
+            raise ValidationError({"member": f"No member {payload.member} among yours."})
+    p = position_assign(
+        actor=request.user,
+        organisation=o,
+        kind=payload.kind,
+        valid_from=payload.valid_from,
+        member=m,
+        person_name=payload.person_name,
+        decision_number=payload.decision_number,
+    )
+    return Status(201, _position_out(p))

@@ -134,6 +134,18 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "date": "2024-06-03",
         "certificate_number": "CN-ma-tran",
     },
+    "POST /api/v1/targets": lambda world: {
+        "org": _organisation().objects.get_parent(world.sides["a"].rows[_organisation()]).code,
+        "term_start": "2021-01-01",
+        "term_end": "2025-12-31",
+        "total": 30,
+    },
+    "POST /api/v1/positions": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "kind": "village_head",
+        "valid_from": "2024-06-03",
+        "person_name": "Trưởng Thôn Ma Trận",
+    },
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",

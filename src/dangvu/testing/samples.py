@@ -298,6 +298,11 @@ def _make_position(cell, tag: str):
     )
 
 
+_CANDIDATE_ETHNICITIES = ("41", "47", "48", "44")  # Pà Thẻn, Cơ Lao, Bố Y, Chứt
+# Cơ đốc Phục lâm, Bửu Sơn Kỳ Hương, Các Thánh hữu Ngày sau, Bà-la-môn giáo
+_CANDIDATE_RELIGIONS = ("09", "14", "13", "15")
+
+
 def _make_candidate(cell, tag: str):
     from dangvu.admission.services import candidate_create
 
@@ -309,12 +314,13 @@ def _make_candidate(cell, tag: str):
             "full_name": f"Y Ứng Viên {tag} {_letters(n)}",
             "birth_date": date(2001, 1 + i % 12, 1 + n % 28),
             "gender": "F",
-            "ethnicity": _ETHNICITIES[i % len(_ETHNICITIES)],
-            "religion": _RELIGIONS[i % len(_RELIGIONS)],
+            # Values no member sample has (an API object is told by its id and a value).
+            "ethnicity": _CANDIDATE_ETHNICITIES[i % len(_CANDIDATE_ETHNICITIES)],
+            "religion": _CANDIDATE_RELIGIONS[i % len(_CANDIDATE_RELIGIONS)],
             "identity_number": f"0792{n:08d}",
             "phone": f"0977{n:06d}",
             "education": "lower_secondary",
-            "occupation": "farmer",
+            "occupation": "village_staff",
         },
         on=date(2024, 1, 2),
     )
@@ -355,7 +361,7 @@ def _register_admission() -> None:
         Sample(
             model=Candidate,
             make=_make_candidate,
-            params={"pk": "pk", "candidate_id": "pk"},
+            params={"candidate_id": "pk"},
             reveals=_candidate_reveals,
             shown=_member_shown,
         )

@@ -24,6 +24,7 @@ from queue import Empty
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from dangvu.admission.services import candidates_create_bulk
 from dangvu.audit.models import AuditRecord
 from dangvu.core.db import (
     commit_without_flush_wait,
@@ -37,6 +38,7 @@ from dangvu.core.db import (
     secondary_indexes,
 )
 from dangvu.dataset.models import DatasetJob
+from dangvu.dataset.national.candidates import candidate_rows
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import Unit, country_plan, rng_for, unit_branch
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
@@ -250,8 +252,17 @@ def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> in
         offset=unit.offset,
         today=today,
     )
+    made = []
     for start in range(0, len(rows), 5000):
-        members_create_bulk(actor=None, rows=rows[start : start + 5000])
+        made += members_create_bulk(actor=None, rows=rows[start : start + 5000])
+    cases = candidate_rows(
+        rng_for(seed, "candidates", unit.code),
+        members=made,
+        cells=[(by_code[code], size) for code, size in cells],
+        region=unit.region,
+        today=today,
+    )
+    candidates_create_bulk(actor=None, rows=cases)
     return len(created)
 
 

@@ -40,7 +40,7 @@ _MIX = {
     "south": [("01", 94), ("06", 3), ("05", 3)],
     "mekong_khmer": [("01", 80), ("05", 17), ("06", 3)],
 }
-_NAME_REGION = {
+NAME_REGION = {
     "north_highland": "north",
     "north": "north",
     "central": "central",
@@ -115,7 +115,7 @@ def member_rows(
     history ends in that cell. `offset` numbers them in the whole country (card numbers)."""
     mix_codes, mix_weights = zip(*_MIX.get(region, _MIX["central"]), strict=True)
     mix_weights = list(accumulate(mix_weights))
-    name_region = _NAME_REGION.get(region, "central")
+    name_region = NAME_REGION.get(region, "central")
     others = [c for c, _k, _n in cells] or [None]
     rows = []
     index = offset
