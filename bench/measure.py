@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 from targets import (
     database_size_target,
+    development_read_target,
     event_rate_target,
     event_target,
     export_target,
@@ -41,6 +42,7 @@ from targets import (
     name_search_target,
     report_as_of_target,
     report_today_target,
+    transition_target,
 )
 
 __all__ = ["main"]
@@ -48,6 +50,10 @@ __all__ = ["main"]
 IN_PARTY_SQL = "('official', 'probationary')"
 AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
+
+# Member development (issue 16): every target is set for the XIII Congress's term.
+TERM = (date(2021, 2, 1), date(2026, 1, 31))
+TRANSITIONS = 40
 PAGE = 50
 NAME_LIMIT = 20
 
@@ -776,6 +782,89 @@ class Bench:
             **event_rate_target(self.vendor),
         )
 
+    # --- member development (issue 16) ----------------------------------------------------
+
+    def development(self, subjects: dict, user) -> None:
+        """The deadlines dashboard and target progress of the province and the nation (their
+        targets set for the term first), the development report of the province over the term,
+        and one step recorded on open cases (identified → awareness class passed)."""
+        from django.utils import timezone
+
+        from dangvu.admission.models import Candidate
+        from dangvu.admission.selectors import (
+            deadlines,
+            development_report,
+            targets_for,
+            targets_progress,
+        )
+        from dangvu.admission.services import StepInput, candidate_step, target_set
+        from dangvu.core.db import prefix_q
+
+        today = timezone.localdate()
+        for level in ("province", "nation"):
+            org = subjects[level]
+            open_cases = Candidate.objects.filter(prefix_q("org_path", org.path)).count()
+            target_set(
+                actor=user,
+                organisation=org,
+                term_start=TERM[0],
+                term_end=TERM[1],
+                total=max(1, self.members // (40 if level == "nation" else 200)),
+            )
+            board = deadlines(actor=user, org=org)
+            note = (
+                f"{open_cases:,} cases; {board['overdue_total']:,} overdue, "
+                f"{board['soon_total']:,} due within 30 days"
+            )
+            self.add(
+                f"admission deadlines, {level} {org.code} (selector)",
+                self.run(lambda org=org: deadlines(actor=user, org=org), slow=level == "nation"),
+                **development_read_target(),
+                note=note,
+            )
+            found = targets_for(actor=user, org=org)
+            progress = targets_progress(found)[0]
+            self.add(
+                f"target progress, {level} {org.code} (selector)",
+                self.run(
+                    lambda org=org: targets_progress(targets_for(actor=user, org=org)), slow=True
+                ),
+                **development_read_target(),
+                note=f"{progress['admitted']:,} admitted in {TERM[0]:%Y}-{TERM[1]:%Y}",
+            )
+        province = subjects["province"]
+        report = development_report(actor=user, org=province, date_from=TERM[0], date_to=TERM[1])
+        self.add(
+            f"development report, province {province.code}, {TERM[0]:%Y}-{TERM[1]:%Y} (selector)",
+            self.run(
+                lambda: development_report(
+                    actor=user, org=province, date_from=TERM[0], date_to=TERM[1]
+                ),
+                slow=True,
+            ),
+            note=f"{report['admitted']:,} admitted",
+        )
+        chosen = list(
+            Candidate.objects.filter(stage="identified", stage_on__lte=today).order_by("pk")[
+                :TRANSITIONS
+            ]
+        )
+        samples = []
+        for c in chosen:
+            started = time.perf_counter()
+            candidate_step(
+                actor=user,
+                candidate=c,
+                step=StepInput(step="class_passed", date=today, certificate_number="CN-BENCH"),
+            )
+            samples.append((time.perf_counter() - started) * 1000)
+        self.add(
+            "record one admission step (service: rules, case, step, audit)",
+            samples,
+            **transition_target(),
+            note=f"{len(samples)} cases identified → awareness class passed, sequential",
+        )
+
 
 # --- HTTP -------------------------------------------------------------------------------------
 
@@ -906,6 +995,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.stop()
     bench.section("record event", bench.events, user)
+    bench.section("member development", bench.development, subjects, user)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

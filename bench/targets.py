@@ -20,6 +20,8 @@ __all__ = [
     "NATION_RATIO",
     "SIZE_PER_MEMBER",
     "database_size_target",
+    "development_read_target",
+    "transition_target",
     "event_rate_target",
     "event_target",
     "generate_target",
@@ -146,6 +148,21 @@ def event_rate_target(engine: str) -> dict:
     if engine in EVENT_RATE_ENGINES:
         return rule([["value", ">=", EVENT_RATE]], f"≥ {EVENT_RATE} events/s")
     return rule([], "")
+
+
+# --- member development (issue 16) ----------------------------------------------------------
+
+
+def development_read_target() -> dict:
+    """The admission deadlines dashboard and a committee's target progress, for a province and
+    the nation: p50 ≤ 50 ms on both engines (issue 16)."""
+    return rule([["p50_ms", "<=", 50]], "p50 ≤ 50 ms")
+
+
+def transition_target() -> dict:
+    """One step of an admission case through the service (its rules, the case, its step, the
+    audit): p95 ≤ 20 ms (issue 16)."""
+    return rule([["p95_ms", "<=", 20]], "p95 ≤ 20 ms")
 
 
 # --- judging ---------------------------------------------------------------------------------
