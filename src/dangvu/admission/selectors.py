@@ -325,8 +325,8 @@ def development_warnings(*, actor, org: Organisation, today: date | None = None)
     if not allows(actor, "admission.view", org_row(org)):
         raise Http404
     today = today or timezone.localdate()
-    avg_limit = getattr(settings, "DANGVU_WARN_AVERAGE_AGE", 55)
-    years = getattr(settings, "DANGVU_WARN_NO_ADMISSION_YEARS", 3)
+    avg_limit = settings.DANGVU_WARN_AVERAGE_AGE
+    years = settings.DANGVU_WARN_NO_ADMISSION_YEARS
     cells = {
         pk: (code, name)
         for pk, code, name in Organisation.objects.filter(

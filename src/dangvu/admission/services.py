@@ -819,7 +819,8 @@ def target_set(
             errors["by_year"] = _("The years add up to more than the target.")
     if by_organisation and not errors:
         for child in by_organisation:
-            if child.get_parent() is None or child.get_parent().pk != organisation.pk:
+            parent = Organisation.objects.get_parent(child)
+            if parent is None or parent.pk != organisation.pk:
                 errors["by_organisation"] = _("%(org)s is not directly under %(parent)s.") % {
                     "org": child.name,
                     "parent": organisation.name,

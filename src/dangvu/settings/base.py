@@ -170,6 +170,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DANGVU_EMAIL_FROM", "dangvu@localhost")
 
+# --- member development: the early warnings' thresholds (admission.selectors) -----------
+DANGVU_WARN_AVERAGE_AGE = int(env_str("DANGVU_WARN_AVERAGE_AGE", "55"))
+DANGVU_WARN_NO_ADMISSION_YEARS = int(env_str("DANGVU_WARN_NO_ADMISSION_YEARS", "3"))
+
 # --- language, time -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
