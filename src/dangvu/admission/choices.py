@@ -30,7 +30,7 @@ class Step(models.TextChoices):
     IDENTIFIED = "identified", _("Identified")
     CLASS_PASSED = "class_passed", _("Awareness class passed")
     APPLIED = "applied", _("Application and CV received")
-    CV_VERIFIED = "cv_verified", _("CV verified")
+    CV_VERIFIED = "cv_verified", _("CV verification")
     INTRODUCED = "introduced", _("Introducers")
     CELL_RESOLVED = "cell_resolved", _("Cell resolution")
     COMMITTEE_RESOLVED = "committee_resolved", _("Grassroots committee resolution")

@@ -50,13 +50,16 @@ def _need(request, action: str = "admission.view") -> None:
         raise Http404
 
 
-def _org_from(request, form) -> object | None:
-    """The organisation chosen in `form`, or the first of the person's own."""
+def _org_choice(request) -> tuple[OrgChoiceForm, object | None]:
+    """The organisation chosen (`?org=`), or the first of the person's own, shown as chosen."""
+    form = OrgChoiceForm(request.GET or None, actor=request.user)
     org = form.cleaned_data.get("org") if form.is_valid() else None
-    if org is None:
+    if org is None and not form.errors:
         roots = org_roots_for(actor=request.user, action="admission.view")
         org = roots[0] if roots else None
-    return org
+        if org is not None:
+            form = OrgChoiceForm(initial={"org": org}, actor=request.user)
+    return form, org
 
 
 def candidate_list_view(request):
@@ -205,16 +208,14 @@ STEP_EXTRA = ("introducer1", "since1", "introducer2", "since2")
 
 def deadlines_view(request):
     _need(request)
-    form = OrgChoiceForm(request.GET or None, actor=request.user)
-    org = _org_from(request, form)
+    form, org = _org_choice(request)
     board = deadlines(actor=request.user, org=org) if org is not None else None
     return render(request, "admission/deadlines.html", {"form": form, "org": org, "board": board})
 
 
 def targets_view(request):
     _need(request)
-    form = OrgChoiceForm(request.GET or None, actor=request.user)
-    org = _org_from(request, form)
+    form, org = _org_choice(request)
     items = []
     if org is not None:
         found = targets_for(actor=request.user, org=org)
@@ -266,7 +267,6 @@ def target_new(request):
 
 def warnings_view(request):
     _need(request)
-    form = OrgChoiceForm(request.GET or None, actor=request.user)
-    org = _org_from(request, form)
+    form, org = _org_choice(request)
     report = development_warnings(actor=request.user, org=org) if org is not None else None
     return render(request, "admission/warnings.html", {"form": form, "org": org, "report": report})
