@@ -11,7 +11,14 @@ from dangvu.members.services import PERSON_FIELDS
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS, OrgKind
 from dangvu.organisations.forms import OrganisationField
 
-__all__ = ["CandidateForm", "StepForm", "CandidateFilterForm", "OrgChoiceForm", "TargetForm"]
+__all__ = [
+    "CandidateForm",
+    "CandidateEditForm",
+    "StepForm",
+    "CandidateFilterForm",
+    "OrgChoiceForm",
+    "TargetForm",
+]
 
 
 class CandidateForm(ActorForm):
@@ -37,6 +44,25 @@ class CandidateForm(ActorForm):
         own = dict(self.fields)
         self.fields = {"organisation": own.pop("organisation"), "date": own.pop("date")}
         self.fields.update({name: form_field(record_field(name)) for name in PERSON_FIELDS})
+        self.fields.update(own)
+
+
+class CandidateEditForm(ActorForm):
+    """Correcting a case's particulars, helper and note (before the decision)."""
+
+    helper = MemberField(label=_("Party member assigned to help"), required=False)
+    hard_area = forms.BooleanField(
+        label=_("Lives in a mountain, border, island or especially disadvantaged area"),
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        own = dict(self.fields)
+        self.fields = {name: form_field(record_field(name)) for name in PERSON_FIELDS}
         self.fields.update(own)
 
 

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive
-from dangvu.admission.choices import ORDER, Stage, Step
+from dangvu.admission.choices import BEFORE_ADMISSION, ORDER, Stage, Step
 from dangvu.admission.forms import (
     STEP_FIELDS,
+    CandidateEditForm,
     CandidateFilterForm,
     CandidateForm,
     OrgChoiceForm,
@@ -33,6 +34,7 @@ from dangvu.admission.services import (
     StepInput,
     candidate_create,
     candidate_step,
+    candidate_update,
     certificate_valid_until,
     target_set,
 )
@@ -118,6 +120,33 @@ def candidate_new(request):
     return render(request, "admission/new.html", {"form": form})
 
 
+def candidate_edit(request, candidate_id):
+    """Correct a case's particulars (before the decision: after it they are the member's)."""
+    c = candidate_get(actor=request.user, pk=candidate_id, action="admission.manage")
+    if c.stage not in BEFORE_ADMISSION:
+        raise Http404
+    initial = {name: getattr(c, name) for name in PERSON_FIELDS}
+    initial.update(helper=c.helper, hard_area=c.hard_area, note=c.note)
+    form = CandidateEditForm(request.POST or None, initial=initial, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            candidate_update(
+                actor=request.user,
+                candidate=c,
+                data={name: d.get(name) for name in PERSON_FIELDS},
+                helper=d["helper"],
+                hard_area=d["hard_area"],
+                note=d["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The case has been saved."))
+            return redirect("admission:detail", candidate_id=c.pk)
+    return render(request, "admission/edit.html", {"c": c, "form": form})
+
+
 def _next_steps(c, user) -> list[tuple[str, str]]:
     """(step, label) the person may record next on the case."""
     if not c.is_open:
@@ -150,6 +179,7 @@ def candidate_detail(request, candidate_id):
         "c": c,
         "steps": steps,
         "next_steps": _next_steps(c, request.user),
+        "can_edit": c.stage in BEFORE_ADMISSION and allows(request.user, "admission.manage", c),
         "certificate_until": certificate_valid_until(c),
         "today": timezone.localdate(),
         "stages": [

@@ -355,3 +355,32 @@ def test_candidate_particulars_follow_the_member_record_rules(tree, cell, make_m
         candidate_create(actor=SYSTEM, organisation=tree.committee, data=PERSON)
     assert "organisation" in field_errors(exc.value)
     assert [d for d in stored_rows_diff(before, stored_rows()) if "Candidate" in d] == []
+
+
+def test_particulars_are_corrected_before_the_decision_only(cell, users):
+    from django.test import Client
+
+    from dangvu.admission.services import candidate_update
+
+    c = open_case(cell)
+    client = Client()
+    client.force_login(users.staff_kt)
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in PERSON.items()}
+    r = client.post(
+        f"/admission/{c.pk}/edit/",
+        data
+        | {
+            "full_name": "Y Hoa Sửa",
+            "religion": "00",
+            "professional_level": "none",
+            "theory_level": "none",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    c.refresh_from_db()
+    assert (c.full_name, c.name_folded) == ("Y Hoa Sửa", "y hoa sua")
+    c = to_admitted(cell, c)
+    with pytest.raises(ValidationError):
+        candidate_update(actor=SYSTEM, candidate=c, data={"full_name": "Khác"})
+    assert client.get(f"/admission/{c.pk}/edit/").status_code == 404
+    assert c.member.full_name == "Y Hoa Sửa"

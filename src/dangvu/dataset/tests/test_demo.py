@@ -28,7 +28,7 @@ from dangvu.members.models import Member, MembershipEvent
 from dangvu.organisations.choices import LinkKind, OrgKind
 from dangvu.organisations.models import Organisation, OrganisationLink, OrganisationVersion
 from dangvu.stats.consistency import consistency_check
-from dangvu.stats.selectors import membership_figures
+from dangvu.stats.selectors import admissions_figures, membership_figures
 
 REFERENCE_DAY = date(2022, 6, 20)
 
@@ -378,3 +378,38 @@ def test_the_demo_runs_to_the_day_it_is_loaded(demo):
     assert AttributeChange.objects.filter(kind="change", valid_from__gt=LAST_DAY).exists()
     assert Transfer.objects.filter(state="sent").count() == 2
     assert call_command("check") is None
+
+
+@pytest.mark.django_db
+def test_dak_glei_target_and_dak_plo_cases_through_the_api(demo):
+    """Issue 16: Đắk Glei's 600 for 2020–2025 counted from its admission events; Đăk Plô's
+    cases at every stage, the overdue ones on its deadlines dashboard."""
+    from django.test import Client
+
+    from dangvu.admission.choices import Stage
+    from dangvu.admission.models import Candidate
+
+    out = StringIO()
+    call_command("token", "create", "bantochuc", stdout=out)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {out.getvalue().strip().splitlines()[-1]}")
+
+    (target,) = api.get("/api/v1/targets", {"org": "H610"}).json()
+    assert (target["target"], target["term_start"], target["term_end"]) == (
+        600,
+        "2020-08-01",
+        "2025-06-30",
+    )
+    admitted = admissions_figures(_org("H610"), date(2020, 8, 1), date(2025, 6, 30))["admitted"]
+    assert target["admitted"] == admitted > 600
+    assert target["forecast"] == admitted and target["term_elapsed_percent"] == 100.0
+    assert target["ethnic_minority"]["admitted"] > target["admitted"] / 2
+    assert sum(y["admitted"] for y in target["years"]) == admitted
+
+    stages = set(Candidate.objects.values_list("stage", flat=True))
+    assert stages >= {s.value for s in Stage} - {Stage.NOT_RECOGNISED}
+    board = api.get("/api/v1/admission/deadlines", {"org": "X23344"}).json()
+    overdue = {row["due_kind"] for row in board["cases"] if row["overdue"]}
+    assert overdue == {"decision", "ceremony", "recognition"}
+    warnings = api.get("/api/v1/admission/warnings", {"org": "X23344"}).json()["warnings"]
+    assert {"few_members", "no_admission", "secretary_not_head"} <= {w["kind"] for w in warnings}
+    assert consistency_check() == []
