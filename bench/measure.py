@@ -51,6 +51,8 @@ IN_PARTY_SQL = "('official', 'probationary')"
 AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
 
+# The apps above the member registry whose data is reported beside the registry's size.
+DATA_APPS = ("admission",)
 # Member development (issue 16): every target is set for the XIII Congress's term.
 TERM = (date(2021, 2, 1), date(2026, 1, 31))
 TRANSITIONS = 40
@@ -211,6 +213,18 @@ class Bench:
             )[0][0]
             how = "tables and indexes"
         total = int(total or 0)  # PostgreSQL sums to numeric
+        # The member registry's budget (issue 3) covers the registry; each app above it
+        # reports its own data per member beside it (docs/decisions/0018).
+        apps = self.app_sizes()
+        for app, size in apps.items():
+            self.add(
+                f"database size, {app} data",
+                value=size / max(self.members, 1),
+                unit="B/member",
+                bytes=size,
+                note=f"{size / 2**20:,.1f} MiB of {app}_* tables and indexes",
+            )
+        total -= sum(apps.values())
         per_member = total / max(self.members, 1)
         self.add(
             "database size",
@@ -220,6 +234,31 @@ class Bench:
             note=f"{total / 2**20:,.1f} MiB ({how}) for {self.members:,} member rows",
             **database_size_target(),
         )
+
+    def app_sizes(self) -> dict[str, int]:
+        """Bytes of the tables and indexes of each app above the registry (DATA_APPS)."""
+        sizes = {}
+        for app in DATA_APPS:
+            pattern = f"{app}_%"
+            if self.vendor == "sqlite":
+                found = self.sql(
+                    "SELECT SUM(d.pgsize) FROM dbstat d JOIN sqlite_master m ON m.name = d.name "
+                    "WHERE m.tbl_name LIKE %s",
+                    (pattern,),
+                )[0][0]
+            else:
+                found = self.sql(
+                    "SELECT SUM(CASE WHEN c.relkind = 'r' THEN pg_table_size(c.oid) "
+                    "ELSE pg_relation_size(c.oid) END) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "LEFT JOIN pg_index i ON i.indexrelid = c.oid "
+                    "LEFT JOIN pg_class t ON t.oid = i.indrelid "
+                    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') "
+                    "AND COALESCE(t.relname, c.relname) LIKE %s",
+                    (pattern,),
+                )[0][0]
+            sizes[app] = int(found or 0)
+        return sizes
 
     # --- set-up ---------------------------------------------------------------------------------
 

@@ -96,7 +96,9 @@ class Candidate(OrgBoundModel):
         verbose_name_plural = _("candidates")
         indexes = [
             models.Index(fields=["org_path", "name_folded"], name="candidate_path_name"),
-            models.Index(fields=["due_on"], name="candidate_due"),
+            # The deadlines dashboard reads only this index (its date range, then the path, what
+            # is due and the stage of each entry): 52 → … ms for the nation at 1M members.
+            models.Index(fields=["due_on", "org_path", "due_kind", "stage"], name="candidate_due"),
             models.Index(fields=["org_path", "stage"], name="candidate_path_stage"),
         ]
 

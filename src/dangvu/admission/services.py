@@ -475,7 +475,9 @@ def candidate_step(*, actor, candidate: Candidate, step: StepInput) -> Candidate
     if not actor_allowed:
         raise ValidationError({"step": _("You may not record this step on this case.")})
     c = (
-        Candidate.objects.select_for_update()
+        # Locks the case only (PostgreSQL refuses to lock the nullable side of the member's
+        # outer join).
+        Candidate.objects.select_for_update(of=("self",))
         .select_related("organisation", "member")
         .get(pk=candidate.pk)
     )

@@ -81,14 +81,14 @@ def candidate_rows(
         for m in people:
             if m.status != Status.PROBATIONARY:
                 continue
+            # Kept as a case carried over from paper records: the dates that count from here
+            # on (identified, the decision, the ceremony), not every step before.
             decided = m.admission_date
-            start = decided - timedelta(days=400)
-            steps = [(Step.IDENTIFIED, start)]
-            day = start
-            for step in _BEFORE_DECISION[1:]:
-                day = min(day + timedelta(days=_GAPS[step]), decided)
-                steps.append((step, day))
-            steps += [(Step.ADMITTED, decided), (Step.CEREMONY, m.ceremony_date or decided)]
+            steps = [
+                (Step.IDENTIFIED, decided - timedelta(days=400)),
+                (Step.ADMITTED, decided),
+                (Step.CEREMONY, m.ceremony_date or decided),
+            ]
             rows.append(
                 {
                     "organisation": cell,
