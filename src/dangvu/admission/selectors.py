@@ -252,16 +252,26 @@ def _progress(target, all_rows, versions, parts, names, today) -> dict:
         years.append({"year": year, "admitted": n, "target": by_year_target.get(year)})
     child_target = {p.organisation_id: p.count for p in parts if p.organisation_id}
     in_term = [v for v in versions if v[2] <= counted_to and (v[3] is None or v[3] > start)]
+    # A child's path is one step longer than its parent's: each admission's cell path, cut to
+    # that length, names the child (among the versions of that path, the one of its day).
+    by_path: dict[str, list] = {}
+    for version in in_term:
+        by_path.setdefault(version[1], []).append(version)
+    lengths = sorted({len(path) for path in by_path})
     per_child: dict[int, int] = {}
     for r in rows:
-        for org_id, path, vfrom, vto in in_term:
-            if (
-                r["path"].startswith(path)
-                and vfrom <= r["date"]
-                and (vto is None or r["date"] < vto)
-            ):
-                per_child[org_id] = per_child.get(org_id, 0) + 1
-                break
+        day, path = r["date"], r["path"]
+        found = next(
+            (
+                org_id
+                for length in lengths
+                for org_id, _p, vfrom, vto in by_path.get(path[:length], ())
+                if vfrom <= day and (vto is None or day < vto)
+            ),
+            None,
+        )
+        if found is not None:
+            per_child[found] = per_child.get(found, 0) + 1
     children = sorted(
         (
             {
