@@ -90,6 +90,13 @@ __all__ = [
     "periods_from_events",
     "event_input",
     "replay_with_periods",
+    "id_runs",
+    "PERSON_FIELDS",
+    "clean_person",
+    "position_assign",
+    "position_end",
+    "positions_move",
+    "member_ceremony_record",
 ]
 
 # A bulk load this large refreshes the planner's statistics (PostgreSQL) before it returns.
@@ -1006,7 +1013,7 @@ def _create_many(
                     org_path=paths.path(cell_id),
                     after={
                         "count": len(cell_members),
-                        "members": _id_runs(m.pk for m in cell_members),
+                        "members": id_runs(m.pk for m in cell_members),
                     },
                 )
             )
@@ -1016,7 +1023,7 @@ def _create_many(
     return members
 
 
-def _id_runs(ids: Iterable[int]) -> list[list[int]]:
+def id_runs(ids: Iterable[int]) -> list[list[int]]:
     """Ids as [first, last] runs of consecutive numbers: a cell's members created together
     have consecutive ids, so the audit record of a bulk load stays a few bytes per cell."""
     runs: list[list[int]] = []

@@ -791,8 +791,8 @@ def test_bulk_create_writes_members_events_periods_counters_and_audit(tree):
 
 
 def test_bulk_audit_names_members_as_runs_of_ids():
-    assert services._id_runs([7, 3, 4, 5, 9, 10]) == [[3, 5], [7, 7], [9, 10]]
-    assert services._id_runs([]) == []
+    assert services.id_runs([7, 3, 4, 5, 9, 10]) == [[3, 5], [7, 7], [9, 10]]
+    assert services.id_runs([]) == []
 
 
 def test_bulk_create_of_one_row_still_refuses_a_number_already_on_the_records(tree):
