@@ -5,43 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from dangvu.admission.choices import Proposer, Stage, Step
 from dangvu.core.models import AppendOnlyModel, person_ref
-from dangvu.core.refdata import EDUCATION_LEVELS, ETHNICITIES, GENDERS, RELIGIONS
-from dangvu.members.models import Member
+from dangvu.members.models import Member, PersonRecord
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
 __all__ = ["Candidate", "CandidateStep", "Target", "TargetPart"]
 
 
-class Candidate(OrgBoundModel):
+class Candidate(PersonRecord, OrgBoundModel):
     """A person the party cell cultivates for admission (quần chúng ưu tú, then đối tượng
     kết nạp): their particulars in the shape of a member's record (members.fields.RECORD
     without the card and the event dates: on admission they become the member's record,
     nothing retyped), the cell, who proposed them and the member who helps them; the stage the
     case has reached and the next date something is due (`due_on`, `due_kind`), kept by the
     services with every step. Organisation-bound: registered in AdmissionConfig.ready()."""
-
-    full_name = models.CharField(_("full name"), max_length=150)
-    name_folded = models.CharField(max_length=150, editable=False)
-    birth_name = models.CharField(_("birth name"), max_length=150, blank=True)
-    birth_date = models.DateField(_("date of birth"))
-    gender = models.CharField(_("gender"), max_length=1, choices=GENDERS.choices())
-    ethnicity = models.CharField(_("ethnicity"), max_length=2)
-    religion = models.CharField(_("religion"), max_length=2, default="00")
-    hometown = models.CharField(_("hometown"), max_length=255, blank=True)
-    identity_number = models.CharField(_("citizen identity number"), max_length=12, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
-    education = models.CharField(_("general education"), max_length=20)
-    professional_level = models.CharField(_("professional level"), max_length=20, default="none")
-    theory_level = models.CharField(_("political theory"), max_length=20, default="none")
-    occupation = models.CharField(_("occupation"), max_length=30)
-    academic_title = models.CharField(_("academic title"), max_length=20, blank=True, default="")
-    youth_union = models.CharField(_("Youth Union member"), max_length=3, blank=True, default="")
-    enterprise_owner = models.CharField(
-        _("private-enterprise owner"), max_length=3, blank=True, default=""
-    )
-    married_foreigner = models.CharField(
-        _("married to a foreigner"), max_length=3, blank=True, default=""
-    )
 
     organisation = models.ForeignKey(
         Organisation,
@@ -108,22 +84,6 @@ class Candidate(OrgBoundModel):
     @property
     def is_open(self) -> bool:
         return self.stage not in (Stage.RECOGNISED, Stage.NOT_RECOGNISED, Stage.WITHDRAWN)
-
-    @property
-    def ethnicity_label(self):
-        return ETHNICITIES.label(self.ethnicity)
-
-    @property
-    def gender_label(self):
-        return GENDERS.label(self.gender)
-
-    @property
-    def religion_label(self):
-        return RELIGIONS.label(self.religion)
-
-    @property
-    def education_label(self):
-        return EDUCATION_LEVELS.label(self.education)
 
 
 class CandidateStep(AppendOnlyModel):

@@ -16,6 +16,7 @@ from dangvu.members.choices import EventType, Status
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
 __all__ = [
+    "PersonRecord",
     "Member",
     "MembershipEvent",
     "MemberPeriod",
@@ -26,9 +27,10 @@ __all__ = [
 ]
 
 
-class Member(OrgBoundModel):
-    """A party member's record. Holds the current state; MembershipEvent rows are the truth.
-    Organisation-bound (its cell and the cell's path): registered in MembersConfig.ready()."""
+class PersonRecord(models.Model):
+    """A person's particulars as a member's record holds them (members.fields.RECORD without
+    the card and the event dates): a member's, and a candidate's before admission
+    (admission.Candidate), so that the one becomes the other without retyping."""
 
     full_name = models.CharField(_("full name"), max_length=150)
     # Searched through NameKey and the name_folded index; ordered within a cell by the
@@ -40,9 +42,7 @@ class Member(OrgBoundModel):
     ethnicity = models.CharField(_("ethnicity"), max_length=2)
     religion = models.CharField(_("religion"), max_length=2, default="00")
     hometown = models.CharField(_("hometown"), max_length=255, blank=True)
-    identity_number = models.CharField(
-        _("citizen identity number"), max_length=12, null=True, blank=True, unique=True
-    )
+    identity_number = models.CharField(_("citizen identity number"), max_length=12, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     education = models.CharField(_("general education"), max_length=20)
     professional_level = models.CharField(_("professional level"), max_length=20, default="none")
@@ -56,6 +56,47 @@ class Member(OrgBoundModel):
     )
     married_foreigner = models.CharField(
         _("married to a foreigner"), max_length=3, blank=True, default=""
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def ethnicity_label(self):
+        return ETHNICITIES.label(self.ethnicity)
+
+    @property
+    def religion_label(self):
+        return RELIGIONS.label(self.religion)
+
+    @property
+    def gender_label(self):
+        return GENDERS.label(self.gender)
+
+    @property
+    def education_label(self):
+        return EDUCATION_LEVELS.label(self.education)
+
+    @property
+    def professional_label(self):
+        return PROFESSIONAL_LEVELS.label(self.professional_level)
+
+    @property
+    def theory_label(self):
+        return THEORY_LEVELS.label(self.theory_level)
+
+    @property
+    def occupation_label(self):
+        return OCCUPATIONS.label(self.occupation)
+
+
+class Member(PersonRecord, OrgBoundModel):
+    """A party member's record. Holds the current state; MembershipEvent rows are the truth.
+    Organisation-bound (its cell and the cell's path): registered in MembersConfig.ready()."""
+
+    # A member's identity number is unique in the party's records (a candidate's is not yet).
+    identity_number = models.CharField(
+        _("citizen identity number"), max_length=12, null=True, blank=True, unique=True
     )
     party_card_number = models.CharField(
         _("party card number"), max_length=8, null=True, blank=True, unique=True
@@ -105,34 +146,6 @@ class Member(OrgBoundModel):
 
     def __str__(self):
         return self.full_name
-
-    @property
-    def ethnicity_label(self):
-        return ETHNICITIES.label(self.ethnicity)
-
-    @property
-    def religion_label(self):
-        return RELIGIONS.label(self.religion)
-
-    @property
-    def gender_label(self):
-        return GENDERS.label(self.gender)
-
-    @property
-    def education_label(self):
-        return EDUCATION_LEVELS.label(self.education)
-
-    @property
-    def professional_label(self):
-        return PROFESSIONAL_LEVELS.label(self.professional_level)
-
-    @property
-    def theory_label(self):
-        return THEORY_LEVELS.label(self.theory_level)
-
-    @property
-    def occupation_label(self):
-        return OCCUPATIONS.label(self.occupation)
 
 
 class MembershipEvent(AppendOnlyModel):
