@@ -21,32 +21,6 @@ __all__ = [
 ]
 
 
-class CandidateForm(ActorForm):
-    """Opening a case: the cell, the person's particulars (a member record's fields), who
-    proposed them and the member who helps them."""
-
-    organisation = OrganisationField(
-        label=_("Party cell"), action="admission.manage", kinds=MEMBER_HOLDING_KINDS
-    )
-    date = DayField(label=_("Identified on"))
-    proposed_by = forms.ChoiceField(label=_("Proposed by"), choices=Proposer.choices)
-    helper = MemberField(label=_("Party member assigned to help"), required=False)
-    hard_area = forms.BooleanField(
-        label=_("Lives in a mountain, border, island or especially disadvantaged area"),
-        required=False,
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        own = dict(self.fields)
-        self.fields = {"organisation": own.pop("organisation"), "date": own.pop("date")}
-        self.fields.update({name: form_field(record_field(name)) for name in PERSON_FIELDS})
-        self.fields.update(own)
-
-
 class CandidateEditForm(ActorForm):
     """Correcting a case's particulars, helper and note (before the decision)."""
 
@@ -64,6 +38,24 @@ class CandidateEditForm(ActorForm):
         own = dict(self.fields)
         self.fields = {name: form_field(record_field(name)) for name in PERSON_FIELDS}
         self.fields.update(own)
+
+
+class CandidateForm(CandidateEditForm):
+    """Opening a case: the cell and the day, then the particulars, the helper and the note."""
+
+    organisation = OrganisationField(
+        label=_("Party cell"), action="admission.manage", kinds=MEMBER_HOLDING_KINDS
+    )
+    date = DayField(label=_("Identified on"))
+    proposed_by = forms.ChoiceField(label=_("Proposed by"), choices=Proposer.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = ("organisation", "date")
+        self.fields = {
+            **{name: self.fields[name] for name in first},
+            **{k: f for k, f in self.fields.items() if k not in first},
+        }
 
 
 # The fields each step asks for, besides its date.

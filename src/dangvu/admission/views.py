@@ -154,15 +154,7 @@ def _next_steps(c, user) -> list[tuple[str, str]]:
     steps = [step for step, before, _after in ORDER if before == c.stage]
     if c.stage in (Stage.INTRODUCED, Stage.PROBATION):
         steps.append(Step.VOTE_FAILED)
-    if c.stage in (
-        Stage.IDENTIFIED,
-        Stage.CLASS_PASSED,
-        Stage.APPLIED,
-        Stage.CV_VERIFIED,
-        Stage.INTRODUCED,
-        Stage.CELL_RESOLVED,
-        Stage.COMMITTEE_RESOLVED,
-    ):
+    if c.stage in BEFORE_ADMISSION:
         steps.append(Step.WITHDRAWN)
     return [
         (s, str(Step(s).label))
