@@ -9,11 +9,13 @@ class AdmissionConfig(AppConfig):
     def ready(self):
         from dangvu.admission.models import Candidate, Target
         from dangvu.admission.selectors import admission_due
+        from dangvu.admission.services import candidates_reassign
         from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
         from dangvu.members.apps import SENSITIVE_FIELDS
 
         # A case belongs to the cell that cultivates the person; the person's particulars are
-        # as sensitive as a member's. It stays with an ended cell as its history unless moved.
+        # as sensitive as a member's. A merge or split carries the open cases to the cell that
+        # continues it; closed ones stay with the ended cell as its history.
         register_org_bound(
             OrgBound(
                 model=Candidate,
@@ -21,6 +23,7 @@ class AdmissionConfig(AppConfig):
                 view_action="admission.view",
                 sensitive_fields=SENSITIVE_FIELDS,
                 sensitive_action="members.view_sensitive",
+                reassign=candidates_reassign,
             )
         )
         register_org_bound(OrgBound(model=Target, label="targets", view_action="admission.view"))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows
-from dangvu.admission.choices import BEFORE_ADMISSION, ORDER, Proposer, Stage, Step
+from dangvu.admission.choices import BEFORE_ADMISSION, OPEN, ORDER, Proposer, Stage, Step
 from dangvu.admission.models import Candidate, CandidateStep, Target, TargetPart
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.dates import add_months
@@ -45,6 +45,7 @@ __all__ = [
     "candidate_update",
     "candidate_step",
     "candidates_create_bulk",
+    "candidates_reassign",
     "due_of",
     "target_set",
     "certificate_valid_until",
@@ -793,6 +794,44 @@ def candidates_create_bulk(*, actor, rows: list[dict]) -> int:
         ],
     )
     return len(made)
+
+
+# --- reorganisation -----------------------------------------------------------------------
+
+
+def candidates_reassign(
+    *,
+    actor,
+    source: Organisation,
+    target: Organisation,
+    on: date,
+    ids: list[int] | None = None,
+    decision_number: str = "",
+) -> int:
+    """A merge or split carries the open cases of a cell (those `ids`, or all) to the cell
+    that continues it (core.registry.OrgBound.reassign); closed cases stay with the ended cell
+    as its history. Returns how many moved."""
+    if target.kind not in MEMBER_HOLDING_KINDS:
+        return 0
+    qs = Candidate.objects.filter(organisation=source, stage__in=OPEN)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    moved = list(qs.values_list("pk", flat=True))
+    if moved:
+        qs.update(organisation=target, org_path=target.path)
+        audit_record(
+            actor=actor,
+            entry=AuditEntry(
+                action="candidate.reassign",
+                object_type="organisation",
+                object_id=target.pk,
+                object_repr=target.name,
+                org_path=target.path,
+                before={"organisation": source.pk},
+                after={"candidates": id_runs(moved), "on": on, "decision": decision_number},
+            ),
+        )
+    return len(moved)
 
 
 # --- targets --------------------------------------------------------------------------------

@@ -244,3 +244,23 @@ def test_each_early_warning_names_the_cell_and_why(tree, make_member):
     )
     report = development_warnings(actor=admin, org=tree.committee)
     assert _kinds(report, tree.cell2.code) == set()
+
+
+def test_a_merge_carries_the_open_cases_to_the_continuing_cell(tree, cell):
+    from dangvu.admission.models import Candidate
+    from dangvu.organisations.services import organisation_merge
+
+    open_case = candidate_create(
+        actor=SYSTEM, organisation=tree.cell2, data=PERSON, on=date(2024, 1, 10)
+    )
+    closed = candidate_create(
+        actor=SYSTEM,
+        organisation=tree.cell2,
+        data=PERSON | {"full_name": "Y Rút"},
+        on=date(2024, 1, 10),
+    )
+    _step(closed, Step.WITHDRAWN, date(2024, 2, 1), note="Chuyển đi")
+    organisation_merge(actor=SYSTEM, sources=[tree.cell2], target=tree.cell1, on=date(2025, 7, 1))
+    open_case = Candidate.objects.get(pk=open_case.pk)
+    assert (open_case.organisation_id, open_case.org_path) == (tree.cell1.pk, tree.cell1.path)
+    assert Candidate.objects.get(pk=closed.pk).organisation_id == tree.cell2.pk
