@@ -492,11 +492,14 @@ def candidate_step(*, actor, candidate: Candidate, step: StepInput) -> Candidate
     if s.date > today:
         raise ValidationError({"date": _("The date cannot be in the future.")})
     _check_order(c, s)
-    if s.date < c.stage_on:
+    # The last step's date (a vote without the majority leaves the stage and its date as
+    # they were).
+    last_day = c.steps.order_by("-seq").values_list("date", flat=True).first() or c.stage_on
+    if s.date < last_day:
         raise ValidationError(
             {
                 "date": _("The date cannot be before the case's last step (%(d)s).")
-                % {"d": _fmt(c.stage_on)}
+                % {"d": _fmt(last_day)}
             }
         )
     texts = _texts(
@@ -585,7 +588,7 @@ def candidate_step(*, actor, candidate: Candidate, step: StepInput) -> Candidate
             note=s.note,
         )
 
-    seq = c.steps.count() + 1
+    seq = (c.steps.order_by("-seq").values_list("seq", flat=True).first() or 0) + 1
     CandidateStep.objects.create(
         candidate=c,
         seq=seq,

@@ -210,6 +210,8 @@ def test_vote_below_two_thirds_is_refused_and_three_failed_votes_refer_upward(ce
     for day in (date(2024, 6, 20), date(2024, 7, 20), date(2024, 8, 20)):
         c = step(c, Step.VOTE_FAILED, day, votes_for=1, votes_total=3)
     assert c.failed_votes == 3 and c.referred and c.stage == Stage.INTRODUCED
+    # Each act is dated on or after the last, a vote without the majority included.
+    assert "date" in refused(c, Step.CELL_RESOLVED, date(2024, 8, 1), votes_for=3, votes_total=3)
     assert "document_number" in refused(
         c, Step.CELL_RESOLVED, date(2024, 9, 3), votes_for=1, votes_total=3
     )
