@@ -777,23 +777,25 @@ def candidates_create_bulk(*, actor, rows: list[dict]) -> int:
         ],
         batch_size=5000,
     )
-    # Audited per cell, as runs of ids (as members_create_bulk does): one row per case would
+    # Audited per organisation above the cells (a commune: the cases of a load come in
+    # consecutive ids), as runs of ids: a row per case, or per cell — most cells have one case —
     # cost a national database 14 bytes a member.
-    by_cell: dict[int, list[Candidate]] = {}
+    by_parent: dict[str, list[Candidate]] = {}
     for c in made:
-        by_cell.setdefault(c.organisation_id, []).append(c)
+        by_parent.setdefault(c.org_path[: -Organisation.steplen], []).append(c)
+    parents = dict(Organisation.objects.filter(path__in=list(by_parent)).values_list("path", "pk"))
     audit_bulk(
         actor=actor,
         entries=[
             AuditEntry(
                 action="candidate.create_bulk",
                 object_type="organisation",
-                object_id=cell_id,
+                object_id=parents.get(path),
                 object_repr=str(len(cases)),
-                org_path=cases[0].org_path,
+                org_path=path,
                 after={"count": len(cases), "candidates": id_runs(c.pk for c in cases)},
             )
-            for cell_id, cases in by_cell.items()
+            for path, cases in by_parent.items()
         ],
     )
     return len(made)

@@ -264,3 +264,30 @@ def test_a_merge_carries_the_open_cases_to_the_continuing_cell(tree, cell):
     open_case = Candidate.objects.get(pk=open_case.pk)
     assert (open_case.organisation_id, open_case.org_path) == (tree.cell1.pk, tree.cell1.path)
     assert Candidate.objects.get(pk=closed.pk).organisation_id == tree.cell2.pk
+
+
+def test_a_bulk_load_is_checked_row_by_row_and_audited(tree, cell):
+    from dangvu.admission.models import Candidate
+    from dangvu.admission.services import candidates_create_bulk
+    from dangvu.audit.models import AuditRecord
+
+    rows = [
+        PERSON | {"organisation": cell, "steps": [(Step.IDENTIFIED, date(2024, 1, 2))]},
+        PERSON
+        | {
+            "organisation": tree.cell2,
+            "full_name": "Y Hai",
+            "steps": [(Step.IDENTIFIED, date(2024, 1, 2)), (Step.CLASS_PASSED, date(2024, 3, 1))],
+        },
+    ]
+    bad = [PERSON | {"organisation": cell, "ethnicity": "99", "steps": rows[0]["steps"]}]
+    with pytest.raises(ValidationError) as exc:
+        candidates_create_bulk(actor=SYSTEM, rows=rows + bad)
+    assert "row 3: ethnicity" in field_errors(exc.value)
+    assert not Candidate.objects.exists()
+    assert candidates_create_bulk(actor=SYSTEM, rows=rows) == 2
+    second = Candidate.objects.get(full_name="Y Hai")
+    assert (second.stage, second.certificate_on) == ("class_passed", date(2024, 3, 1))
+    assert second.due_on == date(2029, 3, 1) and second.steps.count() == 2
+    (record,) = AuditRecord.objects.filter(action="candidate.create_bulk")
+    assert record.org_path == tree.committee.path and record.after["count"] == 2
