@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.admission.choices import Proposer, Stage, Step
+from dangvu.admission.choices import CLOSED, Proposer, Stage, Step
 from dangvu.core.models import AppendOnlyModel, person_ref
 from dangvu.members.models import Member, PersonRecord
 from dangvu.organisations.models import Organisation, OrgBoundModel
@@ -90,7 +90,7 @@ class Candidate(PersonRecord, OrgBoundModel):
 
     @property
     def is_open(self) -> bool:
-        return self.stage not in (Stage.RECOGNISED, Stage.NOT_RECOGNISED, Stage.WITHDRAWN)
+        return self.stage not in CLOSED
 
 
 class CandidateStep(AppendOnlyModel):

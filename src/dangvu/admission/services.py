@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import allows
+from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.admission.choices import BEFORE_ADMISSION, OPEN, ORDER, Proposer, Stage, Step
 from dangvu.admission.models import Candidate, CandidateStep, Target, TargetPart
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
@@ -33,6 +33,7 @@ from dangvu.members.services import (
     member_ceremony_record,
     member_create,
     member_event_record,
+    recorder_id,
 )
 from dangvu.members.state import MemberState, probation_end
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -103,11 +104,6 @@ def _audit(action: str, c: Candidate, before=None, after=None) -> AuditEntry:
         before=before,
         after=after,
     )
-
-
-def _recorder(actor) -> int | None:
-    pk = getattr(actor, "pk", None)
-    return pk if isinstance(pk, int) else None
 
 
 def _check_cell(org: Organisation | None) -> None:
@@ -193,7 +189,7 @@ def candidate_create(
         date=on,
         note=note,
         details={"proposed_by": proposed_by, "helper": helper.pk if helper else None},
-        recorded_by_id=_recorder(actor),
+        recorded_by_id=recorder_id(actor),
     )
     audit_record(actor=actor, entry=_audit("candidate.create", c, after={"stage": c.stage}))
     return c
@@ -471,8 +467,16 @@ def candidate_step(*, actor, candidate: Candidate, step: StepInput) -> Candidate
       of votes, the committee's decision (the `recognised` event, which takes effect on the
       12-month date); or not recognised (struck off the probationary list, with the reason).
     """
-    actor_allowed = _recorder(actor) is None or allows(
-        actor, "admission.decide" if step.step in DECIDING_STEPS else "admission.manage", candidate
+    # The system (the demo, the generator: no person) records as it is told; a person only
+    # where the gate allows this step.
+    actor_allowed = (
+        actor is None
+        or actor is SYSTEM
+        or allows(
+            actor,
+            "admission.decide" if step.step in DECIDING_STEPS else "admission.manage",
+            candidate,
+        )
     )
     if not actor_allowed:
         raise ValidationError({"step": _("You may not record this step on this case.")})
@@ -600,7 +604,7 @@ def candidate_step(*, actor, candidate: Candidate, step: StepInput) -> Candidate
         votes_total=votes[1],
         details=details,
         note=s.note,
-        recorded_by_id=_recorder(actor),
+        recorded_by_id=recorder_id(actor),
     )
     if s.step != Step.VOTE_FAILED:
         c.stage, c.stage_on = new_stage, s.date
@@ -768,7 +772,7 @@ def candidates_create_bulk(*, actor, rows: list[dict]) -> int:
     if errors:
         raise ValidationError(errors)
     Candidate.objects.bulk_create(made, batch_size=2000)
-    recorder = _recorder(actor)
+    recorder = recorder_id(actor)
     CandidateStep.objects.bulk_create(
         [
             CandidateStep(candidate=c, seq=n, step=step, date=day, recorded_by_id=recorder)
@@ -909,7 +913,7 @@ def target_set(
         youth,
         note,
     )
-    target.recorded_by_id = _recorder(actor)
+    target.recorded_by_id = recorder_id(actor)
     target.save()
     target.parts.all().delete()
     TargetPart.objects.bulk_create(

@@ -45,6 +45,8 @@ from dangvu.members.services import PERSON_FIELDS
 from dangvu.organisations.selectors import org_roots_for
 
 PAGE_SIZE = 100
+# The step form's introducer fields, passed to the service as Introducers.
+STEP_EXTRA = ("introducer1", "since1", "introducer2", "since2")
 
 
 def _need(request, action: str = "admission.view") -> None:
@@ -223,9 +225,6 @@ def candidate_step_view(request, candidate_id):
             return redirect("admission:detail", candidate_id=c.pk)
     context = {"c": c, "form": form, "step": step, "step_label": Step(step).label}
     return render(request, "admission/step.html", context)
-
-
-STEP_EXTRA = ("introducer1", "since1", "introducer2", "since2")
 
 
 def deadlines_view(request):

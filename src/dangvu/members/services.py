@@ -91,6 +91,7 @@ __all__ = [
     "event_input",
     "replay_with_periods",
     "id_runs",
+    "recorder_id",
     "PERSON_FIELDS",
     "clean_person",
     "position_assign",
@@ -730,7 +731,8 @@ def _stamp():
     return connection.ops.adapt_datetimefield_value(now), now
 
 
-def _recorder(actor) -> int | None:
+def recorder_id(actor) -> int | None:
+    """The user who acts, for a row's recorded_by (None: the system)."""
     return actor.pk if getattr(actor, "pk", None) else None
 
 
@@ -978,7 +980,7 @@ def _create_many(
         m._state.adding = False
     _name_keys_add(m.name_folded for m in members)
 
-    recorded_by = _recorder(actor)
+    recorded_by = recorder_id(actor)
     events, periods, audits, changes = [], [], [], []
     by_cell: dict[int, list[Member]] = {}
     for m, steps in zip(members, histories, strict=True):
@@ -1152,7 +1154,7 @@ def member_attribute_change(
         if was == value and (len(entries) <= 1 or not from_start):
             raise ValidationError({"value": _("That is already the recorded value.")})
         rows.append((value, AttributeKind.CORRECTION, corrected))
-    recorded_by = _recorder(actor)
+    recorded_by = recorder_id(actor)
     created = [
         AttributeChange.objects.create(
             member=m,
@@ -1356,7 +1358,7 @@ def _write_event(
         before_state,
         after_state,
         stamp,
-        _recorder(actor),
+        recorder_id(actor),
         corrects.pk if corrects is not None else None,
     )
     (event_id,) = allocate_ids(MembershipEvent, 1)
@@ -1492,7 +1494,7 @@ def members_reassign(
         _apply_state(m, after_state, paths)
         events.append(
             _event_row(
-                m.pk, last_seq + 1, fields, before_state, after_state, stamp, _recorder(actor)
+                m.pk, last_seq + 1, fields, before_state, after_state, stamp, recorder_id(actor)
             )
         )
         if m.pk in one_by_one:
@@ -1597,7 +1599,7 @@ def transfer_send(
         sent_on=on,
         decision_number=texts["decision_number"],
         note=texts["note"],
-        sent_by_id=_recorder(actor),
+        sent_by_id=recorder_id(actor),
     )
     t.place_in(m.organisation)
     t.save()
@@ -1636,7 +1638,7 @@ def transfer_receive(*, actor, transfer: Transfer, on: date, note: str = "") -> 
         decision_number=t.decision_number,
         note=note,
     )
-    t.closed_on, t.closed_by_id, t.event = on, _recorder(actor), event
+    t.closed_on, t.closed_by_id, t.event = on, recorder_id(actor), event
     t.save(update_fields=["closed_on", "closed_by", "event"])
     audit_bulk(
         actor=actor, entries=[_transfer_audit("member.transfer.received", t, received_on=on)]
@@ -1660,7 +1662,7 @@ def transfer_close(*, actor, transfer: Transfer, state: str, reason: str) -> Tra
     if not reason:
         raise ValidationError({"reason": _("Say why.")})
     t.state, t.reason = state, reason
-    t.closed_on, t.closed_by_id = timezone.localdate(), _recorder(actor)
+    t.closed_on, t.closed_by_id = timezone.localdate(), recorder_id(actor)
     t.save(update_fields=["state", "reason", "closed_on", "closed_by"])
     audit_bulk(actor=actor, entries=[_transfer_audit(f"member.transfer.{state}", t, reason=reason)])
     return t
@@ -1828,7 +1830,7 @@ def position_assign(
         valid_from=valid_from,
         decision_number=texts["decision_number"],
         note=texts["note"][:255],
-        recorded_by_id=_recorder(actor),
+        recorded_by_id=recorder_id(actor),
     )
     p.place_in(organisation)
     p.save()

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from dangvu.accounts.scoping import SYSTEM
-from dangvu.admission.services import target_set
+from dangvu.admission.services import Introducer, target_set
 from dangvu.members.choices import Status
 from dangvu.members.models import Member
 from dangvu.stats.consistency import consistency_check
@@ -211,6 +211,40 @@ def test_a_secretary_records_the_cells_steps_but_not_the_decision(cell, users, a
     assert api_client(users.staff_qn).get(f"/candidates/{cid}").status_code == 404
     listed = sec.get("/candidates").json()
     assert [c["id"] for c in listed] == [cid]
+    # The decision is the competent committee's, recorded by its board: refused to the cell.
+    from dangvu.admission.models import Candidate
+    from dangvu.admission.services import StepInput, candidate_step
+
+    a, b, _c = _officials(cell)
+    case = Candidate.objects.get(pk=cid)
+    for step, day, kw in (
+        ("applied", date(2024, 4, 1), {}),
+        ("cv_verified", date(2024, 5, 2), {}),
+        (
+            "introduced",
+            date(2024, 6, 3),
+            {
+                "introducers": tuple(
+                    Introducer(Member.objects.get(pk=pk), date(2022, 1, 1)) for pk in (a, b)
+                )
+            },
+        ),
+        ("cell_resolved", date(2024, 6, 20), {"votes_for": 3, "votes_total": 3}),
+        ("committee_resolved", date(2024, 7, 1), {"document_number": "15-NQ/ĐU"}),
+    ):
+        case = candidate_step(
+            actor=users.sec1, candidate=case, step=StepInput(step=step, date=day, **kw)
+        )
+    before = stored_rows()
+    errors = _post(
+        sec, cid, {"step": "admitted", "date": "2024-08-01", "decision_number": "1"}, status=422
+    )["errors"]
+    assert "step" in errors and stored_rows_diff(before, stored_rows()) == []
+    _post(
+        api_client(users.staff_kt),
+        cid,
+        {"step": "admitted", "date": "2024-08-01", "decision_number": "1"},
+    )
 
 
 def test_targets_count_admissions_from_events(tree, cell, users, api_client, make_member):
