@@ -10,8 +10,17 @@ class AdmissionConfig(AppConfig):
         from dangvu.admission.models import Candidate, Target
         from dangvu.admission.selectors import admission_due
         from dangvu.admission.services import candidates_reassign
-        from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
+        from dangvu.admission.tally import AdmissionTally, AdmissionTallyTree, tally_check
+        from dangvu.core.registry import (
+            DueSource,
+            OrgBound,
+            register_check,
+            register_due,
+            register_org_bound,
+            register_tree_observer,
+        )
         from dangvu.members.apps import SENSITIVE_FIELDS
+        from dangvu.members.projections import register_projection
 
         # A case belongs to the cell that cultivates the person; the person's particulars are
         # as sensitive as a member's. A merge or split carries the open cases to the cell that
@@ -28,3 +37,7 @@ class AdmissionConfig(AppConfig):
         )
         register_org_bound(OrgBound(model=Target, label="targets", view_action="admission.view"))
         register_due(DueSource(name="admission", order=20, items=admission_due))
+        # The admissions of each month under the top three levels (admission.tally).
+        register_projection(AdmissionTally())
+        register_tree_observer(AdmissionTallyTree())
+        register_check("admissions by month", tally_check)

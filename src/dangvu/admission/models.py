@@ -8,7 +8,7 @@ from dangvu.core.models import AppendOnlyModel, person_ref
 from dangvu.members.models import Member, PersonRecord
 from dangvu.organisations.models import Organisation, OrgBoundModel
 
-__all__ = ["Candidate", "CandidateStep", "Target", "TargetPart"]
+__all__ = ["Candidate", "CandidateStep", "Target", "TargetPart", "AdmissionMonth"]
 
 
 class Candidate(PersonRecord, OrgBoundModel):
@@ -175,3 +175,26 @@ class TargetPart(models.Model):
 
     def __str__(self):
         return f"{self.target_id} {self.year or self.organisation_id}: {self.count}"
+
+
+class AdmissionMonth(models.Model):
+    """The members admitted in one month under an organisation of the top three levels (the
+    nation, a province, an organisation directly under a province), in the tree of each
+    admission's day: how many, and of them women, ethnic minority and aged 30 or under. What a
+    term target of the nation or of a province reads instead of its subtree's events
+    (admission.tally; docs/decisions/0019). Kept in the transaction that records the
+    admission; `dangvu check` recomputes it from the events. Not organisation-bound data:
+    a figure of the tree's history, it stays with the organisation it counted for."""
+
+    pk = models.CompositePrimaryKey("organisation", "month")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # its first day
+    admitted = models.IntegerField(default=0)
+    women = models.IntegerField(default=0)
+    minority = models.IntegerField(default=0)
+    youth = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%m/%Y}: {self.admitted}"

@@ -2,6 +2,7 @@
 deadlines dashboard, term targets and their progress (counted from the admission events), the
 development report and the early warnings."""
 
+from collections import Counter as Tally
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -14,8 +15,8 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import allows, holds_anywhere, restrict
 from dangvu.admission.choices import OPEN, Stage
 from dangvu.admission.models import Candidate, Target
+from dangvu.admission.tally import TALLY_DEPTH, flags, month_of, next_month, tally_months
 from dangvu.core.db import prefix_q
-from dangvu.core.refdata import KINH
 from dangvu.core.registry import DueItem
 from dangvu.core.text import tokens
 from dangvu.members.choices import EventType, Status
@@ -24,7 +25,12 @@ from dangvu.members.selectors import COUNT_BOUND, bounded_count
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.stats.bands import age_on
-from dangvu.stats.selectors import admissions_between, admissions_report, percent
+from dangvu.stats.selectors import (
+    admissions_between,
+    admissions_report,
+    percent,
+    predecessors,
+)
 
 __all__ = [
     "candidate_list",
@@ -203,18 +209,18 @@ def target_progress(target: Target, today: date | None = None) -> dict:
 
 
 def targets_progress(targets: list[Target], today: date | None = None) -> list[dict]:
-    """Progress against term targets of one committee, counted from the admission events
-    (stats.selectors.admissions_between: the tree of each day, the units the committee
-    continues included): admitted, percent of the target and of the term elapsed, the pace
-    needed for the rest of the term and the forecast at the current pace; by sub-target, by
-    year and by child organisation. The events of all the terms are read once."""
+    """Progress against term targets of one committee, counted from the admissions (the tree of
+    each day, the units the committee continues included): admitted, percent of the target and
+    of the term elapsed, the pace needed for the rest of the term and the forecast at the
+    current pace; by sub-target, by year and by child organisation. The nation's and a
+    province's months come from the monthly tally (admission.tally), the rest from the
+    events (stats.selectors.admissions_between)."""
     if not targets:
         return []
     today = today or timezone.localdate()
     org = targets[0].organisation
     first = min(t.term_start for t in targets)
     last = min(max(t.term_end for t in targets), today)
-    rows = admissions_between(org, first, last) if last >= first else []
     versions = _children(org, first, max(last, first))
     parts_of = {t.pk: list(t.parts.all()) for t in targets}
     wanted = {v[0] for v in versions} | {
@@ -226,18 +232,153 @@ def targets_progress(targets: list[Target], today: date | None = None) -> list[d
             "pk", "code", "name"
         )
     }
-    return [_progress(t, rows, versions, parts_of[t.pk], names, today) for t in targets]
+    bounds = {t.term_start for t in targets} | {t.term_end + timedelta(days=1) for t in targets}
+    reading = _Reading(org, first, last, versions, today, bounds) if last >= first else None
+    out = []
+    for t in targets:
+        counted_to = min(t.term_end, today)
+        in_term = [
+            v for v in versions if v[2] <= counted_to and (v[3] is None or v[3] > t.term_start)
+        ]
+        counted = reading.count(t.term_start, counted_to, in_term) if reading else _Counted()
+        out.append(_progress(t, counted, in_term, parts_of[t.pk], names, today))
+    return out
 
 
-def _progress(target, all_rows, versions, parts, names, today) -> dict:
+class _Counted:
+    """The admissions of a term: how many, of them women, ethnic minority and young; by year
+    and by child organisation."""
+
+    def __init__(self):
+        self.admitted = self.women = self.minority = self.youth = 0
+        self.years: Tally = Tally()
+        self.children: Tally = Tally()
+
+    def add(self, year: int, values) -> None:
+        admitted, women, minority, youth = values
+        self.admitted += admitted
+        self.women += women
+        self.minority += minority
+        self.youth += youth
+        self.years[year] += admitted
+
+    def add_rows(self, rows: list[dict], versions) -> None:
+        """Admissions read one by one (stats.selectors.admissions_between), each given to the
+        child whose version held its cell that day."""
+        # A child's path is one step longer than its parent's: each admission's cell path, cut
+        # to that length, names the child (among the versions of that path, the one of its day).
+        by_path: dict[str, list] = {}
+        for version in versions:
+            by_path.setdefault(version[1], []).append(version)
+        lengths = sorted({len(path) for path in by_path})
+        for r in rows:
+            day, path = r["date"], r["path"]
+            self.add(day.year, flags(r["gender"], r["ethnicity"], r["birth_date"], day))
+            found = next(
+                (
+                    org_id
+                    for length in lengths
+                    for org_id, _p, vfrom, vto in by_path.get(path[:length], ())
+                    if vfrom <= day and (vto is None or day < vto)
+                ),
+                None,
+            )
+            if found is not None:
+                self.children[found] += 1
+
+
+class _Reading:
+    """The admissions of [first, last] under `org`, read once for all the terms of its targets:
+    the whole months from the monthly tally where it can say (_tally_plan), the other days from
+    the events."""
+
+    MAX_WINDOWS = 3  # beyond them, one read from the first window's start to the last's end
+
+    def __init__(self, org, first: date, last: date, versions, today: date, bounds=()):
+        self.months: list[date] = []
+        self.own: dict[int, date | None] = {}
+        self.tally: dict = {}
+        plan = _tally_plan(org, first, last, versions, today, bounds)
+        if plan is None:
+            self.rows = admissions_between(org, first, last)
+            return
+        months, windows, self.own = plan
+        if len(windows) > self.MAX_WINDOWS:
+            windows = [(windows[0][0], windows[-1][1])]
+            months = [m for m in months if not windows[0][0] <= m <= windows[0][1]]
+        self.months = months
+        if months:
+            ids = {*self.own, *(v[0] for v in versions)}
+            self.tally = tally_months(ids, months[0], months[-1])
+        self.rows = [r for a, b in windows for r in admissions_between(org, a, b)]
+
+    def count(self, start: date, end: date, versions) -> "_Counted":
+        """The admissions of [start, end] (a term: none of its bounds falls within a month read
+        from the tally), `versions` the children's in it."""
+        counted = _Counted()
+        for month in self.months:
+            if not start <= month <= end:
+                continue
+            for org_id, until in self.own.items():
+                if (until is None or month < until) and (org_id, month) in self.tally:
+                    counted.add(month.year, self.tally[(org_id, month)])
+            after = next_month(month)
+            for child, _path, vfrom, vto in versions:
+                if vfrom <= month and (vto is None or vto >= after):
+                    counted.children[child] += self.tally.get((child, month), (0,))[0]
+        counted.add_rows([r for r in self.rows if start <= r["date"] <= end], versions)
+        return counted
+
+
+def _tally_plan(org: Organisation, start: date, end: date, versions, today: date, bounds=()):
+    """How to count [start, end] under `org` from the monthly tally: (the whole months read from
+    it, the windows read from the events, {organisation counted as `org`: the month it stops
+    counting (None: never)}); None when the tally cannot say (`org` or a unit it continues lay
+    below the provinces at some time in the term: its children keep no rows). A month is read
+    from the tally when the term covers it (or it is the current one) and nothing changes
+    within it: a unit taken over, a child joining or leaving, one of `bounds` (the first days
+    of the terms and the days after them), other than on its first day."""
+    carried = predecessors(org, start - timedelta(days=1), end)
+    subject = OrganisationVersion.objects.filter(
+        Q(organisation=org) | Q(organisation_id__in=[o.pk for o, _d in carried]),
+        valid_from__lte=end,
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=start))
+    step = Organisation.steplen
+    for org_id, path in subject.values_list("organisation_id", "path"):
+        if len(path) > step * (TALLY_DEPTH - (1 if org_id == org.pk else 0)):
+            return None
+    own = {org.pk: None, **{o.pk: month_of(day) for o, day in carried}}
+    changes = {day for _o, day in carried} | set(bounds)
+    for _c, _p, vfrom, vto in versions:
+        changes.add(vfrom)
+        if vto is not None:
+            changes.add(vto)
+    months, windows = [], []
+
+    def window(a: date, b: date) -> None:
+        if windows and windows[-1][1] + timedelta(days=1) == a:
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+
+    month = month_of(start)
+    while month <= end:
+        last = next_month(month) - timedelta(days=1)
+        whole = month >= start and (last <= end or end >= today)
+        if whole and not any(month < day <= last for day in changes):
+            months.append(month)
+        else:
+            window(max(month, start), min(last, end))
+        month = next_month(month)
+    return months, windows, own
+
+
+def _progress(target, counted: _Counted, in_term, parts, names, today) -> dict:
     org = target.organisation
     start, end = target.term_start, target.term_end
     counted_to = min(end, today)
-    rows = [r for r in all_rows if start <= r["date"] <= counted_to]
-    admitted = len(rows)
-    minority = sum(1 for r in rows if r["ethnicity"] != KINH)
-    women = sum(1 for r in rows if r["gender"] == "F")
-    youth = sum(1 for r in rows if age_on(r["birth_date"], r["date"]) <= 30)
+    admitted, minority = counted.admitted, counted.minority
+    women, youth = counted.women, counted.youth
     term_days = (end - start).days + 1
     elapsed = max(0, min((counted_to - start).days + 1, term_days))
     left = term_days - elapsed
@@ -246,32 +387,12 @@ def _progress(target, all_rows, versions, parts, names, today) -> dict:
     needed = remaining / left * 365.25 if left else None
     forecast = admitted + round(pace * left / 365.25)
     by_year_target = {p.year: p.count for p in parts if p.year}
-    years = []
-    for year in range(start.year, end.year + 1):
-        n = sum(1 for r in rows if r["date"].year == year)
-        years.append({"year": year, "admitted": n, "target": by_year_target.get(year)})
+    years = [
+        {"year": year, "admitted": counted.years[year], "target": by_year_target.get(year)}
+        for year in range(start.year, end.year + 1)
+    ]
     child_target = {p.organisation_id: p.count for p in parts if p.organisation_id}
-    in_term = [v for v in versions if v[2] <= counted_to and (v[3] is None or v[3] > start)]
-    # A child's path is one step longer than its parent's: each admission's cell path, cut to
-    # that length, names the child (among the versions of that path, the one of its day).
-    by_path: dict[str, list] = {}
-    for version in in_term:
-        by_path.setdefault(version[1], []).append(version)
-    lengths = sorted({len(path) for path in by_path})
-    per_child: dict[int, int] = {}
-    for r in rows:
-        day, path = r["date"], r["path"]
-        found = next(
-            (
-                org_id
-                for length in lengths
-                for org_id, _p, vfrom, vto in by_path.get(path[:length], ())
-                if vfrom <= day and (vto is None or day < vto)
-            ),
-            None,
-        )
-        if found is not None:
-            per_child[found] = per_child.get(found, 0) + 1
+    per_child = counted.children
     children = sorted(
         (
             {

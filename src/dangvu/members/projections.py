@@ -9,13 +9,21 @@ from their app's `AppConfig.ready()`; they are called explicitly, for bulk write
 ones: no signals.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from dangvu.members.fields import DATED_FIELDS
 
-__all__ = ["Span", "spans_of", "MemberChange", "MemberProjection", "register_projection", "project"]
+__all__ = [
+    "Span",
+    "spans_of",
+    "EventFact",
+    "MemberChange",
+    "MemberProjection",
+    "register_projection",
+    "project",
+]
 
 
 @dataclass(frozen=True)
@@ -55,16 +63,28 @@ def spans_of(periods) -> list[Span]:
     ]
 
 
+@dataclass(frozen=True)
+class EventFact:
+    """An event a write appended (sign +1), or one a correction undid (sign -1): its type, date
+    and the organisation it names."""
+
+    type: str
+    date: date
+    org_id: int | None
+    sign: int = 1
+
+
 @dataclass
 class MemberChange:
     """A member row before (None: new) and after a write; the periods before and after when the
     write changed them or the counted record (None: a reorganisation, whose date the tree's
-    history already marks)."""
+    history already marks); the events the write appended or undid."""
 
     before: Any
     after: Any
     before_spans: list[Span] | None = None
     after_spans: list[Span] | None = None
+    events: list[EventFact] = field(default_factory=list)
 
 
 class MemberProjection(Protocol):

@@ -64,7 +64,7 @@ from dangvu.members.models import (
     Position,
     Transfer,
 )
-from dangvu.members.projections import MemberChange, project, spans_of
+from dangvu.members.projections import EventFact, MemberChange, project, spans_of
 from dangvu.members.selectors import effective_events
 from dangvu.members.state import READMITTABLE, EventInput, MemberState, probation_end, transition
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -994,7 +994,15 @@ def _create_many(
         member_periods = with_attributes(member_periods, m, None, _maker(_Span, m))
         periods.extend(p.row(pk) for p in member_periods)
         # Members entered with a past reach into the snapshots already taken.
-        changes.append(MemberChange(None, m, [], spans_of(member_periods)))
+        changes.append(
+            MemberChange(
+                None,
+                m,
+                [],
+                spans_of(member_periods),
+                [EventFact(h["type"], h["date"], after.org_id) for h, _b, after in steps],
+            )
+        )
         by_cell.setdefault(m.organisation_id, []).append(m)
     _insert_events(events)
     insert_rows(MemberPeriod, _PERIOD_COLUMNS, periods)
@@ -1364,6 +1372,9 @@ def _write_event(
     (event_id,) = allocate_ids(MembershipEvent, 1)
     _insert_events([row], ids=[event_id])
     event = _EVENT(dict(zip(_EVENT_COLUMNS, row, strict=True)), id=event_id, recorded_at=now)
+    facts = [EventFact(fields["type"], fields["date"], after_state.org_id)]
+    if corrects is not None:
+        facts.append(EventFact(corrects.type, corrects.date, corrects.organisation_id, -1))
     if rebuild_periods is not None:
         MemberPeriod.objects.filter(member=m).delete()
         MemberPeriod.objects.bulk_create(rebuild_periods)
@@ -1375,7 +1386,7 @@ def _write_event(
         _write_periods(m.pk, stored, after_periods)
     _effects(
         actor,
-        [MemberChange(before, m, spans_before, spans_of(after_periods))],
+        [MemberChange(before, m, spans_before, spans_of(after_periods), facts)],
         paths,
         [
             _audit_entry(

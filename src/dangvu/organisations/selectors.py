@@ -1,6 +1,7 @@
 """Reads over the organisation tree: every one that serves a person takes the actor and goes
 through the access gate (accounts.scoping)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ from dangvu.organisations.models import Organisation, OrganisationLink, Organisa
 from dangvu.organisations.tree import ancestor_paths
 
 __all__ = [
+    "versions_where",
     "org_list",
     "org_get",
     "org_get_or_404",
@@ -180,6 +182,16 @@ def org_version_on(org: Organisation, day: date) -> OrganisationVersion | None:
     version = _make_version(values)
     version._state.adding, version._state.db = False, "default"
     return version
+
+
+def versions_where(field: str, values) -> Iterator[tuple[int, str, date, date | None]]:
+    """The versions whose `field` ("organisation_id" or "path") is one of `values`, a thousand
+    values a query: (organisation id, path, from, until)."""
+    values = sorted(set(values))
+    for start in range(0, len(values), 1000):
+        yield from OrganisationVersion.objects.filter(
+            **{f"{field}__in": values[start : start + 1000]}
+        ).values_list("organisation_id", "path", "valid_from", "valid_to")
 
 
 def covering_q(day: date) -> Q:

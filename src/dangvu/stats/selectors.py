@@ -52,7 +52,7 @@ from dangvu.organisations.models import (
     OrganisationLink,
     OrganisationVersion,
 )
-from dangvu.organisations.selectors import org_version_on
+from dangvu.organisations.selectors import org_version_on, versions_where
 from dangvu.organisations.tree import ancestor_paths
 from dangvu.stats.bands import (
     ADMISSION_PERIODS,
@@ -84,6 +84,9 @@ __all__ = [
     "tally_from_periods",
     "tree_changed",
     "versions_on",
+    "admissions_between",
+    "admission_events",
+    "predecessors",
 ]
 
 # (report key, counter dim, reference list)
@@ -463,6 +466,18 @@ class _Membership:
         organisation that lay in one of its subtrees at some time in the period (in SQL: the
         period's events of the whole country read and tested one by one took 1.4 s for a
         province's year at 1M members)."""
+        cells = self.cells(start, end)
+        return Q(organisation_id__in=cells) | Q(from_organisation_id__in=cells)
+
+    def below_provinces(self) -> bool:
+        """Whether every subtree of the subject lies below the provinces (a few thousand
+        members at most: events_q's scan of the period's events of the whole country costs
+        more than finding its admissions through its own periods: admission_events)."""
+        return all(len(path) > 2 * Organisation.steplen for path, _s, _e in self.subject)
+
+    def cells(self, start: date, end: date):
+        """The organisations that lay in one of the subject's subtrees at some time in
+        [start, end] (a subquery of their ids)."""
         spans = Q(pk__in=[])
         for path, begin, finish in self.subject:
             if begin > end or (finish is not None and finish <= start):
@@ -472,8 +487,7 @@ class _Membership:
                 & Q(valid_from__lte=end)
                 & (Q(valid_to__isnull=True) | Q(valid_to__gt=max(start, begin) - timedelta(days=1)))
             )
-        cells = OrganisationVersion.objects.filter(spans).values("organisation_id")
-        return Q(organisation_id__in=cells) | Q(from_organisation_id__in=cells)
+        return OrganisationVersion.objects.filter(spans).values("organisation_id")
 
     def subject_paths(self, day: date) -> list[str]:
         return [
@@ -482,15 +496,11 @@ class _Membership:
 
     def preload(self, org_ids) -> None:
         """Load the versions of many organisations at once (one query per thousand)."""
-        wanted = sorted({i for i in org_ids if i is not None} - self.cache.keys())
-        for start in range(0, len(wanted), 1000):
-            chunk = wanted[start : start + 1000]
-            for org_id in chunk:
-                self.cache[org_id] = []
-            for org_id, path, begin, end in OrganisationVersion.objects.filter(
-                organisation_id__in=chunk
-            ).values_list("organisation_id", "path", "valid_from", "valid_to"):
-                self.cache[org_id].append((path, begin, end))
+        wanted = {i for i in org_ids if i is not None} - self.cache.keys()
+        for org_id in wanted:
+            self.cache[org_id] = []
+        for org_id, path, begin, end in versions_where("organisation_id", wanted):
+            self.cache[org_id].append((path, begin, end))
 
     def path_of(self, org_id: int | None, day: date) -> str | None:
         """An organisation's path in the tree of `day` (None: it did not exist then)."""
@@ -972,22 +982,57 @@ ADMISSION_BREAKDOWNS = [
 ]
 
 
+def admission_events(
+    cells, date_from: date, date_to: date | None = None, types=(EventType.ADMITTED,)
+) -> list[tuple[str, date, int, int]]:
+    """The effective admissions (or other `types` that open an in-party period: restorations)
+    of [date_from, date_to] in some organisations (ids, or a subquery of them): (type, date,
+    organisation id, member id). Found through the periods they opened (indexed by
+    organisation and start): events have no index by organisation."""
+    window = Q(valid_from__gte=date_from)
+    if date_to is not None:
+        window &= Q(valid_from__lte=date_to)
+    members = sorted(
+        set(
+            MemberPeriod.objects.filter(window, organisation_id__in=cells).values_list(
+                "member_id", flat=True
+            )
+        )
+    )
+    found = Q(date__gte=date_from) if date_to is None else Q(date__range=(date_from, date_to))
+    out = []
+    for start in range(0, len(members), 1000):
+        out += MembershipEvent.objects.filter(
+            found,
+            member_id__in=members[start : start + 1000],
+            corrected_by__isnull=True,
+            type__in=types,
+        ).values_list("type", "date", "organisation_id", "member_id")
+    return out
+
+
 def _admitted_in(org: Organisation, date_from: date, date_to: date):
     """The admissions (and restorations) of [date_from, date_to] in cells of `org`'s subtree on
     their day, the units it continues included: (predecessors, membership, {member: day},
-    {member: cell}, restorations)."""
+    {member: cell}, restorations). Below the provinces found through the subtree's periods
+    (a commune's five years at 1M members: 467 → 7 ms on SQLite), above them from the period's
+    events."""
     eve = date_from - timedelta(days=1)
     carried = predecessors(org, eve, date_to)
     inside = _Membership(org, carried)
-    events = list(
-        MembershipEvent.objects.filter(
-            inside.events_q(date_from, date_to),
-            date__gte=date_from,
-            date__lte=date_to,
-            corrected_by__isnull=True,
-            type__in=(EventType.ADMITTED, EventType.RESTORED),
-        ).values_list("type", "date", "organisation_id", "member_id")
-    )
+    types = (EventType.ADMITTED, EventType.RESTORED)
+    if inside.below_provinces():
+        events = admission_events(inside.cells(date_from, date_to), date_from, date_to, types)
+    else:
+        events = list(
+            MembershipEvent.objects.filter(
+                inside.events_q(date_from, date_to),
+                date__gte=date_from,
+                date__lte=date_to,
+                corrected_by__isnull=True,
+                type__in=types,
+            ).values_list("type", "date", "organisation_id", "member_id")
+        )
     inside.preload([e[2] for e in events])
     admitted: dict[int, date] = {}
     restored = 0

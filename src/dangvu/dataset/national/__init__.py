@@ -25,6 +25,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from dangvu.admission.services import candidates_create_bulk
+from dangvu.admission.tally import tally_deferred
 from dangvu.audit.models import AuditRecord
 from dangvu.core.db import (
     commit_without_flush_wait,
@@ -286,7 +287,7 @@ def _load_pairs(
     added: (members, units, units already there, organisations, last unit code)."""
     for group in _groups(pairs):
         orgs = 0
-        with transaction.atomic(), counters_deferred(), name_keys_deferred():
+        with transaction.atomic(), counters_deferred(), tally_deferred(), name_keys_deferred():
             commit_without_flush_wait()  # a lost group is loaded again by the next run
             for p, unit in group:
                 if unit.code not in done:
