@@ -14,7 +14,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("organisations",),
     ("members",),
     ("stats",),
-    ("reports", "admission"),
+    ("reports", "admission", "meetings"),
     ("api", "home"),
 )
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("members/", include("dangvu.members.urls")),
     path("reports/", include("dangvu.reports.urls")),
     path("admission/", include("dangvu.admission.urls")),
+    path("meetings/", include("dangvu.meetings.urls")),
 ]
 
 handler400 = "dangvu.core.views.bad_request"

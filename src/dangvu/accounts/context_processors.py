@@ -14,4 +14,5 @@ def abilities(request):
         "can_see_reports": holds_anywhere(user, "reports.view"),
         "can_see_members": holds_anywhere(user, "members.view"),
         "can_see_admission": holds_anywhere(user, "admission.view"),
+        "can_see_meetings": holds_anywhere(user, "meetings.view"),
     }

@@ -28,6 +28,9 @@ ALL_ACTIONS = frozenset(
         "admission.view",
         "admission.manage",
         "admission.decide",
+        "meetings.view",
+        "meetings.manage",
+        "meetings.supervise",
         "reports.view",
         "reports.sign",
         "audit.view",
@@ -48,6 +51,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "admission.manage",
             # The competent committee's decisions are prepared and recorded by its board.
             "admission.decide",
+            "meetings.view",
+            "meetings.manage",
+            "meetings.supervise",
             "reports.view",
             # The organisation board prepares the forms and keeps them as signed.
             "reports.sign",
@@ -55,7 +61,13 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.COMMITTEE_MEMBER: frozenset(
-        {"organisations.view", "members.view", "admission.view", "reports.view"}
+        {
+            "organisations.view",
+            "members.view",
+            "admission.view",
+            "meetings.view",
+            "reports.view",
+        }
     ),
     # A secretary proposes candidates and records the cell's steps; the decisions are not theirs.
     Role.SECRETARY: frozenset(
@@ -65,6 +77,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "members.view_sensitive",
             "admission.view",
             "admission.manage",
+            "meetings.view",
+            "meetings.manage",
             "reports.view",
         }
     ),

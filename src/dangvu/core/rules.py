@@ -22,11 +22,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RuleValue:
+    """One value of a rule from the day a document set it. `scope` is a province's code for a
+    value only that province set (its own scoring sheet); "" for the whole country."""
+
     key: str
     value: object
     effective_from: date
     source: str
     note: str = ""
+    scope: str = ""
 
 
 class UnknownRule(LookupError):
@@ -215,26 +219,85 @@ RULES: list[RuleValue] = [
         "Hướng dẫn 09-HD/BTCTW (5/6/2017)",
         "giá trị 5 năm (chưa xác minh văn bản sau)",
     ),
+    # Cell meetings (DOMAIN.md §4). A resolution is valid when more than half of the official
+    # members counted agree; the meeting's quorum is read the same way (§4.7).
+    RuleValue(
+        "meeting_quorum_share",
+        (1, 2),
+        date(2011, 1, 19),
+        "Điều lệ Đảng (2011), nguyên tắc biểu quyết",
+        "quá một nửa số đảng viên chính thức được triệu tập (trừ các trường hợp loại trừ)",
+    ),
+    # The 2018 quality test: attendance above 85 % with no unexcused absence, at least 90
+    # minutes (§4.5); a thematic meeting at least once a quarter (§4.2).
+    RuleValue(
+        "meeting_quality_attendance_share",
+        (85, 100),
+        date(2018, 7, 6),
+        "Hướng dẫn 12-HD/BTCTW (6/7/2018)",
+        "trên 85 %, không có đảng viên vắng mặt không lý do",
+    ),
+    RuleValue(
+        "meeting_min_minutes",
+        90,
+        date(2018, 7, 6),
+        "Hướng dẫn 12-HD/BTCTW (6/7/2018)",
+        "thời gian sinh hoạt ít nhất 90 phút",
+    ),
+    # The scoring sheet of a meeting: criteria with their points on a 100-point scale and the
+    # lowest total of each level. DOMAIN.md §4.5: the five criteria are HD 12's; the points and
+    # thresholds are set by each province and vary (uncertain): this is Dangvu's documented
+    # default, replaced for a province by its own sheet (a value with scope = its code).
+    RuleValue(
+        "meeting_scoring_sheet",
+        {
+            "criteria": (
+                ("attendance", "Tỷ lệ dự họp trên 85 %, không vắng không lý do", 20),
+                ("preparation", "Chuẩn bị: nội dung, họp chi ủy trước, dự thảo nghị quyết", 20),
+                ("conduct", "Tiến hành: đúng giờ, đủ nội dung, từ 90 phút, biên bản", 30),
+                ("principles", "Giữ nguyên tắc tổ chức và sinh hoạt đảng", 10),
+                ("implementation", "Nghị quyết kỳ trước được thực hiện có kết quả", 20),
+            ),
+            "levels": (("good", 85), ("fair", 70), ("average", 50), ("poor", 0)),
+        },
+        date(2018, 7, 6),
+        "Hướng dẫn 12-HD/BTCTW (6/7/2018); thang điểm mặc định của Dangvu",
+        "tiêu chí theo HD 12; điểm và ngưỡng do tỉnh quy định",
+    ),
+    RuleValue(
+        "meeting_thematic_months",
+        3,
+        date(2018, 7, 6),
+        "Hướng dẫn 12-HD/BTCTW (6/7/2018)",
+        "sinh hoạt chuyên đề ít nhất mỗi quý một lần",
+    ),
 ]
 
 
 _index: dict = {"source": None, "by_key": {}}
 
 
-def _by_key() -> dict[str, tuple[list[date], list[RuleValue]]]:
-    """RULES grouped by key and sorted by date, rebuilt whenever RULES is replaced."""
+def _by_key() -> dict[tuple[str, str], tuple[list[date], list[RuleValue]]]:
+    """RULES grouped by (key, scope) and sorted by date, rebuilt whenever RULES is replaced."""
     if _index["source"] is not RULES:
-        groups: dict[str, list[RuleValue]] = {}
+        groups: dict[tuple[str, str], list[RuleValue]] = {}
         for r in sorted(RULES, key=lambda r: r.effective_from):
-            groups.setdefault(r.key, []).append(r)
+            groups.setdefault((r.key, r.scope), []).append(r)
         _index["by_key"] = {k: ([r.effective_from for r in v], v) for k, v in groups.items()}
         _index["source"] = RULES
     return _index["by_key"]
 
 
-def rule(key: str, *, on: date) -> RuleValue:
-    """The rule value in force on a date (the latest one that took effect on or before it)."""
-    found = _by_key().get(key)
+def rule(key: str, *, on: date, scope: str = "") -> RuleValue:
+    """The rule value in force on a date (the latest one that took effect on or before it): the
+    province's own (`scope`, its code) where it set one in force that day, else the country's."""
+    index = _by_key()
+    if scope and (key, scope) in index:
+        dates, values = index[(key, scope)]
+        i = bisect_right(dates, on)
+        if i:
+            return values[i - 1]
+    found = index.get((key, ""))
     if found is None:
         raise UnknownRule(key)
     dates, values = found
@@ -244,8 +307,8 @@ def rule(key: str, *, on: date) -> RuleValue:
     return values[i - 1]
 
 
-def rule_value(key: str, *, on: date):
-    return rule(key, on=on).value
+def rule_value(key: str, *, on: date, scope: str = ""):
+    return rule(key, on=on, scope=scope).value
 
 
 def rule_value_or_none(key: str, *, on: date):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "dangvu.stats",
     "dangvu.reports",
     "dangvu.admission",
+    "dangvu.meetings",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

@@ -138,7 +138,9 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "org": _organisation().objects.get_parent(world.sides["a"].rows[_organisation()]).code,
         "term_start": "2021-01-01",
         "term_end": "2025-12-31",
-        "total": 30,
+        # The answer's "target" is this number: one no row's id can be (a hidden row with id
+        # 30 once read as named by the answer).
+        "total": 7_654_321,
     },
     "POST /api/v1/positions": lambda world: {
         "org": world.sides["a"].rows[_organisation()].code,
@@ -146,6 +148,46 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "valid_from": "2024-06-03",
         "person_name": "Trưởng Thôn Ma Trận",
     },
+    "POST /api/v1/meetings": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "kind": "regular",
+        "planned_on": "2024-06-03",
+    },
+    "POST /api/v1/meetings/calendar": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "year": 2025,
+        "day": 5,
+    },
+    "POST /api/v1/meetings/{meeting_id}/attendance": lambda world: {"held_on": "2024-02-28"},
+    "POST /api/v1/meetings/{meeting_id}/approval": lambda world: {},
+    "POST /api/v1/meetings/{meeting_id}/corrections": lambda world: {
+        "changes": {"topic": "Chuyên đề ma trận"},
+        "reason": "ma trận",
+    },
+    "POST /api/v1/meetings/{meeting_id}/evaluation": lambda world: {
+        "by": "cell",
+        "scores": {"attendance": 20},
+    },
+    "POST /api/v1/supervision": lambda world: {
+        "committee": _organisation()
+        .objects.get_parent(world.sides["a"].rows[_organisation()])
+        .code,
+        "cell": world.sides["a"].rows[_organisation()].code,
+        "supervisor": "không-có-ai",
+        "valid_from": "2024-06-03",
+    },
+    "POST /api/v1/supervision/{supervision_id}/visits": lambda world: {
+        "meeting": world.sides["a"].rows[_meeting()].pk,
+        "attended": True,
+    },
+    "POST /api/v1/tasks": lambda world: {
+        "member": world.sides["a"].rows[_member()].pk,
+        "title": "Nhiệm vụ ma trận",
+        "suited_to": "Phù hợp sức khỏe",
+        "assigned_on": "2024-06-03",
+        "due_on": "2024-07-03",
+    },
+    "POST /api/v1/tasks/{task_id}/review": lambda world: {"state": "done", "on": "2024-06-03"},
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",
@@ -192,6 +234,12 @@ def _member():
     from dangvu.members.models import Member
 
     return Member
+
+
+def _meeting():
+    from dangvu.meetings.models import Meeting
+
+    return Meeting
 
 
 def _new_member_body(world: "World") -> dict:

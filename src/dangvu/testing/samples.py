@@ -370,3 +370,84 @@ def _register_admission() -> None:
 
 
 _register_admission()
+
+
+# --- cell meetings ------------------------------------------------------------------------------
+
+
+def _make_meeting(cell, tag: str):
+    """A planned thematic meeting (its topic is the row's mark)."""
+    from dangvu.meetings.choices import Kind
+    from dangvu.meetings.services import meeting_plan
+
+    return meeting_plan(
+        actor=None,
+        organisation=cell,
+        kind=Kind.THEMATIC,
+        planned_on=date(2024, 2, 1 + next(_serial) % 27),
+        topic=f"Chuyên Đề Mẫu {tag} {_letters(next(_serial))}",
+    )
+
+
+def _make_supervision(cell, tag: str):
+    """A committee member following the cell (their name is the row's mark)."""
+    from dangvu.meetings.services import supervision_assign
+    from dangvu.organisations.models import Organisation
+    from dangvu.testing.factories import make_user
+
+    n = next(_serial)
+    committee = Organisation.objects.get_parent(cell)
+    user = make_user(f"gs-{tag.lower()}-{n}", role="committee_member", org=committee)
+    user.last_name, user.first_name = "Giám Sát", f"Mẫu {tag} {_letters(n)}"
+    user.save(update_fields=["last_name", "first_name"])
+    return supervision_assign(
+        actor=None, committee=committee, cell=cell, supervisor=user, valid_from=date(2024, 1, 1)
+    )
+
+
+def _make_task(cell, tag: str):
+    from dangvu.meetings.services import task_assign
+    from dangvu.members.models import Member
+
+    member = Member.objects.filter(organisation=cell).first() or _make_member(cell, tag)
+    return task_assign(
+        actor=None,
+        member=member,
+        title=f"Nhiệm Vụ Mẫu {tag} {_letters(next(_serial))}",
+        suited_to="Sức khỏe tốt, ở gần thôn",
+        assigned_on=date(2024, 3, 1),
+        due_on=date(2024, 6, 30),
+    )
+
+
+def _register_meetings() -> None:
+    from dangvu.meetings.models import Meeting, MemberTask, Supervision
+
+    register_sample(
+        Sample(
+            model=Supervision,
+            make=_make_supervision,
+            params={"supervision_id": "pk"},
+            reveals=lambda s: (s.supervisor_name,),
+        )
+    )
+    register_sample(
+        Sample(
+            model=MemberTask,
+            make=_make_task,
+            params={"task_id": "pk"},
+            reveals=lambda t: (t.title,),
+        )
+    )
+
+    register_sample(
+        Sample(
+            model=Meeting,
+            make=_make_meeting,
+            params={"meeting_id": "pk"},
+            reveals=lambda m: (m.topic, f"/meetings/{m.pk}/"),
+        )
+    )
+
+
+_register_meetings()

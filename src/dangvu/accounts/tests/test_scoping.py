@@ -141,7 +141,13 @@ def test_a_superuser_sees_everything(tree, people):
 def test_a_grant_at_the_root_and_below_covers_everything(tree, people):
     user = make_user("u", role="committee_member", org=tree.root)
     assert scope_for(user).everything == frozenset(
-        {"organisations.view", "members.view", "admission.view", "reports.view"}
+        {
+            "organisations.view",
+            "members.view",
+            "admission.view",
+            "meetings.view",
+            "reports.view",
+        }
     )
     assert _orgs(user) == ALL_CODES
     assert _members(user, "members.manage") == []

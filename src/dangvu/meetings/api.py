@@ -1,0 +1,550 @@
+"""API v1, cell meetings: plan a meeting or a year of them, record what happened with the
+attendance, approve (lock) and correct the minutes, evaluate; supervision assignments and
+their visits; member tasks; the meetings report of a subtree."""
+
+from datetime import date, time
+
+from django.http import Http404
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from dangvu.accounts.scoping import get_or_404, restrict
+from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.db import prefix_q
+from dangvu.core.errors import ValidationError
+from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
+from dangvu.meetings.models import Meeting, MemberTask, Supervision
+from dangvu.meetings.selectors import attendance_of, meeting_get, meeting_list, meetings_report
+from dangvu.meetings.services import (
+    CORRECTABLE,
+    meeting_approve,
+    meeting_correct,
+    meeting_evaluate,
+    meeting_plan,
+    meeting_record,
+    meetings_plan_year,
+    quality_test,
+    supervision_assign,
+    task_assign,
+    task_review,
+    visit_report,
+)
+from dangvu.members.selectors import member_get
+from dangvu.organisations.selectors import org_get, org_get_or_404
+
+__all__ = ["router"]
+
+router = Router(tags=["meetings"])
+
+
+class MeetingOut(Schema):
+    id: int
+    organisation: str
+    organisation_name: str
+    kind: str
+    state: str
+    planned_on: date
+    starts_at: time | None
+    place: str
+    online_link: str
+    topic: str
+    agenda: str
+    held_on: date | None
+    started_at: time | None
+    ended_at: time | None
+    minutes_long: int | None
+    chair: int | None
+    minute_taker: int | None
+    guests: str
+    content: str
+    resolution: str
+    minutes: str
+    roster: int
+    away: int
+    convened: int
+    present: int
+    excused: int
+    unexcused: int
+    exempt_absent: int
+    quorum_base: int
+    official_present: int
+    valid: bool | None
+    quality_failed: list[str] = Field(
+        description="Conditions of the 2018 quality test the recorded meeting fails"
+    )
+    approved_on: date | None
+
+
+class MeetingIn(Schema):
+    org: str = Field(..., max_length=40, description="The party cell's code")
+    kind: str = Field(Kind.REGULAR, max_length=20, description=" | ".join(Kind))
+    planned_on: Day
+    starts_at: time | None = None
+    topic: str = Field("", max_length=300)
+    agenda: str = Field("", max_length=5000)
+    place: str = Field("", max_length=200)
+    online_link: str = Field("", max_length=300)
+
+
+class CalendarIn(Schema):
+    org: str = Field(..., max_length=40, description="The party cell's code")
+    year: int = Field(..., ge=2000, le=2100)
+    day: int = Field(..., ge=1, le=31, description="Day of the month (the last when shorter)")
+    starts_at: time | None = None
+    place: str = Field("", max_length=200)
+    thematic_months: list[int] = Field([], max_length=12, description="Months with a thematic one")
+    thematic_topic: str = Field("", max_length=300)
+
+
+class MeetingFilter(Schema):
+    org: str | None = Field(None, max_length=40, description="Meetings of this subtree")
+    date_from: Day | None = Field(None, alias="from")
+    date_to: Day | None = Field(None, alias="to")
+    kind: str = Field("", max_length=20)
+    state: str = Field("", max_length=20, description=" | ".join(State))
+    limit: int = Field(100, ge=1, le=500)
+
+
+class AbsenceIn(Schema):
+    member: int = Field(..., ge=1, le=MAX_ID)
+    kind: str = Field(..., max_length=10, description=" | ".join(Absence))
+    reason: str = Field("", max_length=200)
+
+
+class RecordIn(Schema):
+    held_on: Day
+    started_at: time | None = None
+    ended_at: time | None = None
+    chair: int | None = Field(None, ge=1, le=MAX_ID, description="A member present")
+    minute_taker: int | None = Field(None, ge=1, le=MAX_ID, description="A member present")
+    absences: list[AbsenceIn] = Field(
+        [], max_length=1000, description="Those absent; everyone else of the cell was present"
+    )
+    guests: str = Field("", max_length=2000)
+    content: str = Field("", max_length=20000)
+    resolution: str = Field("", max_length=20000)
+    minutes: str = Field("", max_length=50000)
+
+
+class AttendanceOut(Schema):
+    member: int
+    full_name: str
+    official: bool
+    exempted: bool
+    away: bool
+    attendance: str = Field(description="present | excused | unexcused | away")
+    reason: str
+
+
+class ApprovalIn(Schema):
+    on: Day | None = Field(None, description="Approved on (default: today)")
+
+
+class CorrectionIn(Schema):
+    changes: dict[str, str | None] = Field(
+        ..., max_length=len(CORRECTABLE), description=" | ".join(CORRECTABLE)
+    )
+    reason: str = Field(..., max_length=300)
+
+
+class EvaluationIn(Schema):
+    by: str = Field(Evaluator.CELL, max_length=20, description=" | ".join(Evaluator))
+    scores: dict[str, int] = Field(..., max_length=30, description="{criterion: points}")
+    scorer_name: str = Field("", max_length=150)
+    strengths: str = Field("", max_length=5000)
+    weaknesses: str = Field("", max_length=5000)
+
+
+class EvaluationOut(Schema):
+    by: str
+    scores: dict
+    total: int
+    level: str
+    sheet: str
+    strengths: str
+    weaknesses: str
+
+
+class SupervisionIn(Schema):
+    committee: str = Field(..., max_length=40, description="The assigning committee's code")
+    cell: str = Field(..., max_length=40, description="The supervised cell's code")
+    supervisor: str = Field(..., max_length=150, description="The supervisor's user name")
+    valid_from: Day
+    valid_to: Day | None = None
+    note: str = Field("", max_length=300)
+
+
+class SupervisionOut(Schema):
+    id: int
+    committee: str
+    cell: str
+    cell_name: str
+    supervisor: str
+    valid_from: date
+    valid_to: date | None
+    note: str
+
+
+class VisitIn(Schema):
+    meeting: int = Field(..., ge=1, le=MAX_ID)
+    attended: bool
+    notes: str = Field("", max_length=5000)
+
+
+class TaskIn(Schema):
+    member: int = Field(..., ge=1, le=MAX_ID)
+    title: str = Field(..., max_length=300)
+    suited_to: str = Field(
+        ..., max_length=300, description="How it suits the member's ability, conditions, health"
+    )
+    assigned_on: Day
+    due_on: Day
+    detail: str = Field("", max_length=5000)
+    meeting: int | None = Field(None, ge=1, le=MAX_ID, description="Given at this meeting")
+
+
+class TaskOut(Schema):
+    id: int
+    member: int
+    cell: str
+    title: str
+    suited_to: str
+    detail: str
+    assigned_on: date
+    due_on: date
+    state: str
+    reviewed_on: date | None
+    review: str
+
+
+class ReviewIn(Schema):
+    state: str = Field(..., max_length=20, description="done | not_done | cancelled")
+    on: Day
+    review: str = Field("", max_length=5000)
+    meeting: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class TaskFilter(Schema):
+    org: str | None = Field(None, max_length=40)
+    member: int | None = Field(None, ge=1, le=MAX_ID)
+    state: str = Field("", max_length=20, description=" | ".join(TaskState))
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class ReportFilter(Schema):
+    org: str = Field(..., max_length=40)
+    date_from: Day = Field(..., alias="from")
+    date_to: Day = Field(..., alias="to")
+
+
+# --- answers --------------------------------------------------------------------------------
+
+
+def _out(m: Meeting) -> dict:
+    return {
+        "id": m.pk,
+        "organisation": m.organisation.code,
+        "organisation_name": m.organisation.name,
+        **{
+            name: getattr(m, name)
+            for name in (
+                "kind",
+                "state",
+                "planned_on",
+                "starts_at",
+                "place",
+                "online_link",
+                "topic",
+                "agenda",
+                "held_on",
+                "started_at",
+                "ended_at",
+                "minutes_long",
+                "guests",
+                "content",
+                "resolution",
+                "minutes",
+                "roster",
+                "away",
+                "convened",
+                "present",
+                "excused",
+                "unexcused",
+                "exempt_absent",
+                "quorum_base",
+                "official_present",
+                "valid",
+                "approved_on",
+            )
+        },
+        "chair": m.chair_id,
+        "minute_taker": m.minute_taker_id,
+        "quality_failed": quality_test(m) if m.state in (State.HELD, State.APPROVED) else [],
+    }
+
+
+def _task_out(t: MemberTask) -> dict:
+    return {
+        "id": t.pk,
+        "member": t.member_id,
+        "cell": t.organisation.code,
+        "title": t.title,
+        "suited_to": t.suited_to,
+        "detail": t.detail,
+        "assigned_on": t.assigned_on,
+        "due_on": t.due_on,
+        "state": t.state,
+        "reviewed_on": t.reviewed_on,
+        "review": t.review,
+    }
+
+
+def _supervision_out(s: Supervision) -> dict:
+    return {
+        "id": s.pk,
+        "committee": s.committee.code,
+        "cell": s.organisation.code,
+        "cell_name": s.organisation.name,
+        "supervisor": s.supervisor_name,
+        "valid_from": s.valid_from,
+        "valid_to": s.valid_to,
+        "note": s.note,
+    }
+
+
+def _member(request, pk: int | None, field: str):
+    if pk is None:
+        return None
+    try:
+        return member_get(actor=request.user, pk=pk)
+    except Http404:
+        raise ValidationError({field: f"No member {pk} among yours."}) from None
+
+
+def _cell(request, code: str, field: str = "org"):
+    org = org_get(actor=request.user, code=code, action="meetings.manage")
+    if org is None:
+        raise ValidationError({field: "No party cell with this code among yours."})
+    return org
+
+
+def _meeting(request, pk: int | None, field: str = "meeting"):
+    if pk is None:
+        return None
+    try:
+        return meeting_get(actor=request.user, pk=pk)
+    except Http404:
+        raise ValidationError({field: f"No meeting {pk} among yours."}) from None
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+@router.get("/meetings", response=documented(list[MeetingOut]))
+def meetings(request, filters: Query[MeetingFilter]):
+    """Meetings in your scope, latest first; a member sees those of their own cell."""
+    org = None
+    if filters.org:
+        org = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
+    qs = meeting_list(
+        actor=request.user,
+        org=org,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        kind=filters.kind,
+        state=filters.state,
+    ).select_related("organisation")
+    return [_out(m) for m in qs[: filters.limit]]
+
+
+@router.post("/meetings", response=documented(MeetingOut, 201))
+def meeting_add(request, payload: MeetingIn):
+    """Plan a meeting of a cell: kind, day, time, topic (a thematic meeting's is required),
+    agenda, place or online link."""
+    data = payload.dict()
+    org = _cell(request, data.pop("org"))
+    m = meeting_plan(actor=request.user, organisation=org, **data)
+    return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
+
+
+@router.post("/meetings/calendar", response=documented(list[MeetingOut], 201))
+def meeting_calendar(request, payload: CalendarIn):
+    """Plan a year of a cell's meetings from a rule: a regular one on `day` of every month, a
+    thematic one in each of `thematic_months`. Months that have one keep it."""
+    data = payload.dict()
+    org = _cell(request, data.pop("org"))
+    data["thematic_months"] = tuple(data["thematic_months"])
+    made = meetings_plan_year(actor=request.user, organisation=org, **data)
+    return Status(201, [_out(meeting_get(actor=request.user, pk=m.pk)) for m in made])
+
+
+@router.get("/meetings/{meeting_id}", response=documented(MeetingOut))
+def meeting(request, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """One meeting with what its attendance adds up to."""
+    return _out(meeting_get(actor=request.user, pk=meeting_id))
+
+
+@router.get("/meetings/{meeting_id}/attendance", response=documented(list[AttendanceOut]))
+def attendance(request, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Every member of the cell on the meeting's day with their attendance."""
+    return attendance_of(meeting_get(actor=request.user, pk=meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/attendance", response=documented(MeetingOut, 201))
+def attendance_record(request, payload: RecordIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Record the meeting: the day and times, chair and minute-taker, those absent (everyone
+    else of the cell was present), guests, content, resolution, minutes. The counts, the
+    quorum and the quality test follow. Refused once the minutes are approved."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    data = payload.dict()
+    absences = {}
+    for a in data.pop("absences"):
+        if a["member"] in absences:
+            raise ValidationError({"absences": f"Member {a['member']} is listed twice."})
+        absences[a["member"]] = (a["kind"], a["reason"])
+    data["chair"] = _member(request, data["chair"], "chair")
+    data["minute_taker"] = _member(request, data["minute_taker"], "minute_taker")
+    meeting_record(actor=request.user, meeting=m, absences=absences, **data)
+    return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
+
+
+@router.post("/meetings/{meeting_id}/approval", response=documented(MeetingOut, 201))
+def approval(request, payload: ApprovalIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Approve the minutes: the meeting is locked; later changes are corrections."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    meeting_approve(actor=request.user, meeting=m, on=payload.on)
+    return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
+
+
+@router.post("/meetings/{meeting_id}/corrections", response=documented(MeetingOut, 201))
+def correction(request, payload: CorrectionIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Correct approved minutes: each changed field is kept with its former value and the
+    reason."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    changes = dict(payload.changes)
+    for name in ("started_at", "ended_at"):
+        if changes.get(name):
+            try:
+                changes[name] = time.fromisoformat(changes[name])
+            except ValueError:
+                raise ValidationError({name: "A time as HH:MM."}) from None
+    meeting_correct(actor=request.user, meeting=m, changes=changes, reason=payload.reason)
+    return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
+
+
+@router.post("/meetings/{meeting_id}/evaluation", response=documented(EvaluationOut, 201))
+def evaluation(request, payload: EvaluationIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Score the meeting on the scoring sheet of its province and day, by the cell or by the
+    supervising committee member; the quality level follows."""
+    m = meeting_get(actor=request.user, pk=meeting_id)
+    e = meeting_evaluate(actor=request.user, meeting=m, **payload.dict())
+    return Status(
+        201,
+        {
+            name: getattr(e, name)
+            for name in ("by", "scores", "total", "level", "sheet", "strengths", "weaknesses")
+        },
+    )
+
+
+# --- supervision ----------------------------------------------------------------------------
+
+
+@router.get("/supervision", response=documented(list[SupervisionOut]))
+def supervisions(request, org: str | None = Query(None, max_length=40)):
+    """Supervision assignments in your scope (and your own as a supervisor)."""
+    qs = restrict(Supervision.objects.all(), request.user, "meetings.view")
+    if org:
+        found = org_get_or_404(actor=request.user, code=org, action="meetings.view")
+        qs = qs.filter(prefix_q("org_path", found.path))
+    qs = qs.select_related("committee", "organisation").order_by("org_path", "-valid_from")
+    return [_supervision_out(s) for s in qs[:1000]]
+
+
+@router.post("/supervision", response=documented(SupervisionOut, 201))
+def supervision_add(request, payload: SupervisionIn):
+    """Assign a supervisor to a cell under the committee for a period."""
+    from django.contrib.auth import get_user_model
+
+    committee = org_get(actor=request.user, code=payload.committee, action="meetings.manage")
+    if committee is None:
+        raise ValidationError({"committee": "No committee with this code among yours."})
+    cell = org_get(actor=request.user, code=payload.cell, action="meetings.view")
+    if cell is None:
+        raise ValidationError({"cell": "No party cell with this code among yours."})
+    user = get_user_model().objects.filter(username=payload.supervisor, is_active=True).first()
+    s = supervision_assign(
+        actor=request.user,
+        committee=committee,
+        cell=cell,
+        supervisor=user,
+        valid_from=payload.valid_from,
+        valid_to=payload.valid_to,
+        note=payload.note,
+    )
+    return Status(201, _supervision_out(s))
+
+
+@router.post("/supervision/{supervision_id}/visits", response=documented(dict, 201))
+def visit(request, payload: VisitIn, supervision_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Report a visit: whether the supervisor attended the meeting, and their notes."""
+    s = get_or_404(request.user, Supervision, "meetings.view", pk=supervision_id)
+    m = _meeting(request, payload.meeting)
+    v = visit_report(
+        actor=request.user, supervision=s, meeting=m, attended=payload.attended, notes=payload.notes
+    )
+    return Status(201, {"meeting": m.pk, "attended": v.attended, "notes": v.notes})
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+
+@router.get("/tasks", response=documented(list[TaskOut]))
+def tasks(request, filters: Query[TaskFilter]):
+    """Member tasks in your scope (a member: their own), by due date."""
+    qs = restrict(MemberTask.objects.all(), request.user, "meetings.view")
+    if filters.org:
+        found = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
+        qs = qs.filter(prefix_q("org_path", found.path))
+    if filters.member:
+        qs = qs.filter(member_id=filters.member)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    qs = qs.select_related("organisation").order_by("due_on", "pk")
+    return [_task_out(t) for t in qs[: filters.limit]]
+
+
+@router.post("/tasks", response=documented(TaskOut, 201))
+def task_add(request, payload: TaskIn):
+    """Give a member of a cell a concrete task suited to their ability, conditions and health."""
+    member = _member(request, payload.member, "member")
+    data = payload.dict()
+    data.pop("member")
+    data["meeting"] = _meeting(request, data["meeting"])
+    t = task_assign(actor=request.user, member=member, **data)
+    return Status(201, _task_out(t))
+
+
+@router.post("/tasks/{task_id}/review", response=documented(TaskOut, 201))
+def task_reviewed(request, payload: ReviewIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Review a task: done, not done or cancelled, usually at a meeting."""
+    t = get_or_404(request.user, MemberTask, "meetings.manage", pk=task_id)
+    data = payload.dict()
+    data["meeting"] = _meeting(request, data["meeting"])
+    t = task_review(actor=request.user, task=t, **data)
+    return Status(201, _task_out(t))
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+@router.get("/reports/meetings", response=documented(dict))
+def report(request, filters: Query[ReportFilter]):
+    """For a subtree and period: cells that held each monthly meeting (and which did not),
+    attendance, quality levels, supervision coverage (cells not visited), task coverage."""
+    org = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
+    if filters.date_from > filters.date_to:
+        raise ValidationError({"from": "The start of the period is after its end."})
+    return meetings_report(
+        actor=request.user, org=org, date_from=filters.date_from, date_to=filters.date_to
+    )

@@ -1,0 +1,329 @@
+"""Reads of cell meetings, each through the access gate with the actor: a cell's calendar, one
+meeting with its attendance, a member's own view, and the dashboard of a subtree over a period
+(which cells met each month, attendance, quality, supervision and task coverage)."""
+
+from collections import Counter as Tally
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dangvu.accounts.scoping import allows, holds_anywhere, restrict
+from dangvu.core.db import prefix_q
+from dangvu.core.registry import DueItem
+from dangvu.meetings.choices import Kind, State, TaskState
+from dangvu.meetings.models import (
+    Meeting,
+    MeetingEvaluation,
+    MemberTask,
+    Supervision,
+    SupervisionVisit,
+)
+from dangvu.meetings.services import roster
+from dangvu.members.models import Member
+from dangvu.members.selectors import COUNT_BOUND, bounded_count
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
+from dangvu.organisations.models import Organisation
+
+__all__ = [
+    "meeting_list",
+    "meeting_get",
+    "attendance_of",
+    "own_view",
+    "meetings_report",
+    "org_row",
+    "meetings_due",
+]
+
+HELD = (State.HELD, State.APPROVED)
+
+
+def org_row(org: Organisation) -> Meeting:
+    """A stand-in row in `org` for the gate's decision about the organisation itself."""
+    row = Meeting()
+    row.org_path = org.path
+    return row
+
+
+def meeting_list(
+    *,
+    actor,
+    org: Organisation | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kind: str = "",
+    state: str = "",
+):
+    """The meetings the actor may see (under `org` when given), latest first."""
+    qs = restrict(Meeting.objects.all(), actor, "meetings.view")
+    if org is not None:
+        qs = qs.filter(prefix_q("org_path", org.path))
+    if date_from is not None:
+        qs = qs.filter(planned_on__gte=date_from)
+    if date_to is not None:
+        qs = qs.filter(planned_on__lte=date_to)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related("organisation").order_by("-planned_on", "org_path", "-pk")
+
+
+def meeting_get(*, actor, pk: int, action: str = "meetings.view") -> Meeting:
+    m = (
+        Meeting.objects.select_related("organisation", "chair", "minute_taker")
+        .filter(pk=pk)
+        .first()
+    )
+    if m is None or not (allows(actor, action, m) or _own_cell(actor, m, action)):
+        raise Http404
+    return m
+
+
+def _member_of(actor) -> Member | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return Member.objects.filter(user_id=actor.pk).select_related("organisation").first()
+
+
+def _own_cell(actor, m: Meeting, action: str) -> bool:
+    """A member sees the meetings of their own cell (and nothing else of it)."""
+    if action != "meetings.view":
+        return False
+    member = _member_of(actor)
+    return member is not None and member.organisation_id == m.organisation_id
+
+
+def attendance_of(m: Meeting) -> list[dict]:
+    """Every member of the cell on the meeting's day with their attendance: present (the
+    default), absent with or without reason, temporarily elsewhere; for a meeting not yet
+    held, the members as of its planned day."""
+    day = m.held_on or m.planned_on
+    absent = {a.member_id: a for a in m.absences.all()}
+    out = []
+    for e in roster(m.organisation, day):
+        a = absent.get(e.member_id)
+        out.append(
+            {
+                "member": e.member_id,
+                "full_name": e.full_name,
+                "official": e.official,
+                "exempted": e.exempted,
+                "away": e.away,
+                "attendance": "away" if e.away else (a.kind if a else "present"),
+                "reason": a.reason if a else "",
+            }
+        )
+    return out
+
+
+def own_view(*, actor, today: date | None = None) -> dict | None:
+    """A member's own page (the e-handbook's core): the next meetings of their cell, their
+    tasks, their attendance over the last twelve months and the resolutions of their cell.
+    None for a user who is no member."""
+    member = _member_of(actor)
+    if member is None:
+        return None
+    today = today or timezone.localdate()
+    cell_meetings = Meeting.objects.filter(organisation_id=member.organisation_id)
+    upcoming = list(
+        cell_meetings.filter(state=State.PLANNED, planned_on__gte=today).order_by("planned_on")[:5]
+    )
+    held = list(
+        cell_meetings.filter(state__in=HELD, held_on__gte=today - timedelta(days=365))
+        .prefetch_related("absences")
+        .order_by("-held_on")
+    )
+    record = []
+    for m in held:
+        mine = next((a for a in m.absences.all() if a.member_id == member.pk), None)
+        record.append({"meeting": m, "attendance": mine.kind if mine else "present"})
+    tasks = list(MemberTask.objects.filter(member=member).order_by("due_on", "pk"))
+    resolutions = [m for m in held if m.resolution][:12]
+    return {
+        "member": member,
+        "upcoming": upcoming,
+        "attendance": record,
+        "present": sum(r["attendance"] == "present" for r in record),
+        "tasks": tasks,
+        "resolutions": resolutions,
+    }
+
+
+# --- the dashboard --------------------------------------------------------------------------------
+
+
+def _months(date_from: date, date_to: date) -> list[date]:
+    out, month = [], date_from.replace(day=1)
+    while month <= date_to:
+        out.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
+    """For `org`'s subtree over [date_from, date_to]: the cells (those that existed in the
+    period), the share of them that held their regular meeting in each month and which did not,
+    the attendance rate, the quality levels (the supervisor's evaluation where there is one,
+    else the cell's), the cells a supervisor visited, and the share of active members with a
+    task. Counted from the meetings' own counts."""
+    if not allows(actor, "meetings.view", org_row(org)):
+        raise Http404
+    cells = list(
+        Organisation.objects.filter(
+            prefix_q("path", org.path),
+            kind__in=sorted(MEMBER_HOLDING_KINDS),
+            valid_from__lte=date_to,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date_from))
+        .values_list("pk", "code", "name")
+        .order_by("path")
+    )
+    months = _months(date_from, date_to)
+    held = list(
+        Meeting.objects.filter(
+            prefix_q("org_path", org.path),
+            state__in=HELD,
+            held_on__gte=date_from,
+            held_on__lte=date_to,
+        ).values_list("pk", "organisation_id", "kind", "held_on", "present", "convened", "valid")
+    )
+    met: dict[date, set[int]] = {m: set() for m in months}
+    present = convened = invalid = 0
+    for _pk, cell, kind, day, p, c, valid in held:
+        present += p
+        convened += c
+        invalid += valid is False
+        if kind == Kind.REGULAR:
+            met[day.replace(day=1)].add(cell)
+    by_month = []
+    names = {pk: (code, name) for pk, code, name in cells}
+    for month in months:
+        missing = [names[pk] for pk in names if pk not in met[month]]
+        by_month.append(
+            {
+                "month": month,
+                "held": len(names) - len(missing),
+                "cells": len(names),
+                "missing": [{"code": c, "name": n} for c, n in missing],
+            }
+        )
+    levels: dict[int, str] = {}
+    for meeting_id, by, level in MeetingEvaluation.objects.filter(
+        meeting_id__in=[h[0] for h in held]
+    ).values_list("meeting_id", "by", "level"):
+        if by == "supervisor" or meeting_id not in levels:
+            levels[meeting_id] = level
+    visited = set(
+        SupervisionVisit.objects.filter(
+            prefix_q("supervision__org_path", org.path),
+            attended=True,
+            meeting__held_on__gte=date_from,
+            meeting__held_on__lte=date_to,
+        ).values_list("supervision__organisation_id", flat=True)
+    )
+    assigned = set(
+        Supervision.objects.filter(prefix_q("org_path", org.path), valid_from__lte=date_to)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date_from))
+        .values_list("organisation_id", flat=True)
+    )
+    with_task = set(
+        MemberTask.objects.filter(
+            prefix_q("org_path", org.path), assigned_on__lte=date_to, due_on__gte=date_from
+        )
+        .exclude(state=TaskState.CANCELLED)
+        .values_list("member_id", flat=True)
+    )
+    active = Member.objects.filter(
+        prefix_q("org_path", org.path), status__in=("official", "probationary"), exempted=False
+    ).values_list("pk", flat=True)
+    active_ids = set(active)
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "from": date_from,
+        "to": date_to,
+        "cells": len(cells),
+        "months": by_month,
+        "meetings_held": len(held),
+        "attendance_rate": round(present / convened * 100, 2) if convened else None,
+        "invalid": invalid,
+        "quality": dict(Tally(levels.values())),
+        "evaluated": len(levels),
+        "supervision": {
+            "assigned_cells": len(assigned),
+            "visited_cells": len(visited),
+            "not_visited": [
+                {"code": names[pk][0], "name": names[pk][1]} for pk in names if pk not in visited
+            ],
+        },
+        "tasks": {
+            "active_members": len(active_ids),
+            "with_task": len(with_task & active_ids),
+        },
+    }
+
+
+# --- the home page --------------------------------------------------------------------------------
+
+
+def meetings_due(actor, today: date) -> list[DueItem]:
+    """The home page's meeting work (core.registry.DueSource): for those who manage a cell's
+    meetings, meetings whose day has passed without a record, held meetings the cell has not
+    evaluated and tasks past their due date; for a supervisor, the visits planned within the
+    week."""
+    items = []
+
+    def add(qs, title, url, level):
+        n = bounded_count(qs)
+        if n:
+            items.append(
+                DueItem(
+                    title=title,
+                    count=min(n, COUNT_BOUND),
+                    more=n > COUNT_BOUND,
+                    url=url,
+                    level=level,
+                )
+            )
+
+    if holds_anywhere(actor, "meetings.manage"):
+        meetings = restrict(Meeting.objects.all(), actor, "meetings.manage")
+        url = reverse("meetings:list")
+        add(
+            meetings.filter(state=State.PLANNED, planned_on__lt=today),
+            _("Meetings whose day has passed without a record"),
+            url,
+            "overdue",
+        )
+        add(
+            meetings.filter(state__in=HELD, held_on__gte=today - timedelta(days=62)).exclude(
+                evaluations__by="cell"
+            ),
+            _("Meetings held but not yet evaluated"),
+            url,
+            "due",
+        )
+        add(
+            restrict(MemberTask.objects.all(), actor, "meetings.manage").filter(
+                state=TaskState.OPEN, due_on__lt=today
+            ),
+            _("Member tasks past their due date"),
+            reverse("meetings:tasks"),
+            "overdue",
+        )
+    if getattr(actor, "pk", None) is not None:
+        add(
+            SupervisionVisit.objects.filter(
+                supervision__supervisor_id=actor.pk,
+                attended__isnull=True,
+                meeting__planned_on__gte=today,
+                meeting__planned_on__lte=today + timedelta(days=7),
+            ),
+            _("Cell meetings you are to attend this week"),
+            reverse("meetings:list"),
+            "soon",
+        )
+    return items

@@ -1,0 +1,338 @@
+"""The meeting pages (thin: parse, call a selector or service through the gate, render)."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dangvu.accounts.scoping import allows, holds_anywhere, restrict
+from dangvu.core.errors import ValidationError
+from dangvu.core.forms import add_service_errors
+from dangvu.meetings.choices import State, TaskState
+from dangvu.meetings.forms import (
+    CalendarForm,
+    EvaluationForm,
+    MeetingForm,
+    OrgPeriodForm,
+    RecordForm,
+    ReviewForm,
+    TaskForm,
+)
+from dangvu.meetings.models import MemberTask
+from dangvu.meetings.selectors import (
+    attendance_of,
+    meeting_get,
+    meeting_list,
+    meetings_report,
+    own_view,
+)
+from dangvu.meetings.services import (
+    evaluator_sides,
+    meeting_approve,
+    meeting_evaluate,
+    meeting_plan,
+    meeting_record,
+    meetings_plan_year,
+    quality_test,
+    roster,
+    scoring_sheet,
+    task_assign,
+    task_review,
+)
+from dangvu.organisations.selectors import org_roots_for
+
+PAGE_SIZE = 200
+QUALITY_LABELS = {
+    "attendance": gettext_lazy("attendance not above 85 %"),
+    "unexcused": gettext_lazy("an absence without reason"),
+    "duration": gettext_lazy("shorter than 90 minutes"),
+    "minutes": gettext_lazy("no minutes"),
+    "resolution": gettext_lazy("no resolution"),
+}
+
+
+def _need(request, action: str = "meetings.view") -> None:
+    if not holds_anywhere(request.user, action):
+        raise Http404
+
+
+def _period(request):
+    """The organisation (`?org=`, else the person's first) and period (default: this year)."""
+    form = OrgPeriodForm(request.GET or None, actor=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    org = data.get("org")
+    if org is None and not form.errors:
+        roots = org_roots_for(actor=request.user, action="meetings.view")
+        org = roots[0] if roots else None
+    today = timezone.localdate()
+    date_from = data.get("date_from") or date(today.year, 1, 1)
+    date_to = data.get("date_to") or date(today.year, 12, 31)
+    if not request.GET:
+        form = OrgPeriodForm(
+            initial={"org": org, "date_from": date_from, "date_to": date_to}, actor=request.user
+        )
+    return form, org, date_from, date_to
+
+
+def meeting_list_view(request):
+    """The meetings of a subtree over a period (a cell's calendar when the cell is chosen)."""
+    _need(request)
+    form, org, date_from, date_to = _period(request)
+    rows = []
+    if org is not None:
+        qs = meeting_list(actor=request.user, org=org, date_from=date_from, date_to=date_to)
+        rows = list(qs[: PAGE_SIZE + 1])
+    context = {
+        "form": form,
+        "org": org,
+        "rows": rows[:PAGE_SIZE],
+        "more": len(rows) > PAGE_SIZE,
+        "today": timezone.localdate(),
+        "can_plan": holds_anywhere(request.user, "meetings.manage"),
+    }
+    return render(request, "meetings/list.html", context)
+
+
+def meeting_new(request):
+    _need(request, "meetings.manage")
+    initial = {"organisation": request.GET.get("org", ""), "planned_on": timezone.localdate()}
+    form = MeetingForm(request.POST or None, initial=initial, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = meeting_plan(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting has been planned."))
+            return redirect("meetings:detail", meeting_id=m.pk)
+    return render(request, "meetings/new.html", {"form": form})
+
+
+def meeting_calendar(request):
+    _need(request, "meetings.manage")
+    initial = {"organisation": request.GET.get("org", ""), "year": timezone.localdate().year}
+    form = CalendarForm(request.POST or None, initial=initial, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            made = meetings_plan_year(
+                actor=request.user,
+                organisation=d["organisation"],
+                year=d["year"],
+                day=d["day"],
+                starts_at=d["starts_at"],
+                place=d["place"],
+                thematic_months=(3, 6, 9, 12) if d["thematic"] else (),
+                thematic_topic=d["thematic_topic"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(n)d meetings have been planned.") % {"n": len(made)})
+            return redirect(
+                f"{reverse('meetings:list')}?org={d['organisation'].code}"
+                f"&date_from={d['year']}-01-01&date_to={d['year']}-12-31"
+            )
+    return render(request, "meetings/calendar.html", {"form": form})
+
+
+def meeting_detail(request, meeting_id):
+    m = meeting_get(actor=request.user, pk=meeting_id)
+    manage = allows(request.user, "meetings.manage", m)
+    held = m.state in (State.HELD, State.APPROVED)
+    context = {
+        "m": m,
+        "attendance": attendance_of(m) if held else [],
+        "evaluations": list(m.evaluations.all()) if held else [],
+        "corrections": list(m.corrections.all()),
+        "failed": [QUALITY_LABELS[f] for f in quality_test(m)] if held else [],
+        "can_record": manage and m.state in (State.PLANNED, State.HELD),
+        "can_approve": manage and m.state == State.HELD and bool(m.minutes),
+        "can_evaluate": held and bool(evaluator_sides(request.user, m)),
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+def meeting_record_view(request, meeting_id):
+    """Attendance on a phone: every member present unless tapped otherwise."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    if m.state not in (State.PLANNED, State.HELD):
+        messages.info(request, _("The minutes are approved: the meeting is corrected, not edited."))
+        return redirect("meetings:detail", meeting_id=m.pk)
+    day = m.held_on or (m.planned_on if m.planned_on <= timezone.localdate() else None)
+    people = roster(m.organisation, day or timezone.localdate())
+    initial = {
+        "held_on": day or timezone.localdate(),
+        "started_at": m.started_at or m.starts_at,
+        "ended_at": m.ended_at,
+        "chair": m.chair_id,
+        "minute_taker": m.minute_taker_id,
+        "guests": m.guests,
+        "content": m.content,
+        "resolution": m.resolution,
+        "minutes": m.minutes,
+    }
+    for a in m.absences.all():
+        initial[f"a{a.member_id}"] = a.kind
+        initial[f"r{a.member_id}"] = a.reason
+    form = RecordForm(request.POST or None, initial=initial, roster=people)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        by_id = {p.pk: p for p in _members([d["chair"], d["minute_taker"]])}
+        try:
+            meeting_record(
+                actor=request.user,
+                meeting=m,
+                held_on=d["held_on"],
+                started_at=d["started_at"],
+                ended_at=d["ended_at"],
+                chair=by_id.get(d["chair"]),
+                minute_taker=by_id.get(d["minute_taker"]),
+                absences=form.absences_chosen(),
+                guests=d["guests"],
+                content=d["content"],
+                resolution=d["resolution"],
+                minutes=d["minutes"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting has been recorded."))
+            return redirect("meetings:detail", meeting_id=m.pk)
+    return render(request, "meetings/record.html", {"m": m, "form": form})
+
+
+def _members(ids):
+    from dangvu.members.models import Member
+
+    return Member.objects.filter(pk__in=[i for i in ids if i])
+
+
+def meeting_approve_view(request, meeting_id):
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    if request.method != "POST":
+        return redirect("meetings:detail", meeting_id=m.pk)
+    try:
+        meeting_approve(actor=request.user, meeting=m)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("The minutes are approved; the meeting is locked."))
+    return redirect("meetings:detail", meeting_id=m.pk)
+
+
+def meeting_evaluate_view(request, meeting_id):
+    m = meeting_get(actor=request.user, pk=meeting_id)
+    sides = evaluator_sides(request.user, m)
+    if not sides:
+        raise Http404
+    if m.state not in (State.HELD, State.APPROVED):
+        return render(request, "meetings/evaluate.html", {"m": m, "form": None})
+    sheet = scoring_sheet(m)
+    form = EvaluationForm(request.POST or None, criteria=sheet.value["criteria"], sides=sides)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            e = meeting_evaluate(
+                actor=request.user,
+                meeting=m,
+                by=d["by"],
+                scores=form.scores(),
+                scorer_name=d["scorer_name"],
+                strengths=d["strengths"],
+                weaknesses=d["weaknesses"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Evaluated: %(total)d points, %(level)s.")
+                % {"total": e.total, "level": e.get_level_display()},
+            )
+            return redirect("meetings:detail", meeting_id=m.pk)
+    return render(request, "meetings/evaluate.html", {"m": m, "form": form, "sheet": sheet})
+
+
+def report_view(request):
+    """The dashboard of a subtree over a period."""
+    _need(request)
+    form, org, date_from, date_to = _period(request)
+    report = None
+    if org is not None and date_from <= date_to:
+        report = meetings_report(actor=request.user, org=org, date_from=date_from, date_to=date_to)
+    return render(request, "meetings/report.html", {"form": form, "org": org, "r": report})
+
+
+def mine_view(request):
+    """A member's own page: next meetings, tasks, attendance, resolutions."""
+    view = own_view(actor=request.user)
+    return render(request, "meetings/mine.html", {"v": view, "today": timezone.localdate()})
+
+
+def task_list_view(request):
+    _need(request)
+    form, org, _from, _to = _period(request)
+    qs = restrict(MemberTask.objects.all(), request.user, "meetings.view")
+    if org is not None:
+        from dangvu.core.db import prefix_q
+
+        qs = qs.filter(prefix_q("org_path", org.path))
+    state = request.GET.get("state", TaskState.OPEN)
+    if state in TaskState.values:
+        qs = qs.filter(state=state)
+    rows = list(qs.select_related("member", "organisation").order_by("due_on", "pk")[:PAGE_SIZE])
+    return render(
+        request,
+        "meetings/tasks.html",
+        {
+            "form": form,
+            "org": org,
+            "rows": rows,
+            "state": state,
+            "states": TaskState.choices,
+            "today": timezone.localdate(),
+            "can_add": holds_anywhere(request.user, "meetings.manage"),
+        },
+    )
+
+
+def task_new(request):
+    _need(request, "meetings.manage")
+    today = timezone.localdate()
+    form = TaskForm(request.POST or None, initial={"assigned_on": today}, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task_assign(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The task has been given."))
+            return redirect("meetings:tasks")
+    return render(request, "meetings/task_new.html", {"form": form})
+
+
+def task_review_view(request, task_id):
+    from dangvu.accounts.scoping import get_or_404
+
+    t = get_or_404(request.user, MemberTask, "meetings.manage", pk=task_id)
+    form = ReviewForm(request.POST or None, initial={"on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            task_review(
+                actor=request.user, task=t, state=d["state"], on=d["on"], review=d["review"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The task has been reviewed."))
+            return redirect("meetings:tasks")
+    return render(request, "meetings/task_review.html", {"t": t, "form": form})
