@@ -797,7 +797,14 @@ def task_assign(
         errors["due_on"] = _("The task is due on or after the day it is given.")
     if errors:
         raise ValidationError(errors)
-    cell = Organisation.objects.get(pk=member.organisation_id)
+    # The cell the member belonged to on the day the task was given.
+    cell_id = (
+        MemberPeriod.objects.filter(member=member, valid_from__lte=assigned_on)
+        .exclude(valid_to__lte=assigned_on)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    cell = Organisation.objects.get(pk=cell_id or member.organisation_id)
     _gate(actor, cell)
     entry = next((e for e in roster(cell, assigned_on) if e.member_id == member.pk), None)
     if entry is None:

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from dangvu.core.db import refresh_planner_statistics
 from dangvu.dataset.demo.admission import record_development_recent, record_development_story
+from dangvu.dataset.demo.meetings import record_meetings
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.recent import record_recent_months
@@ -177,3 +178,5 @@ def _build(say: Callable[[str], None]) -> None:
     record_development_recent(timezone.localdate())
     say("Demo users …")
     create_users()
+    say("Cell meetings of Quang Bình under Directive 12-CT/TU …")
+    record_meetings(timezone.localdate())

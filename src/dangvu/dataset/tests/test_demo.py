@@ -413,3 +413,33 @@ def test_dak_glei_target_and_dak_plo_cases_through_the_api(demo):
     warnings = api.get("/api/v1/admission/warnings", {"org": "X23344"}).json()["warnings"]
     assert {"few_members", "no_admission", "secretary_not_head"} <= {w["kind"] for w in warnings}
     assert consistency_check() == []
+
+
+@pytest.mark.django_db
+def test_quang_binh_meetings_supervision_and_tasks(demo):
+    """Issue 17: two years of Quang Bình's cell meetings under Directive 12-CT/TU, every one
+    evaluated; the dashboard shows the cells that missed months and those no supervisor
+    visited; the standing-committee member sees his commune's report."""
+    from django.contrib.auth import get_user_model
+
+    from dangvu.meetings.models import Meeting, MeetingEvaluation, MemberTask, Supervision
+    from dangvu.meetings.selectors import meetings_report, own_view
+
+    commune = _org("X01237")
+    held = Meeting.objects.filter(org_path__startswith=commune.path, state="approved")
+    assert held.count() > 50
+    assert MeetingEvaluation.objects.filter(meeting__in=held, by="cell").count() == held.count()
+    assert MeetingEvaluation.objects.filter(meeting__in=held, by="supervisor").exists()
+    assert Supervision.objects.filter(committee=commune).exists()
+    uyvien = get_user_model().objects.get(username="uyvien")
+    today = date.today()
+    r = meetings_report(
+        actor=uyvien, org=commune, date_from=date(today.year - 1, 1, 1), date_to=today
+    )
+    assert any(row["missing"] for row in r["months"])  # some cells skipped months
+    assert r["supervision"]["not_visited"]  # a third of the cells have no supervisor
+    assert 0 < r["tasks"]["with_task"] <= r["tasks"]["active_members"]
+    assert MemberTask.objects.filter(state="done").exists()
+    dangvien = get_user_model().objects.get(username="dangvien")
+    view = own_view(actor=dangvien)
+    assert view["upcoming"] and view["attendance"]
