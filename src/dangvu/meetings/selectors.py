@@ -57,8 +57,12 @@ def meeting_list(
     kind: str = "",
     state: str = "",
 ):
-    """The meetings the actor may see (under `org` when given), latest first."""
+    """The meetings the actor may see (under `org` when given), latest first: those the gate
+    allows, and a member's own cell's."""
     qs = restrict(Meeting.objects.all(), actor, "meetings.view")
+    member = _member_of(actor)
+    if member is not None:
+        qs = qs | Meeting.objects.filter(organisation_id=member.organisation_id)
     if org is not None:
         qs = qs.filter(prefix_q("org_path", org.path))
     if date_from is not None:

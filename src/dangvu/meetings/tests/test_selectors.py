@@ -8,7 +8,13 @@ from django.utils.translation import override
 
 from dangvu.accounts.scoping import SYSTEM
 from dangvu.meetings.choices import Absence, Kind
-from dangvu.meetings.selectors import attendance_of, meeting_get, meetings_report, own_view
+from dangvu.meetings.selectors import (
+    attendance_of,
+    meeting_get,
+    meeting_list,
+    meetings_report,
+    own_view,
+)
 from dangvu.meetings.services import (
     meeting_plan,
     meeting_record,
@@ -98,6 +104,7 @@ def test_a_member_sees_their_own_cells_meetings_and_their_own_tasks_only(tree):
         due_on=date(2024, 4, 6),
     )
     assert meeting_get(actor=user, pk=mine.pk) == mine
+    assert list(meeting_list(actor=user)) == [mine]
     with pytest.raises(Http404):
         meeting_get(actor=user, pk=theirs.pk)
     with pytest.raises(Http404):
