@@ -3,10 +3,11 @@ attendance, approve (lock) and correct the minutes, evaluate; supervision assign
 their visits; member tasks; the meetings report of a subtree."""
 
 from datetime import date, time
+from typing import Annotated
 
 from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from dangvu.accounts.scoping import get_or_404, restrict
 from dangvu.core.apischema import MAX_ID, Day, documented
@@ -37,6 +38,15 @@ __all__ = ["router"]
 router = Router(tags=["meetings"])
 
 
+def _clock(value: time) -> time:
+    if value.tzinfo is not None:
+        raise ValueError("A time of day as HH:MM, without a time zone.")
+    return value
+
+
+Clock = Annotated[time, AfterValidator(_clock)]  # a time of day, "19:30"
+
+
 class MeetingOut(Schema):
     id: int
     organisation: str
@@ -44,14 +54,14 @@ class MeetingOut(Schema):
     kind: str
     state: str
     planned_on: date
-    starts_at: time | None
+    starts_at: str | None = Field(None, description="HH:MM")
     place: str
     online_link: str
     topic: str
     agenda: str
     held_on: date | None
-    started_at: time | None
-    ended_at: time | None
+    started_at: str | None = Field(None, description="HH:MM")
+    ended_at: str | None = Field(None, description="HH:MM")
     minutes_long: int | None
     chair: int | None
     minute_taker: int | None
@@ -79,7 +89,7 @@ class MeetingIn(Schema):
     org: str = Field(..., max_length=40, description="The party cell's code")
     kind: str = Field(Kind.REGULAR, max_length=20, description=" | ".join(Kind))
     planned_on: Day
-    starts_at: time | None = None
+    starts_at: Clock | None = None
     topic: str = Field("", max_length=300)
     agenda: str = Field("", max_length=5000)
     place: str = Field("", max_length=200)
@@ -90,7 +100,7 @@ class CalendarIn(Schema):
     org: str = Field(..., max_length=40, description="The party cell's code")
     year: int = Field(..., ge=2000, le=2100)
     day: int = Field(..., ge=1, le=31, description="Day of the month (the last when shorter)")
-    starts_at: time | None = None
+    starts_at: Clock | None = None
     place: str = Field("", max_length=200)
     thematic_months: list[int] = Field([], max_length=12, description="Months with a thematic one")
     thematic_topic: str = Field("", max_length=300)
@@ -113,8 +123,8 @@ class AbsenceIn(Schema):
 
 class RecordIn(Schema):
     held_on: Day
-    started_at: time | None = None
-    ended_at: time | None = None
+    started_at: Clock | None = None
+    ended_at: Clock | None = None
     chair: int | None = Field(None, ge=1, le=MAX_ID, description="A member present")
     minute_taker: int | None = Field(None, ge=1, le=MAX_ID, description="A member present")
     absences: list[AbsenceIn] = Field(
@@ -241,7 +251,7 @@ class ReportFilter(Schema):
 
 
 def _out(m: Meeting) -> dict:
-    return {
+    out = {
         "id": m.pk,
         "organisation": m.organisation.code,
         "organisation_name": m.organisation.name,
@@ -281,6 +291,9 @@ def _out(m: Meeting) -> dict:
         "minute_taker": m.minute_taker_id,
         "quality_failed": quality_test(m) if m.state in (State.HELD, State.APPROVED) else [],
     }
+    for name in ("starts_at", "started_at", "ended_at"):
+        out[name] = out[name].strftime("%H:%M") if out[name] else None
+    return out
 
 
 def _task_out(t: MemberTask) -> dict:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
-from dangvu.core.rules import rule, rule_value
+from dangvu.core.rules import RuleNotInForce, rule, rule_value_or_none
 from dangvu.core.text import clean_text
 from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
 from dangvu.meetings.models import (
@@ -214,7 +214,12 @@ def attendance_counts(entries: list[RosterEntry], absences: dict[int, str], on: 
     excused = sum(absences[e.member_id] == Absence.EXCUSED for e in absent)
     base = [e for e in expected if e.official and absences.get(e.member_id) != Absence.EXCUSED]
     official_present = sum(e.member_id not in absences for e in base)
-    num, den = rule_value("meeting_quorum_share", on=on)
+    share = rule_value_or_none("meeting_quorum_share", on=on)
+    if share is None:  # before the first rule Dangvu records: validity is not judged
+        valid = None
+    else:
+        num, den = share
+        valid = bool(base) and official_present * den > len(base) * num
     return {
         "roster": len(entries),
         "away": away,
@@ -225,7 +230,7 @@ def attendance_counts(entries: list[RosterEntry], absences: dict[int, str], on: 
         "exempt_absent": sum(e.exempted and e.member_id in absences for e in entries if not e.away),
         "quorum_base": len(base),
         "official_present": official_present,
-        "valid": bool(base) and official_present * den > len(base) * num,
+        "valid": valid,
     }
 
 
@@ -524,8 +529,21 @@ def _province_code(m: Meeting) -> str:
 
 
 def scoring_sheet(m: Meeting):
-    """The scoring sheet (a rule value) in force for the meeting's province on its day."""
-    return rule("meeting_scoring_sheet", on=m.held_on or m.planned_on, scope=_province_code(m))
+    """The scoring sheet (a rule value) in force for the meeting's province on its day; a
+    ValidationError naming the day when none was (before the first one Dangvu records)."""
+    day = m.held_on or m.planned_on
+    try:
+        return rule("meeting_scoring_sheet", on=day, scope=_province_code(m))
+    except RuleNotInForce as exc:
+        raise ValidationError(
+            {
+                "held_on": _("No scoring sheet was in force on %(day)s (the first: %(first)s).")
+                % {
+                    "day": day.strftime("%d/%m/%Y"),
+                    "first": exc.first.effective_from.strftime("%d/%m/%Y"),
+                }
+            }
+        ) from None
 
 
 def quality_test(m: Meeting) -> list[str]:
@@ -533,14 +551,18 @@ def quality_test(m: Meeting) -> list[str]:
     attendance above the registry's share, no unexcused absence, the minimum length, minutes
     and a resolution. Empty: it passes."""
     on = m.held_on or m.planned_on
-    num, den = rule_value("meeting_quality_attendance_share", on=on)
+    share = rule_value_or_none("meeting_quality_attendance_share", on=on)
+    if share is None:  # before HD 12-HD/BTCTW (2018): no such test
+        return []
+    num, den = share
     failed = []
     if not m.convened or m.present * den <= m.convened * num:
         failed.append("attendance")
     if m.unexcused:
         failed.append("unexcused")
     length = m.minutes_long
-    if length is None or length < rule_value("meeting_min_minutes", on=on):
+    minimum = rule_value_or_none("meeting_min_minutes", on=on)
+    if minimum is not None and (length is None or length < minimum):
         failed.append("duration")
     if not m.minutes:
         failed.append("minutes")

@@ -235,7 +235,13 @@ def meeting_evaluate_view(request, meeting_id):
         raise Http404
     if m.state not in (State.HELD, State.APPROVED):
         return render(request, "meetings/evaluate.html", {"m": m, "form": None})
-    sheet = scoring_sheet(m)
+    try:
+        sheet = scoring_sheet(m)
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("meetings:detail", meeting_id=m.pk)
     form = EvaluationForm(request.POST or None, criteria=sheet.value["criteria"], sides=sides)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
