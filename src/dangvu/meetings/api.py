@@ -438,9 +438,9 @@ def correction(request, payload: CorrectionIn, meeting_id: int = Path(..., ge=1,
     for name in ("started_at", "ended_at"):
         if changes.get(name):
             try:
-                changes[name] = time.fromisoformat(changes[name])
+                changes[name] = _clock(time.fromisoformat(changes[name]))
             except ValueError:
-                raise ValidationError({name: "A time as HH:MM."}) from None
+                raise ValidationError({name: "A time of day as HH:MM."}) from None
     meeting_correct(actor=request.user, meeting=m, changes=changes, reason=payload.reason)
     return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
 
