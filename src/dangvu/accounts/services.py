@@ -45,9 +45,18 @@ def _checked_password(password: str | None, user) -> str:
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str | None = None, full_name: str = "", email: str = ""
+    *,
+    actor,
+    username: str,
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    sign_in: bool = True,
 ) -> tuple[object, str]:
-    """Create a user; returns (user, password) — the password generated when not given.
+    """Create a user; returns (user, password) — the password generated when not given. With
+    `sign_in` off the account has no usable password (returned empty) until one is set (the
+    national generator's committee members: hashing a password per account would cost it
+    minutes).
 
     The password must pass settings.AUTH_PASSWORD_VALIDATORS (also checked against the user
     name, full name and email); a generated one passes them too. Refusals: ValidationError on
@@ -60,8 +69,12 @@ def user_create(
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("User %(u)s already exists.") % {"u": username}})
     user = User(username=username, first_name=full_name[:150], email=email)
-    password = _checked_password(password, user)
-    user.set_password(password)
+    if sign_in:
+        password = _checked_password(password, user)
+        user.set_password(password)
+    else:
+        password = ""
+        user.set_unusable_password()
     user.save()
     audit_record(
         actor=actor,

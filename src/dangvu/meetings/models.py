@@ -15,6 +15,7 @@ __all__ = [
     "MeetingAbsence",
     "MeetingCorrection",
     "MeetingEvaluation",
+    "MeetingFile",
     "Supervision",
     "SupervisionVisit",
     "MemberTask",
@@ -141,6 +142,34 @@ class MeetingCorrection(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id} {self.field}"
+
+
+class MeetingFile(models.Model):
+    """A file attached to a meeting: the resolution or the minutes as PDF or DOCX, or a photo
+    of the signed page. Its type is read from its bytes and its size checked before it is
+    stored (core.uploads); it is stored under a generated name and served only through the
+    meeting's gate. Attached until the minutes are approved; after that, only by a correction's
+    reason (it is then part of the record)."""
+
+    class Role(models.TextChoices):
+        RESOLUTION = "resolution", _("Resolution")
+        MINUTES = "minutes", _("Minutes")
+        OTHER = "other", _("Other document")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="files")
+    role = models.CharField(_("document"), max_length=20, choices=Role.choices)
+    file = models.FileField(max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    kind = models.CharField(max_length=10)  # core.uploads.FILE_KINDS
+    size = models.PositiveIntegerField()
+    uploaded_by = person_ref()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"{self.meeting_id} {self.name}"
 
 
 class MeetingEvaluation(models.Model):

@@ -3,6 +3,7 @@ meeting with its attendance, a member's own view, and the dashboard of a subtree
 (which cells met each month, attendance, quality, supervision and task coverage)."""
 
 from collections import Counter as Tally
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Q
@@ -18,12 +19,14 @@ from dangvu.meetings.choices import Kind, State, TaskState
 from dangvu.meetings.models import (
     Meeting,
     MeetingEvaluation,
+    MeetingFile,
     MemberTask,
     Supervision,
     SupervisionVisit,
 )
 from dangvu.meetings.services import roster
-from dangvu.members.models import Member
+from dangvu.members.choices import IN_PARTY
+from dangvu.members.models import Member, MemberPeriod
 from dangvu.members.selectors import COUNT_BOUND, bounded_count
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
@@ -31,6 +34,7 @@ from dangvu.organisations.models import Organisation
 __all__ = [
     "meeting_list",
     "meeting_get",
+    "meeting_file",
     "attendance_of",
     "own_view",
     "meetings_report",
@@ -85,6 +89,15 @@ def meeting_get(*, actor, pk: int, action: str = "meetings.view") -> Meeting:
     if m is None or not (allows(actor, action, m) or _own_cell(actor, m, action)):
         raise Http404
     return m
+
+
+def meeting_file(*, actor, meeting_id: int, file_id: int) -> MeetingFile:
+    """A file of a meeting the actor may see (a member: of their own cell), or 404."""
+    m = meeting_get(actor=actor, pk=meeting_id)
+    f = MeetingFile.objects.filter(meeting=m, pk=file_id).first()
+    if f is None:
+        raise Http404
+    return f
 
 
 def _member_of(actor) -> Member | None:
@@ -168,12 +181,68 @@ def _months(date_from: date, date_to: date) -> list[date]:
     return out
 
 
+CELL_GRID_LIMIT = 300  # cells shown one by one (month by month); a larger subtree drills down
+
+
+@dataclass
+class _Tally:
+    """What the meetings of a set of cells add up to."""
+
+    cells: int = 0
+    cell_months: int = 0  # (cell, month) pairs the period covers
+    met: int = 0  # of those, the ones with a regular meeting held
+    held: int = 0
+    present: int = 0
+    convened: int = 0
+    invalid: int = 0
+    levels: Tally = field(default_factory=Tally)
+    visited: int = 0
+    active: int = 0
+    with_task: int = 0
+
+    def add(self, other: "_Tally") -> None:
+        for name in (
+            "cells",
+            "cell_months",
+            "met",
+            "held",
+            "present",
+            "convened",
+            "invalid",
+            "visited",
+            "active",
+            "with_task",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.levels.update(other.levels)
+
+    def out(self) -> dict:
+        return {
+            "cells": self.cells,
+            "meetings_held": self.held,
+            "monthly_share": round(self.met / self.cell_months * 100, 2)
+            if self.cell_months
+            else None,
+            "attendance_rate": round(self.present / self.convened * 100, 2)
+            if self.convened
+            else None,
+            "invalid": self.invalid,
+            "quality": dict(self.levels),
+            "visited_cells": self.visited,
+            "active_members": self.active,
+            "with_task": self.with_task,
+            "task_share": round(self.with_task / self.active * 100, 2) if self.active else None,
+        }
+
+
 def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
     """For `org`'s subtree over [date_from, date_to]: the cells (those that existed in the
     period), the share of them that held their regular meeting in each month and which did not,
     the attendance rate, the quality levels (the supervisor's evaluation where there is one,
-    else the cell's), the cells a supervisor visited, and the share of active members with a
-    task. Counted from the meetings' own counts."""
+    else the cell's), the cells a supervisor visited, and the share of active members (on the
+    period's last day: in the party, not exempted) with a task. Counted from the meetings' own
+    counts. Drill-down: the same figures for each organisation directly under `org`, and, for
+    a subtree of at most CELL_GRID_LIMIT cells, each cell month by month."""
     if not allows(actor, "meetings.view", org_row(org)):
         raise Http404
     cells = list(
@@ -183,7 +252,7 @@ def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date)
             valid_from__lte=date_to,
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date_from))
-        .values_list("pk", "code", "name")
+        .values_list("pk", "code", "name", "path", "valid_from", "valid_to")
         .order_by("path")
     )
     months = _months(date_from, date_to)
@@ -195,26 +264,6 @@ def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date)
             held_on__lte=date_to,
         ).values_list("pk", "organisation_id", "kind", "held_on", "present", "convened", "valid")
     )
-    met: dict[date, set[int]] = {m: set() for m in months}
-    present = convened = invalid = 0
-    for _pk, cell, kind, day, p, c, valid in held:
-        present += p
-        convened += c
-        invalid += valid is False
-        if kind == Kind.REGULAR:
-            met[day.replace(day=1)].add(cell)
-    by_month = []
-    names = {pk: (code, name) for pk, code, name in cells}
-    for month in months:
-        missing = [names[pk] for pk in names if pk not in met[month]]
-        by_month.append(
-            {
-                "month": month,
-                "held": len(names) - len(missing),
-                "cells": len(names),
-                "missing": [{"code": c, "name": n} for c, n in missing],
-            }
-        )
     levels: dict[int, str] = {}
     for meeting_id, by, level in MeetingEvaluation.objects.filter(
         meeting_id__in=[h[0] for h in held]
@@ -241,33 +290,141 @@ def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date)
         .exclude(state=TaskState.CANCELLED)
         .values_list("member_id", flat=True)
     )
-    active = Member.objects.filter(
-        prefix_q("org_path", org.path), status__in=("official", "probationary"), exempted=False
-    ).values_list("pk", flat=True)
-    active_ids = set(active)
+    active_in: dict[int, int] = dict(
+        MemberPeriod.objects.filter(
+            prefix_q("organisation__path", org.path),
+            status__in=sorted(IN_PARTY),
+            exempted=False,
+            valid_from__lte=date_to,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date_to))
+        .values_list("member_id", "organisation_id")
+    )
+
+    # Per cell, then summed up.
+    per_cell: dict[int, _Tally] = {}
+    met: dict[int, dict[date, str]] = {}  # cell -> month -> the level of its regular meeting
+    attendance: dict[int, dict[date, tuple[int, int]]] = {}
+    for pk, _code, _name, _path, valid_from, valid_to in cells:
+        t = per_cell[pk] = _Tally(cells=1, visited=pk in visited)
+        t.cell_months = sum(
+            valid_from <= _month_end(m) and (valid_to is None or valid_to > m) for m in months
+        )
+        met[pk], attendance[pk] = {}, {}
+    for pk, cell, kind, day, p, c, valid in held:
+        t = per_cell.get(cell)
+        if t is None:  # a cell that no longer exists in this subtree's tree
+            continue
+        t.held += 1
+        t.present += p
+        t.convened += c
+        t.invalid += valid is False
+        if pk in levels:
+            t.levels[levels[pk]] += 1
+        month = day.replace(day=1)
+        if kind == Kind.REGULAR:
+            met[cell][month] = levels.get(pk, met[cell].get(month, ""))
+        a = attendance[cell].get(month, (0, 0))
+        attendance[cell][month] = (a[0] + p, a[1] + c)
+    for member_id, cell in active_in.items():
+        t = per_cell.get(cell)
+        if t is not None:
+            t.active += 1
+            t.with_task += member_id in with_task
+    for pk, t in per_cell.items():
+        t.met = len(met[pk])
+    total = _Tally()
+    for t in per_cell.values():
+        total.add(t)
+
+    names = {pk: (code, name) for pk, code, name, *_rest in cells}
+    by_month = []
+    for month in months:
+        missing = [
+            names[pk]
+            for pk, *_rest, valid_from, valid_to in cells
+            if month not in met[pk]
+            and valid_from <= _month_end(month)
+            and (valid_to is None or valid_to > month)
+        ]
+        existing = sum(
+            valid_from <= _month_end(month) and (valid_to is None or valid_to > month)
+            for *_rest, valid_from, valid_to in cells
+        )
+        by_month.append(
+            {
+                "month": month,
+                "held": existing - len(missing),
+                "cells": existing,
+                "missing": [{"code": c, "name": n} for c, n in missing],
+            }
+        )
+
+    children = []
+    depth = len(org.path) + Organisation.steplen
+    if len(cells) != 1 or cells[0][0] != org.pk:
+        groups: dict[str, _Tally] = {}
+        for pk, _code, _name, path, *_rest in cells:
+            groups.setdefault(path[:depth], _Tally()).add(per_cell[pk])
+        for child in Organisation.objects.filter(path__in=list(groups)).order_by("path"):
+            children.append({"code": child.code, "name": child.name, **groups[child.path].out()})
+
+    grid = None
+    if len(cells) <= CELL_GRID_LIMIT:
+        grid = [
+            {
+                "code": code,
+                "name": name,
+                "months": [
+                    {
+                        "month": m,
+                        "exists": valid_from <= _month_end(m)
+                        and (valid_to is None or valid_to > m),
+                        "met": m in met[pk],
+                        "level": met[pk].get(m, ""),
+                        "attendance_rate": round(attendance[pk][m][0] / attendance[pk][m][1] * 100)
+                        if attendance[pk].get(m, (0, 0))[1]
+                        else None,
+                    }
+                    for m in months
+                ],
+                **per_cell[pk].out(),
+            }
+            for pk, code, name, _path, valid_from, valid_to in cells
+        ]
+
+    out = total.out()
     return {
         "organisation": {"code": org.code, "name": org.name},
         "from": date_from,
         "to": date_to,
         "cells": len(cells),
         "months": by_month,
-        "meetings_held": len(held),
-        "attendance_rate": round(present / convened * 100, 2) if convened else None,
-        "invalid": invalid,
-        "quality": dict(Tally(levels.values())),
-        "evaluated": len(levels),
+        "meetings_held": total.held,
+        "monthly_share": out["monthly_share"],
+        "attendance_rate": out["attendance_rate"],
+        "invalid": total.invalid,
+        "quality": dict(total.levels),
+        "evaluated": sum(total.levels.values()),
         "supervision": {
             "assigned_cells": len(assigned),
-            "visited_cells": len(visited),
+            "visited_cells": total.visited,
             "not_visited": [
                 {"code": names[pk][0], "name": names[pk][1]} for pk in names if pk not in visited
             ],
         },
         "tasks": {
-            "active_members": len(active_ids),
-            "with_task": len(with_task & active_ids),
+            "active_members": total.active,
+            "with_task": total.with_task,
+            "share": out["task_share"],
         },
+        "children": children,
+        "cell_grid": grid,
     }
+
+
+def _month_end(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 # --- the home page --------------------------------------------------------------------------------

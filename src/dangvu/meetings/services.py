@@ -6,6 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, time
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,16 +16,19 @@ from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
 from dangvu.core.rules import RuleNotInForce, rule, rule_value_or_none
 from dangvu.core.text import clean_text
+from dangvu.core.uploads import check_upload, stored_name
 from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
 from dangvu.meetings.models import (
     Meeting,
     MeetingAbsence,
     MeetingCorrection,
     MeetingEvaluation,
+    MeetingFile,
     MemberTask,
     Supervision,
     SupervisionVisit,
 )
+from dangvu.meetings.notices import notify_planned, notify_task
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.services import recorder_id
@@ -41,6 +45,11 @@ __all__ = [
     "meeting_approve",
     "meeting_correct",
     "meeting_cancel",
+    "meeting_attach",
+    "meeting_detach",
+    "HeldMeeting",
+    "meetings_create_bulk",
+    "supervisions_create_bulk",
     "meeting_evaluate",
     "quality_test",
     "scoring_sheet",
@@ -249,8 +258,11 @@ def meeting_plan(
     agenda: str = "",
     place: str = "",
     online_link: str = "",
+    notify: bool = True,
 ) -> Meeting:
-    """Plan one meeting of a cell: its kind, day, time, topic, agenda and place (or link)."""
+    """Plan one meeting of a cell: its kind, day, time, topic, agenda and place (or link). The
+    cell's members are e-mailed the meeting with a calendar file (meetings.notices) unless
+    `notify` is off."""
     if kind not in Kind.values:
         raise ValidationError({"kind": _("Choose the kind of meeting.")})
     if planned_on is None:
@@ -267,6 +279,8 @@ def meeting_plan(
     m.recorded_by_id = recorder_id(actor)
     m.save()
     _audit(actor, "meeting.plan", m, after={"kind": kind, "planned_on": planned_on, **texts})
+    if notify:
+        notify_planned(actor, [m])
     return m
 
 
@@ -284,7 +298,8 @@ def meetings_plan_year(
 ) -> list[Meeting]:
     """A year's calendar from a rule: a regular meeting on `day` of every month (the month's
     last day when it is shorter), and a thematic one in each of `thematic_months` on the same
-    day. Months that already have a meeting of that kind keep it."""
+    day. Months that already have a meeting of that kind keep it. The members get one e-mail
+    with the whole calendar."""
     if not 1 <= (day or 0) <= 31:
         raise ValidationError({"day": _("Enter a day of the month from 1 to 31.")})
     if not 2000 <= (year or 0) <= 2100:
@@ -317,8 +332,10 @@ def meetings_plan_year(
                     starts_at=starts_at,
                     place=place,
                     topic=topic,
+                    notify=False,
                 )
             )
+    notify_planned(actor, made)
     return made
 
 
@@ -517,6 +534,73 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     return m
 
 
+def meeting_attach(
+    *, actor, meeting: Meeting, upload, role: str = MeetingFile.Role.RESOLUTION, reason: str = ""
+) -> MeetingFile:
+    """Attach a file (the resolution, the minutes, another document) to a meeting that is held
+    or planned. Its type and size are checked first (core.uploads: PDF, DOCX, JPEG, PNG,
+    WebP). A meeting whose minutes are approved takes a file only as a recorded correction,
+    with its reason."""
+    m = Meeting.objects.get(pk=meeting.pk)
+    _gate(actor, m)
+    if m.state == State.CANCELLED:
+        raise ValidationError({"state": _("The meeting was cancelled.")})
+    if role not in MeetingFile.Role.values:
+        raise ValidationError({"role": _("Say which document the file is.")})
+    reason = _texts(reason=reason)["reason"]
+    if m.state == State.APPROVED and not reason:
+        raise ValidationError(
+            {"reason": _("The minutes are approved: say why a file is added to them.")}
+        )
+    checked = check_upload(upload)
+    path = default_storage.save(stored_name(f"meetings/{m.pk}", checked.kind), upload)
+    try:
+        with transaction.atomic():
+            row = MeetingFile.objects.create(
+                meeting=m,
+                role=role,
+                file=path,
+                name=checked.name,
+                kind=checked.kind.code,
+                size=checked.size,
+                uploaded_by_id=recorder_id(actor),
+            )
+            if m.state == State.APPROVED:
+                MeetingCorrection.objects.create(
+                    meeting=m,
+                    field="files",
+                    after=checked.name,
+                    reason=reason,
+                    recorded_by_id=recorder_id(actor),
+                )
+            _audit(
+                actor,
+                "meeting.attach",
+                m,
+                after={"file": checked.name, "role": role, "size": checked.size, "reason": reason},
+            )
+    except BaseException:
+        default_storage.delete(path)
+        raise
+    return row
+
+
+def meeting_detach(*, actor, meeting: Meeting, file_id: int) -> None:
+    """Remove a file attached by mistake, while the minutes are not approved (after that the
+    file is part of the record)."""
+    m = Meeting.objects.get(pk=meeting.pk)
+    _gate(actor, m)
+    _locked(m)
+    row = MeetingFile.objects.filter(meeting=m, pk=file_id).first()
+    if row is None:
+        raise ValidationError({"file": _("This meeting has no such file.")})
+    path = row.file.name
+    with transaction.atomic():
+        row.delete()
+        _audit(actor, "meeting.detach", m, before={"file": row.name, "role": row.role})
+        transaction.on_commit(lambda: default_storage.delete(path))
+
+
 # --- evaluation ----------------------------------------------------------------------------------
 
 
@@ -592,6 +676,16 @@ def evaluator_sides(actor, m: Meeting) -> list[str]:
     return sides
 
 
+def _level(sheet, total: int, *, failed: bool) -> str:
+    """The highest level whose threshold the total reaches; never the top one for a meeting
+    that fails the 2018 quality test."""
+    levels = sheet.value["levels"]
+    level = next(code for code, lowest in levels if total >= lowest)
+    if level == levels[0][0] and failed:
+        level = levels[1][0]
+    return level
+
+
 @transaction.atomic
 def meeting_evaluate(
     *,
@@ -637,10 +731,7 @@ def meeting_evaluate(
         raise ValidationError(errors)
     texts = _texts(strengths=strengths, weaknesses=weaknesses)
     name = clean_text(scorer_name or "", max_length=150)
-    levels = sheet.value["levels"]
-    level = next(code for code, lowest in levels if total >= lowest)
-    if level == levels[0][0] and quality_test(m):
-        level = levels[1][0]
+    level = _level(sheet, total, failed=bool(quality_test(m)))
     evaluation, _created = MeetingEvaluation.objects.update_or_create(
         meeting=m,
         by=by,
@@ -657,6 +748,122 @@ def meeting_evaluate(
     )
     _audit(actor, "meeting.evaluate", m, after={"by": by, "total": total, "level": level})
     return evaluation
+
+
+# --- many at once (the national generator) ------------------------------------------------------
+
+
+@dataclass
+class HeldMeeting:
+    """A meeting already held, for meetings_create_bulk: the cell, its roster that day (the
+    caller knows it), who was absent and how, and the cell's scores on the sheet."""
+
+    cell: Organisation
+    kind: str
+    day: date
+    started_at: time
+    ended_at: time
+    roster: list[RosterEntry]
+    absences: dict[int, str]
+    topic: str = ""
+    resolution: str = ""
+    minutes: str = ""
+    scores: dict[str, int] | None = None
+    approved_on: date | None = None
+
+
+def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[Meeting]:
+    """Write held meetings with their attendance and the cell's evaluation in a few statements
+    (the national generator): the same counts, validity and quality rules as meeting_record
+    and meeting_evaluate, for a caller that has already checked the cells and rosters (the
+    system only)."""
+    if actor is not None and actor is not SYSTEM:
+        raise ValidationError({"__all__": _("Only the system writes meetings in bulk.")})
+    meetings, evaluations = [], []
+    for row in rows:
+        m = Meeting(
+            kind=row.kind,
+            planned_on=row.day,
+            starts_at=row.started_at,
+            topic=row.topic,
+            held_on=row.day,
+            started_at=row.started_at,
+            ended_at=row.ended_at,
+            resolution=row.resolution,
+            minutes=row.minutes,
+            state=State.APPROVED if row.approved_on else State.HELD,
+            approved_on=row.approved_on,
+            **attendance_counts(row.roster, row.absences, row.day),
+        )
+        m.place_in(row.cell)
+        meetings.append(m)
+    Meeting.objects.bulk_create(meetings, batch_size=2000)
+    provinces: dict[str, str] = {}
+    sheets: dict[tuple[str, date], object] = {}
+    absences = []
+    for m, row in zip(meetings, rows, strict=True):
+        away = {e.member_id for e in row.roster if e.away}
+        absences += [
+            MeetingAbsence(meeting_id=m.pk, member_id=pk, kind=kind)
+            for pk, kind in sorted(row.absences.items())
+            if pk not in away
+        ]
+        if row.scores is not None:
+            cut = m.org_path[: 2 * Organisation.steplen]
+            if cut not in provinces:
+                provinces[cut] = _province_code(m)
+            key = (provinces[cut], row.day)
+            if key not in sheets:
+                sheets[key] = rule("meeting_scoring_sheet", on=row.day, scope=key[0])
+            sheet = sheets[key]
+            total = sum(row.scores.values())
+            evaluations.append(
+                MeetingEvaluation(
+                    meeting_id=m.pk,
+                    by=Evaluator.CELL,
+                    scores=row.scores,
+                    total=total,
+                    level=_level(sheet, total, failed=bool(quality_test(m))),
+                    sheet=sheet.source[:200],
+                )
+            )
+    MeetingAbsence.objects.bulk_create(absences, batch_size=5000)
+    MeetingEvaluation.objects.bulk_create(evaluations, batch_size=2000)
+    return meetings
+
+
+def supervisions_create_bulk(
+    *,
+    actor,
+    committee: Organisation,
+    supervisor,
+    valid_from: date,
+    cells: list[tuple[Organisation, list[Meeting]]],
+) -> list[Supervision]:
+    """Assign one person of `committee` to follow each of `cells` from `valid_from`, with the
+    meetings of each that they attended (the national generator; the system only)."""
+    if actor is not None and actor is not SYSTEM:
+        raise ValidationError({"__all__": _("Only the system writes assignments in bulk.")})
+    made = []
+    for cell, _meetings in cells:
+        s = Supervision(
+            committee=committee,
+            supervisor=supervisor,
+            supervisor_name=_user_name(supervisor),
+            valid_from=valid_from,
+        )
+        s.place_in(cell)
+        made.append(s)
+    Supervision.objects.bulk_create(made, batch_size=2000)
+    SupervisionVisit.objects.bulk_create(
+        (
+            SupervisionVisit(supervision_id=s.pk, meeting_id=m.pk, attended=True)
+            for s, (_cell, meetings) in zip(made, cells, strict=True)
+            for m in meetings
+        ),
+        batch_size=5000,
+    )
+    return made
 
 
 # --- supervision ---------------------------------------------------------------------------------
@@ -863,6 +1070,7 @@ def task_assign(
         task.title,
         after={"member": member.pk, "due_on": due_on},
     )
+    notify_task(actor, task)
     return task
 
 

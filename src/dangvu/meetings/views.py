@@ -3,17 +3,20 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangvu.accounts.scoping import allows, holds_anywhere, restrict
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
+from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
 from dangvu.meetings.choices import State, TaskState
+from dangvu.meetings.exports import report_filename, report_xlsx
 from dangvu.meetings.forms import (
     CalendarForm,
     EvaluationForm,
@@ -23,9 +26,11 @@ from dangvu.meetings.forms import (
     ReviewForm,
     TaskForm,
 )
-from dangvu.meetings.models import MemberTask
+from dangvu.meetings.models import MeetingFile, MemberTask
+from dangvu.meetings.notices import CALENDAR_TYPE, calendar_file
 from dangvu.meetings.selectors import (
     attendance_of,
+    meeting_file,
     meeting_get,
     meeting_list,
     meetings_report,
@@ -34,6 +39,8 @@ from dangvu.meetings.selectors import (
 from dangvu.meetings.services import (
     evaluator_sides,
     meeting_approve,
+    meeting_attach,
+    meeting_detach,
     meeting_evaluate,
     meeting_plan,
     meeting_record,
@@ -45,8 +52,10 @@ from dangvu.meetings.services import (
     task_review,
 )
 from dangvu.organisations.selectors import org_roots_for
+from dangvu.stats.services import report_served
 
 PAGE_SIZE = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUALITY_LABELS = {
     "attendance": gettext_lazy("attendance not above 85 %"),
     "unexcused": gettext_lazy("an absence without reason"),
@@ -154,6 +163,12 @@ def meeting_detail(request, meeting_id):
         "can_record": manage and m.state in (State.PLANNED, State.HELD),
         "can_approve": manage and m.state == State.HELD and bool(m.minutes),
         "can_evaluate": held and bool(evaluator_sides(request.user, m)),
+        "files": list(m.files.all()),
+        "can_attach": manage and m.state != State.CANCELLED,
+        "can_detach": manage and m.state in (State.PLANNED, State.HELD),
+        "file_roles": MeetingFile.Role.choices,
+        "file_limit_mb": max_upload_bytes() // 1048576,
+        "file_accept": ",".join(f".{e}" for k in FILE_KINDS.values() for e in k.extensions),
     }
     return render(request, "meetings/detail.html", context)
 
@@ -205,6 +220,59 @@ def meeting_record_view(request, meeting_id):
             messages.success(request, _("The meeting has been recorded."))
             return redirect("meetings:detail", meeting_id=m.pk)
     return render(request, "meetings/record.html", {"m": m, "form": form})
+
+
+def meeting_attach_view(request, meeting_id):
+    """Attach a file (POST, multipart) and go back to the meeting; errors as messages."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    if request.method == "POST":
+        try:
+            f = meeting_attach(
+                actor=request.user,
+                meeting=m,
+                upload=request.FILES.get("file"),
+                role=request.POST.get("role", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("%(name)s is attached.") % {"name": f.name})
+    return redirect(reverse("meetings:detail", args=[m.pk]) + "#files")
+
+
+def meeting_detach_view(request, meeting_id, file_id):
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    if request.method == "POST":
+        try:
+            meeting_detach(actor=request.user, meeting=m, file_id=file_id)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                for error in errors:
+                    messages.error(request, error)
+        else:
+            messages.success(request, _("The file has been removed."))
+    return redirect(reverse("meetings:detail", args=[m.pk]) + "#files")
+
+
+def meeting_file_view(request, meeting_id, file_id):
+    """A meeting's file, to those who may see the meeting, as a download (never rendered
+    inline: its name and type are the sender's)."""
+    f = meeting_file(actor=request.user, meeting_id=meeting_id, file_id=file_id)
+    try:
+        handle = f.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f.name,
+        content_type=FILE_KINDS[f.kind].content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _members(ids):
@@ -277,10 +345,50 @@ def report_view(request):
     return render(request, "meetings/report.html", {"form": form, "org": org, "r": report})
 
 
+def report_xlsx_view(request):
+    """The dashboard as an Excel workbook (the same figures as the page); the export is
+    recorded in the audit trail."""
+    _need(request)
+    form, org, date_from, date_to = _period(request)
+    if org is None or date_from > date_to:
+        raise Http404
+    report = meetings_report(actor=request.user, org=org, date_from=date_from, date_to=date_to)
+    report_served(
+        actor=request.user,
+        org=org,
+        kind="meetings",
+        via="xlsx",
+        params={"from": date_from, "to": date_to},
+    )
+    response = HttpResponse(report_xlsx(report), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, report_filename(report))
+    return response
+
+
 def mine_view(request):
     """A member's own page: next meetings, tasks, attendance, resolutions."""
     view = own_view(actor=request.user)
     return render(request, "meetings/mine.html", {"v": view, "today": timezone.localdate()})
+
+
+def _calendar_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=CALENDAR_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def meeting_ics_view(request, meeting_id):
+    """One meeting as a calendar file (for the phone's calendar)."""
+    m = meeting_get(actor=request.user, pk=meeting_id)
+    return _calendar_response(calendar_file([m]), f"sinh-hoat-{m.pk}.ics")
+
+
+def mine_ics_view(request):
+    """A member's next meetings and open tasks as one calendar file (empty for a user who is
+    no member, as their page is)."""
+    view = own_view(actor=request.user) or {"upcoming": [], "tasks": []}
+    tasks = [t for t in view["tasks"] if t.state == TaskState.OPEN]
+    return _calendar_response(calendar_file(view["upcoming"], tasks), "lich-cua-toi.ics")
 
 
 def task_list_view(request):

@@ -171,6 +171,11 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DANGVU_EMAIL_FROM", "dangvu@localhost")
 
+# --- uploaded files (a meeting's resolution and minutes): kept in the data directory, served
+# only through the access gate (never as static files); size checked by core.uploads.
+MEDIA_ROOT = DATA_DIR / "files"
+DANGVU_UPLOAD_MAX_BYTES = int(env_str("DANGVU_UPLOAD_MAX_MB", "10")) * 1024 * 1024
+
 # --- member development: the early warnings' thresholds (admission.selectors) -----------
 DANGVU_WARN_AVERAGE_AGE = int(env_str("DANGVU_WARN_AVERAGE_AGE", "55"))
 DANGVU_WARN_NO_ADMISSION_YEARS = int(env_str("DANGVU_WARN_NO_ADMISSION_YEARS", "3"))

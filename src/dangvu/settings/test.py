@@ -1,5 +1,7 @@
 """Test settings: fast hashing, the same database choice as production (DATABASE_URL)."""
 
+import tempfile
+
 from dangvu.settings.base import *  # noqa: F403
 from dangvu.settings.base import DATABASES
 
@@ -8,6 +10,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pytest-django creates and drops test databases; a pool would hold them open.
     DATABASES["default"]["OPTIONS"]["pool"] = False
 WHITENOISE_AUTOREFRESH = True
+# Uploaded files of a test run go to a directory of their own, never the data directory.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dangvu-test-files-")
 # The tests do not collect static files: their plain names, served from the package.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

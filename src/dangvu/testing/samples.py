@@ -376,17 +376,26 @@ _register_admission()
 
 
 def _make_meeting(cell, tag: str):
-    """A planned thematic meeting (its topic is the row's mark)."""
-    from dangvu.meetings.choices import Kind
-    from dangvu.meetings.services import meeting_plan
+    """A planned thematic meeting (its topic is the row's mark) with its agenda as a PDF (the
+    file's routes are addressed by `sample_file_id`)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return meeting_plan(
+    from dangvu.meetings.choices import Kind
+    from dangvu.meetings.models import MeetingFile
+    from dangvu.meetings.services import meeting_attach, meeting_plan
+
+    m = meeting_plan(
         actor=None,
         organisation=cell,
         kind=Kind.THEMATIC,
         planned_on=date(2024, 2, 1 + next(_serial) % 27),
         topic=f"Chuyên Đề Mẫu {tag} {_letters(next(_serial))}",
     )
+    upload = SimpleUploadedFile(f"chuong-trinh-{tag.lower()}.pdf", b"%PDF-1.4\n%%EOF\n")
+    m.sample_file_id = meeting_attach(
+        actor=None, meeting=m, upload=upload, role=MeetingFile.Role.OTHER
+    ).pk
+    return m
 
 
 def _make_supervision(cell, tag: str):
@@ -444,7 +453,7 @@ def _register_meetings() -> None:
         Sample(
             model=Meeting,
             make=_make_meeting,
-            params={"meeting_id": "pk"},
+            params={"meeting_id": "pk", "file_id": "sample_file_id"},
             reveals=lambda m: (m.topic, f"/meetings/{m.pk}/"),
         )
     )

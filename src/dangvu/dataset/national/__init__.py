@@ -24,6 +24,7 @@ from queue import Empty
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from dangvu.accounts.services import grant_create, user_create
 from dangvu.admission.services import candidates_create_bulk
 from dangvu.admission.tally import tally_deferred
 from dangvu.audit.models import AuditRecord
@@ -40,8 +41,10 @@ from dangvu.core.db import (
 )
 from dangvu.dataset.models import DatasetJob
 from dangvu.dataset.national.candidates import candidate_rows
+from dangvu.dataset.national.meetings import meeting_rows, past_months
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import Unit, country_plan, rng_for, unit_branch
+from dangvu.meetings.services import meetings_create_bulk, supervisions_create_bulk
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.services import members_create_bulk, name_keys_deferred
 from dangvu.organisations.models import Organisation, OrganisationVersion
@@ -264,7 +267,38 @@ def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> in
         today=today,
     )
     candidates_create_bulk(actor=None, rows=cases)
+    _load_meetings(unit, by_code, cells, made, seed, today)
     return len(created)
+
+
+def _load_meetings(unit: Unit, by_code: dict, cells: list, made: list, seed: int, today) -> None:
+    """A year of the unit's cell meetings, evaluated; a committee member of the unit (an
+    account without a password) following one cell in three (dataset.national.meetings)."""
+    held, visited = meeting_rows(
+        rng_for(seed, "meetings", unit.code),
+        members=made,
+        cells=[(by_code[code], size) for code, size in cells],
+        today=today,
+    )
+    written = meetings_create_bulk(actor=None, rows=held)
+    if not visited:
+        return
+    committee = by_code[unit.code]
+    user, _password = user_create(
+        actor=None,
+        username=f"gs.{unit.code.lower()}",
+        full_name=f"Ủy viên Ban Thường vụ {unit.name}"[:150],
+        sign_in=False,
+    )
+    grant_create(actor=None, user=user, organisation=committee, role="committee_member")
+    by_id = {o.pk: o for o in by_code.values()}
+    supervisions_create_bulk(
+        actor=None,
+        committee=committee,
+        supervisor=user,
+        valid_from=past_months(today)[0],
+        cells=[(by_id[cell], [written[i] for i in found]) for cell, found in visited.items()],
+    )
 
 
 def _groups(units: list[tuple]) -> Iterator[list[tuple]]:

@@ -75,7 +75,16 @@ def test_the_report_shows_which_cells_missed_which_months_and_who_was_not_visite
     assert r["attendance_rate"] == 80.0  # 4 of the 5 expected over three meetings
     assert r["supervision"]["visited_cells"] == 1
     assert [c["code"] for c in r["supervision"]["not_visited"]] == [tree.cell2.code]
-    assert r["tasks"] == {"active_members": 3, "with_task": 1}
+    assert r["tasks"] == {"active_members": 3, "with_task": 1, "share": 33.33}
+    assert r["monthly_share"] == 75.0  # 3 of the 4 cell-months
+    # Each cell month by month: cell2 missed January; cell1's January is 50 % attended.
+    grid = {c["code"]: c for c in r["cell_grid"]}
+    assert [m["met"] for m in grid[tree.cell2.code]["months"]] == [False, True]
+    assert grid[tree.cell1.code]["months"][0]["attendance_rate"] == 50
+    assert (grid[tree.cell1.code]["visited_cells"], grid[tree.cell2.code]["visited_cells"]) == (
+        1,
+        0,
+    )
     stranger = make_user("uv2", role="committee_member", org=tree.district2)
     with pytest.raises(Http404):
         meetings_report(
@@ -140,4 +149,79 @@ def test_the_home_page_lists_meetings_unrecorded_unevaluated_and_tasks_past_due(
     }
     assert (
         meetings_due(make_user("sec3", role="secretary", org=tree.cell3), date(2024, 4, 10)) == []
+    )
+
+
+def test_the_district_drills_down_to_the_organisations_under_it(tree):
+    make_member(tree.cell1)
+    make_member(tree.gcell)
+    _held(tree.cell1, date(2024, 1, 5))
+    _held(tree.gcell, date(2024, 1, 9))
+    _held(tree.gcell, date(2024, 2, 9))
+    r = meetings_report(
+        actor=SYSTEM, org=tree.district, date_from=date(2024, 1, 1), date_to=date(2024, 2, 29)
+    )
+    children = {c["code"]: c for c in r["children"]}
+    assert set(children) == {tree.committee.code, tree.gcell.code}
+    assert (
+        children[tree.committee.code]["cells"],
+        children[tree.committee.code]["monthly_share"],
+    ) == (
+        2,
+        25.0,
+    )
+    assert children[tree.gcell.code]["monthly_share"] == 100.0
+    assert r["monthly_share"] == 50.0  # 3 of the 6 cell-months
+
+
+def test_active_members_are_counted_on_the_periods_last_day(tree):
+    from dangvu.members.choices import EventType
+    from dangvu.members.services import member_event_record
+
+    staying, leaving = make_member(tree.cell1), make_member(tree.cell1)
+    member_event_record(actor=SYSTEM, member=leaving, type=EventType.DIED, date=date(2024, 3, 10))
+    spring = meetings_report(
+        actor=SYSTEM, org=tree.cell1, date_from=date(2024, 1, 1), date_to=date(2024, 2, 29)
+    )
+    summer = meetings_report(
+        actor=SYSTEM, org=tree.cell1, date_from=date(2024, 1, 1), date_to=date(2024, 6, 30)
+    )
+    assert (spring["tasks"]["active_members"], summer["tasks"]["active_members"]) == (2, 1)
+    assert staying.pk
+
+
+def test_the_dashboard_downloads_as_excel_with_its_figures(tree, users, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from dangvu.audit.models import AuditRecord
+
+    make_member(tree.cell1)
+    make_member(tree.cell2)
+    _held(tree.cell1, date(2024, 1, 5))
+    client.force_login(users.staff_kt)
+    r = client.get(
+        "/meetings/report/xlsx/",
+        {"org": tree.committee.code, "date_from": "01/01/2024", "date_to": "29/02/2024"},
+    )
+    assert r.status_code == 200 and "sinh-hoat-chi-bo" in r["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(r.content))
+    assert wb.sheetnames[:2] == ["Tổng hợp", "Theo tháng"]
+    summary = {row[0]: row[1] for row in wb["Tổng hợp"].iter_rows(min_row=5, values_only=True)}
+    assert summary["Số chi bộ"] == 2
+    assert summary["Tỷ lệ chi bộ sinh hoạt định kỳ hằng tháng"] == 0.25
+    months = list(wb["Theo tháng"].iter_rows(min_row=5, values_only=True))
+    assert months[0][:3] == ("01/2024", 2, 1) and tree.cell2.name in months[0][4]
+    grid = list(wb["Từng chi bộ"].iter_rows(min_row=5, values_only=True))
+    assert [row[2:4] for row in grid] == [("✓", "✗"), ("✗", "✗")]
+    assert wb["Theo tháng"].freeze_panes == "A5"
+    assert AuditRecord.objects.filter(action="report.meetings.export").count() == 1
+    client.force_login(users.staff_qn)
+    assert (
+        client.get(
+            "/meetings/report/xlsx/",
+            {"org": tree.committee.code, "date_from": "01/01/2024", "date_to": "29/02/2024"},
+        ).status_code
+        == 404
     )

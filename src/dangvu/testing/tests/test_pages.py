@@ -50,7 +50,15 @@ def seen(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         out = [
-            (f"{actor.name} {url}", response.status_code, response.content)
+            (
+                f"{actor.name} {url}",
+                response.status_code,
+                # A download (a file, a workbook, a calendar) is no page.
+                response.content
+                if response.get("Content-Type", "").startswith("text/html")
+                and not response.streaming
+                else b"",
+            )
             for _route, actor, url, response in pages(world)
         ]
         transaction.set_rollback(True)
