@@ -7,8 +7,16 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings"
 
     def ready(self):
-        from dangvu.core.registry import DueSource, OrgBound, register_due, register_org_bound
+        from dangvu.core.registry import (
+            DueSource,
+            OrgBound,
+            register_check,
+            register_due,
+            register_org_bound,
+            register_tree_observer,
+        )
         from dangvu.meetings.models import Meeting, MemberTask, Supervision
+        from dangvu.meetings.rollup import MeetingRollupTree, rollup_check
         from dangvu.meetings.selectors import meetings_due
 
         # A meeting is its cell's record: after a merge or split it stays with the cell that
@@ -36,3 +44,6 @@ class MeetingsConfig(AppConfig):
             )
         )
         register_due(DueSource(name="meetings", order=30, items=meetings_due))
+        # The meetings of each month under the top three levels (meetings.rollup).
+        register_tree_observer(MeetingRollupTree())
+        register_check("meetings by month", rollup_check)

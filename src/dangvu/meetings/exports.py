@@ -48,6 +48,15 @@ def _percent(ws, columns: list[int]) -> None:
                 cell.number_format = "0.0%"
 
 
+def _missing(month: dict) -> str:
+    """The cells that did not meet, by name; for a large subtree (names not listed) how many."""
+    names = month["missing"]
+    if not names and month.get("missing_count"):
+        return f"{month['missing_count']} chi bộ (xem theo đơn vị trực thuộc)"
+    more = f" (và {len(names) - 500} chi bộ khác)" if len(names) > 500 else ""
+    return "; ".join(c["name"] for c in names[:500]) + more
+
+
 def report_xlsx(r: dict) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -88,12 +97,7 @@ def report_xlsx(r: dict) -> bytes:
                 m["cells"],
                 m["held"],
                 round(m["held"] / m["cells"] * 100, 2) if m["cells"] else None,
-                "; ".join(c["name"] for c in m["missing"][:500])
-                + (
-                    f" (và {len(m['missing']) - 500} chi bộ khác)"
-                    if len(m["missing"]) > 500
-                    else ""
-                ),
+                _missing(m),
             ]
             for m in r["months"]
         ],

@@ -16,6 +16,7 @@ __all__ = [
     "MeetingCorrection",
     "MeetingEvaluation",
     "MeetingFile",
+    "MeetingMonth",
     "Supervision",
     "SupervisionVisit",
     "MemberTask",
@@ -274,3 +275,30 @@ class MemberTask(OrgBoundModel):
 
     def __str__(self):
         return f"{self.member_id}: {self.title}"
+
+
+class MeetingMonth(models.Model):
+    """The cell meetings of one month under an organisation of the top three levels (the
+    nation, a province, an organisation directly under a province): what the dashboard of a
+    large subtree reads instead of its meetings (meetings.rollup; docs/decisions/0021). Kept
+    in the transaction of every write that moves it; `dangvu check` recomputes it. Not
+    organisation-bound data: a figure of the organisation it counts for."""
+
+    pk = models.CompositePrimaryKey("organisation", "month")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    month = models.DateField()  # its first day
+    cells_met = models.IntegerField(default=0)
+    held = models.IntegerField(default=0)
+    present = models.BigIntegerField(default=0)
+    convened = models.BigIntegerField(default=0)
+    invalid = models.IntegerField(default=0)
+    good = models.IntegerField(default=0)
+    fair = models.IntegerField(default=0)
+    average = models.IntegerField(default=0)
+    poor = models.IntegerField(default=0)
+    first_visits = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%m/%Y}: {self.cells_met}"

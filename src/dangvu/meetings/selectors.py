@@ -24,12 +24,14 @@ from dangvu.meetings.models import (
     Supervision,
     SupervisionVisit,
 )
+from dangvu.meetings.rollup import FIGURES, rollup_months
 from dangvu.meetings.services import roster
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import Member, MemberPeriod
 from dangvu.members.selectors import COUNT_BOUND, bounded_count
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
+from dangvu.stats.models import SubtreeCounter
 
 __all__ = [
     "meeting_list",
@@ -235,16 +237,27 @@ class _Tally:
         }
 
 
-def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date) -> dict:
+def meetings_report(
+    *, actor, org: Organisation, date_from: date, date_to: date, source: str = "auto"
+) -> dict:
     """For `org`'s subtree over [date_from, date_to]: the cells (those that existed in the
     period), the share of them that held their regular meeting in each month and which did not,
     the attendance rate, the quality levels (the supervisor's evaluation where there is one,
     else the cell's), the cells a supervisor visited, and the share of active members (on the
     period's last day: in the party, not exempted) with a task. Counted from the meetings' own
     counts. Drill-down: the same figures for each organisation directly under `org`, and, for
-    a subtree of at most CELL_GRID_LIMIT cells, each cell month by month."""
+    a subtree of at most CELL_GRID_LIMIT cells, each cell month by month. The nation and a
+    province read whole months from the monthly rollup (_report_from_rollup) unless `source`
+    is "meetings"."""
     if not allows(actor, "meetings.view", org_row(org)):
         raise Http404
+    if (
+        source == "auto"
+        and len(org.path) <= ROLLUP_FAST_DEPTH * Organisation.steplen
+        and date_from.day == 1
+        and date_to == _month_end(date_to.replace(day=1))
+    ):
+        return _report_from_rollup(org, date_from, date_to)
     cells = list(
         Organisation.objects.filter(
             prefix_q("path", org.path),
@@ -420,6 +433,160 @@ def meetings_report(*, actor, org: Organisation, date_from: date, date_to: date)
         },
         "children": children,
         "cell_grid": grid,
+    }
+
+
+# The nation and the provinces read their dashboard from the monthly rollup (meetings.rollup)
+# for whole months; their children's rows are there too.
+ROLLUP_FAST_DEPTH = 2
+
+
+def _counted_now(org_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{organisation: (cells, active members)} today, from the rollup counters."""
+    out: dict[int, list[int]] = {pk: [0, 0] for pk in org_ids}
+    for pk, dim, value, count in SubtreeCounter.objects.filter(
+        organisation_id__in=org_ids,
+        dim__in=("org_kind", "members", "exempted"),
+    ).values_list("organisation_id", "dim", "value", "count"):
+        if dim == "org_kind" and value in MEMBER_HOLDING_KINDS:
+            out[pk][0] += count
+        elif dim == "members" and value == "total":
+            out[pk][1] += count
+        elif dim == "exempted" and value == "1":
+            out[pk][1] -= count
+    return {pk: (v[0], v[1]) for pk, v in out.items()}
+
+
+def _report_from_rollup(org: Organisation, date_from: date, date_to: date) -> dict:
+    """The dashboard of a large subtree (the nation, a province) for whole months: the
+    figures of each month from MeetingMonth, for the organisation and the ones directly under
+    it; the cells and active members as the counters hold them today; the cells visited from
+    the first visits of each year when the period starts in January, else counted from the
+    visits; members with a task counted from the tasks (docs/decisions/0021)."""
+    months = _months(date_from, date_to)
+    children = list(
+        Organisation.objects.filter(
+            path__startswith=org.path,
+            depth=org.depth + 1,
+            valid_from__lte=date_to,
+        )
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=date_from))
+        .values_list("pk", "code", "name", "path")
+        .order_by("path")
+    )
+    ids = [org.pk] + [c[0] for c in children]
+    rows = rollup_months(ids, months[0], months[-1])
+    counted = _counted_now(ids)
+    # First visits add up to the cells visited from January of one year.
+    from_first_visits = date_from.month == 1 and date_to.year == date_from.year
+
+    def figures(pk: int) -> _Tally:
+        sums = [0] * len(FIGURES)
+        for month in months:
+            for i, v in enumerate(rows.get((pk, month), ())):
+                sums[i] += v
+        cells, active = counted[pk]
+        t = _Tally(
+            cells=cells,
+            cell_months=cells * len(months),
+            met=sums[0],
+            held=sums[1],
+            present=sums[2],
+            convened=sums[3],
+            invalid=sums[4],
+            levels=Tally(
+                {
+                    level: n
+                    for level, n in zip(("good", "fair", "average", "poor"), sums[5:9], strict=True)
+                    if n
+                }
+            ),
+            visited=sums[9] if from_first_visits else 0,
+            active=active,
+        )
+        return t
+
+    visited_paths: list[str] = []
+    if not from_first_visits:
+        # Counted from the visits: the distinct cells visited, by path.
+        visited_paths = list(
+            SupervisionVisit.objects.filter(
+                prefix_q("supervision__org_path", org.path),
+                attended=True,
+                meeting__held_on__gte=date_from,
+                meeting__held_on__lte=date_to,
+            )
+            .values_list("supervision__org_path", flat=True)
+            .distinct()
+        )
+
+    def visited_under(path: str) -> int:
+        return sum(p.startswith(path) for p in visited_paths)
+
+    own = figures(org.pk)
+    if not from_first_visits:
+        own.visited = len(visited_paths)
+    own.with_task = (
+        MemberTask.objects.filter(
+            prefix_q("org_path", org.path), assigned_on__lte=date_to, due_on__gte=date_from
+        )
+        .exclude(state=TaskState.CANCELLED)
+        .values("member_id")
+        .distinct()
+        .count()
+    )
+    assigned = (
+        Supervision.objects.filter(prefix_q("org_path", org.path), valid_from__lte=date_to)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=date_from))
+        .values("organisation_id")
+        .distinct()
+        .count()
+    )
+    out = own.out()
+    cells = own.cells
+    return {
+        "organisation": {"code": org.code, "name": org.name},
+        "from": date_from,
+        "to": date_to,
+        "cells": cells,
+        "months": [
+            {
+                "month": month,
+                "held": rows.get((org.pk, month), [0])[0],
+                "cells": cells,
+                "missing": [],
+                "missing_count": max(0, cells - rows.get((org.pk, month), [0])[0]),
+            }
+            for month in months
+        ],
+        "meetings_held": own.held,
+        "monthly_share": out["monthly_share"],
+        "attendance_rate": out["attendance_rate"],
+        "invalid": own.invalid,
+        "quality": dict(own.levels),
+        "evaluated": sum(own.levels.values()),
+        "supervision": {
+            "assigned_cells": assigned,
+            "visited_cells": own.visited,
+            "not_visited": [],
+            "not_visited_count": max(0, cells - own.visited),
+        },
+        "tasks": {
+            "active_members": own.active,
+            "with_task": own.with_task,
+            "share": out["task_share"],
+        },
+        "children": [
+            {
+                "code": code,
+                "name": name,
+                **figures(pk).out(),
+                **({} if from_first_visits else {"visited_cells": visited_under(path)}),
+            }
+            for pk, code, name, path in children
+        ],
+        "cell_grid": None,
+        "source": "rollup",
     }
 
 

@@ -29,6 +29,7 @@ from dangvu.meetings.models import (
     SupervisionVisit,
 )
 from dangvu.meetings.notices import notify_planned, notify_task
+from dangvu.meetings.rollup import rollup_add, rollup_kept
 from dangvu.members.choices import IN_PARTY, EventType, Status
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
 from dangvu.members.services import recorder_id
@@ -426,12 +427,13 @@ def meeting_record(
     for name, value in texts.items():
         setattr(m, name, value)
     m.state = State.HELD
-    m.save()
-    m.absences.all().delete()
-    MeetingAbsence.objects.bulk_create(
-        MeetingAbsence(meeting=m, member_id=pk, kind=kind, reason=reason)
-        for pk, (kind, reason) in sorted(cleaned.items())
-    )
+    with rollup_kept(m.organisation_id, m.org_path, (before["held_on"], held_on)):
+        m.save()
+        m.absences.all().delete()
+        MeetingAbsence.objects.bulk_create(
+            MeetingAbsence(meeting=m, member_id=pk, kind=kind, reason=reason)
+            for pk, (kind, reason) in sorted(cleaned.items())
+        )
     _audit(
         actor,
         "meeting.record",
@@ -732,20 +734,21 @@ def meeting_evaluate(
     texts = _texts(strengths=strengths, weaknesses=weaknesses)
     name = clean_text(scorer_name or "", max_length=150)
     level = _level(sheet, total, failed=bool(quality_test(m)))
-    evaluation, _created = MeetingEvaluation.objects.update_or_create(
-        meeting=m,
-        by=by,
-        defaults=dict(
-            scores=cleaned,
-            total=total,
-            level=level,
-            sheet=sheet.source[:200],
-            scorer_name=name,
-            strengths=texts["strengths"],
-            weaknesses=texts["weaknesses"],
-            recorded_by_id=recorder_id(actor),
-        ),
-    )
+    with rollup_kept(m.organisation_id, m.org_path, (m.held_on,)):
+        evaluation, _created = MeetingEvaluation.objects.update_or_create(
+            meeting=m,
+            by=by,
+            defaults=dict(
+                scores=cleaned,
+                total=total,
+                level=level,
+                sheet=sheet.source[:200],
+                scorer_name=name,
+                strengths=texts["strengths"],
+                weaknesses=texts["weaknesses"],
+                recorded_by_id=recorder_id(actor),
+            ),
+        )
     _audit(actor, "meeting.evaluate", m, after={"by": by, "total": total, "level": level})
     return evaluation
 
@@ -829,6 +832,7 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[Meeting]:
             )
     MeetingAbsence.objects.bulk_create(absences, batch_size=5000)
     MeetingEvaluation.objects.bulk_create(evaluations, batch_size=2000)
+    rollup_add(meetings=meetings, levels={e.meeting_id: e.level for e in evaluations})
     return meetings
 
 
@@ -862,6 +866,10 @@ def supervisions_create_bulk(
             for m in meetings
         ),
         batch_size=5000,
+    )
+    rollup_add(
+        visits=[(cell.pk, m.held_on) for cell, meetings in cells for m in meetings if m.held_on],
+        paths={cell.pk: cell.path for cell, _meetings in cells},
     )
     return made
 
@@ -979,7 +987,8 @@ def visit_report(
         raise ValidationError({"meeting": _("The meeting has not been recorded yet.")})
     visit.attended = bool(attended)
     visit.notes = _texts(notes=notes)["notes"]
-    visit.save()
+    with rollup_kept(meeting.organisation_id, meeting.org_path, (meeting.held_on,)):
+        visit.save()
     _log(
         actor,
         "supervision.visit",
