@@ -27,19 +27,24 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from urllib.parse import urlencode
 
 from targets import (
+    attendance_record_target,
+    attendance_storage_target,
     database_size_target,
     development_read_target,
     event_rate_target,
     event_target,
     export_target,
     judge,
+    meetings_dashboard_target,
     member_page_target,
     name_search_target,
+    own_view_target,
     report_as_of_target,
     report_today_target,
     transition_target,
@@ -52,7 +57,7 @@ AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
 
 # The apps above the member registry whose data is reported beside the registry's size.
-DATA_APPS = ("admission",)
+DATA_APPS = ("admission", "meetings")
 # Member development (issue 16): every target is set for the XIII Congress's term.
 TERM = (date(2021, 2, 1), date(2026, 1, 31))
 TRANSITIONS = 40
@@ -904,6 +909,137 @@ class Bench:
             note=f"{len(samples)} cases identified → awareness class passed, sequential",
         )
 
+    def attendance_storage(self) -> None:
+        """Bytes of attendance per member-meeting: the absences (what differs from present)
+        and the meetings' count columns' share are the attendance; reported with the whole of
+        the meetings data beside it."""
+        from django.db.models import Sum
+
+        from dangvu.meetings.models import Meeting
+
+        member_meetings = (
+            Meeting.objects.filter(state__in=("held", "approved")).aggregate(n=Sum("roster"))["n"]
+            or 0
+        )
+        if not member_meetings:
+            return
+        if self.vendor == "sqlite":
+            absences = self.sql(
+                "SELECT SUM(d.pgsize) FROM dbstat d JOIN sqlite_master m ON m.name = d.name "
+                "WHERE m.tbl_name = 'meetings_meetingabsence'"
+            )[0][0]
+        else:
+            absences = self.sql("SELECT pg_total_relation_size('meetings_meetingabsence')")[0][0]
+        # The ten small counts a meeting row keeps (2 bytes each on PostgreSQL, 1-2 on SQLite).
+        counts = Meeting.objects.filter(state__in=("held", "approved")).count() * 10 * 2
+        total = int(absences or 0) + counts
+        self.add(
+            "attendance storage (absences + the meetings' counts)",
+            value=total / member_meetings,
+            unit="B/member-meeting",
+            bytes=total,
+            note=f"{member_meetings:,} member-meetings; {int(absences or 0) / 2**20:,.1f} MiB "
+            "of absences",
+            **attendance_storage_target(),
+        )
+
+    def meetings(self, subjects: dict, user) -> None:
+        """The meetings dashboard of the province and the nation over this calendar year (the
+        generated meetings fill the twelve months before this one), one meeting's attendance
+        recorded for a cell of about forty members, and that cell's member's own view."""
+        from django.db.models import Count
+        from django.utils import timezone
+
+        from dangvu.core.db import prefix_q
+        from dangvu.meetings.choices import Absence, Kind
+        from dangvu.meetings.selectors import meetings_report, own_view
+        from dangvu.meetings.services import meeting_plan, meeting_record, roster
+        from dangvu.members.models import Member
+        from dangvu.members.services import member_link_user
+        from dangvu.organisations.models import Organisation
+
+        self.attendance_storage()
+        today = timezone.localdate()
+        year = (date(today.year, 1, 1), date(today.year, 12, 31))
+        for level in ("province", "nation"):
+            org = subjects[level]
+            r = meetings_report(actor=user, org=org, date_from=year[0], date_to=year[1])
+            self.add(
+                f"meetings dashboard, {level} {org.code}, {year[0]:%Y} (selector)",
+                self.run(
+                    lambda org=org: meetings_report(
+                        actor=user, org=org, date_from=year[0], date_to=year[1]
+                    )
+                ),
+                **meetings_dashboard_target(),
+                note=f"{r['meetings_held']:,} meetings of {r['cells']:,} cells; "
+                f"monthly {r['monthly_share']} %, attendance {r['attendance_rate']} % "
+                f"({r.get('source', 'meetings')})",
+            )
+        # A cell of about forty members of the province (the closest to forty).
+        province = subjects["province"]
+        sizes = (
+            Member.objects.filter(
+                prefix_q("org_path", province.path), status__in=("official", "probationary")
+            )
+            .values("organisation_id")
+            .annotate(n=Count("*"))
+            .values_list("organisation_id", "n")
+        )
+        cell_id, size = min(sizes, key=lambda pair: (abs(pair[1] - 40), pair[0]))
+        cell = Organisation.objects.get(pk=cell_id)
+        people = roster(cell, today)
+        days = [today - timedelta(days=i) for i in range(1, 31)]
+        planned = [
+            meeting_plan(
+                actor=user, organisation=cell, kind=Kind.EXTRAORDINARY, planned_on=d, notify=False
+            )
+            for d in days
+        ]
+        samples = []
+        for i, m in enumerate(planned):
+            absent = {
+                people[(i + k) % len(people)].member_id: (Absence.EXCUSED, "Ốm") for k in (0, 1)
+            }
+            started = time.perf_counter()
+            meeting_record(
+                actor=user,
+                meeting=m,
+                held_on=m.planned_on,
+                started_at=dt_time(19, 0),
+                ended_at=dt_time(20, 45),
+                absences=absent,
+                content="Nội dung",
+                resolution="Nghị quyết",
+                minutes="Biên bản",
+            )
+            samples.append((time.perf_counter() - started) * 1000)
+        self.add(
+            "record one meeting's attendance, 40-member cell (service: roster, counts, rollup, "
+            "audit)",
+            samples,
+            **attendance_record_target(),
+            note=f"cell {cell.code} with {size} members, {len(samples)} meetings, 2 absent each",
+        )
+        member = Member.objects.filter(organisation=cell, status="official").order_by("pk").first()
+        from django.contrib.auth import get_user_model
+
+        reader = get_user_model().objects.filter(username="bench-member").first()
+        if reader is None:
+            from dangvu.accounts.services import user_create
+
+            reader, _password = user_create(actor=None, username="bench-member", sign_in=False)
+        if member.user_id != reader.pk:
+            Member.objects.filter(user=reader).update(user=None)
+            member_link_user(actor=None, member=member, user=reader)
+        view = own_view(actor=reader)
+        self.add(
+            "a member's own view: next meetings, tasks, attendance, resolutions (selector)",
+            self.run(lambda: own_view(actor=reader)),
+            **own_view_target(),
+            note=f"{len(view['attendance'])} meetings in twelve months",
+        )
+
 
 # --- HTTP -------------------------------------------------------------------------------------
 
@@ -1035,6 +1171,7 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     bench.section("record event", bench.events, user)
     bench.section("member development", bench.development, subjects, user)
+    bench.section("cell meetings", bench.meetings, subjects, user)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

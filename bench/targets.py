@@ -22,6 +22,11 @@ __all__ = [
     "database_size_target",
     "development_read_target",
     "transition_target",
+    "meetings_dashboard_target",
+    "attendance_record_target",
+    "own_view_target",
+    "attendance_storage_target",
+    "ATTENDANCE_BYTES",
     "event_rate_target",
     "event_target",
     "generate_target",
@@ -163,6 +168,32 @@ def transition_target() -> dict:
     """One step of an admission case through the service (its rules, the case, its step, the
     audit): p95 ≤ 20 ms (issue 16)."""
     return rule([["p95_ms", "<=", 20]], "p95 ≤ 20 ms")
+
+
+# --- cell meetings (issue 17) ------------------------------------------------------------------
+
+ATTENDANCE_BYTES = 20  # per member-meeting, indexes included
+
+
+def meetings_dashboard_target() -> dict:
+    """The meetings dashboard of a province and of the nation over a year: p50 ≤ 50 ms on both
+    engines (issue 17)."""
+    return rule([["p50_ms", "<=", 50]], "p50 ≤ 50 ms")
+
+
+def attendance_record_target() -> dict:
+    """Recording one meeting's attendance for a 40-member cell: p95 ≤ 50 ms (issue 17)."""
+    return rule([["p95_ms", "<=", 50]], "p95 ≤ 50 ms")
+
+
+def own_view_target() -> dict:
+    """A member's own view (next meetings, tasks, attendance, resolutions): p95 ≤ 20 ms."""
+    return rule([["p95_ms", "<=", 20]], "p95 ≤ 20 ms")
+
+
+def attendance_storage_target() -> dict:
+    """Attendance costs at most 20 bytes per member-meeting on average, indexes included."""
+    return rule([["value", "<=", ATTENDANCE_BYTES]], f"≤ {ATTENDANCE_BYTES} B/member-meeting")
 
 
 # --- judging ---------------------------------------------------------------------------------
