@@ -2,19 +2,20 @@
 bodies every operation documents, the date type with the supported range, and bounded paging
 parameters. Lives in core so that apps below `api` can use it (docs/decisions/0010)."""
 
-from datetime import date
+from datetime import date, time
 from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
-from dangvu.core.dates import check_in_range
+from dangvu.core.dates import check_in_range, time_of_day
 
 __all__ = [
     "ErrorOut",
     "FieldErrorOut",
     "ValidationErrorOut",
     "Day",
+    "Clock",
     "documented",
     "MAX_ID",
 ]
@@ -44,6 +45,8 @@ def _in_range(value: date) -> date:
 
 # A date Dangvu accepts: 1900-01-01 to 2100-12-31 (core.dates.MIN_DATE, MAX_DATE).
 Day = Annotated[date, AfterValidator(_in_range)]
+# A time of day, "19:30" (core.dates.time_of_day: no time zone, no seconds).
+Clock = Annotated[time, AfterValidator(time_of_day)]
 
 
 def documented(ok: Any, status: int = 200, *, auth: bool = True) -> dict[int, Any]:

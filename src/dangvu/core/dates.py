@@ -1,12 +1,19 @@
 """Date helpers."""
 
 import calendar
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-__all__ = ["add_months", "parse_date", "check_in_range", "MIN_DATE", "MAX_DATE"]
+__all__ = [
+    "add_months",
+    "parse_date",
+    "check_in_range",
+    "time_of_day",
+    "MIN_DATE",
+    "MAX_DATE",
+]
 
 # The dates Dangvu accepts anywhere (forms, API, CLI, services): the oldest living members were
 # born in the 1920s and the party's records begin in 1930; a date outside is a typing error.
@@ -21,6 +28,16 @@ def check_in_range(value: date) -> None:
             _("The date must lie between %(a)s and %(b)s.")
             % {"a": MIN_DATE.strftime("%d/%m/%Y"), "b": MAX_DATE.strftime("%d/%m/%Y")}
         )
+
+
+def time_of_day(value: time) -> time:
+    """A time of day as Dangvu keeps it (a meeting's start and end): hours and minutes, no
+    seconds, no time zone (the day's local time). ValueError, in the user's language, for a
+    time with a time zone (SQLite cannot store one; a meeting has no other zone than its
+    place's)."""
+    if value.tzinfo is not None:
+        raise ValueError(_("Enter a time of day as HH:MM, without a time zone."))
+    return value.replace(second=0, microsecond=0)
 
 
 # A bulk load asks about four times a member (age limits, end of probation), mostly for dates

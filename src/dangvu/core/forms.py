@@ -4,13 +4,14 @@ from abc import ABCMeta, abstractmethod
 
 from django import forms
 
-from dangvu.core.dates import check_in_range
+from dangvu.core.dates import check_in_range, time_of_day
 from dangvu.core.errors import DomainError, ValidationError, field_errors
 
 __all__ = [
     "add_service_errors",
     "ActorForm",
     "DayField",
+    "TimeOfDayField",
     "date_widget",
     "PickerField",
     "PickerWidget",
@@ -36,6 +37,25 @@ class DayField(forms.DateField):
                 check_in_range(value)
             except ValueError as exc:
                 raise ValidationError(str(exc), code="out_of_range") from None
+
+
+class TimeOfDayField(forms.TimeField):
+    """A time of day (HH:MM) with the phone's time picker; the same rule as the API's Clock
+    (core.dates.time_of_day)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return None
+        try:
+            return time_of_day(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="time_zone") from None
 
 
 class ActorForm(forms.Form):

@@ -1,7 +1,8 @@
 """A cell meeting in a real browser on a phone: the officer plans it for a cell chosen by name,
 records the attendance with one tap for the one member absent (everyone else present), the
-times, chair and minutes, then scores it on the scoring sheet. Screenshots of the roll call
-and of the meeting's page are kept."""
+times, chair and minutes, then scores it on the scoring sheet and attaches the resolution (a
+file that is not a PDF refused first). Screenshots of the roll call and of the meeting's page
+are kept."""
 
 import re
 
@@ -60,5 +61,27 @@ def test_a_meeting_recorded_and_evaluated_on_a_phone(
     press(page, viewport, page.locator("#save-evaluation"))
     expect(page.locator(".evaluation")).to_contain_text("83")
     expect(page.locator(".evaluation")).to_contain_text("Khá")
+
+    # The signed resolution as a PDF; a file that is not one is refused and explained.
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "chuong-trinh.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90"}],
+    )
+    press(page, viewport, page.locator("#attach"))
+    expect(page.locator("ul.messages")).to_contain_text("không phải tệp được nhận")
+    page.select_option("#id_role", "resolution")
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "nghi-quyet-thang.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n%%EOF\n",
+            }
+        ],
+    )
+    press(page, viewport, page.locator("#attach"))
+    expect(page.locator("#files")).to_contain_text("nghi-quyet-thang.pdf")
+    assert m.files.get().role == "resolution"
     assert_no_horizontal_scroll(page, "meeting page")
     screenshot("meeting")

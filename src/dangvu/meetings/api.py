@@ -3,14 +3,15 @@ attendance, approve (lock) and correct the minutes, evaluate; supervision assign
 their visits; member tasks; the meetings report of a subtree."""
 
 from datetime import date, time
-from typing import Annotated
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from dangvu.accounts.scoping import get_or_404, restrict
-from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.apischema import MAX_ID, Clock, Day, documented
+from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
@@ -36,15 +37,6 @@ from dangvu.organisations.selectors import org_get, org_get_or_404
 __all__ = ["router"]
 
 router = Router(tags=["meetings"])
-
-
-def _clock(value: time) -> time:
-    if value.tzinfo is not None:
-        raise ValueError("A time of day as HH:MM, without a time zone.")
-    return value
-
-
-Clock = Annotated[time, AfterValidator(_clock)]  # a time of day, "19:30"
 
 
 class MeetingOut(Schema):
@@ -438,9 +430,11 @@ def correction(request, payload: CorrectionIn, meeting_id: int = Path(..., ge=1,
     for name in ("started_at", "ended_at"):
         if changes.get(name):
             try:
-                changes[name] = _clock(time.fromisoformat(changes[name]))
+                changes[name] = time_of_day(time.fromisoformat(str(changes[name])))
             except ValueError:
-                raise ValidationError({name: "A time of day as HH:MM."}) from None
+                raise ValidationError(
+                    {name: _("Enter a time of day as HH:MM, without a time zone.")}
+                ) from None
     meeting_correct(actor=request.user, meeting=m, changes=changes, reason=payload.reason)
     return Status(201, _out(meeting_get(actor=request.user, pk=m.pk)))
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dangvu.core.forms import ActorForm, DayField
+from dangvu.core.forms import ActorForm, DayField, TimeOfDayField
 from dangvu.meetings.choices import Absence, Evaluator, Kind, TaskState
 from dangvu.members.forms import MemberField
 from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
@@ -24,12 +24,6 @@ PRESENT = "present"
 CELLS = sorted(MEMBER_HOLDING_KINDS)
 
 
-def _time():
-    return forms.TimeField(
-        required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-
-
 class OrgPeriodForm(ActorForm):
     org = OrganisationField(label=_("Organisation"), action="meetings.view", required=False)
     date_from = DayField(label=_("From"), required=False)
@@ -40,7 +34,7 @@ class MeetingForm(ActorForm):
     organisation = OrganisationField(label=_("Party cell"), action="meetings.manage", kinds=CELLS)
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.REGULAR)
     planned_on = DayField(label=_("Date"))
-    starts_at = _time()
+    starts_at = TimeOfDayField()
     topic = forms.CharField(label=_("Topic"), required=False, max_length=300)
     agenda = forms.CharField(
         label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -59,7 +53,7 @@ class CalendarForm(ActorForm):
     organisation = OrganisationField(label=_("Party cell"), action="meetings.manage", kinds=CELLS)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     day = forms.IntegerField(label=_("Day of the month"), min_value=1, max_value=31, initial=5)
-    starts_at = _time()
+    starts_at = TimeOfDayField()
     place = forms.CharField(label=_("Venue"), required=False, max_length=200)
     thematic = forms.BooleanField(
         label=_("A thematic meeting every quarter (March, June, September, December)"),
@@ -78,8 +72,8 @@ class RecordForm(forms.Form):
     otherwise), the reason of an absence, the times, chair, minute-taker and texts."""
 
     held_on = DayField(label=_("Held on"))
-    started_at = _time()
-    ended_at = _time()
+    started_at = TimeOfDayField()
+    ended_at = TimeOfDayField()
     chair = forms.TypedChoiceField(label=_("Chair"), required=False, coerce=int, empty_value=None)
     minute_taker = forms.TypedChoiceField(
         label=_("Minute-taker"), required=False, coerce=int, empty_value=None

@@ -38,7 +38,9 @@ __all__ = [
     "meeting_get",
     "meeting_file",
     "attendance_of",
+    "cell_members",
     "own_view",
+    "task_list",
     "meetings_report",
     "org_row",
     "meetings_due",
@@ -80,6 +82,17 @@ def meeting_list(
     if state:
         qs = qs.filter(state=state)
     return qs.select_related("organisation").order_by("-planned_on", "org_path", "-pk")
+
+
+def task_list(*, actor, org: Organisation | None = None, state: str = ""):
+    """The member tasks the actor may see (under `org` when given; in `state` when it is one),
+    soonest due first."""
+    qs = restrict(MemberTask.objects.all(), actor, "meetings.view")
+    if org is not None:
+        qs = qs.filter(prefix_q("org_path", org.path))
+    if state in TaskState.values:
+        qs = qs.filter(state=state)
+    return qs.select_related("member", "organisation").order_by("due_on", "pk")
 
 
 def meeting_get(*, actor, pk: int, action: str = "meetings.view") -> Meeting:
@@ -137,6 +150,20 @@ def attendance_of(m: Meeting) -> list[dict]:
             }
         )
     return out
+
+
+def cell_members(m: Meeting, ids) -> dict[int, Member]:
+    """{id: member} of the given member ids that belong to the meeting's cell now or belonged
+    to it (the service checks the day's roster)."""
+    wanted = sorted({i for i in ids if i})
+    return {
+        p.pk: p
+        for p in Member.objects.filter(pk__in=wanted)
+        .filter(
+            Q(organisation_id=m.organisation_id) | Q(periods__organisation_id=m.organisation_id)
+        )
+        .distinct()
+    }
 
 
 def own_view(*, actor, today: date | None = None) -> dict | None:

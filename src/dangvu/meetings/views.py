@@ -11,7 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dangvu.accounts.scoping import allows, holds_anywhere, restrict
+from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
@@ -30,11 +30,13 @@ from dangvu.meetings.models import MeetingFile, MemberTask
 from dangvu.meetings.notices import CALENDAR_TYPE, calendar_file
 from dangvu.meetings.selectors import (
     attendance_of,
+    cell_members,
     meeting_file,
     meeting_get,
     meeting_list,
     meetings_report,
     own_view,
+    task_list,
 )
 from dangvu.meetings.services import (
     evaluator_sides,
@@ -198,7 +200,7 @@ def meeting_record_view(request, meeting_id):
     form = RecordForm(request.POST or None, initial=initial, roster=people)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        by_id = {p.pk: p for p in _members([d["chair"], d["minute_taker"]])}
+        by_id = cell_members(m, [d["chair"], d["minute_taker"]])
         try:
             meeting_record(
                 actor=request.user,
@@ -273,12 +275,6 @@ def meeting_file_view(request, meeting_id, file_id):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _members(ids):
-    from dangvu.members.models import Member
-
-    return Member.objects.filter(pk__in=[i for i in ids if i])
 
 
 def meeting_approve_view(request, meeting_id):
@@ -394,15 +390,8 @@ def mine_ics_view(request):
 def task_list_view(request):
     _need(request)
     form, org, _from, _to = _period(request)
-    qs = restrict(MemberTask.objects.all(), request.user, "meetings.view")
-    if org is not None:
-        from dangvu.core.db import prefix_q
-
-        qs = qs.filter(prefix_q("org_path", org.path))
     state = request.GET.get("state", TaskState.OPEN)
-    if state in TaskState.values:
-        qs = qs.filter(state=state)
-    rows = list(qs.select_related("member", "organisation").order_by("due_on", "pk")[:PAGE_SIZE])
+    rows = list(task_list(actor=request.user, org=org, state=state)[:PAGE_SIZE])
     return render(
         request,
         "meetings/tasks.html",
