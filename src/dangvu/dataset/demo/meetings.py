@@ -219,7 +219,60 @@ def record_meetings(today: date) -> int:
                     topic=f"Sinh hoạt thường kỳ tháng {day.month}/{day.year}",
                     place="Nhà văn hóa thôn",
                 )
+    # Three cells keep their latest resolution as a signed PDF (the secretary's, two others).
+    attach_resolutions(list(dict.fromkeys([cells[0], cells[len(cells) // 2], cells[-1]])))
     return held
+
+
+def _signed_resolution(m) -> bytes:
+    """The meeting's resolution as the cell would scan or print it: a one-page PDF (WeasyPrint,
+    with the fonts that hold every Vietnamese letter)."""
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    from dangvu.reports.pdf import font_family
+
+    html = (
+        f'<html><body style="font-family: {font_family()}; font-size: 13pt">'
+        f'<p style="text-align:center"><b>ĐẢNG CỘNG SẢN VIỆT NAM</b></p>'
+        f"<p>{escape(m.organisation.name)}</p>"
+        f'<h2 style="text-align:center">NGHỊ QUYẾT</h2>'
+        f'<p style="text-align:center">Sinh hoạt chi bộ ngày {m.held_on:%d/%m/%Y}</p>'
+        f"<p>{escape(m.resolution)}</p>"
+        f"<p>{escape(m.content)}</p>"
+        '<p style="text-align:right">T/M CHI BỘ<br>BÍ THƯ</p></body></html>'
+    )
+    return HTML(string=html).write_pdf()
+
+
+def attach_resolutions(cells: list[Organisation]) -> int:
+    """The signed resolution of each cell's latest approved regular meeting, as a PDF."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvu.meetings.models import Meeting, MeetingFile
+    from dangvu.meetings.services import meeting_attach
+
+    made = 0
+    for cell in cells:
+        m = (
+            Meeting.objects.filter(organisation=cell, kind=Kind.REGULAR, state="approved")
+            .select_related("organisation")
+            .order_by("-held_on")
+            .first()
+        )
+        if m is None:
+            continue
+        meeting_attach(
+            actor=None,
+            meeting=m,
+            upload=SimpleUploadedFile(
+                f"nghi-quyet-{m.held_on:%Y-%m}.pdf", _signed_resolution(m), "application/pdf"
+            ),
+            role=MeetingFile.Role.RESOLUTION,
+            reason="Bản nghị quyết có chữ ký",
+        )
+        made += 1
+    return made
 
 
 def _tasks(rng: random.Random, cell: Organisation, months: list[date], today: date) -> None:

@@ -443,3 +443,22 @@ def test_quang_binh_meetings_supervision_and_tasks(demo):
     dangvien = get_user_model().objects.get(username="dangvien")
     view = own_view(actor=dangvien)
     assert view["upcoming"] and view["attendance"]
+    # Three cells keep their latest resolution as a signed PDF with Vietnamese text.
+    from dangvu.meetings.models import MeetingFile
+
+    files = list(MeetingFile.objects.all())
+    assert len(files) == 3 and {f.kind for f in files} == {"pdf"}
+    assert files[0].file.read(5) == b"%PDF-"
+    # The whole province's dashboard from the rollup gives what its meetings give.
+    from dangvu.accounts.scoping import SYSTEM
+    from dangvu.organisations.models import Organisation
+
+    province = Organisation.objects.get(path=commune.path[: 2 * Organisation.steplen])
+    whole = (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
+    fast = meetings_report(actor=SYSTEM, org=province, date_from=whole[0], date_to=whole[1])
+    exact = meetings_report(
+        actor=SYSTEM, org=province, date_from=whole[0], date_to=whole[1], source="meetings"
+    )
+    assert fast["source"] == "rollup"
+    for key in ("meetings_held", "attendance_rate", "quality", "invalid"):
+        assert fast[key] == exact[key], key
