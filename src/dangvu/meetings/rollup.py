@@ -33,6 +33,7 @@ from django.db.models import Min
 from dangvu.core.db import json_rows
 from dangvu.meetings.choices import Evaluator, Kind, Level, State
 from dangvu.meetings.models import Meeting, MeetingEvaluation, MeetingMonth, SupervisionVisit
+from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 
 __all__ = [
@@ -87,11 +88,13 @@ def _zero() -> list[int]:
 def _levels(meeting_ids: Iterable[int]) -> dict[int, str]:
     """The level each meeting counts with: the supervisor's evaluation, else the cell's."""
     levels: dict[int, str] = {}
-    for meeting_id, by, level in MeetingEvaluation.objects.filter(
-        meeting_id__in=sorted(meeting_ids)
-    ).values_list("meeting_id", "by", "level"):
-        if by == Evaluator.SUPERVISOR or meeting_id not in levels:
-            levels[meeting_id] = level
+    ids = sorted(meeting_ids)
+    for start in range(0, len(ids), 5000):
+        for meeting_id, by, level in MeetingEvaluation.objects.filter(
+            meeting_id__in=ids[start : start + 5000]
+        ).values_list("meeting_id", "by", "level"):
+            if by == Evaluator.SUPERVISOR or meeting_id not in levels:
+                levels[meeting_id] = level
     return levels
 
 
@@ -328,36 +331,20 @@ class MeetingRollupTree:
 
 
 def rollup_expected() -> Deltas:
-    """Every row recomputed from the meetings."""
-    meetings = Meeting.objects.filter(state__in=HELD).values_list(
-        "pk", "organisation_id", "kind", "held_on", "present", "convened", "valid"
+    """Every row recomputed from the meetings, a few thousand cells at a time (memory bounded
+    by the chunk, not by the country)."""
+    cell_paths = dict(
+        Organisation.objects.filter(kind__in=sorted(MEMBER_HOLDING_KINDS)).values_list("pk", "path")
     )
-    meetings = list(meetings.iterator(chunk_size=10_000))
-    levels = _levels_all()
-    visits = list(
-        SupervisionVisit.objects.filter(attended=True)
-        .values_list("supervision__organisation_id", "meeting__held_on")
-        .iterator(chunk_size=10_000)
-    )
-    per_cell = _figures(meetings, levels, visits)
-    cells = {cell for cell, _m in per_cell}
-    paths = {
-        pk: path
-        for pk, path in Organisation.objects.values_list("pk", "path").iterator(chunk_size=20_000)
-        if pk in cells
-    }
-    deltas = _spread(per_cell, _chains(paths))
+    chains = _chains(cell_paths)
+    ids = sorted(cell_paths)
+    deltas: Deltas = {}
+    for start in range(0, len(ids), 2000):
+        for (org, month), values in _spread(
+            _subtree_figures(ids[start : start + 2000]), chains
+        ).items():
+            _add(deltas, org, month, values)
     return {k: v for k, v in deltas.items() if any(v)}
-
-
-def _levels_all() -> dict[int, str]:
-    levels: dict[int, str] = {}
-    for meeting_id, by, level in MeetingEvaluation.objects.values_list(
-        "meeting_id", "by", "level"
-    ).iterator(chunk_size=20_000):
-        if by == Evaluator.SUPERVISOR or meeting_id not in levels:
-            levels[meeting_id] = level
-    return levels
 
 
 def rollup_rebuild() -> int:
