@@ -57,6 +57,7 @@ from dangvu.organisations.selectors import org_roots_for
 from dangvu.stats.services import report_served
 
 PAGE_SIZE = 200
+UPLOAD_SLACK = 64 * 1024  # the form's other fields and the multipart boundaries
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 QUALITY_LABELS = {
     "attendance": gettext_lazy("attendance not above 85 %"),
@@ -65,6 +66,13 @@ QUALITY_LABELS = {
     "minutes": gettext_lazy("no minutes"),
     "resolution": gettext_lazy("no resolution"),
 }
+
+
+def _say_errors(request, exc: ValidationError) -> None:
+    """A service's refusal as messages on the page the user is sent back to."""
+    for errors in exc.message_dict.values():
+        for error in errors:
+            messages.error(request, error)
 
 
 def _need(request, action: str = "meetings.view") -> None:
@@ -227,7 +235,18 @@ def meeting_record_view(request, meeting_id):
 def meeting_attach_view(request, meeting_id):
     """Attach a file (POST, multipart) and go back to the meeting; errors as messages."""
     m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
-    if request.method == "POST":
+    try:
+        sent = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        sent = 0
+    if request.method == "POST" and sent > max_upload_bytes() + UPLOAD_SLACK:
+        # Refused before the body is read (Django would spool it to disk first).
+        messages.error(
+            request,
+            _("The file is larger than %(limit)s MB.")
+            % {"limit": f"{max_upload_bytes() / 1048576:g}"},
+        )
+    elif request.method == "POST":
         try:
             f = meeting_attach(
                 actor=request.user,
@@ -237,9 +256,7 @@ def meeting_attach_view(request, meeting_id):
                 reason=request.POST.get("reason", ""),
             )
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    messages.error(request, error)
+            _say_errors(request, exc)
         else:
             messages.success(request, _("%(name)s is attached.") % {"name": f.name})
     return redirect(reverse("meetings:detail", args=[m.pk]) + "#files")
@@ -251,9 +268,7 @@ def meeting_detach_view(request, meeting_id, file_id):
         try:
             meeting_detach(actor=request.user, meeting=m, file_id=file_id)
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                for error in errors:
-                    messages.error(request, error)
+            _say_errors(request, exc)
         else:
             messages.success(request, _("The file has been removed."))
     return redirect(reverse("meetings:detail", args=[m.pk]) + "#files")
@@ -284,9 +299,7 @@ def meeting_approve_view(request, meeting_id):
     try:
         meeting_approve(actor=request.user, meeting=m)
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        _say_errors(request, exc)
     else:
         messages.success(request, _("The minutes are approved; the meeting is locked."))
     return redirect("meetings:detail", meeting_id=m.pk)
@@ -302,9 +315,7 @@ def meeting_evaluate_view(request, meeting_id):
     try:
         sheet = scoring_sheet(m)
     except ValidationError as exc:
-        for errors in exc.message_dict.values():
-            for error in errors:
-                messages.error(request, error)
+        _say_errors(request, exc)
         return redirect("meetings:detail", meeting_id=m.pk)
     form = EvaluationForm(request.POST or None, criteria=sheet.value["criteria"], sides=sides)
     if request.method == "POST" and form.is_valid():

@@ -192,3 +192,15 @@ def test_the_secretary_attaches_on_the_meeting_page_and_a_bad_file_is_explained(
     assert MeetingFile.objects.get().role == "resolution"
     client.force_login(users.sec2)
     assert client.post(url, {"file": SimpleUploadedFile("x.pdf", PDF)}).status_code == 404
+
+
+def test_a_body_far_over_the_limit_is_refused_before_it_is_read(users, client, meeting, settings):
+    settings.DANGVU_UPLOAD_MAX_BYTES = 1024
+    client.force_login(users.sec1)
+    r = client.post(
+        f"/meetings/{meeting.pk}/files/",
+        {"role": "resolution", "file": SimpleUploadedFile("to.pdf", PDF + b"0" * 200_000)},
+        follow=True,
+    )
+    assert "lớn hơn" in r.content.decode()
+    assert not MeetingFile.objects.exists()
