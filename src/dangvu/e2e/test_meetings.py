@@ -85,3 +85,48 @@ def test_a_meeting_recorded_and_evaluated_on_a_phone(
     assert m.files.get().role == "resolution"
     assert_no_horizontal_scroll(page, "meeting page")
     screenshot("meeting")
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_the_district_dashboard_shows_who_missed_which_month_and_downloads(
+    page, viewport, live_server, org_tree, members, staff_user, screenshot
+):
+    """The officer opens the district's dashboard for this year: the cell month by month
+    (met, missed), the organisation under the district, the cell no supervisor visited; the
+    Excel download is a real workbook."""
+    from datetime import date, time
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from dangvu.meetings.choices import Kind
+    from dangvu.meetings.services import meeting_plan, meeting_record
+
+    today = timezone.localdate()
+    if today.month == 1:
+        pytest.skip("a year's first month has no past month to show")
+    day = date(today.year, 1, 5)
+    m = meeting_plan(actor=None, organisation=org_tree["cell"], kind=Kind.REGULAR, planned_on=day)
+    meeting_record(
+        actor=None,
+        meeting=m,
+        held_on=day,
+        started_at=time(19, 0),
+        ended_at=time(20, 40),
+        minutes="Biên bản",
+        resolution="Nghị quyết",
+    )
+    sign_in(page, live_server.url, viewport)
+    page.goto(f"{live_server.url}/meetings/report/?org=E2E-H")
+    grid = page.locator("#cells")
+    expect(grid).to_contain_text("Chi bộ thôn Cổ Loa")
+    expect(grid.locator("td.ok").first).to_contain_text("✓")
+    expect(grid.locator("td.missed").first).to_contain_text("✗")
+    expect(page.locator("#children")).to_contain_text("Chi bộ thôn Cổ Loa")
+    expect(page.locator("#not-visited")).to_contain_text("Chi bộ thôn Cổ Loa")
+    screenshot("dashboard")
+    with page.expect_download() as download:
+        page.locator("#export").click()
+    wb = load_workbook(download.value.path())
+    assert "Từng chi bộ" in wb.sheetnames

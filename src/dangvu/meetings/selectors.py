@@ -202,6 +202,11 @@ def own_view(*, actor, today: date | None = None) -> dict | None:
 # --- the dashboard --------------------------------------------------------------------------------
 
 
+def _months_so_far(date_from: date, date_to: date) -> list[date]:
+    """The months of the period up to this one: a month still to come is not missed."""
+    return _months(date_from, min(date_to, timezone.localdate()))
+
+
 def _months(date_from: date, date_to: date) -> list[date]:
     out, month = [], date_from.replace(day=1)
     while month <= date_to:
@@ -295,7 +300,7 @@ def meetings_report(
         .values_list("pk", "code", "name", "path", "valid_from", "valid_to")
         .order_by("path")
     )
-    months = _months(date_from, date_to)
+    months = _months_so_far(date_from, date_to)
     held = list(
         Meeting.objects.filter(
             prefix_q("org_path", org.path),
@@ -490,7 +495,7 @@ def _report_from_rollup(org: Organisation, date_from: date, date_to: date) -> di
     it; the cells and active members as the counters hold them today; the cells visited from
     the first visits of each year when the period starts in January, else counted from the
     visits; members with a task counted from the tasks (docs/decisions/0021)."""
-    months = _months(date_from, date_to)
+    months = _months_so_far(date_from, date_to)
     children = list(
         Organisation.objects.filter(
             path__startswith=org.path,
@@ -502,7 +507,7 @@ def _report_from_rollup(org: Organisation, date_from: date, date_to: date) -> di
         .order_by("path")
     )
     ids = [org.pk] + [c[0] for c in children]
-    rows = rollup_months(ids, months[0], months[-1])
+    rows = rollup_months(ids, months[0], months[-1]) if months else {}
     counted = _counted_now(ids)
     # First visits add up to the cells visited from January of one year.
     from_first_visits = date_from.month == 1 and date_to.year == date_from.year

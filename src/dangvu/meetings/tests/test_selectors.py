@@ -225,3 +225,32 @@ def test_the_dashboard_downloads_as_excel_with_its_figures(tree, users, client):
         ).status_code
         == 404
     )
+
+
+def test_months_still_to_come_are_not_missed(tree):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_member(tree.cell1)
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
+    _held(tree.cell1, last_month)
+    for org in (tree.cell1, tree.province):  # the meetings, then the rollup
+        r = meetings_report(
+            actor=SYSTEM,
+            org=org,
+            date_from=last_month.replace(day=1),
+            date_to=date(today.year + 1, 12, 31),
+        )
+        assert [m["month"] for m in r["months"]] == [
+            last_month.replace(day=1),
+            today.replace(day=1),
+        ]
+    future = meetings_report(
+        actor=SYSTEM,
+        org=tree.province,
+        date_from=date(today.year + 1, 1, 1),
+        date_to=date(today.year + 1, 12, 31),
+    )
+    assert future["months"] == [] and future["monthly_share"] is None
