@@ -3,16 +3,18 @@ happened with its attendance, approving the minutes (which locks the meeting) an
 locked meeting (recorded, not overwritten). DOMAIN.md §4."""
 
 import calendar
+import json
 from dataclasses import dataclass
 from datetime import date, time
 
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.core.db import allocate_ids, insert_rows
 from dangvu.core.errors import ValidationError
 from dangvu.core.rules import RuleNotInForce, rule, rule_value_or_none
 from dangvu.core.text import clean_text
@@ -50,6 +52,7 @@ __all__ = [
     "meeting_detach",
     "HeldMeeting",
     "meetings_create_bulk",
+    "WrittenMeeting",
     "supervisions_create_bulk",
     "meeting_evaluate",
     "quality_test",
@@ -775,41 +778,110 @@ class HeldMeeting:
     approved_on: date | None = None
 
 
-def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[Meeting]:
+@dataclass(slots=True)
+class WrittenMeeting:
+    """A meeting meetings_create_bulk wrote: what the rollup, quality test and the supervision
+    bulk read of it (a model instance per row cost the generator more than the database)."""
+
+    pk: int
+    organisation_id: int
+    org_path: str
+    kind: str
+    state: str
+    planned_on: date
+    held_on: date
+    started_at: time
+    ended_at: time
+    minutes: str
+    resolution: str
+    roster: int
+    away: int
+    convened: int
+    present: int
+    excused: int
+    unexcused: int
+    exempt_absent: int
+    quorum_base: int
+    official_present: int
+    valid: bool | None
+
+    @property
+    def minutes_long(self) -> int:
+        return (self.ended_at.hour * 60 + self.ended_at.minute) - (
+            self.started_at.hour * 60 + self.started_at.minute
+        )
+
+
+def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeting]:
     """Write held meetings with their attendance and the cell's evaluation in a few statements
     (the national generator): the same counts, validity and quality rules as meeting_record
     and meeting_evaluate, for a caller that has already checked the cells and rosters (the
-    system only)."""
+    system only). Rows go in as plain tuples (core.db.insert_rows: COPY on PostgreSQL)."""
     if actor is not None and actor is not SYSTEM:
         raise ValidationError({"__all__": _("Only the system writes meetings in bulk.")})
-    meetings, evaluations = [], []
-    for row in rows:
-        m = Meeting(
+    if not rows:
+        return []
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    ids = allocate_ids(Meeting, len(rows))
+    written, meeting_rows, absence_rows, evaluation_rows = [], [], [], []
+    provinces: dict[str, str] = {}
+    sheets: dict[tuple[str, date], object] = {}
+    levels: dict[int, str] = {}
+    for pk, row in zip(ids, rows, strict=True):
+        counts = attendance_counts(row.roster, row.absences, row.day)
+        m = WrittenMeeting(
+            pk=pk,
+            organisation_id=row.cell.pk,
+            org_path=row.cell.path,
             kind=row.kind,
+            state=State.APPROVED if row.approved_on else State.HELD,
             planned_on=row.day,
-            starts_at=row.started_at,
-            topic=row.topic,
             held_on=row.day,
             started_at=row.started_at,
             ended_at=row.ended_at,
-            resolution=row.resolution,
             minutes=row.minutes,
-            state=State.APPROVED if row.approved_on else State.HELD,
-            approved_on=row.approved_on,
-            **attendance_counts(row.roster, row.absences, row.day),
+            resolution=row.resolution,
+            **counts,
         )
-        m.place_in(row.cell)
-        meetings.append(m)
-    Meeting.objects.bulk_create(meetings, batch_size=2000)
-    provinces: dict[str, str] = {}
-    sheets: dict[tuple[str, date], object] = {}
-    absences = []
-    for m, row in zip(meetings, rows, strict=True):
+        written.append(m)
+        start, end = (
+            ops.adapt_timefield_value(row.started_at),
+            ops.adapt_timefield_value(row.ended_at),
+        )
+        day = ops.adapt_datefield_value(row.day)
+        values = {
+            "id": pk,
+            "organisation_id": m.organisation_id,
+            "org_path": m.org_path,
+            "kind": m.kind,
+            "state": m.state,
+            "planned_on": day,
+            "starts_at": start,
+            "place": "",
+            "online_link": "",
+            "topic": row.topic,
+            "agenda": "",
+            "held_on": day,
+            "started_at": start,
+            "ended_at": end,
+            "chair_id": None,
+            "minute_taker_id": None,
+            "guests": "",
+            "content": "",
+            "resolution": row.resolution,
+            "minutes": row.minutes,
+            **counts,
+            "approved_on": ops.adapt_datefield_value(row.approved_on),
+            "recorded_by_id": None,
+            "updated_at": now,
+        }
+        meeting_rows.append(tuple(values[c] for c in _MEETING_COLUMNS))
         away = {e.member_id for e in row.roster if e.away}
-        absences += [
-            MeetingAbsence(meeting_id=m.pk, member_id=pk, kind=kind)
-            for pk, kind in sorted(row.absences.items())
-            if pk not in away
+        absence_rows += [
+            (pk, member, kind, "")
+            for member, kind in sorted(row.absences.items())
+            if member not in away
         ]
         if row.scores is not None:
             cut = m.org_path[: 2 * Organisation.steplen]
@@ -820,20 +892,47 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[Meeting]:
                 sheets[key] = rule("meeting_scoring_sheet", on=row.day, scope=key[0])
             sheet = sheets[key]
             total = sum(row.scores.values())
-            evaluations.append(
-                MeetingEvaluation(
-                    meeting_id=m.pk,
-                    by=Evaluator.CELL,
-                    scores=row.scores,
-                    total=total,
-                    level=_level(sheet, total, failed=bool(quality_test(m))),
-                    sheet=sheet.source[:200],
+            level = _level(sheet, total, failed=bool(quality_test(m)))
+            levels[pk] = level
+            evaluation_rows.append(
+                (
+                    pk,
+                    Evaluator.CELL,
+                    "",
+                    json.dumps(row.scores),
+                    total,
+                    level,
+                    sheet.source[:200],
+                    "",
+                    "",
+                    None,
+                    now,
                 )
             )
-    MeetingAbsence.objects.bulk_create(absences, batch_size=5000)
-    MeetingEvaluation.objects.bulk_create(evaluations, batch_size=2000)
-    rollup_add(meetings=meetings, levels={e.meeting_id: e.level for e in evaluations})
-    return meetings
+    insert_rows(Meeting, _MEETING_COLUMNS, meeting_rows)
+    insert_rows(MeetingAbsence, ("meeting_id", "member_id", "kind", "reason"), absence_rows)
+    insert_rows(
+        MeetingEvaluation,
+        (
+            "meeting_id",
+            "by",
+            "scorer_name",
+            "scores",
+            "total",
+            "level",
+            "sheet",
+            "strengths",
+            "weaknesses",
+            "recorded_by_id",
+            "recorded_at",
+        ),
+        evaluation_rows,
+    )
+    rollup_add(meetings=written, levels=levels)
+    return written
+
+
+_MEETING_COLUMNS = tuple(f.column for f in Meeting._meta.concrete_fields)
 
 
 def supervisions_create_bulk(

@@ -73,6 +73,29 @@ def test_generate_a_small_country_then_resume_without_duplicates():
     kinh = Member.objects.filter(ethnicity="01").count() / N
     assert 0.7 < kinh < 0.95
     assert consistency_check() == []  # foreign key constraints included (PostgreSQL)
+    # A year of evaluated cell meetings, attendance as the absences, supervision (issue 17).
+    from django.db.models import Sum
+
+    from dangvu.meetings.models import (
+        Meeting,
+        MeetingAbsence,
+        MeetingEvaluation,
+        MeetingMonth,
+        SupervisionVisit,
+    )
+    from dangvu.meetings.services import quality_test
+
+    meetings = Meeting.objects.filter(state="approved")
+    assert meetings.count() > 10 * Organisation.objects.filter(kind="cell").count()
+    assert MeetingEvaluation.objects.count() == meetings.count()
+    sums = meetings.aggregate(c=Sum("convened"), p=Sum("present"), x=Sum("exempt_absent"))
+    assert sums["c"] - sums["p"] + sums["x"] == MeetingAbsence.objects.count()
+    assert 0.9 < sums["p"] / sums["c"] < 0.97
+    assert SupervisionVisit.objects.filter(attended=True).exists()
+    assert MeetingMonth.objects.filter(organisation=root).exists()
+    sample = meetings.order_by("pk").first()
+    level = MeetingEvaluation.objects.get(meeting=sample).level
+    assert not (level == "good" and quality_test(sample))  # the 2018 test caps the level
 
     counts = (Member.objects.count(), MembershipEvent.objects.count())
     again = generate(members=N, seed=7)
