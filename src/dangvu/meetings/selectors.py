@@ -202,9 +202,11 @@ def own_view(*, actor, today: date | None = None) -> dict | None:
 # --- the dashboard --------------------------------------------------------------------------------
 
 
-def _months_so_far(date_from: date, date_to: date) -> list[date]:
-    """The months of the period up to this one: a month still to come is not missed."""
-    return _months(date_from, min(date_to, timezone.localdate()))
+def _months_ended(date_from: date, date_to: date) -> list[date]:
+    """The months of the period that have ended: a cell that has not met yet this month has
+    not missed it, nor a month still to come."""
+    this_month = timezone.localdate().replace(day=1)
+    return _months(date_from, min(date_to, this_month - timedelta(days=1)))
 
 
 def _months(date_from: date, date_to: date) -> list[date]:
@@ -300,7 +302,8 @@ def meetings_report(
         .values_list("pk", "code", "name", "path", "valid_from", "valid_to")
         .order_by("path")
     )
-    months = _months_so_far(date_from, date_to)
+    months = _months_ended(date_from, date_to)
+    ended = set(months)
     held = list(
         Meeting.objects.filter(
             prefix_q("org_path", org.path),
@@ -377,7 +380,7 @@ def meetings_report(
             t.active += 1
             t.with_task += member_id in with_task
     for pk, t in per_cell.items():
-        t.met = len(met[pk])
+        t.met = len(ended.intersection(met[pk]))
     total = _Tally()
     for t in per_cell.values():
         total.add(t)
@@ -495,7 +498,9 @@ def _report_from_rollup(org: Organisation, date_from: date, date_to: date) -> di
     it; the cells and active members as the counters hold them today; the cells visited from
     the first visits of each year when the period starts in January, else counted from the
     visits; members with a task counted from the tasks (docs/decisions/0021)."""
-    months = _months_so_far(date_from, date_to)
+    months = _months_ended(date_from, date_to)
+    # The totals count this month's meetings too (as the meetings' path does).
+    counted_months = _months(date_from, min(date_to, timezone.localdate()))
     children = list(
         Organisation.objects.filter(
             path__startswith=org.path,
@@ -507,16 +512,17 @@ def _report_from_rollup(org: Organisation, date_from: date, date_to: date) -> di
         .order_by("path")
     )
     ids = [org.pk] + [c[0] for c in children]
-    rows = rollup_months(ids, months[0], months[-1]) if months else {}
+    rows = rollup_months(ids, counted_months[0], counted_months[-1]) if counted_months else {}
     counted = _counted_now(ids)
     # First visits add up to the cells visited from January of one year.
     from_first_visits = date_from.month == 1 and date_to.year == date_from.year
 
     def figures(pk: int) -> _Tally:
         sums = [0] * len(FIGURES)
-        for month in months:
+        for month in counted_months:
             for i, v in enumerate(rows.get((pk, month), ())):
                 sums[i] += v
+        sums[0] = sum(rows.get((pk, month), [0])[0] for month in months)
         cells, active = counted[pk]
         t = _Tally(
             cells=cells,

@@ -227,7 +227,7 @@ def test_the_dashboard_downloads_as_excel_with_its_figures(tree, users, client):
     )
 
 
-def test_months_still_to_come_are_not_missed(tree):
+def test_months_not_ended_are_not_missed(tree):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -236,17 +236,17 @@ def test_months_still_to_come_are_not_missed(tree):
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
     _held(tree.cell1, last_month)
-    for org in (tree.cell1, tree.province):  # the meetings, then the rollup
+    # The meetings (one cell), then the rollup (the province's three cells).
+    for org, share in ((tree.cell1, 100.0), (tree.province, 33.33)):
         r = meetings_report(
             actor=SYSTEM,
             org=org,
             date_from=last_month.replace(day=1),
             date_to=date(today.year + 1, 12, 31),
         )
-        assert [m["month"] for m in r["months"]] == [
-            last_month.replace(day=1),
-            today.replace(day=1),
-        ]
+        # This month has not ended: not missed yet.
+        assert [m["month"] for m in r["months"]] == [last_month.replace(day=1)]
+        assert r["monthly_share"] == share
     future = meetings_report(
         actor=SYSTEM,
         org=tree.province,
