@@ -281,16 +281,20 @@ def meetings_report(
     period's last day: in the party, not exempted) with a task. Counted from the meetings' own
     counts. Drill-down: the same figures for each organisation directly under `org`, and, for
     a subtree of at most CELL_GRID_LIMIT cells, each cell month by month. The nation and a
-    province read whole months from the monthly rollup (_report_from_rollup) unless `source`
-    is "meetings"."""
+    province with more than CELL_GRID_LIMIT cells read whole months from the monthly rollup
+    (_report_from_rollup); `source` "meetings" or "rollup" forces one path."""
     if not allows(actor, "meetings.view", org_row(org)):
         raise Http404
-    if (
+    whole_months = date_from.day == 1 and date_to == _month_end(date_to.replace(day=1))
+    if source == "rollup" or (
         source == "auto"
+        and whole_months
         and len(org.path) <= ROLLUP_FAST_DEPTH * Organisation.steplen
-        and date_from.day == 1
-        and date_to == _month_end(date_to.replace(day=1))
+        # A small subtree is read from its meetings: the names of its cells come with it.
+        and _counted_now([org.pk])[org.pk][0] > CELL_GRID_LIMIT
     ):
+        if not whole_months:
+            raise ValueError("the rollup holds whole months")
         return _report_from_rollup(org, date_from, date_to)
     cells = list(
         Organisation.objects.filter(

@@ -153,7 +153,7 @@ def test_a_provinces_dashboard_from_the_rollup_gives_what_its_meetings_give(tree
         (date(2024, 2, 1), date(2024, 3, 31)),
     ):
         fast = meetings_report(
-            actor=SYSTEM, org=tree.province, date_from=date_from, date_to=date_to
+            actor=SYSTEM, org=tree.province, date_from=date_from, date_to=date_to, source="rollup"
         )
         exact = meetings_report(
             actor=SYSTEM, org=tree.province, date_from=date_from, date_to=date_to, source="meetings"

@@ -237,9 +237,10 @@ def test_months_not_ended_are_not_missed(tree):
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=5)
     _held(tree.cell1, last_month)
     # The meetings (one cell), then the rollup (the province's three cells).
-    for org, share in ((tree.cell1, 100.0), (tree.province, 33.33)):
+    for org, share, source in ((tree.cell1, 100.0, "auto"), (tree.province, 33.33, "rollup")):
         r = meetings_report(
             actor=SYSTEM,
+            source=source,
             org=org,
             date_from=last_month.replace(day=1),
             date_to=date(today.year + 1, 12, 31),
@@ -249,6 +250,7 @@ def test_months_not_ended_are_not_missed(tree):
         assert r["monthly_share"] == share
     future = meetings_report(
         actor=SYSTEM,
+        source="rollup",
         org=tree.province,
         date_from=date(today.year + 1, 1, 1),
         date_to=date(today.year + 1, 12, 31),
