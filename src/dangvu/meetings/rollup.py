@@ -110,25 +110,11 @@ def _cell_months(cell_id: int, months: Iterable[date]) -> dict[date, list[int]]:
             state__in=HELD,
             held_on__gte=months[0],
             held_on__lt=_next(months[-1]),
-        ).values_list("pk", "kind", "held_on", "present", "convened", "valid")
+        ).values_list("pk", "organisation_id", "kind", "held_on", "present", "convened", "valid")
     )
-    levels = _levels(r[0] for r in rows)
-    met: set[date] = set()
-    for pk, kind, day, present, convened, valid in rows:
-        month = month_of(day)
-        if month not in out:
-            continue
-        row = out[month]
-        row[1] += 1
-        row[2] += present
-        row[3] += convened
-        row[4] += valid is False
-        if pk in levels:
-            row[LEVEL_INDEX[levels[pk]]] += 1
-        if kind == Kind.REGULAR:
-            met.add(month)
-    for month in met:
-        out[month][0] = 1
+    for (_cell, month), values in _figures(rows, _levels(r[0] for r in rows), ()).items():
+        if month in out:
+            out[month] = values
     return out
 
 
