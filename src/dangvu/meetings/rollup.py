@@ -25,6 +25,7 @@ check` recomputes every row from the meetings."""
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 from django.db import connection
@@ -41,6 +42,7 @@ __all__ = [
     "FIGURES",
     "rollup_kept",
     "rollup_add",
+    "rollup_deferred",
     "MeetingRollupTree",
     "rollup_expected",
     "rollup_rebuild",
@@ -248,6 +250,30 @@ def _chains(cell_paths: dict[int, str]) -> dict[int, list[int]]:
     }
 
 
+class _Pending:
+    def __init__(self):
+        self.per_cell: dict = {}
+        self.paths: dict[int, str] = {}
+
+
+_deferred: ContextVar[_Pending | None] = ContextVar("rollup_deferred", default=None)
+
+
+@contextmanager
+def rollup_deferred() -> Iterator[None]:
+    """Collect the figures of many bulk writes (rollup_add) and add them to the rows once, when
+    the block ends without an error (the national generator's commit group: the top levels'
+    rows and the organisations above the cells are then read and written once per group, not
+    once per unit). Rows read inside the block do not include its own writes yet."""
+    pending = _Pending()
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    _apply(_spread(pending.per_cell, _chains(pending.paths)))
+
+
 def rollup_add(
     *,
     meetings: Iterable[Meeting] = (),
@@ -270,7 +296,18 @@ def rollup_add(
         visits,
     )
     cell_paths = {m.organisation_id: m.org_path for m in meetings} | (paths or {})
-    _apply(_spread(per_cell, _chains(cell_paths)))
+    pending = _deferred.get()
+    if pending is None:
+        _apply(_spread(per_cell, _chains(cell_paths)))
+        return
+    pending.paths.update(cell_paths)
+    for key, values in per_cell.items():
+        row = pending.per_cell.get(key)
+        if row is None:
+            pending.per_cell[key] = values
+        else:
+            for i, v in enumerate(values):
+                row[i] += v
 
 
 def _subtree_figures(cell_ids: list[int]) -> dict:

@@ -6,6 +6,7 @@ import calendar
 import json
 from dataclasses import dataclass
 from datetime import date, time
+from operator import itemgetter
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -41,6 +42,9 @@ from dangvu.organisations.models import Organisation
 __all__ = [
     "RosterEntry",
     "roster",
+    "Turnout",
+    "turnout",
+    "attendance_figures",
     "attendance_counts",
     "meeting_plan",
     "meetings_plan_year",
@@ -215,36 +219,74 @@ def roster(cell: Organisation, day: date) -> list[RosterEntry]:
     return sorted(entries, key=lambda e: (e.full_name.split()[-1:], e.full_name, e.member_id))
 
 
-def attendance_counts(entries: list[RosterEntry], absences: dict[int, str], on: date) -> dict:
-    """What the attendance adds up to (DOMAIN.md §4.7): those expected (the cell's members but
-    those temporarily elsewhere and exempted members who did not come), present, absent with
-    and without reason; the quorum's base (official members expected, less those absent with an
-    approved reason) and the official members present; valid when these are more than the
-    registry's share of the base."""
-    away = sum(e.away for e in entries)
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """A meeting's attendance counted, the quorum rule's input: the roster, those temporarily
+    elsewhere, the exempted members who did not come; among the others (those expected) the
+    absent with and without reason; the official members expected and how many of them were
+    absent each way."""
+
+    roster: int
+    away: int = 0
+    exempt_absent: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    official: int = 0
+    official_excused: int = 0
+    official_unexcused: int = 0
+
+
+def turnout(entries: list[RosterEntry], absences: dict[int, str]) -> Turnout:
+    """A roster and its absences counted (DOMAIN.md §4.7): those away and exempted members who
+    did not come are not expected; the rest are."""
     expected = [e for e in entries if not e.away and not (e.exempted and e.member_id in absences)]
-    absent = [e for e in expected if e.member_id in absences]
-    excused = sum(absences[e.member_id] == Absence.EXCUSED for e in absent)
-    base = [e for e in expected if e.official and absences.get(e.member_id) != Absence.EXCUSED]
-    official_present = sum(e.member_id not in absences for e in base)
+    absent = [absences[e.member_id] for e in expected if e.member_id in absences]
+    official_absent = [
+        absences[e.member_id] for e in expected if e.official and e.member_id in absences
+    ]
+    return Turnout(
+        roster=len(entries),
+        away=sum(e.away for e in entries),
+        exempt_absent=sum(e.exempted and e.member_id in absences for e in entries if not e.away),
+        excused=absent.count(Absence.EXCUSED),
+        unexcused=absent.count(Absence.UNEXCUSED),
+        official=sum(e.official for e in expected),
+        official_excused=official_absent.count(Absence.EXCUSED),
+        official_unexcused=official_absent.count(Absence.UNEXCUSED),
+    )
+
+
+def attendance_figures(t: Turnout, *, on: date) -> dict:
+    """What a counted attendance adds up to (DOMAIN.md §4.7): those expected (convened),
+    present, absent with and without reason; the quorum's base (official members expected, less
+    those absent with an approved reason) and the official members present; valid when these
+    are more than the registry's share of the base."""
+    convened = t.roster - t.away - t.exempt_absent
+    base = t.official - t.official_excused
+    official_present = base - t.official_unexcused
     share = rule_value_or_none("meeting_quorum_share", on=on)
     if share is None:  # before the first rule Dangvu records: validity is not judged
         valid = None
     else:
         num, den = share
-        valid = bool(base) and official_present * den > len(base) * num
+        valid = base > 0 and official_present * den > base * num
     return {
-        "roster": len(entries),
-        "away": away,
-        "convened": len(expected),
-        "present": len(expected) - len(absent),
-        "excused": excused,
-        "unexcused": len(absent) - excused,
-        "exempt_absent": sum(e.exempted and e.member_id in absences for e in entries if not e.away),
-        "quorum_base": len(base),
+        "roster": t.roster,
+        "away": t.away,
+        "convened": convened,
+        "present": convened - t.excused - t.unexcused,
+        "excused": t.excused,
+        "unexcused": t.unexcused,
+        "exempt_absent": t.exempt_absent,
+        "quorum_base": base,
         "official_present": official_present,
         "valid": valid,
     }
+
+
+def attendance_counts(entries: list[RosterEntry], absences: dict[int, str], on: date) -> dict:
+    """What a roster's attendance adds up to on a day (attendance_figures of its turnout)."""
+    return attendance_figures(turnout(entries, absences), on=on)
 
 
 # --- planning ------------------------------------------------------------------------------------
@@ -762,7 +804,9 @@ def meeting_evaluate(
 @dataclass
 class HeldMeeting:
     """A meeting already held, for meetings_create_bulk: the cell, its roster that day (the
-    caller knows it), who was absent and how, and the cell's scores on the sheet."""
+    caller knows it) or that roster already counted (`turnout`: the national generator counts
+    its cells' rosters without listing them), who was absent and how (members not away), and
+    the cell's scores on the sheet."""
 
     cell: Organisation
     kind: str
@@ -771,6 +815,7 @@ class HeldMeeting:
     ended_at: time
     roster: list[RosterEntry]
     absences: dict[int, str]
+    turnout: Turnout | None = None
     topic: str = ""
     resolution: str = ""
     minutes: str = ""
@@ -828,8 +873,26 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
     provinces: dict[str, str] = {}
     sheets: dict[tuple[str, date], object] = {}
     levels: dict[int, str] = {}
+    days: dict[date, object] = {}
+    clock: dict[time, object] = {}
+    static = {
+        "place": "",
+        "online_link": "",
+        "agenda": "",
+        "chair_id": None,
+        "minute_taker_id": None,
+        "guests": "",
+        "content": "",
+        "recorded_by_id": None,
+        "updated_at": now,
+    }
+    figures: dict[tuple[Turnout, date], dict] = {}  # most meetings count alike
+    columns = itemgetter(*_MEETING_COLUMNS)
     for pk, row in zip(ids, rows, strict=True):
-        counts = attendance_counts(row.roster, row.absences, row.day)
+        counted = row.turnout or turnout(row.roster, row.absences)
+        counts = figures.get((counted, row.day))
+        if counts is None:
+            counts = figures[counted, row.day] = attendance_figures(counted, on=row.day)
         m = WrittenMeeting(
             pk=pk,
             organisation_id=row.cell.pk,
@@ -845,12 +908,15 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
             **counts,
         )
         written.append(m)
-        start, end = (
-            ops.adapt_timefield_value(row.started_at),
-            ops.adapt_timefield_value(row.ended_at),
-        )
-        day = ops.adapt_datefield_value(row.day)
+        for day in (row.day, row.approved_on):
+            if day not in days:
+                days[day] = ops.adapt_datefield_value(day)
+        for moment in (row.started_at, row.ended_at):
+            if moment not in clock:
+                clock[moment] = ops.adapt_timefield_value(moment)
+        day, start = days[row.day], clock[row.started_at]
         values = {
+            **static,
             "id": pk,
             "organisation_id": m.organisation_id,
             "org_path": m.org_path,
@@ -858,25 +924,16 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
             "state": m.state,
             "planned_on": day,
             "starts_at": start,
-            "place": "",
-            "online_link": "",
             "topic": row.topic,
-            "agenda": "",
             "held_on": day,
             "started_at": start,
-            "ended_at": end,
-            "chair_id": None,
-            "minute_taker_id": None,
-            "guests": "",
-            "content": "",
+            "ended_at": clock[row.ended_at],
             "resolution": row.resolution,
             "minutes": row.minutes,
             **counts,
-            "approved_on": ops.adapt_datefield_value(row.approved_on),
-            "recorded_by_id": None,
-            "updated_at": now,
+            "approved_on": days[row.approved_on],
         }
-        meeting_rows.append(tuple(values[c] for c in _MEETING_COLUMNS))
+        meeting_rows.append(columns(values))
         away = {e.member_id for e in row.roster if e.away}
         absence_rows += [
             (pk, member, kind, "")

@@ -44,6 +44,15 @@ from dangvu.dataset.national.candidates import candidate_rows
 from dangvu.dataset.national.meetings import meeting_rows, past_months
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import Unit, country_plan, rng_for, unit_branch
+from dangvu.meetings.models import (
+    Meeting,
+    MeetingAbsence,
+    MeetingEvaluation,
+    MeetingMonth,
+    Supervision,
+    SupervisionVisit,
+)
+from dangvu.meetings.rollup import rollup_deferred
 from dangvu.meetings.services import meetings_create_bulk, supervisions_create_bulk
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
 from dangvu.members.services import members_create_bulk, name_keys_deferred
@@ -84,6 +93,12 @@ _LOADED = (
     MemberPeriod,
     NameKey,
     AuditRecord,
+    Meeting,
+    MeetingAbsence,
+    MeetingEvaluation,
+    MeetingMonth,
+    Supervision,
+    SupervisionVisit,
 )
 
 
@@ -92,12 +107,21 @@ _LOADED = (
 # two processes the load rate did not change measurably (the Python side probably bounds it).
 # SQLite, 1M members with LOAD_CACHE_MIB, side by side: load 2,784 -> 4,015 members/s, whole
 # run 424 -> 334 s (13 s of it building them).
-_INDEXED_AFTER = (Member, MembershipEvent, MemberPeriod)
+# The meetings' (issue 17) likewise: their foreign keys checked row by row and their indexes
+# kept were most of the 111 s a year of meetings added to a 200,000-member PostgreSQL load.
+_INDEXED_AFTER = (Member, MembershipEvent, MemberPeriod, Meeting, MeetingAbsence, MeetingEvaluation)
 # Tables whose kept indexes the load fills in key order (ids drawn from the sequence in
 # ascending runs, a member's events numbered in order): 86-89 % full after the load, as good as
 # rebuilt (90 %), so not rebuilt (they are most of the kept indexes' bytes). The snapshots are
 # built after the load and rebuilt then.
-_FILLED_IN_ORDER = (MembershipEvent, MemberPeriod, SubtreeSnapshot)
+_FILLED_IN_ORDER = (
+    MembershipEvent,
+    MemberPeriod,
+    SubtreeSnapshot,
+    Meeting,
+    MeetingAbsence,
+    MeetingEvaluation,
+)
 
 
 class GenerateConflict(Exception):
@@ -223,11 +247,14 @@ def _second_connection() -> bool:
     return (pool.get("max_size") or pool.get("min_size", 4)) >= 2
 
 
-def _events_checked_and_indexed() -> None:
-    """The events' foreign keys added back (every row checked) and their indexes built: what
-    generate does beside the snapshot build, which reads no events."""
-    restore_foreign_keys(MembershipEvent)
-    create_indexes(index for index in indexes_pending() if _on(index[1], MembershipEvent))
+# What generate checks and indexes beside the snapshot build, which reads none of them.
+_BESIDE = (MembershipEvent, Meeting, MeetingAbsence, MeetingEvaluation)
+
+
+def _checked_and_indexed_beside() -> None:
+    """The foreign keys of _BESIDE added back (every row checked) and their indexes built."""
+    restore_foreign_keys(*_BESIDE)
+    create_indexes(index for index in indexes_pending() if any(_on(index[1], m) for m in _BESIDE))
 
 
 def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> int:
@@ -321,7 +348,13 @@ def _load_pairs(
     added: (members, units, units already there, organisations, last unit code)."""
     for group in _groups(pairs):
         orgs = 0
-        with transaction.atomic(), counters_deferred(), tally_deferred(), name_keys_deferred():
+        with (
+            transaction.atomic(),
+            counters_deferred(),
+            tally_deferred(),
+            name_keys_deferred(),
+            rollup_deferred(),
+        ):
             commit_without_flush_wait()  # a lost group is loaded again by the next run
             for p, unit in group:
                 if unit.code not in done:
@@ -482,9 +515,10 @@ def generate(
     )
     total = sum(p.members for p in plan)
     tally = _Tally(total, progress)
-    # PostgreSQL, outside a transaction: the events' foreign keys are checked and their indexes
-    # built on a second connection while the snapshots build on this one (one core sat idle).
-    beside = (MembershipEvent,) if _second_connection() else ()
+    # PostgreSQL, outside a transaction: the events' and meetings' foreign keys are checked and
+    # their indexes built on a second connection while the snapshots build on this one (one core
+    # sat idle).
+    beside = _BESIDE if _second_connection() else ()
     # SQLite: the load's random-order index inserts read their pages from a cache this size,
     # not the operating system's (PostgreSQL: the server's shared buffers).
     with page_cache(LOAD_CACHE_MIB):
@@ -513,14 +547,24 @@ def generate(
             rebuild_indexes(*[model for model in _LOADED if model not in _FILLED_IN_ORDER])
             _indexes_back(leave=beside)
         refresh_planner_statistics(
-            Organisation, OrganisationVersion, SubtreeCounter, Member, MembershipEvent, MemberPeriod
+            Organisation,
+            OrganisationVersion,
+            SubtreeCounter,
+            Member,
+            MembershipEvent,
+            MemberPeriod,
+            Meeting,
+            MeetingAbsence,
+            MeetingEvaluation,
+            MeetingMonth,
+            Supervision,
         )
         # Each snapshot row's organisation is checked once at the end, not row by row at every
         # day's commit (about 60 ms a commit at 5.6M members, 20 s in all). The work beside
         # starts after those constraints are out: both take a lock on the organisations table.
         with (
             foreign_keys_checked_after(SubtreeSnapshot),
-            _meanwhile(_events_checked_and_indexed) if beside else nullcontext(),
+            _meanwhile(_checked_and_indexed_beside) if beside else nullcontext(),
         ):
             snapshots_build()
         _indexes_back()  # nothing left to build: the job's row says all are back

@@ -7,11 +7,13 @@ assigned to follow it, who attended one meeting in three.
 Rows for meetings.services.meetings_create_bulk; drawn from the unit's own Random, so a resumed
 run writes the same meetings. A cell skips a month now and then (about 4 %), as real ones do."""
 
+import math
 import random
+from bisect import bisect_right
 from datetime import date, time, timedelta
 
 from dangvu.meetings.choices import Absence, Kind
-from dangvu.meetings.services import HeldMeeting, RosterEntry
+from dangvu.meetings.services import HeldMeeting, Turnout
 
 __all__ = ["meeting_rows", "past_months", "SKIP_SHARE", "SUPERVISED_SHARE"]
 
@@ -34,7 +36,7 @@ def past_months(today: date, n: int = 12) -> list[date]:
 
 
 def _scores(rng: random.Random, attendance_ok: bool) -> dict[str, int]:
-    quality = rng.betavariate(6, 2)  # most meetings fair or good, a few average or poor
+    quality = rng.triangular(0.35, 1.0, 0.85)  # most meetings fair or good, a few average or poor
     scores = {
         code: round(points * min(1.0, quality + rng.uniform(-0.1, 0.1)))
         for code, points in CRITERIA
@@ -43,6 +45,73 @@ def _scores(rng: random.Random, attendance_ok: bool) -> dict[str, int]:
         scores["attendance"] = min(scores["attendance"], 12)
     scores[LAST[0]] = round(LAST[1] * quality)
     return {k: max(0, v) for k, v in scores.items()}
+
+
+class _Cell:
+    """A cell's members ordered by admission, so that its roster on a day is a prefix of them
+    and who was official that day a count: a meeting costs its absentees, not its roster."""
+
+    def __init__(self, people: list):
+        self.people = sorted(people, key=lambda p: (p.admission_date or date.min, p.pk))
+        self.admitted = [p.admission_date or date.min for p in self.people]
+        self.official = sorted(p.official_date for p in self.people if p.official_date)
+        self.exempted = [i for i, p in enumerate(self.people) if p.exempted]
+
+    def is_official(self, i: int, day: date) -> bool:
+        when = self.people[i].official_date
+        return when is not None and when <= day
+
+    def attendance(self, rng: random.Random, day: date) -> tuple[Turnout, dict[int, str]] | None:
+        """The turnout and absences of a meeting on `day`: each exempted member stays away
+        (excused) more often than not; the others are absent with a reason at EXCUSED_SHARE,
+        without one at UNEXCUSED_SHARE (the gaps between absentees drawn, not each member)."""
+        size = bisect_right(self.admitted, day)
+        if not size:
+            return None
+        absences: dict[int, str] = {}
+        exempt_absent = exempt_absent_official = 0
+        for i in self.exempted:
+            if i < size and rng.random() < 0.6:
+                absences[self.people[i].pk] = Absence.EXCUSED
+                exempt_absent += 1
+                exempt_absent_official += self.is_official(i, day)
+        counts = {Absence.EXCUSED: [0, 0], Absence.UNEXCUSED: [0, 0]}
+        i = -1
+        while True:
+            i += 1 + int(math.log(1.0 - rng.random()) / _LOG_PRESENT)
+            if i >= size:
+                break
+            if self.people[i].exempted:
+                continue
+            kind = Absence.UNEXCUSED if rng.random() < _UNEXCUSED_OF_ABSENT else Absence.EXCUSED
+            absences[self.people[i].pk] = kind
+            counts[kind][0] += 1
+            counts[kind][1] += self.is_official(i, day)
+        officials = bisect_right(self.official, day)
+        return (
+            Turnout(
+                roster=size,
+                exempt_absent=exempt_absent,
+                excused=counts[Absence.EXCUSED][0],
+                unexcused=counts[Absence.UNEXCUSED][0],
+                official=officials - exempt_absent_official,
+                official_excused=counts[Absence.EXCUSED][1],
+                official_unexcused=counts[Absence.UNEXCUSED][1],
+            ),
+            absences,
+        )
+
+
+_ABSENT_SHARE = EXCUSED_SHARE + UNEXCUSED_SHARE
+_LOG_PRESENT = math.log(1.0 - _ABSENT_SHARE)
+_UNEXCUSED_OF_ABSENT = UNEXCUSED_SHARE / _ABSENT_SHARE
+_STARTS = tuple(time(h, m) for h in (7, 8, 14, 19) for m in (0, 30))
+_LENGTHS = (80, 95, 105, 120, 135)
+_ENDS = {
+    (start, length): time(*divmod(start.hour * 60 + start.minute + length, 60))
+    for start in _STARTS
+    for length in _LENGTHS
+}
 
 
 def meeting_rows(
@@ -59,9 +128,10 @@ def meeting_rows(
     rows: list[HeldMeeting] = []
     visited: dict[int, list[int]] = {}
     for cell, _size in cells:
-        people = by_cell.get(cell.pk, [])
+        people = by_cell.get(cell.pk)
         if not people:
             continue
+        members_of = _Cell(people)
         day_of_month = rng.choice((5, 10, 15, 20, 25))
         supervised = rng.random() < SUPERVISED_SHARE
         for month in months:
@@ -70,32 +140,11 @@ def meeting_rows(
                 kinds.append(Kind.THEMATIC)
             for kind in kinds:
                 day = month.replace(day=day_of_month + (2 if kind == Kind.THEMATIC else 0))
-                roster = [
-                    RosterEntry(
-                        member_id=p.pk,
-                        full_name="",
-                        official=p.official_date is not None and p.official_date <= day,
-                        exempted=p.exempted,
-                        away=False,
-                    )
-                    for p in people
-                    if p.admission_date is None or p.admission_date <= day
-                ]
-                if not roster:
+                drawn = members_of.attendance(rng, day)
+                if drawn is None:
                     continue
-                absences = {}
-                for e in roster:
-                    x = rng.random()
-                    if e.exempted and x < 0.6:
-                        absences[e.member_id] = Absence.EXCUSED
-                    elif x < UNEXCUSED_SHARE:
-                        absences[e.member_id] = Absence.UNEXCUSED
-                    elif x < UNEXCUSED_SHARE + EXCUSED_SHARE:
-                        absences[e.member_id] = Absence.EXCUSED
-                start = time(rng.choice((7, 8, 14, 19)), rng.choice((0, 30)))
-                length = rng.choice((80, 95, 105, 120, 135))
-                end_minutes = start.hour * 60 + start.minute + length
-                attendance_ok = not any(a == Absence.UNEXCUSED for a in absences.values())
+                counted, absences = drawn
+                start = rng.choice(_STARTS)
                 if supervised and rng.random() < 1 / 3:
                     visited.setdefault(cell.pk, []).append(len(rows))
                 rows.append(
@@ -104,13 +153,14 @@ def meeting_rows(
                         kind=kind,
                         day=day,
                         started_at=start,
-                        ended_at=time(end_minutes // 60, end_minutes % 60),
-                        roster=roster,
+                        ended_at=_ENDS[start, rng.choice(_LENGTHS)],
+                        roster=[],
                         absences=absences,
+                        turnout=counted,
                         topic="Sinh hoạt chuyên đề quý" if kind == Kind.THEMATIC else "",
                         resolution="Nghị quyết tháng",
                         minutes="Biên bản",
-                        scores=_scores(rng, attendance_ok),
+                        scores=_scores(rng, not counted.unexcused),
                         approved_on=day + timedelta(days=1),
                     )
                 )

@@ -2,6 +2,7 @@
 counters, audit all consistent), deterministic, and resumable without duplicates."""
 
 import random
+from datetime import date, timedelta
 from itertools import accumulate
 
 import pytest
@@ -96,6 +97,36 @@ def test_generate_a_small_country_then_resume_without_duplicates():
     sample = meetings.order_by("pk").first()
     level = MeetingEvaluation.objects.get(meeting=sample).level
     assert not (level == "good" and quality_test(sample))  # the 2018 test caps the level
+    # The generator counts rosters without listing them: the counts are what the service's
+    # rule makes of each meeting's roster (its cell's members admitted by then) and absences.
+    from dangvu.meetings.services import RosterEntry, attendance_counts
+
+    people: dict[int, list] = {}
+    for row in Member.objects.values_list(
+        "organisation_id", "pk", "admission_date", "official_date", "exempted"
+    ):
+        people.setdefault(row[0], []).append(row[1:])
+    absent: dict[int, dict] = {}
+    for meeting_id, member_id, kind in MeetingAbsence.objects.values_list(
+        "meeting_id", "member_id", "kind"
+    ):
+        absent.setdefault(meeting_id, {})[member_id] = kind
+    for m in meetings:
+        roster = [
+            RosterEntry(
+                member_id=pk,
+                full_name="",
+                official=official is not None and official <= m.held_on,
+                exempted=exempted,
+                away=False,
+            )
+            for pk, admitted, official, exempted in people[m.organisation_id]
+            if admitted is None or admitted <= m.held_on
+        ]
+        absences = absent.get(m.pk, {})
+        assert set(absences) <= {e.member_id for e in roster}
+        expected = attendance_counts(roster, absences, m.held_on)
+        assert {k: getattr(m, k) for k in expected} == expected, m.pk
 
     counts = (Member.objects.count(), MembershipEvent.objects.count())
     again = generate(members=N, seed=7)
@@ -241,3 +272,49 @@ def test_a_load_that_fails_gives_its_indexes_back(monkeypatch):
         generate(members=N, seed=7)
     assert secondary_indexes(*national._INDEXED_AFTER) == before
     assert indexes_pending() == []
+
+
+def test_a_cells_drawn_attendance_counts_as_its_roster_would():
+    # The generator draws absentees and counts without listing the roster: the counts must be
+    # what the service's rule makes of the roster, exempted members included (the national
+    # people have none yet).
+    from types import SimpleNamespace
+
+    from dangvu.dataset.national.meetings import _Cell
+    from dangvu.meetings.services import RosterEntry, attendance_counts, attendance_figures
+
+    rng = random.Random(5)
+    start = date(2000, 1, 1)
+    people = [
+        SimpleNamespace(
+            pk=i,
+            admission_date=None if i % 17 == 0 else start + timedelta(days=rng.randrange(9000)),
+            official_date=None,
+            exempted=i % 5 == 0,
+        )
+        for i in range(1, 120)
+    ]
+    for p in people:
+        if rng.random() < 0.8:
+            p.official_date = (p.admission_date or start) + timedelta(days=365)
+    cell = _Cell(people)
+    exempt_absent = 0
+    for n in range(300):
+        day = start + timedelta(days=40 * n)
+        drawn = cell.attendance(rng, day)
+        roster = [
+            RosterEntry(
+                member_id=p.pk,
+                full_name="",
+                official=p.official_date is not None and p.official_date <= day,
+                exempted=p.exempted,
+                away=False,
+            )
+            for p in people
+            if p.admission_date is None or p.admission_date <= day
+        ]
+        counted, absences = drawn
+        assert set(absences) <= {e.member_id for e in roster}
+        assert attendance_figures(counted, on=day) == attendance_counts(roster, absences, day)
+        exempt_absent += counted.exempt_absent
+    assert exempt_absent
