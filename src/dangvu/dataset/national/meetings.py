@@ -36,15 +36,19 @@ def past_months(today: date, n: int = 12) -> list[date]:
 
 
 def _scores(rng: random.Random, attendance_ok: bool) -> dict[str, int]:
-    quality = rng.triangular(0.35, 1.0, 0.85)  # most meetings fair or good, a few average or poor
-    scores = {
-        code: round(points * min(1.0, quality + rng.uniform(-0.1, 0.1)))
-        for code, points in CRITERIA
-    }
+    """The cell's scores: one quality per meeting (most fair or good, a few average or poor),
+    each criterion within ±10 % of it (the four offsets drawn at once, a byte each)."""
+    quality = rng.triangular(0.35, 1.0, 0.85)
+    noise = rng.getrandbits(32)
+    scores = {}
+    for code, points in CRITERIA:
+        share = quality + ((noise & 255) - 127.5) / 1275  # -0.1 … +0.1
+        noise >>= 8
+        scores[code] = max(0, round(points * min(1.0, share)))
     if not attendance_ok:
         scores["attendance"] = min(scores["attendance"], 12)
     scores[LAST[0]] = round(LAST[1] * quality)
-    return {k: max(0, v) for k, v in scores.items()}
+    return scores
 
 
 class _Cell:
