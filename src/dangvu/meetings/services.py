@@ -6,7 +6,7 @@ import calendar
 import json
 from dataclasses import dataclass
 from datetime import date, time
-from operator import itemgetter
+from typing import NamedTuple
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
@@ -60,6 +60,7 @@ __all__ = [
     "supervisions_create_bulk",
     "meeting_evaluate",
     "quality_test",
+    "quality_failures",
     "scoring_sheet",
     "evaluator_sides",
     "supervision_assign",
@@ -219,8 +220,7 @@ def roster(cell: Organisation, day: date) -> list[RosterEntry]:
     return sorted(entries, key=lambda e: (e.full_name.split()[-1:], e.full_name, e.member_id))
 
 
-@dataclass(frozen=True, slots=True)
-class Turnout:
+class Turnout(NamedTuple):
     """A meeting's attendance counted, the quorum rule's input: the roster, those temporarily
     elsewhere, the exempted members who did not come; among the others (those expected) the
     absent with and without reason; the official members expected and how many of them were
@@ -681,23 +681,45 @@ def quality_test(m: Meeting) -> list[str]:
     """Which conditions of the 2018 quality test (DOMAIN.md §4.5) the recorded meeting fails:
     attendance above the registry's share, no unexcused absence, the minimum length, minutes
     and a resolution. Empty: it passes."""
-    on = m.held_on or m.planned_on
+    return quality_failures(
+        on=m.held_on or m.planned_on,
+        convened=m.convened,
+        present=m.present,
+        unexcused=m.unexcused,
+        length=m.minutes_long,
+        minutes=bool(m.minutes),
+        resolution=bool(m.resolution),
+    )
+
+
+def quality_failures(
+    *,
+    on: date,
+    convened: int,
+    present: int,
+    unexcused: int,
+    length: int | None,
+    minutes: bool,
+    resolution: bool,
+) -> list[str]:
+    """The 2018 quality test of quality_test on a meeting's figures: the day, those convened,
+    present and absent without reason, its length in minutes, whether it has minutes and a
+    resolution."""
     share = rule_value_or_none("meeting_quality_attendance_share", on=on)
     if share is None:  # before HD 12-HD/BTCTW (2018): no such test
         return []
     num, den = share
     failed = []
-    if not m.convened or m.present * den <= m.convened * num:
+    if not convened or present * den <= convened * num:
         failed.append("attendance")
-    if m.unexcused:
+    if unexcused:
         failed.append("unexcused")
-    length = m.minutes_long
     minimum = rule_value_or_none("meeting_min_minutes", on=on)
     if minimum is not None and (length is None or length < minimum):
         failed.append("duration")
-    if not m.minutes:
+    if not minutes:
         failed.append("minutes")
-    if not m.resolution:
+    if not resolution:
         failed.append("resolution")
     return failed
 
@@ -875,24 +897,19 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
     levels: dict[int, str] = {}
     days: dict[date, object] = {}
     clock: dict[time, object] = {}
-    static = {
-        "place": "",
-        "online_link": "",
-        "agenda": "",
-        "chair_id": None,
-        "minute_taker_id": None,
-        "guests": "",
-        "content": "",
-        "recorded_by_id": None,
-        "updated_at": now,
-    }
-    figures: dict[tuple[Turnout, date], dict] = {}  # most meetings count alike
-    columns = itemgetter(*_MEETING_COLUMNS)
+    if _BULK_COLUMNS != _MEETING_COLUMNS:
+        raise RuntimeError(f"meetings_create_bulk writes {_BULK_COLUMNS}, not {_MEETING_COLUMNS}")
+    # Most meetings count alike: their figures, quality test and level are looked up.
+    figures: dict[tuple[Turnout, date], tuple[dict, tuple]] = {}
+    failures: dict[tuple, bool] = {}
+    graded: dict[tuple, str] = {}
     for pk, row in zip(ids, rows, strict=True):
         counted = row.turnout or turnout(row.roster, row.absences)
-        counts = figures.get((counted, row.day))
-        if counts is None:
-            counts = figures[counted, row.day] = attendance_figures(counted, on=row.day)
+        found = figures.get((counted, row.day))
+        if found is None:
+            counts = attendance_figures(counted, on=row.day)
+            found = figures[counted, row.day] = (counts, tuple(counts[c] for c in _COUNTS))
+        counts, count_values = found
         m = WrittenMeeting(
             pk=pk,
             organisation_id=row.cell.pk,
@@ -915,31 +932,42 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
             if moment not in clock:
                 clock[moment] = ops.adapt_timefield_value(moment)
         day, start = days[row.day], clock[row.started_at]
-        values = {
-            **static,
-            "id": pk,
-            "organisation_id": m.organisation_id,
-            "org_path": m.org_path,
-            "kind": m.kind,
-            "state": m.state,
-            "planned_on": day,
-            "starts_at": start,
-            "topic": row.topic,
-            "held_on": day,
-            "started_at": start,
-            "ended_at": clock[row.ended_at],
-            "resolution": row.resolution,
-            "minutes": row.minutes,
-            **counts,
-            "approved_on": days[row.approved_on],
-        }
-        meeting_rows.append(columns(values))
-        away = {e.member_id for e in row.roster if e.away}
-        absence_rows += [
-            (pk, member, kind, "")
-            for member, kind in sorted(row.absences.items())
-            if member not in away
-        ]
+        # In _BULK_COLUMNS' order.
+        meeting_rows.append(
+            (
+                pk,
+                m.organisation_id,
+                m.org_path,
+                m.kind,
+                m.state,
+                day,
+                start,
+                "",
+                "",
+                row.topic,
+                "",
+                day,
+                start,
+                clock[row.ended_at],
+                None,
+                None,
+                "",
+                "",
+                row.resolution,
+                row.minutes,
+                *count_values,
+                days[row.approved_on],
+                None,
+                now,
+            )
+        )
+        if row.absences:
+            away = {e.member_id for e in row.roster if e.away}
+            absence_rows += [
+                (pk, member, kind, "")
+                for member, kind in sorted(row.absences.items())
+                if member not in away
+            ]
         if row.scores is not None:
             cut = m.org_path[: 2 * Organisation.steplen]
             if cut not in provinces:
@@ -949,8 +977,22 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
                 sheets[key] = rule("meeting_scoring_sheet", on=row.day, scope=key[0])
             sheet = sheets[key]
             total = sum(row.scores.values())
-            level = _level(sheet, total, failed=bool(quality_test(m)))
-            levels[pk] = level
+            test = {
+                "on": row.day,
+                "convened": m.convened,
+                "present": m.present,
+                "unexcused": m.unexcused,
+                "length": m.minutes_long,
+                "minutes": bool(m.minutes),
+                "resolution": bool(m.resolution),
+            }
+            inputs = tuple(test.values())
+            if inputs not in failures:
+                failures[inputs] = bool(quality_failures(**test))
+            grade = (key, total, failures[inputs])
+            if grade not in graded:
+                graded[grade] = _level(sheet, total, failed=failures[inputs])
+            level = levels[pk] = graded[grade]
             evaluation_rows.append(
                 (
                     pk,
@@ -990,6 +1032,45 @@ def meetings_create_bulk(*, actor, rows: list[HeldMeeting]) -> list[WrittenMeeti
 
 
 _MEETING_COLUMNS = tuple(f.column for f in Meeting._meta.concrete_fields)
+_COUNTS = (
+    "roster",
+    "away",
+    "convened",
+    "present",
+    "excused",
+    "unexcused",
+    "exempt_absent",
+    "quorum_base",
+    "official_present",
+    "valid",
+)
+# The order of meetings_create_bulk's tuples (the model's columns, checked at each call).
+_BULK_COLUMNS = (
+    "id",
+    "organisation_id",
+    "org_path",
+    "kind",
+    "state",
+    "planned_on",
+    "starts_at",
+    "place",
+    "online_link",
+    "topic",
+    "agenda",
+    "held_on",
+    "started_at",
+    "ended_at",
+    "chair_id",
+    "minute_taker_id",
+    "guests",
+    "content",
+    "resolution",
+    "minutes",
+    *_COUNTS,
+    "approved_on",
+    "recorded_by_id",
+    "updated_at",
+)
 
 
 def supervisions_create_bulk(
