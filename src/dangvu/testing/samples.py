@@ -460,3 +460,39 @@ def _register_meetings() -> None:
 
 
 _register_meetings()
+
+
+# --- training classes ---------------------------------------------------------------------------
+
+
+def _make_training_class(cell, tag: str):
+    """An in-person awareness class of the cell's committee (its title is the row's mark)."""
+    from dangvu.organisations.models import Organisation
+    from dangvu.training.choices import Kind, Mode
+    from dangvu.training.services import class_create
+
+    return class_create(
+        actor=None,
+        organisation=Organisation.objects.get_parent(cell),
+        kind=Kind.AWARENESS,
+        mode=Mode.IN_PERSON,
+        title=f"Lớp Mẫu {tag} {_letters(next(_serial))}",
+        capacity=40,
+        location="Hội trường",
+    )
+
+
+def _register_training() -> None:
+    from dangvu.training.models import TrainingClass
+
+    register_sample(
+        Sample(
+            model=TrainingClass,
+            make=_make_training_class,
+            params={"class_id": "pk"},
+            reveals=lambda c: (c.title,),
+        )
+    )
+
+
+_register_training()
