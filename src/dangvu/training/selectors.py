@@ -6,17 +6,30 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from dangvu.accounts.scoping import allows, get_or_404, restrict
+from dangvu.accounts.scoping import allows, get_or_404, holds_anywhere, restrict
 from dangvu.core.db import prefix_q
+from dangvu.core.registry import DueItem
+from dangvu.core.text import tokens
+from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import Member
+from dangvu.members.selectors import COUNT_BOUND, bounded_count
 from dangvu.organisations.models import Organisation
 from dangvu.training.choices import Mode, Result, State, Status
-from dangvu.training.models import Certificate, ClassSession, Enrolment, TrainingClass
+from dangvu.training.models import (
+    Certificate,
+    ClassMaterial,
+    ClassSession,
+    Enrolment,
+    SessionAttendance,
+    TrainingClass,
+)
 
 __all__ = [
     "class_list",
@@ -28,6 +41,16 @@ __all__ = [
     "training_report",
     "CertificateFacts",
     "certificate_verify",
+    "class_roll",
+    "session_marks",
+    "attended_counts",
+    "material_get",
+    "certificate_get",
+    "class_certificates",
+    "person_pick",
+    "PersonChoice",
+    "training_due",
+    "person_find",
 ]
 
 _COUNTS = {
@@ -50,15 +73,16 @@ def class_list(
     return qs.select_related("organisation").annotate(**_COUNTS)
 
 
-def class_get(*, actor, pk: int) -> TrainingClass:
-    """One class the actor may see, with its organiser, communes, sessions and materials
-    (prefetched) and its counts (enrolled, waiting, withdrawn); Http404 outside the scope."""
+def class_get(*, actor, pk: int, action: str = "training.view") -> TrainingClass:
+    """One class the actor may `action` (default: see), with its organiser, communes, sessions
+    and materials (prefetched) and its counts (enrolled, waiting, withdrawn); Http404 outside
+    the scope."""
     qs = (
         TrainingClass.objects.select_related("organisation")
         .prefetch_related("cluster", "sessions", "materials")
         .annotate(**_COUNTS)
     )
-    return get_or_404(actor, qs, "training.view", pk=pk)
+    return get_or_404(actor, qs, action, pk=pk)
 
 
 @dataclass
@@ -244,3 +268,189 @@ def certificate_verify(number: str) -> CertificateFacts | None:
         organiser=cert.organiser.name,
         issued_on=cert.issued_on,
     )
+
+
+# --- the pages' reads (the class was read through the gate by class_get) --------------------------
+
+
+def class_roll(c: TrainingClass) -> dict[str, list[Enrolment]]:
+    """The class's people in one query: enrolled (by name), waiting (by place in the queue),
+    withdrawn (by name); each enrolment carries `certificate_number` (or None)."""
+    rows = list(
+        c.enrolments.annotate(certificate_number=_certificate_number())
+        .select_related("person_org")
+        .order_by("name_folded", "pk")
+    )
+    out: dict[str, list[Enrolment]] = {s: [] for s in Status.values}
+    for e in rows:
+        out[e.status].append(e)
+    out[Status.WAITING].sort(key=lambda e: e.position or 0)
+    return out
+
+
+def _certificate_number():
+    return Subquery(Certificate.objects.filter(enrolment=OuterRef("pk")).values("number")[:1])
+
+
+def session_marks(session: ClassSession) -> dict[int, bool]:
+    """{enrolment id: present} as recorded for a session (a person without a row: not yet)."""
+    return dict(
+        SessionAttendance.objects.filter(session=session).values_list("enrolment_id", "present")
+    )
+
+
+def attended_counts(c: TrainingClass) -> dict[int, int]:
+    """{enrolment id: sessions attended} for the class, in one aggregate query."""
+    return dict(
+        SessionAttendance.objects.filter(session__training_class=c, present=True)
+        .values_list("enrolment_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def material_get(*, actor, class_id: int, material_id: int) -> ClassMaterial:
+    """A material of a class the actor may see; Http404 otherwise."""
+    c = get_or_404(actor, TrainingClass, "training.view", pk=class_id)
+    m = ClassMaterial.objects.filter(training_class=c, pk=material_id).first()
+    if m is None:
+        raise Http404
+    return m
+
+
+def certificate_get(*, actor, pk: int) -> Certificate:
+    """A certificate the actor may see: one of a class they may see, or their own (the member
+    whose user they are); Http404 otherwise."""
+    cert = (
+        Certificate.objects.select_related("enrolment__member", "enrolment__training_class")
+        .filter(pk=pk)
+        .first()
+    )
+    if cert is None:
+        raise Http404
+    member = cert.enrolment.member
+    own = (
+        member is not None
+        and member.user_id is not None
+        and member.user_id == getattr(actor, "pk", None)
+    )
+    if not own and not allows(actor, "training.view", cert.enrolment.training_class):
+        raise Http404
+    return cert
+
+
+def class_certificates(c: TrainingClass) -> list[Certificate]:
+    return list(
+        Certificate.objects.filter(enrolment__training_class=c)
+        .select_related("enrolment")
+        .order_by("seq")
+    )
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    """A person a trainer may enrol: a member ("m<id>") or an admission case ("c<id>")."""
+
+    key: str
+    full_name: str
+    org_name: str
+    is_candidate: bool
+    obj: object = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.full_name} · {self.org_name}"
+
+
+PICK_LIMIT = 20
+
+
+def person_pick(*, actor, q: str, limit: int = PICK_LIMIT) -> list[PersonChoice]:
+    """Members in the party and open admission cases whose folded name holds every word of `q`,
+    among those the actor may enrol (`training.manage` on their organisation): a trainer sees
+    names, not member records. At most `limit` of each kind, by name."""
+    words = tokens(q)
+    if not words:
+        return []
+    members = restrict(Member.objects.filter(status__in=IN_PARTY), actor, "training.manage")
+    for w in words:
+        members = members.filter(name_folded__contains=w)
+    out = [
+        PersonChoice(f"m{m.pk}", m.full_name, m.organisation.name, False, m)
+        for m in members.select_related("organisation").order_by("name_folded", "pk")[:limit]
+    ]
+    if apps.is_installed("dangvu.admission"):
+        from dangvu.admission.choices import OPEN  # noqa: PLC0415 — optional app
+        from dangvu.admission.models import Candidate  # noqa: PLC0415
+
+        cases = restrict(Candidate.objects.filter(stage__in=sorted(OPEN)), actor, "training.manage")
+        for w in words:
+            cases = cases.filter(name_folded__contains=w)
+        out += [
+            PersonChoice(f"c{c.pk}", c.full_name, c.organisation.name, True, c)
+            for c in cases.select_related("organisation").order_by("name_folded", "pk")[:limit]
+        ]
+    return out
+
+
+def person_find(*, actor, key: str) -> PersonChoice | None:
+    """The person of a picker's key ("m12", "c7") among those the actor may enrol."""
+    if len(key) < 2 or key[0] not in "mc" or not key[1:].isdigit() or len(key) > 20:
+        return None
+    pk = int(key[1:])
+    if key[0] == "m":
+        m = (
+            restrict(Member.objects.filter(pk=pk, status__in=IN_PARTY), actor, "training.manage")
+            .select_related("organisation")
+            .first()
+        )
+        return PersonChoice(key, m.full_name, m.organisation.name, False, m) if m else None
+    if not apps.is_installed("dangvu.admission"):
+        return None
+    from dangvu.admission.models import Candidate  # noqa: PLC0415 — optional app
+
+    c = (
+        restrict(Candidate.objects.filter(pk=pk), actor, "training.manage")
+        .select_related("organisation")
+        .first()
+    )
+    return PersonChoice(key, c.full_name, c.organisation.name, True, c) if c else None
+
+
+def training_due(actor, today: date) -> list[DueItem]:
+    """The home page's training work (core.registry.DueSource), for those who run classes:
+    sessions this week, sessions held whose attendance is not recorded, and closed classes
+    whose last session is over (results to record)."""
+    if not holds_anywhere(actor, "training.manage"):
+        return []
+    items = []
+    classes = restrict(TrainingClass.objects.all(), actor, "training.manage")
+    live = classes.exclude(state__in=(State.CANCELLED, State.FINISHED))
+    url = reverse("training:list")
+
+    def add(qs, title, level):
+        n = bounded_count(qs)
+        if n:
+            items.append(
+                DueItem(title, min(n, COUNT_BOUND), url, level=level, more=n > COUNT_BOUND)
+            )
+
+    monday = today - timedelta(days=today.weekday())
+    add(
+        ClassSession.objects.filter(
+            training_class__in=live, day__gte=monday, day__lte=monday + timedelta(days=6)
+        ),
+        _("Class sessions this week"),
+        "soon",
+    )
+    add(
+        ClassSession.objects.filter(training_class__in=live, day__lt=today, attendance_taken=False),
+        _("Class sessions held without a roll call"),
+        "overdue",
+    )
+    add(
+        live.filter(state=State.CLOSED, ends_on__lt=today),
+        _("Classes whose results are to be recorded"),
+        "due",
+    )
+    return items
