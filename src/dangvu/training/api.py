@@ -5,6 +5,9 @@ subtree."""
 
 from datetime import date
 
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
@@ -13,7 +16,7 @@ from dangvu.core.apischema import MAX_ID, Clock, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.members.models import Position
 from dangvu.organisations.selectors import org_get, org_get_or_404
-from dangvu.training.choices import Kind, Mode, State
+from dangvu.training.choices import Kind, Mode, Result, State
 from dangvu.training.choices import Status as EnrolmentStatus
 from dangvu.training.exports import report_dict
 from dangvu.training.selectors import (
@@ -29,6 +32,7 @@ from dangvu.training.services import (
     certificates_issue,
     class_complete,
     class_create,
+    class_move,
     enrol_by_position,
     enrolment_create,
     session_roll_call,
@@ -356,23 +360,26 @@ def attendance(request, payload: RollCallIn, class_id: int = Path(..., ge=1, le=
 
 @router.post("/classes/{class_id}/completion", response=documented(CompletionOut, 201))
 def completion(request, payload: CompletionIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
-    """Record the results of a closed class whose sessions all have their roll call (each
-    enrolled person completes it with at least the minimum share of sessions and, where there
-    is a final test, the pass mark) and issue the certificates, numbered in order for the
-    organiser and the year. On a finished class: issue the certificates still missing."""
-    from django.utils import timezone
-
+    """Close the class's enrolment (if still planned or open), record its results (each
+    enrolled person completes it with at least the minimum share of sessions attended and,
+    where there is a final test, the pass mark; every session must have its roll call) and
+    issue the certificates, numbered in order for the organiser and the year. On a finished
+    class: issue the certificates still missing. All or nothing."""
     c = class_get(actor=request.user, pk=class_id, action="training.manage")
     on = payload.issued_on or timezone.localdate()
-    if c.state == State.CLOSED:
-        class_complete(actor=request.user, training_class=c, on=on)
-    issue = certificates_issue(actor=request.user, training_class=c, issued_on=on)
+    with transaction.atomic():
+        if c.state in (State.PLANNED, State.OPEN):
+            class_move(actor=request.user, training_class=c, to=State.CLOSED)
+            c.state = State.CLOSED
+        if c.state == State.CLOSED:
+            class_complete(actor=request.user, training_class=c, on=on)
+        issue = certificates_issue(actor=request.user, training_class=c, issued_on=on)
     roll = class_roll(c)[EnrolmentStatus.ENROLLED]
     return Status(
         201,
         {
-            "passed": sum(e.result == "passed" for e in roll),
-            "failed": sum(e.result == "failed" for e in roll),
+            "passed": sum(e.result == Result.PASSED for e in roll),
+            "failed": sum(e.result == Result.FAILED for e in roll),
             "certificates": [cert.number for cert in issue.certificates],
             "handed_off": issue.handed_off,
             "not_handed_off": {str(k): v for k, v in issue.not_handed_off.items()},
@@ -384,8 +391,6 @@ def completion(request, payload: CompletionIn, class_id: int = Path(..., ge=1, l
 def certificate(request, number: str):
     """Whether a certificate number is genuine: whose it is, for which class, by whom, when.
     Signed-in callers only: the numbers are sequential, so an open lookup would list names."""
-    from django.http import Http404
-
     facts = certificate_verify(number[:200])
     if facts is None:
         raise Http404
