@@ -63,7 +63,7 @@ def test_the_same_person_is_never_enrolled_twice(make_class, people):
     _enrol(c, people[0])
     with pytest.raises(ValidationError) as caught:
         _enrol(c, people[0])
-    assert "already in this class" in str(caught.value)
+    assert "đã có trong lớp này" in str(caught.value)
     assert c.enrolments.count() == 1
     # The database refuses it as well.
     row = c.enrolments.get()
