@@ -57,7 +57,7 @@ AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
 
 # The apps above the member registry whose data is reported beside the registry's size.
-DATA_APPS = ("admission", "meetings")
+DATA_APPS = ("admission", "meetings", "training")
 # Member development (issue 16): every target is set for the XIII Congress's term.
 TERM = (date(2021, 2, 1), date(2026, 1, 31))
 TRANSITIONS = 40

@@ -2,8 +2,9 @@
 its own, never one of its own layer or after it (docs/decisions/0010). A test reads every
 import of the product code against it (core/tests/test_layers.py).
 
-A new app takes its place here: admission, meetings, training, documents and news go beside
-`reports`, above `stats`."""
+A new app takes its place here: admission, meetings, documents and news go beside `reports`,
+above `stats`. `training` sits one layer above them: it hands a passed awareness class to the
+admission case and prints its certificates with the reports' typefaces (docs/decisions/0022)."""
 
 __all__ = ["LAYERS", "BESIDE", "PROJECT"]
 
@@ -15,6 +16,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("members",),
     ("stats",),
     ("reports", "admission", "meetings"),
+    ("training",),
     ("api", "home"),
 )
 

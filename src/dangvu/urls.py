@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("dangvu.reports.urls")),
     path("admission/", include("dangvu.admission.urls")),
     path("meetings/", include("dangvu.meetings.urls")),
+    path("training/", include("dangvu.training.urls")),
 ]
 
 handler400 = "dangvu.core.views.bad_request"

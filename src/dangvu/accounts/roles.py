@@ -31,6 +31,8 @@ ALL_ACTIONS = frozenset(
         "meetings.view",
         "meetings.manage",
         "meetings.supervise",
+        "training.view",
+        "training.manage",
         "reports.view",
         "reports.sign",
         "audit.view",
@@ -54,6 +56,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "meetings.view",
             "meetings.manage",
             "meetings.supervise",
+            # The board sends candidates to the awareness class and follows its results.
+            "training.view",
+            "training.manage",
             "reports.view",
             # The organisation board prepares the forms and keeps them as signed.
             "reports.sign",
@@ -66,6 +71,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "members.view",
             "admission.view",
             "meetings.view",
+            "training.view",
             "reports.view",
         }
     ),
@@ -79,11 +85,16 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "admission.manage",
             "meetings.view",
             "meetings.manage",
+            # Sees the classes its members and candidates attend (it proposes who goes).
+            "training.view",
             "reports.view",
         }
     ),
     Role.MEMBER: frozenset({"members.view_self"}),
-    Role.TRAINER: frozenset({"organisations.view"}),
+    # The political centre runs the classes of its committee (DESIGN.md: classes, enrolment,
+    # attendance, certificates); it enrols the members and candidates under that committee
+    # through the same action (training.services), without seeing their records.
+    Role.TRAINER: frozenset({"organisations.view", "training.view", "training.manage"}),
     Role.EDITOR: frozenset(),
     Role.MODERATOR: frozenset(),
 }

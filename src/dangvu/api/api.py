@@ -17,6 +17,7 @@ from dangvu.meetings.api import router as meetings_router
 from dangvu.members.api import router as members_router
 from dangvu.organisations.api import router as organisations_router
 from dangvu.reports.api import router as reports_router
+from dangvu.training.api import router as training_router
 
 __all__ = ["api"]
 
@@ -128,3 +129,4 @@ api.add_router("", members_router)
 api.add_router("", reports_router)
 api.add_router("", admission_router)
 api.add_router("", meetings_router)
+api.add_router("", training_router)

@@ -11,8 +11,11 @@ from dangvu.core.registry import due_sources
 from dangvu.members.forms import OpenMemberForm
 from dangvu.organisations.selectors import org_roots_for
 from dangvu.stats.selectors import membership_report, membership_trend
+from dangvu.training.choices import State as ClassState
+from dangvu.training.selectors import class_list, person_training, trainer_week
 
 ROOT_CARDS = 12
+TRAINER_CLASSES = 10
 
 
 def home(request):
@@ -51,6 +54,14 @@ def home(request):
         }
     due = [item for source in due_sources() for item in source.items(user, today)]
     member = getattr(user, "member", None) if hasattr(user, "member") else None
+    training = None
+    if holds_anywhere(user, "training.manage"):
+        # The trainer's own classes (those they are in charge of, still running) and the
+        # sessions of the week of every class they run.
+        mine = class_list(actor=user).filter(in_charge_id=user.pk)
+        mine = mine.exclude(state__in=(ClassState.FINISHED, ClassState.CANCELLED))
+        training = {"classes": list(mine[:TRAINER_CLASSES]), "week": trainer_week(actor=user)}
+    own_training = person_training(actor=user, member=member) if member is not None else None
     grants = RoleGrant.objects.filter(user=user).select_related("organisation").order_by("role")
     context = {
         "cards": cards,
@@ -59,6 +70,8 @@ def home(request):
         "due": due,
         "today": today,
         "own_member": member,
+        "training": training,
+        "own_training": own_training,
         "grants": list(grants),
         "shortcuts": _shortcuts(user),
         "open_form": OpenMemberForm(actor=user, auto_id="open_%s")
@@ -79,4 +92,6 @@ def _shortcuts(user) -> list[tuple[str, str]]:
         out += [("reports:membership", "membership"), ("reports:period", "period")]
     if holds_anywhere(user, "organisations.view"):
         out.append(("organisations:tree", "tree"))
+    if holds_anywhere(user, "training.manage"):
+        out.append(("training:new", "new_class"))
     return out

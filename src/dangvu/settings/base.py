@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "dangvu.reports",
     "dangvu.admission",
     "dangvu.meetings",
+    "dangvu.training",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

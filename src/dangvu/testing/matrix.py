@@ -84,6 +84,9 @@ OTHER_PARAMS: dict[str, Callable[["World"], str]] = {
     # was never issued.
     "uidb64": lambda world: _foreign_uid(world),
     "token": lambda world: "cw1a2b-0123456789abcdef0123456789abcdef",
+    # A certificate's number (training.api): one never issued, so every actor gets 404 (the
+    # sample's own certificate would name its holder to any signed-in caller, by design).
+    "number": lambda world: "9999/1999/TTCT-KHONG-CO",
 }
 
 
@@ -188,6 +191,25 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "due_on": "2024-07-03",
     },
     "POST /api/v1/tasks/{task_id}/review": lambda world: {"state": "done", "on": "2024-06-03"},
+    "POST /api/v1/classes": lambda world: {
+        "org": world.sides["a"].committee.code,
+        "kind": "cell_skills",
+        "mode": "online",
+        "title": "Lớp ma trận",
+        "capacity": 30,
+        "online_link": "https://hop.example/ma-tran",
+        "sessions": [
+            {"day": "2024-06-03", "starts_at": "07:30", "ends_at": "11:00", "topic": "Bài 1"}
+        ],
+    },
+    "POST /api/v1/classes/{class_id}/enrolments": lambda world: {
+        "member": world.sides["a"].rows[_member()].pk
+    },
+    "POST /api/v1/classes/{class_id}/attendance": lambda world: {
+        "session": world.sides["a"].rows[_training_class()].sample_session_id,
+        "present": [],
+    },
+    "POST /api/v1/classes/{class_id}/completion": lambda world: {"issued_on": "2024-06-03"},
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",
@@ -215,6 +237,10 @@ STATISTICS: dict[str, frozenset[str]] = {
     "/api/v1/reports/signed/{report_id}": frozenset({"ethnicity", "religion"}),
     # The development report: form 2-BTCTW's admissions with the stages of the open cases.
     "/api/v1/reports/development": frozenset({"ethnicity", "religion"}),
+    # The training report counts participants by gender and ethnicity.
+    "training:report": frozenset({"ethnicity"}),
+    "training:report_xlsx": frozenset({"ethnicity"}),
+    "/api/v1/reports/training": frozenset({"ethnicity"}),
 }
 
 # URLs the NinjaAPI adds besides its operations (its documentation and its root).
@@ -240,6 +266,12 @@ def _meeting():
     from dangvu.meetings.models import Meeting
 
     return Meeting
+
+
+def _training_class():
+    from dangvu.training.models import TrainingClass
+
+    return TrainingClass
 
 
 def _new_member_body(world: "World") -> dict:

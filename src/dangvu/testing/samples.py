@@ -11,7 +11,7 @@ their datasets with them. A registered model without a sample fails the matrix
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from dangvu.core.registry import org_bound_entries
@@ -460,3 +460,80 @@ def _register_meetings() -> None:
 
 
 _register_meetings()
+
+
+# --- training classes ---------------------------------------------------------------------------
+
+
+def _make_training_class(cell, tag: str):
+    """An awareness class of the cell's committee, finished in 2024 (its title is the row's
+    mark): two sessions, a material, one member of the cell enrolled, present at both, with
+    their certificate. The routes of a session, a material and a certificate are addressed by
+    `sample_session_id`, `sample_material_id` and `sample_certificate_id`."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvu.members.models import Member
+    from dangvu.organisations.models import Organisation
+    from dangvu.training.choices import Kind, Mode, State
+    from dangvu.training.services import (
+        SessionInput,
+        certificates_issue,
+        class_complete,
+        class_create,
+        class_move,
+        enrolment_create,
+        material_attach,
+        session_roll_call,
+    )
+
+    n = next(_serial)
+    day = date(2024, 3, 1 + n % 20)
+    c = class_create(
+        actor=None,
+        organisation=Organisation.objects.get_parent(cell),
+        kind=Kind.AWARENESS,
+        mode=Mode.IN_PERSON,
+        title=f"Lớp Mẫu {tag} {_letters(n)}",
+        capacity=40,
+        location="Hội trường",
+        sessions=[
+            SessionInput(day, time(7, 30), time(11, 0), "Bài 1"),
+            SessionInput(day, time(13, 30), time(16, 30), "Bài 2"),
+        ],
+    )
+    upload = SimpleUploadedFile(f"tai-lieu-{tag.lower()}.pdf", b"%PDF-1.4\n%%EOF\n")
+    c.sample_material_id = material_attach(actor=None, training_class=c, upload=upload).pk
+    member = Member.objects.filter(organisation=cell).first() or _make_member(cell, tag)
+    e = enrolment_create(actor=None, training_class=c, member=member)
+    class_move(actor=None, training_class=c, to=State.CLOSED)
+    sessions = list(c.sessions.all())
+    for s in sessions:
+        session_roll_call(actor=None, session=s, present=[e.pk])
+    class_complete(actor=None, training_class=c, on=day)
+    issue = certificates_issue(actor=None, training_class=c, issued_on=day)
+    c.refresh_from_db()
+    c.sample_session_id = sessions[0].pk
+    c.sample_material_id = c.materials.first().pk
+    c.sample_certificate_id = issue.certificates[0].pk
+    return c
+
+
+def _register_training() -> None:
+    from dangvu.training.models import TrainingClass
+
+    register_sample(
+        Sample(
+            model=TrainingClass,
+            make=_make_training_class,
+            params={
+                "class_id": "pk",
+                "session_id": "sample_session_id",
+                "material_id": "sample_material_id",
+                "certificate_id": "sample_certificate_id",
+            },
+            reveals=lambda c: (c.title, f"/training/{c.pk}/"),
+        )
+    )
+
+
+_register_training()

@@ -3,6 +3,8 @@ operation of the API schema, GET and POST, as each actor, over one world built o
 module (each call runs in a savepoint rolled back after it); then the matrix's own tests: it
 covers what it says, and it catches a view that skips the gate."""
 
+import re
+
 import pytest
 from django.db import transaction
 from django.test import override_settings
@@ -72,8 +74,10 @@ def test_the_matrix_asks_every_operation_of_the_api():
     """The schema's paths, checked against the routers the NinjaAPI mounts."""
     from dangvu.api.api import api
 
+    # A path converter ("{path:number}": a certificate number has slashes) is left out of the
+    # schema's path, as ninja writes it.
     mounted = {
-        (method, "/api/v1" + path)
+        (method, "/api/v1" + re.sub(r"\{\w+:(\w+)\}", r"{\1}", path))
         for _prefix, router in api._routers
         for path, view in router.path_operations.items()
         for op in view.operations
