@@ -16,7 +16,7 @@ and certificates issued.
 Đăk Glei (Kon Tum, since 1/7/2025 Quảng Ngãi) — dated back from the run day, after the
 admission cases: in-person awareness classes of the province committee (`T51`, where the demo
 trainer `giangvien` works), each serving a cluster of communes of the former district. A class
-that ended last week took Đăk Plô's cases at the "identified" stage and new cases of its
+that ended eleven days before the run day took Đăk Plô's cases at the "identified" stage and new cases of its
 cluster (and a few from communes outside it, who travel); its certificates move the cases to
 "awareness class passed" (the hand-off). A class under way this week, enrolment closed, has new
 cases of its cluster: the trainer has attendance and results to record. The cases already past
@@ -177,8 +177,8 @@ def _roles(members: list[int]) -> list[tuple[str, int]]:
 
 def _plan_committees(cells: list[Organisation], extra: int) -> _Committees:
     """The committees of both terms: the most senior eligible members in 2020; in 2022 the
-    secretary is re-elected where he still can be and the other seats go first to those who had
-    none (a committee renewed by half or more)."""
+    secretary is re-elected where they still can be and the other seats go first to those who
+    had none (a committee renewed by half or more)."""
     first_pool = _eligible(cells, TERMS[0][0])
     second_pool = _eligible(cells, TERMS[1][0])
     first, second = {}, {}
@@ -494,7 +494,7 @@ def record_dak_glei_training(today: date) -> dict[str, int]:
         for e, g, y in (("01", "M", 1975), ("16", "F", 1983), ("29", "M", 1979))
     ]
 
-    # Last week's class in Đăk Pék for Đăk Pék and Đăk Plô: Đăk Plô's cases at "identified",
+    # The class of two weeks ago in Đăk Pék for Đăk Pék and Đăk Plô: Đăk Plô's cases at "identified",
     # new cases of Đăk Pék, two from Đăk Môn who travel. Six mornings, a written test.
     first = today - timedelta(days=16)
     identified = list(

@@ -469,7 +469,7 @@ def test_quang_binh_meetings_supervision_and_tasks(demo):
 
 @pytest.mark.django_db
 def test_quang_binh_trained_731_cell_committee_people_online_in_2021_and_2022(demo):
-    """Issue 18: Quang Bình's 17 online classes of 2021–2022 in the skills of a cell committee,
+    """Quang Bình's 17 online classes of 2021–2022 in the skills of a cell committee,
     organised by its district committee (its political centre) and kept as that committee's
     history after 1/7/2025. The report's figures are those of the enrolment and attendance
     rows: 731 distinct people, each a secretary, deputy or committee member of a Quang Bình
@@ -546,10 +546,10 @@ def test_quang_binh_trained_731_cell_committee_people_online_in_2021_and_2022(de
 
 @pytest.mark.django_db
 def test_dak_glei_awareness_classes_hand_their_candidates_to_admission(demo):
-    """Issue 18: last week's awareness class of the Đăk Pék – Đăk Plô cluster moved the cases
-    that passed it to "awareness class passed" with their certificate's number and date; the
-    cases already past "identified" are as the admission story left them; this week's class is
-    under way for the trainer, with a roll still to call; some people travel to their class."""
+    """The awareness class of the Đăk Pék – Đăk Plô cluster that ended ten days ago moved the
+    cases that passed it to "awareness class passed" with their certificate's number and date;
+    the cases already past "identified" are as the admission story left them; this week's class
+    is under way for the trainer, with a roll still to call; some people travel to their class."""
     from dangvu.admission.models import Candidate, CandidateStep
     from dangvu.training.models import Certificate, Enrolment, TrainingClass
     from dangvu.training.selectors import trainer_week, training_report
