@@ -10,7 +10,10 @@ Order of work (every write goes through a service, actor = the system):
    event one by one in date order (member_event_record);
 5. the recent months, from 30/6/2026 to the day the demo is loaded (dataset.demo.recent):
    recognitions, courses completed, deaths, transfers in transit — what is due today;
-6. the demo users (user_create, grant_create).
+6. the demo users (user_create, grant_create);
+7. Quang Bình's cell committees and online classes of 2021–2022 (written before step 3, while
+   its district committee organises them) and Đắk Glei's awareness classes of the recent
+   weeks (dataset.demo.training).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
@@ -33,6 +36,7 @@ from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.recent import record_recent_months
 from dangvu.dataset.demo.reorganisation import plan_reorganisation, reorganise
 from dangvu.dataset.demo.structure import ROOT, District, build_districts
+from dangvu.dataset.demo.training import record_dak_glei_training, record_quang_binh_training
 from dangvu.dataset.demo.tree import create_tree
 from dangvu.dataset.demo.users import DEMO_USERS, create_users
 from dangvu.members.models import Member, MemberPeriod, MembershipEvent
@@ -164,6 +168,8 @@ def _build(say: Callable[[str], None]) -> None:
     for district, people in zip(districts, people_by_district, strict=True):
         say(f"{district.name}: {len(people)} members with their histories …")
         _create_members([p for p in people if p.category != "new"])
+    say("Quang Bình's cell committees and their online classes of 2021–2022 …")
+    record_quang_binh_training()
     say("Reorganisation of 1/7/2025 …")
     reorganise(plan=plan, districts=districts, orgs=orgs)
     say("Admissions and events since the reorganisation …")
@@ -180,3 +186,5 @@ def _build(say: Callable[[str], None]) -> None:
     create_users()
     say("Cell meetings of Quang Bình under Directive 12-CT/TU …")
     record_meetings(timezone.localdate())
+    say("Awareness classes of the former Đắk Glei district …")
+    record_dak_glei_training(timezone.localdate())

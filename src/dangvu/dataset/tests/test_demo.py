@@ -4,7 +4,8 @@ The demo takes tens of seconds, so it is loaded once for the module inside a tra
 is rolled back at the end; each test runs in a savepoint inside it.
 """
 
-from datetime import date
+from collections import Counter
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
@@ -464,3 +465,158 @@ def test_quang_binh_meetings_supervision_and_tasks(demo):
     assert fast["source"] == "rollup"
     for key in ("meetings_held", "attendance_rate", "quality", "invalid"):
         assert fast[key] == exact[key], key
+
+
+@pytest.mark.django_db
+def test_quang_binh_trained_731_cell_committee_people_online_in_2021_and_2022(demo):
+    """Quang Bình's 17 online classes of 2021–2022 in the skills of a cell committee,
+    organised by its district committee (its political centre) and kept as that committee's
+    history after 1/7/2025. The report's figures are those of the enrolment and attendance
+    rows: 731 distinct people, each a secretary, deputy or committee member of a Quang Bình
+    cell on the class's first day, present at the sessions the roll calls say."""
+    from dangvu.accounts.scoping import SYSTEM
+    from dangvu.members.models import Position
+    from dangvu.training.models import Certificate, ClassSession, Enrolment, SessionAttendance
+    from dangvu.training.selectors import training_report
+
+    district = _org("H035")
+    admin = get_user_model().objects.get(username="admin")
+    report = training_report(
+        actor=admin, organisation=district, start=date(2021, 1, 1), end=date(2022, 12, 31)
+    )
+
+    assert not district.is_active  # dissolved on 1/7/2025: its classes are its history
+    assert report.classes == 17
+    assert report.by_kind_mode == {("cell_skills", "online"): 17}
+    assert report.participants == 731
+    enrolled = Enrolment.objects.filter(
+        training_class__organisation=district, status="enrolled"
+    ).select_related("training_class")
+    assert len({e.member_id for e in enrolled}) == 731
+    assert all(e.candidate_id is None for e in enrolled)
+    assert all(e.person_path.startswith(district.path) for e in enrolled)
+    twice = enrolled.count() - 731
+    assert twice > 0  # some re-elected secretaries took a second class
+    # Every session's roll was called for every enrolled person; everyone came at least once.
+    sessions = ClassSession.objects.filter(training_class__organisation=district)
+    marks = SessionAttendance.objects.filter(session__in=sessions)
+    assert sessions.count() == 17 * 5 and all(s.attendance_taken for s in sessions)
+    assert marks.count() == sum(5 for _e in enrolled)
+    present = marks.filter(present=True)
+    assert present.values("enrolment__member_id").distinct().count() == 731
+    assert present.count() > 0.9 * marks.count()
+    # Each was on a committee of their cell when their class began.
+    held = {
+        (p.member_id, p.organisation_id, p.valid_from, p.valid_to)
+        for p in Position.objects.filter(
+            kind__in=["secretary", "deputy_secretary", "committee_member"],
+            member_id__in=[e.member_id for e in enrolled],
+        )
+    }
+    for e in enrolled:
+        first = e.training_class.starts_on
+        assert any(
+            m == e.member_id and org == e.person_org_id and start <= first < end
+            for m, org, start, end in held
+        ), e.full_name
+    # Results from the attendance (80 %: 4 of 5 evenings), a certificate for each completion,
+    # numbered without a gap in each year.
+    assert (report.passed, report.failed) == (
+        enrolled.filter(result="passed").count(),
+        enrolled.filter(result="failed").count(),
+    )
+    assert report.passed + report.failed == enrolled.count() and report.failed > 0
+    came = Counter(present.values_list("enrolment_id", flat=True))
+    for e in enrolled:
+        assert (e.result == "passed") == (came[e.pk] >= 4), e.full_name
+    certificates = Certificate.objects.filter(organiser=district)
+    assert certificates.count() == report.passed
+    for year in (2021, 2022):
+        seqs = sorted(certificates.filter(year=year).values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
+    assert certificates.get(year=2021, seq=1).number == "1/2021/TTCT-H035"
+    # The report reads the same through the system as through the administrator.
+    assert (
+        training_report(
+            actor=SYSTEM, organisation=district, start=date(2021, 1, 1), end=date(2022, 12, 31)
+        ).participants
+        == 731
+    )
+
+
+@pytest.mark.django_db
+def test_dak_glei_awareness_classes_hand_their_candidates_to_admission(demo):
+    """The awareness class of the Đăk Pék – Đăk Plô cluster that ended ten days ago moved the
+    cases that passed it to "awareness class passed" with their certificate's number and date;
+    the cases already past "identified" are as the admission story left them; this week's class
+    is under way for the trainer, with a roll still to call; some people travel to their class."""
+    from dangvu.admission.models import Candidate, CandidateStep
+    from dangvu.training.models import Certificate, Enrolment, TrainingClass
+    from dangvu.training.selectors import trainer_week, training_report
+
+    today = timezone.localdate()
+    quang_ngai = _org("T51")
+    classes = TrainingClass.objects.filter(organisation=quang_ngai, kind="awareness")
+    done = classes.get(state="finished")
+    under_way = classes.get(state="closed")
+    assert {c.code for c in done.cluster.all()} == {"X23341", "X23344"}
+    assert done.mode == "in_person" and done.ends_on < today
+
+    passed = Enrolment.objects.filter(training_class=done, result="passed")
+    assert passed.count() > 10
+    for e in passed:
+        cert = Certificate.objects.get(enrolment=e)
+        case = Candidate.objects.get(pk=e.candidate_id)
+        assert cert.number.endswith(f"/{cert.issued_on.year}/TTCT-T51")
+        assert (case.stage, case.certificate_number, case.certificate_on) == (
+            "class_passed",
+            cert.number,
+            cert.issued_on,
+        )
+        step = CandidateStep.objects.get(candidate=case, step="class_passed")
+        assert step.details["certificate_number"] == cert.number
+    # Đăk Plô's cases that were at "identified" took the class.
+    dak_plo = _org("X23344")
+    took = set(Enrolment.objects.filter(training_class=done).values_list("candidate_id", flat=True))
+    assert Candidate.objects.filter(pk__in=took, org_path__startswith=dak_plo.path).count() >= 3
+    for e in Enrolment.objects.filter(training_class=done, result="failed"):
+        assert Candidate.objects.get(pk=e.candidate_id).stage == "identified"
+    # The cases that had passed a class before keep their own certificates and took no class.
+    earlier = Candidate.objects.exclude(pk__in=took).exclude(certificate_number="")
+    assert earlier.exists()
+    assert not any("TTCT" in c.certificate_number for c in earlier)
+    assert not Enrolment.objects.filter(candidate_id__in=earlier.values("pk")).exists()
+
+    # This week's class: enrolment closed, its people still at "identified", a session this
+    # week, the last session held without its roll yet.
+    assert under_way.ends_on >= today - timedelta(days=today.weekday())
+    assert set(
+        Candidate.objects.filter(
+            pk__in=Enrolment.objects.filter(training_class=under_way).values("candidate_id")
+        ).values_list("stage", flat=True)
+    ) == {"identified"}
+    held = [s for s in under_way.sessions.all() if s.day < today]
+    assert [s.attendance_taken for s in held][-2:] == [True, False]
+    trainer = get_user_model().objects.get(username="giangvien")
+    assert under_way.in_charge == trainer
+    week = trainer_week(actor=trainer, in_charge_only=True)
+    assert week and {s.training_class_id for s in week} == {under_way.pk}
+
+    # The travel burden: the people whose cell lies outside their class's cluster.
+    report = training_report(
+        actor=trainer, organisation=quang_ngai, start=done.starts_on, end=under_way.ends_on
+    )
+    outside = 0
+    for c in (done, under_way):
+        communes = [o.path for o in c.cluster.all()]
+        outside += sum(
+            1
+            for path in Enrolment.objects.filter(training_class=c, status="enrolled").values_list(
+                "person_path", flat=True
+            )
+            if not any(path.startswith(p) for p in communes)
+        )
+    assert report.travelling == outside > 0
+    assert report.classes == 2 and report.participants == report.in_cluster_classes_people
+    assert consistency_check() == []
+    assert call_command("check") is None
