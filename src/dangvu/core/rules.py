@@ -264,24 +264,16 @@ RULES: list[RuleValue] = [
         "Hướng dẫn 12-HD/BTCTW (6/7/2018); thang điểm mặc định của Dangvu",
         "tiêu chí theo HD 12; điểm và ngưỡng do tỉnh quy định",
     ),
-    # Training classes (DOMAIN.md §3.3 step 2, "Features" 6). The awareness programme is set by
-    # Hướng dẫn 61-HD/BTGTW (16/6/2022: 10 sessions over 5 days); the share of the sessions a
+    # Training classes (DOMAIN.md §3.3 step 2, "Features" 6). The share of the sessions a
     # learner must attend to complete a class is set by each political centre's rules for
-    # learners and is not confirmed from a central text [uncertain]: at least 80 % is Dangvu's
-    # documented default (common practice), which a class may override with its own share.
+    # learners; no central text giving it was found [uncertain]: at least 80 % is Dangvu's
+    # documented default, which a class may override with its own share (docs/decisions/0022).
     # "At least": a learner exactly at the share completes (training.services.class_complete).
     RuleValue(
         "training_min_attendance_share",
         (80, 100),
-        date(2017, 6, 5),
-        "Mặc định của Dangvu theo quy chế học viên các trung tâm chính trị (chưa xác minh)",
-        "tham dự ít nhất 80 % số buổi học",
-    ),
-    RuleValue(
-        "training_min_attendance_share",
-        (80, 100),
-        date(2022, 6, 16),
-        "Hướng dẫn 61-HD/BTGTW (16/6/2022); tỷ lệ: mặc định của Dangvu (chưa xác minh)",
+        date(2000, 1, 1),
+        "Mặc định của Dangvu (chưa xác minh với văn bản của Trung ương)",
         "tham dự ít nhất 80 % số buổi học",
     ),
     RuleValue(

@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import F, Max, QuerySet, Value
+from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,7 @@ from dangvu.training.models import (
 from dangvu.training.state import can_move, may_enrol
 
 __all__ = [
+    "classes_move",
     "SessionInput",
     "class_create",
     "class_update",
@@ -798,6 +800,18 @@ def enrol_by_position(
     )
     return enrolments_create_bulk(
         actor=actor, training_class=training_class, members=Member.objects.filter(pk__in=held)
+    )
+
+
+def classes_move(*, old_path: str, new_path: str) -> None:
+    """A subtree moved (core.registry): the classes it organises follow, and so do the
+    enrolments of the people it holds (their organisation's path, which the report's travel
+    burden compares with the class's communes)."""
+    TrainingClass.objects.filter(prefix_q("org_path", old_path)).update(
+        org_path=Concat(Value(new_path), Substr(F("org_path"), Length(Value(old_path)) + 1))
+    )
+    Enrolment.objects.filter(prefix_q("person_path", old_path)).update(
+        person_path=Concat(Value(new_path), Substr(F("person_path"), Length(Value(old_path)) + 1))
     )
 
 

@@ -146,6 +146,7 @@ def test_a_grant_at_the_root_and_below_covers_everything(tree, people):
             "members.view",
             "admission.view",
             "meetings.view",
+            "training.view",
             "reports.view",
         }
     )

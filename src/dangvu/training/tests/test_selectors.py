@@ -65,3 +65,20 @@ def test_the_report_counts_classes_people_and_the_travel_burden(
             start=TODAY,
             end=TODAY,
         )
+
+
+def test_the_travel_burden_follows_a_moved_subtree(make_class, people, tree, make_member):
+    # The class's commune moves to another district: its people are still inside the cluster.
+    from dangvu.organisations.services import organisation_move
+
+    c = make_class()
+    outsider = make_member(tree.gcell, full_name="Lê Thị Xa")
+    for m in [*people, outsider]:
+        enrolment_create(actor=SYSTEM, training_class=c, member=m)
+    organisation_move(
+        actor=SYSTEM, org=tree.committee, new_parent=tree.district2, on=sessions(5)[0].day
+    )
+    report = training_report(
+        actor=SYSTEM, organisation=tree.root, start=sessions(5)[0].day, end=TODAY
+    )
+    assert (report.travelling, report.in_cluster_classes_people) == (1, 5)
