@@ -128,15 +128,19 @@ def test_bulk_enrolment_by_position_takes_the_current_secretaries_under_an_organ
 def test_bulk_enrolment_queries_do_not_grow_with_the_people(
     make_class, tree, django_assert_num_queries
 ):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from dangvu.members.models import Member
     from dangvu.training.services import enrolments_create_bulk
 
     for n in range(3):
         make_member(tree.cell1, full_name=f"Người {n}")
     c = make_class(capacity=100)
-    with django_assert_num_queries(7) as ctx:
+    with CaptureQueriesContext(connection) as ctx:
         enrolments_create_bulk(actor=SYSTEM, training_class=c, members=Member.objects.all())
     small = len(ctx.captured_queries)
+    assert small <= 7  # SQLite asks 7, PostgreSQL 6
     for n in range(20):
         make_member(tree.cell2, full_name=f"Người khác {n}")
     c2 = make_class(capacity=100)
