@@ -1,6 +1,7 @@
 """Pages of the site itself: the error pages Django does not render through a template name
 alone (the CSRF failure), each in the site's layout with a way back."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -29,4 +30,8 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    # A path under the API that no route matches (e.g. a value its converter refuses) answers
+    # as the API's own 404s do: JSON, not the site's page.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found"}, status=404)
     return render(request, "404.html", {"back_url": _back(request), "lang_next": "/"}, status=404)

@@ -131,3 +131,12 @@ def test_a_token_name_is_stored_as_every_text_is(users, api_client):
     # NFC, invisible characters removed, spaces collapsed.
     assert response.json()["name"] == "Của tôi"
     assert client.post("/tokens", {"name": "x" * 101}).status_code == 422
+
+
+def test_an_api_path_no_route_matches_answers_json(client, db):
+    # The site's 404 page is HTML; under /api/ the answer is the API's JSON 404.
+    response = client.get("/api/v1/no-such-route/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not found"}
+    assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
