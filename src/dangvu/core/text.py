@@ -9,7 +9,10 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from dangvu.core.errors import ValidationError
+
 __all__ = [
+    "clean_texts",
     "fold",
     "natural_key",
     "tokens",
@@ -57,6 +60,22 @@ def clean_text(value, *, max_length: int, multiline: bool = False) -> str:
 
 CODE_MAX_LENGTH = 40
 _CODE = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
+
+
+def clean_texts(texts: dict, *, limits: dict[str, int], multiline=()) -> dict[str, str]:
+    """clean_text of each named text (None as empty) with its field's limit; a ValidationError
+    naming every field that fails (core.errors)."""
+    cleaned, errors = {}, {}
+    for name, value in texts.items():
+        try:
+            cleaned[name] = clean_text(
+                value or "", max_length=limits[name], multiline=name in multiline
+            )
+        except ValueError as exc:
+            errors[name] = str(exc)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def clean_code(value) -> str:

@@ -18,7 +18,7 @@ from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.db import allocate_ids, insert_rows
 from dangvu.core.errors import ValidationError
 from dangvu.core.rules import RuleNotInForce, rule, rule_value_or_none
-from dangvu.core.text import clean_text
+from dangvu.core.text import clean_text, clean_texts
 from dangvu.core.uploads import check_upload, stored_name
 from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
 from dangvu.meetings.models import (
@@ -125,17 +125,7 @@ def _gate(actor, target) -> None:
 
 
 def _texts(**texts) -> dict[str, str]:
-    cleaned, errors = {}, {}
-    for name, value in texts.items():
-        try:
-            cleaned[name] = clean_text(
-                value or "", max_length=TEXT_LIMITS[name], multiline=name in MULTILINE
-            )
-        except ValueError as exc:
-            errors[name] = str(exc)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return clean_texts(texts, limits=TEXT_LIMITS, multiline=MULTILINE)
 
 
 def _log(actor, action: str, kind: str, row, label: str, before=None, after=None) -> None:

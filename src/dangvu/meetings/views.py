@@ -1,7 +1,5 @@
 """The meeting pages (thin: parse, call a selector or service through the gate, render)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,7 +51,7 @@ from dangvu.meetings.services import (
     task_assign,
     task_review,
 )
-from dangvu.organisations.selectors import org_roots_for
+from dangvu.organisations.forms import org_period
 from dangvu.stats.services import report_served
 
 PAGE_SIZE = 200
@@ -81,21 +79,7 @@ def _need(request, action: str = "meetings.view") -> None:
 
 
 def _period(request):
-    """The organisation (`?org=`, else the person's first) and period (default: this year)."""
-    form = OrgPeriodForm(request.GET or None, actor=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
-    org = data.get("org")
-    if org is None and not form.errors:
-        roots = org_roots_for(actor=request.user, action="meetings.view")
-        org = roots[0] if roots else None
-    today = timezone.localdate()
-    date_from = data.get("date_from") or date(today.year, 1, 1)
-    date_to = data.get("date_to") or date(today.year, 12, 31)
-    if not request.GET:
-        form = OrgPeriodForm(
-            initial={"org": org, "date_from": date_from, "date_to": date_to}, actor=request.user
-        )
-    return form, org, date_from, date_to
+    return org_period(request, OrgPeriodForm, "meetings.view")
 
 
 def meeting_list_view(request):

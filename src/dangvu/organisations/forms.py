@@ -1,5 +1,6 @@
 """Forms of the organisation pages: input parsing only; the rules are in services."""
 
+from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
@@ -14,6 +15,7 @@ from dangvu.organisations.selectors import (
     org_get,
     org_label,
     org_pick,
+    org_roots_for,
     transfer_destination,
 )
 
@@ -25,10 +27,31 @@ __all__ = [
     "DissolveForm",
     "OrganisationField",
     "DestinationField",
+    "org_period",
 ]
 
 
 # --- the organisation picker ------------------------------------------------------------------
+
+
+def org_period(request, form_class, action: str):
+    """(form, organisation, from, to) of a page over a subtree and a period: `form_class` has
+    the fields `org`, `date_from` and `date_to`; the organisation is `?org=`, else the first
+    the person may `action`; the period defaults to this year."""
+    form = form_class(request.GET or None, actor=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    org = data.get("org")
+    if org is None and not form.errors:
+        roots = org_roots_for(actor=request.user, action=action)
+        org = roots[0] if roots else None
+    today = timezone.localdate()
+    date_from = data.get("date_from") or date(today.year, 1, 1)
+    date_to = data.get("date_to") or date(today.year, 12, 31)
+    if not request.GET:
+        form = form_class(
+            initial={"org": org, "date_from": date_from, "date_to": date_to}, actor=request.user
+        )
+    return form, org, date_from, date_to
 
 
 class OrganisationField(PickerField):

@@ -21,7 +21,7 @@ from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.rules import rule_value_or_none
-from dangvu.core.text import clean_text, fold
+from dangvu.core.text import clean_texts, fold
 from dangvu.core.uploads import check_upload, stored_name
 from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import Member, Position
@@ -127,17 +127,7 @@ def _gate(actor, target, field: str = "organisation") -> None:
 
 
 def _texts(**texts) -> dict[str, str]:
-    cleaned, errors = {}, {}
-    for name, value in texts.items():
-        try:
-            cleaned[name] = clean_text(
-                value or "", max_length=TEXT_LIMITS[name], multiline=name in MULTILINE
-            )
-        except ValueError as exc:
-            errors[name] = str(exc)
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+    return clean_texts(texts, limits=TEXT_LIMITS, multiline=MULTILINE)
 
 
 def _entry(action: str, c: TrainingClass, before=None, after=None, label: str = "") -> AuditEntry:

@@ -16,7 +16,7 @@ from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
-from dangvu.organisations.selectors import org_roots_for
+from dangvu.organisations.forms import org_period
 from dangvu.stats.services import report_served
 from dangvu.training.choices import Kind, Match, Mode, State, Status
 from dangvu.training.exports import report_filename, report_rows, report_xlsx
@@ -575,21 +575,7 @@ def verify_view(request):
 
 
 def _period(request):
-    """The organisation (`?org=`, else the person's first) and period (default: this year)."""
-    form = ReportForm(request.GET or None, actor=request.user)
-    data = form.cleaned_data if form.is_valid() else {}
-    org = data.get("org")
-    if org is None and not form.errors:
-        roots = org_roots_for(actor=request.user, action="training.view")
-        org = roots[0] if roots else None
-    today = timezone.localdate()
-    date_from = data.get("date_from") or date(today.year, 1, 1)
-    date_to = data.get("date_to") or date(today.year, 12, 31)
-    if not request.GET:
-        form = ReportForm(
-            initial={"org": org, "date_from": date_from, "date_to": date_to}, actor=request.user
-        )
-    return form, org, date_from, date_to
+    return org_period(request, ReportForm, "training.view")
 
 
 def report_view(request):
