@@ -35,6 +35,8 @@ from urllib.parse import urlencode
 from targets import (
     attendance_record_target,
     attendance_storage_target,
+    bulk_enrolment_target,
+    certificate_pdf_target,
     database_size_target,
     development_read_target,
     event_rate_target,
@@ -47,6 +49,7 @@ from targets import (
     own_view_target,
     report_as_of_target,
     report_today_target,
+    training_report_target,
     transition_target,
 )
 
@@ -1040,6 +1043,74 @@ class Bench:
             note=f"{len(view['attendance'])} meetings in twelve months",
         )
 
+    def training(self, subjects: dict, user) -> None:
+        """The training report of the province over the twelve months before this one (the
+        generated classes of the year), every cell secretary of the province enrolled in a new
+        online class at once (in a transaction rolled back, so each run starts alike), and a
+        certificate's PDF."""
+        from django.db import transaction
+        from django.utils import timezone
+
+        from dangvu.dataset.national.meetings import past_months
+        from dangvu.members.models import Position
+        from dangvu.training.models import Certificate
+        from dangvu.training.pdf import certificate_pdf
+        from dangvu.training.selectors import training_report
+        from dangvu.training.services import SessionInput, class_create, enrol_by_position
+
+        today = timezone.localdate()
+        start, end = past_months(today)[0], today.replace(day=1) - timedelta(days=1)
+        province = subjects["province"]
+        r = training_report(actor=user, organisation=province, start=start, end=end)
+        self.add(
+            f"training report, province {province.code}, twelve months (selector)",
+            self.run(
+                lambda: training_report(actor=user, organisation=province, start=start, end=end)
+            ),
+            **training_report_target(),
+            note=f"{r.classes:,} classes, {r.participants:,} people, {r.passed:,} completed, "
+            f"{r.travelling:,} travelling",
+        )
+        samples, enrolled = [], 0
+        for _ in range(self.args.slow_repeat):
+            with transaction.atomic():
+                c = class_create(
+                    actor=user,
+                    organisation=province,
+                    kind="cell_skills",
+                    mode="online",
+                    title="Bench: every cell secretary of the province",
+                    capacity=1_000_000,
+                    online_link="https://hop.example.vn/bench",
+                    sessions=[SessionInput(today, dt_time(7, 30), dt_time(11, 0), "Bench")],
+                )
+                started = time.perf_counter()
+                done = enrol_by_position(
+                    actor=user,
+                    training_class=c,
+                    under=province,
+                    positions=[Position.Kind.SECRETARY],
+                )
+                samples.append((time.perf_counter() - started) * 1000)
+                enrolled = done.enrolled
+                transaction.set_rollback(True)
+        self.add(
+            f"enrol every cell secretary of province {province.code} in one class (service: "
+            "positions, scope, roll, audit)",
+            samples,
+            **bulk_enrolment_target(),
+            note=f"{enrolled:,} secretaries enrolled, {len(samples)} runs rolled back",
+        )
+        cert = Certificate.objects.order_by("pk").first()
+        if cert is None:
+            raise RuntimeError("no certificate: generate the dataset with its classes")
+        self.add(
+            "a certificate as PDF (WeasyPrint, Vietnamese font)",
+            self.run(lambda: certificate_pdf(cert), slow=True),
+            **certificate_pdf_target(),
+            note=f"certificate {cert.number}, {len(certificate_pdf(cert)):,} bytes",
+        )
+
 
 # --- HTTP -------------------------------------------------------------------------------------
 
@@ -1172,6 +1243,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.section("record event", bench.events, user)
     bench.section("member development", bench.development, subjects, user)
     bench.section("cell meetings", bench.meetings, subjects, user)
+    bench.section("training", bench.training, subjects, user)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

@@ -11,17 +11,23 @@ from targets import (
     GENERATE_RSS_MIB,
     NATION_RATIO,
     SIZE_PER_MEMBER,
+    attendance_record_target,
+    bulk_enrolment_target,
+    certificate_pdf_target,
     database_size_target,
     event_rate_target,
     event_target,
     export_target,
     generate_target,
     judge,
+    meetings_dashboard_target,
     member_page_target,
     missed,
     name_search_target,
+    own_view_target,
     report_as_of_target,
     report_today_target,
+    training_report_target,
 )
 
 ENGINES = ("sqlite", "postgresql")
@@ -213,6 +219,24 @@ def test_postgresql_event_rate_is_reported_only():
     assert row["ok"] is None
 
 
+# --- meetings and training ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "metric", "limit"),
+    [
+        (meetings_dashboard_target(), "p50_ms", 50),
+        (attendance_record_target(), "p95_ms", 50),
+        (training_report_target(), "p50_ms", 50),
+        (bulk_enrolment_target(), "p50_ms", 10_000),
+        (certificate_pdf_target(), "p50_ms", 500),
+    ],
+)
+def test_the_apps_rules_hold_their_limit(rule, metric, limit):
+    assert judged(rule, **{metric: limit})["ok"] is True
+    assert judged(rule, **{metric: limit * 1.01})["ok"] is False
+
+
 # --- every rule ------------------------------------------------------------------------------
 
 RULES = [
@@ -224,6 +248,12 @@ RULES = [
     member_page_target(),
     event_target(),
     *(event_rate_target(e) for e in ENGINES),
+    meetings_dashboard_target(),
+    attendance_record_target(),
+    own_view_target(),
+    training_report_target(),
+    bulk_enrolment_target(),
+    certificate_pdf_target(),
 ]
 
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangvu.accounts.scoping import SYSTEM
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.dates import add_months, check_in_range
 from dangvu.core.db import (
@@ -77,6 +78,8 @@ __all__ = [
     "clean_record",
     "member_create",
     "members_create_bulk",
+    "PositionInput",
+    "positions_create_bulk",
     "name_keys_deferred",
     "member_update",
     "member_link_user",
@@ -1753,34 +1756,14 @@ def _position_audit(action: str, p: Position, before=None) -> AuditEntry:
     )
 
 
-@transaction.atomic
-def position_assign(
-    *,
-    actor,
-    organisation: Organisation,
-    kind: str,
-    valid_from: date,
-    member: Member | None = None,
-    person_name: str = "",
-    decision_number: str = "",
-    note: str = "",
-) -> Position:
-    """Record that a person holds `kind` in `organisation` from `valid_from`.
-
-    Rules: the party's positions are held by members in the party within the organisation's
-    subtree; a village's positions sit on a party cell and may be held by anyone (a name, or a
-    member); the standing committee belongs to committees, not cells; a single-seat position
-    (secretary, deputy, village head, a mass organisation's head) passes to the new holder —
-    the previous holder's term ends that day; nobody holds the same position twice at once.
-    """
+def _position_errors(
+    organisation: Organisation, kind: str, member: Member | None, person_name: str
+) -> dict[str, str]:
+    """What forbids `kind` to this person in `organisation` (position_assign's rules, also
+    positions_create_bulk's): the party's positions are held by members in the party within the
+    organisation's subtree, the standing committee belongs to committees, a village's positions
+    sit on its party cell and may be held by anyone named."""
     errors: dict[str, str] = {}
-    if kind not in Position.Kind.values:
-        raise ValidationError({"kind": _("Unknown position: %(k)s.") % {"k": kind}})
-    if valid_from is None:
-        raise ValidationError({"valid_from": _("Enter the date.")})
-    _check_day(valid_from, "valid_from", timezone.localdate())
-    texts = clean_event_texts(decision_number=decision_number, note=note)
-    person_name = clean_text(person_name or "", max_length=150)
     is_cell = organisation.kind in MEMBER_HOLDING_KINDS
     if not organisation.is_active:
         errors["organisation"] = _("This organisation no longer exists.")
@@ -1803,6 +1786,37 @@ def position_assign(
             )
         if member is None and not person_name:
             errors["person_name"] = _("Enter the name of the person, or choose the member.")
+    return errors
+
+
+@transaction.atomic
+def position_assign(
+    *,
+    actor,
+    organisation: Organisation,
+    kind: str,
+    valid_from: date,
+    member: Member | None = None,
+    person_name: str = "",
+    decision_number: str = "",
+    note: str = "",
+) -> Position:
+    """Record that a person holds `kind` in `organisation` from `valid_from`.
+
+    Rules: the party's positions are held by members in the party within the organisation's
+    subtree; a village's positions sit on a party cell and may be held by anyone (a name, or a
+    member); the standing committee belongs to committees, not cells; a single-seat position
+    (secretary, deputy, village head, a mass organisation's head) passes to the new holder —
+    the previous holder's term ends that day; nobody holds the same position twice at once.
+    """
+    if kind not in Position.Kind.values:
+        raise ValidationError({"kind": _("Unknown position: %(k)s.") % {"k": kind}})
+    if valid_from is None:
+        raise ValidationError({"valid_from": _("Enter the date.")})
+    _check_day(valid_from, "valid_from", timezone.localdate())
+    texts = clean_event_texts(decision_number=decision_number, note=note)
+    person_name = clean_text(person_name or "", max_length=150)
+    errors = _position_errors(organisation, kind, member, person_name)
     if errors:
         raise ValidationError(errors)
     holders = Position.objects.select_for_update().filter(
@@ -1864,6 +1878,80 @@ def position_end(*, actor, position: Position, on: date) -> Position:
     p.save(update_fields=["valid_to"])
     audit_record(actor=actor, entry=_position_audit("position.end", p, {"valid_to": None}))
     return p
+
+
+@dataclass(frozen=True)
+class PositionInput:
+    organisation: Organisation
+    kind: str
+    valid_from: date
+    member: Member | None = None
+    person_name: str = ""
+
+
+@transaction.atomic
+def positions_create_bulk(*, actor, rows: list[PositionInput]) -> list[Position]:
+    """Record many first holders at once (the national generator: every cell's committee),
+    with position_assign's rules for each row, all or nothing: a row another holder's term
+    would have to end for (a single-seat position already held, or named twice) is refused
+    instead; nobody holds the same position twice at once. One query for the holders already
+    in office, one insert, the audit in one statement. The system only: a person assigns one
+    position at a time (position_assign), which ends the previous holder's term."""
+    if actor is not None and actor is not SYSTEM:
+        raise ValidationError({"__all__": _("Only the system records positions in bulk.")})
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    for n, r in enumerate(rows, start=1):
+        if r.kind not in Position.Kind.values:
+            found = {"kind": _("Unknown position: %(k)s.") % {"k": r.kind}}
+        elif r.valid_from is None or r.valid_from > today:
+            found = {"valid_from": _("Enter a date that is not in the future.")}
+        else:
+            found = _position_errors(r.organisation, r.kind, r.member, r.person_name)
+        for name, message in found.items():
+            errors.setdefault(f"row {n}: {name}", []).append(message)
+    if errors:
+        raise ValidationError(errors)
+    seats: set[tuple[int, str]] = set()
+    held: set[tuple[int, str, int | None]] = set()
+    open_rows = Position.objects.filter(
+        organisation__in={r.organisation.pk for r in rows},
+        kind__in={r.kind for r in rows},
+        valid_to__isnull=True,
+    ).values_list("organisation_id", "kind", "member_id")
+    for org, kind, member in open_rows:
+        held.add((org, kind, member))
+        if kind in SINGLE_SEAT:
+            seats.add((org, kind))
+    out = []
+    for n, r in enumerate(rows, start=1):
+        seat = (r.organisation.pk, r.kind)
+        holder = (*seat, r.member.pk if r.member is not None else None)
+        if seat in seats and r.kind in SINGLE_SEAT:
+            errors[f"row {n}: kind"] = [
+                _("%(org)s already has its %(position)s.")
+                % {"org": r.organisation.name, "position": Position.Kind(r.kind).label.lower()}
+            ]
+        elif r.member is not None and holder in held:
+            errors[f"row {n}: member"] = [
+                _("%(name)s already holds this position.") % {"name": r.member.full_name}
+            ]
+        seats.add(seat)
+        held.add(holder)
+        p = Position(
+            kind=r.kind,
+            member=r.member,
+            person_name=(r.member.full_name if r.member is not None else r.person_name)[:150],
+            valid_from=r.valid_from,
+            recorded_by_id=recorder_id(actor),
+        )
+        p.place_in(r.organisation)
+        out.append(p)
+    if errors:
+        raise ValidationError(errors)
+    Position.objects.bulk_create(out, batch_size=2000)
+    audit_bulk(actor=actor, entries=[_position_audit("position.assign", p) for p in out])
+    return out
 
 
 def positions_move(*, old_path: str, new_path: str) -> None:

@@ -345,7 +345,7 @@ def class_create(
     if checked:
         row.starts_on, row.ends_on = checked[0].day, max(s.day for s in checked)
     row.save()
-    row.cluster.set(cluster)
+    row.cluster.set([o.pk for o in cluster])  # by key: a bulk-created row has no db
     ClassSession.objects.bulk_create(
         [ClassSession(training_class=row, **s.__dict__) for s in checked]
     )

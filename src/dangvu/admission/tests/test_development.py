@@ -16,10 +16,16 @@ from dangvu.admission.services import (
     candidate_step,
     target_set,
 )
+from dangvu.audit.models import AuditRecord
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.members.choices import Status
 from dangvu.members.models import Member, Position
-from dangvu.members.services import position_assign, position_end
+from dangvu.members.services import (
+    PositionInput,
+    position_assign,
+    position_end,
+    positions_create_bulk,
+)
 from dangvu.testing.factories import make_user
 
 PERSON = {
@@ -188,6 +194,50 @@ def test_position_rules(tree, cell, make_member):
         with pytest.raises(ValidationError) as exc:
             position_assign(actor=SYSTEM, valid_from=date(2025, 7, 1), **kwargs)
         assert field in field_errors(exc.value), kwargs
+
+
+def test_positions_in_bulk_follow_the_same_rules_all_or_nothing(tree, cell, make_member):
+    a, b, c = Member.objects.filter(organisation=cell).order_by("pk")
+    other = make_member(tree.cell3)
+    on = date(2025, 5, 15)
+
+    def row(kind, member=None, org=cell, **kw):
+        return PositionInput(organisation=org, kind=kind, valid_from=on, member=member, **kw)
+
+    refused = [
+        ([row("secretary", other)], "row 1: member"),  # not a member of the cell
+        ([row("secretary", a), row("standing_committee", b)], "row 2: kind"),
+        ([row("village_head", org=tree.committee, person_name="A")], "row 1: organisation"),
+        ([row("secretary", a), row("secretary", b)], "row 2: kind"),  # one seat, named twice
+        ([row("committee_member", c), row("committee_member", c)], "row 2: member"),
+        ([row("secretary", a), row("deputy_secretary")], "row 2: member"),  # a party seat
+        ([PositionInput(cell, "secretary", timezone.localdate() + timedelta(days=1), a)], None),
+    ]
+    for rows, field in refused:
+        with pytest.raises(ValidationError) as exc:
+            positions_create_bulk(actor=SYSTEM, rows=rows)
+        assert field is None or field in field_errors(exc.value), (rows, field_errors(exc.value))
+    assert not Position.objects.exists()  # nothing half-written
+    with pytest.raises(ValidationError):
+        positions_create_bulk(actor=make_user("officer"), rows=[row("secretary", a)])
+
+    made = positions_create_bulk(
+        actor=SYSTEM,
+        rows=[row("secretary", a), row("deputy_secretary", b), row("committee_member", c)],
+    )
+    assert [(p.kind, p.member_id, p.org_path) for p in made] == [
+        ("secretary", a.pk, cell.path),
+        ("deputy_secretary", b.pk, cell.path),
+        ("committee_member", c.pk, cell.path),
+    ]
+    assert AuditRecord.objects.filter(action="position.assign").count() == 3
+    # A seat already held is not taken by a bulk row (position_assign ends a term; this does not).
+    with pytest.raises(ValidationError) as exc:
+        positions_create_bulk(actor=SYSTEM, rows=[row("secretary", c)])
+    assert "row 1: kind" in field_errors(exc.value)
+    with pytest.raises(ValidationError) as exc:
+        positions_create_bulk(actor=SYSTEM, rows=[row("committee_member", c)])
+    assert "row 1: member" in field_errors(exc.value)
 
 
 def _kinds(report, code):

@@ -6,7 +6,8 @@ by the largest unit, and committed in groups of about GROUP_MEMBERS members (a c
 about as much as loading a hundred members once the database is large). An interrupted run
 resumes where it stopped: a unit whose organisation exists was committed whole, with its
 group. Every write goes through organisations_create_bulk and members_create_bulk: the same
-rules, events, periods, counters and audit as any import. On PostgreSQL several processes can
+rules, events, periods, counters and audit as any import; the cells' meetings, committees and
+classes through their apps' services (dataset.national.meetings, .training). On PostgreSQL several processes can
 load at once, each taking whole provinces (_load_in_workers).
 """
 
@@ -44,6 +45,7 @@ from dangvu.dataset.national.candidates import candidate_rows
 from dangvu.dataset.national.meetings import meeting_rows, past_months
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import Unit, country_plan, rng_for, unit_branch
+from dangvu.dataset.national.training import load_training
 from dangvu.meetings.models import (
     Meeting,
     MeetingAbsence,
@@ -54,13 +56,14 @@ from dangvu.meetings.models import (
 )
 from dangvu.meetings.rollup import rollup_deferred
 from dangvu.meetings.services import meetings_create_bulk, supervisions_create_bulk
-from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey
+from dangvu.members.models import Member, MemberPeriod, MembershipEvent, NameKey, Position
 from dangvu.members.services import members_create_bulk, name_keys_deferred
 from dangvu.organisations.models import Organisation, OrganisationVersion
 from dangvu.organisations.services import organisation_create, organisations_create_bulk
 from dangvu.stats.build import snapshots_build
 from dangvu.stats.counters import counters_deferred
 from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
+from dangvu.training.models import Enrolment, SessionAttendance, TrainingClass
 
 __all__ = [
     "generate",
@@ -295,6 +298,14 @@ def _load_unit(unit: Unit, province: Organisation, seed: int, today: date) -> in
     )
     candidates_create_bulk(actor=None, rows=cases)
     _load_meetings(unit, by_code, cells, made, seed, today)
+    load_training(
+        rng_for(seed, "training", unit.code),
+        unit=by_code[unit.code],
+        province=province,
+        cells=[by_code[code] for code, _size in cells],
+        members=made,
+        today=today,
+    )
     return len(created)
 
 
@@ -558,6 +569,10 @@ def generate(
             MeetingEvaluation,
             MeetingMonth,
             Supervision,
+            Position,
+            TrainingClass,
+            Enrolment,
+            SessionAttendance,
         )
         # Each snapshot row's organisation is checked once at the end, not row by row at every
         # day's commit (about 60 ms a commit at 5.6M members, 20 s in all). The work beside

@@ -128,12 +128,81 @@ def test_generate_a_small_country_then_resume_without_duplicates():
         expected = attendance_counts(roster, absences, m.held_on)
         assert {k: getattr(m, k) for k in expected} == expected, m.pk
 
+    _check_the_committees_and_classes(root)
+
     counts = (Member.objects.count(), MembershipEvent.objects.count())
     again = generate(members=N, seed=7)
     assert again.skipped_units == again.units
     assert (Member.objects.count(), MembershipEvent.objects.count()) == counts
     with pytest.raises(GenerateConflict):
         generate(members=N, seed=8)
+
+
+def _check_the_committees_and_classes(root):
+    """Issue 18: every cell's committee from its senior official members, and the year's
+    classes of the provinces' political centres, as the training services record them."""
+    from dangvu.accounts.scoping import SYSTEM
+    from dangvu.admission.models import Candidate
+    from dangvu.dataset.national.meetings import past_months
+    from dangvu.dataset.national.training import SEAT_AGE, TERM_START
+    from dangvu.members.models import Position
+    from dangvu.training.models import Certificate, Enrolment, TrainingClass
+    from dangvu.training.selectors import training_report
+
+    seats = list(Position.objects.values_list("organisation_id", "kind", "member_id"))
+    assert seats and all(kind != "standing_committee" for _o, kind, _m in seats)
+    holders = Member.objects.in_bulk([m for _o, _k, m in seats])
+    for org, _kind, member in seats:
+        m = holders[member]
+        assert (m.organisation_id, m.status, m.exempted) == (org, "official", False)
+        assert m.official_date <= TERM_START
+    secretaries = {(o, k) for o, k, _m in seats if k == "secretary"}
+    assert len(secretaries) == len({o for o, _k, _m in seats})  # one each, where any seat
+    eligible = set(
+        Member.objects.filter(
+            status="official",
+            exempted=False,
+            official_date__lte=TERM_START,
+            birth_date__gt=TERM_START.replace(year=TERM_START.year - SEAT_AGE),
+        )
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+    assert {o for o, _k in secretaries} == eligible  # every cell with someone to elect
+
+    skills = TrainingClass.objects.filter(kind="cell_skills")
+    assert skills.exists() and set(skills.values_list("state", "mode")) == {("finished", "online")}
+    assert set(skills.values_list("organisation__kind", flat=True)) == {"province"}
+    enrolled = set(
+        Enrolment.objects.filter(training_class__kind="cell_skills").values_list(
+            "member_id", flat=True
+        )
+    )
+    assert enrolled == {m for _o, k, m in seats if k in ("secretary", "deputy_secretary")}
+    passed = Enrolment.objects.filter(result="passed")
+    assert 0 < passed.count() < Enrolment.objects.filter(result__in=["passed", "failed"]).count()
+    assert Certificate.objects.count() == passed.count()
+    numbered: dict[tuple, list[int]] = {}
+    for organiser, year, seq in Certificate.objects.values_list("organiser_id", "year", "seq"):
+        numbered.setdefault((organiser, year), []).append(seq)
+    for seqs in numbered.values():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1))  # no gap in an organiser's year
+    for c in TrainingClass.objects.filter(kind="awareness"):
+        people = set(c.enrolments.values_list("candidate_id", flat=True))
+        assert c.state == "open" and None not in people
+        assert set(Candidate.objects.filter(pk__in=people).values_list("stage", flat=True)) == {
+            "identified"
+        }
+    today = timezone.localdate()
+    report = training_report(
+        actor=SYSTEM, organisation=root, start=past_months(today)[0], end=today
+    )
+    assert (
+        report.classes
+        == TrainingClass.objects.filter(kind="cell_skills").count()
+        + TrainingClass.objects.filter(kind="awareness", starts_on__lte=today).count()
+    )
+    assert report.passed == passed.count()
 
 
 def test_generate_refuses_a_database_with_other_data(tree):

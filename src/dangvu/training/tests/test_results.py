@@ -240,3 +240,46 @@ def test_confirming_writes_the_matched_rows_only(make_class, people):
     assert written == {rows["Nguyễn Thị Hằng"].pk: 95, rows["Y Blúp"].pk: 80}
     s.refresh_from_db()
     assert s.attendance_taken
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_issues_at_once_share_the_organisers_numbers_without_gap_or_repeat(
+    make_class, people, tree
+):
+    """PostgreSQL, two connections: both classes' certificates are issued at the same moment
+    after a first class's; the organiser's counter row, locked, makes the second wait."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL")
+    classes = []
+    for i, group in enumerate((people[:1], people[1:3], people[3:])):
+        c, _ = _finished(make_class, group, [5] * len(group), title=f"Lớp {i + 1}")
+        class_complete(actor=SYSTEM, training_class=c)
+        classes.append(c)
+    certificates_issue(actor=SYSTEM, training_class=classes.pop(0), issued_on=TODAY)
+    start = threading.Barrier(2)
+    issued, failed = [], []
+
+    def issue(c):
+        try:
+            start.wait(timeout=10)
+            issued.append(certificates_issue(actor=SYSTEM, training_class=c, issued_on=TODAY))
+        except Exception as exc:  # noqa: BLE001 — reported by the assertion below
+            failed.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=(c,)) for c in classes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failed == []
+    seqs = sorted(cert.seq for i in issued for cert in i.certificates)
+    assert seqs == [2, 3, 4]
+    from dangvu.training.models import CertificateCounter
+
+    assert CertificateCounter.objects.get(organiser=tree.district, year=TODAY.year).last == 4
