@@ -102,7 +102,9 @@ def _days(first: date, n: int) -> list[date]:
     return out
 
 
-def _skills_class(rng: random.Random, unit: Organisation, province: Organisation, today: date):
+def _skills_class(
+    rng: random.Random, unit: Organisation, province: Organisation, today: date, seats: int
+):
     month = rng.choice(past_months(today))
     days = _days(month.replace(day=rng.randrange(3, 18)), len(_SKILLS_TOPICS))
     c = class_create(
@@ -111,7 +113,7 @@ def _skills_class(rng: random.Random, unit: Organisation, province: Organisation
         kind=Kind.CELL_SKILLS,
         mode=Mode.ONLINE,
         title=f"Nghiệp vụ công tác đảng cho chi ủy — {unit.name}"[:300],
-        capacity=10_000,
+        capacity=seats,  # online: every secretary and deputy of the unit
         online_link=f"https://hop.example.vn/ttct-{province.code.lower()}/{unit.code.lower()}",
         audience="Bí thư, phó bí thư chi bộ",
         lecturers="Giảng viên Trung tâm chính trị tỉnh",
@@ -184,6 +186,7 @@ def load_training(
     on = TERM_START if today >= TERM_START else today - timedelta(days=365)
     committees = committee_rows(members, cells, on)
     positions_create_bulk(actor=SYSTEM, rows=committees)
-    if committees:
-        _skills_class(rng, unit, province, today)
+    leaders = sum(r.kind != Position.Kind.COMMITTEE_MEMBER for r in committees)
+    if leaders:
+        _skills_class(rng, unit, province, today, leaders)
     _awareness_class(rng, unit, province, today)

@@ -179,6 +179,7 @@ def _check_the_committees_and_classes(root):
         )
     )
     assert enrolled == {m for _o, k, m in seats if k in ("secretary", "deputy_secretary")}
+    assert not Enrolment.objects.exclude(status="enrolled").exists()  # nobody left waiting
     passed = Enrolment.objects.filter(result="passed")
     assert 0 < passed.count() < Enrolment.objects.filter(result__in=["passed", "failed"]).count()
     assert Certificate.objects.count() == passed.count()
