@@ -53,6 +53,7 @@ __all__ = [
     "class_update",
     "class_move",
     "session_add",
+    "session_remove",
     "material_attach",
     "enrolment_create",
     "enrolment_withdraw",
@@ -492,6 +493,41 @@ def session_add(*, actor, training_class: TrainingClass, session: SessionInput) 
         },
     )
     return row
+
+
+@transaction.atomic
+def session_remove(*, actor, session: ClassSession) -> None:
+    """Take a session out of a class that is not finished or cancelled (a date entered wrongly:
+    remove it and add it again). A session whose attendance is recorded took place: it stays."""
+    c = _locked(session.training_class)
+    _gate(actor, c)
+    if c.state in (State.FINISHED, State.CANCELLED):
+        raise ValidationError(
+            {
+                "state": _("The class is %(state)s: it no longer changes.")
+                % {"state": c.get_state_display()}
+            }
+        )
+    s = c.sessions.get(pk=session.pk)
+    if s.attendance_taken:
+        raise ValidationError(
+            {
+                "session": _(
+                    "The attendance of the session of %(d)s is recorded: it took place and stays."
+                )
+                % {"d": _fmt(s.day)}
+            }
+        )
+    before = {
+        "day": s.day,
+        "starts_at": f"{s.starts_at:%H:%M}",
+        "ends_at": f"{s.ends_at:%H:%M}",
+        "topic": s.topic,
+    }
+    s.delete()
+    _span(c)
+    c.save(update_fields=["starts_on", "ends_on", "updated_at"])
+    _audit(actor, "training.session_remove", c, before=before)
 
 
 def material_attach(

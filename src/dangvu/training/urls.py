@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:class_id>/state/", views.class_state_view, name="state"),
     path("<int:class_id>/sessions/", views.session_add_view, name="session_add"),
     path("<int:class_id>/sessions/<int:session_id>/roll/", views.roll_call_view, name="roll_call"),
+    path(
+        "<int:class_id>/sessions/<int:session_id>/remove/",
+        views.session_remove_view,
+        name="session_remove",
+    ),
     path("<int:class_id>/sessions/<int:session_id>/import/", views.import_view, name="import"),
     path("<int:class_id>/materials/", views.material_attach_view, name="attach"),
     path("<int:class_id>/materials/<int:material_id>/", views.material_file_view, name="material"),

@@ -63,6 +63,7 @@ from dangvu.training.services import (
     material_attach,
     scores_record,
     session_add,
+    session_remove,
     session_roll_call,
 )
 from dangvu.training.state import can_move, may_enrol
@@ -224,6 +225,18 @@ def session_add_view(request, class_id):
                 for error in errors:
                     messages.error(request, error)
     return _detail(c, "#sessions")
+
+
+def session_remove_view(request, class_id, session_id):
+    c, s = _session(request, class_id, session_id)
+    if request.method == "POST":
+        try:
+            session_remove(actor=request.user, session=s)
+        except ValidationError as exc:
+            _say_errors(request, exc)
+        else:
+            messages.success(request, _("The session has been removed."))
+    return redirect("training:edit", c.pk)
 
 
 def class_state_view(request, class_id):

@@ -10,7 +10,14 @@ from dangvu.core.errors import ValidationError
 from dangvu.testing.factories import make_user
 from dangvu.training.choices import Mode
 from dangvu.training.models import TrainingClass
-from dangvu.training.services import SessionInput, class_update, session_add
+from dangvu.training.services import (
+    SessionInput,
+    class_update,
+    enrolment_create,
+    session_add,
+    session_remove,
+    session_roll_call,
+)
 from dangvu.training.tests.conftest import TODAY, sessions
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +96,24 @@ def test_a_session_overlapping_another_is_refused(make_class):
     )
     c.refresh_from_db()
     assert c.ends_on == TODAY and added.training_class_id == c.pk
+
+
+def test_a_session_is_removed_until_its_attendance_is_recorded(make_class, tree, make_member):
+    c = make_class()
+    first, *_middle, last = list(c.sessions.order_by("day"))
+    outsider = make_user("qn-remover", role="trainer", org=tree.province2)
+    with pytest.raises(ValidationError):
+        session_remove(actor=outsider, session=last)
+    session_remove(actor=SYSTEM, session=last)
+    c.refresh_from_db()
+    assert c.sessions.count() == 4 and c.ends_on == max(c.sessions.values_list("day", flat=True))
+    assert AuditRecord.objects.filter(action="training.session_remove").count() == 1
+    e = enrolment_create(actor=SYSTEM, training_class=c, member=make_member(tree.cell1))
+    session_roll_call(actor=SYSTEM, session=first, present=[e.pk])
+    with pytest.raises(ValidationError) as caught:
+        session_remove(actor=SYSTEM, session=first)
+    assert "session" in caught.value.message_dict
+    assert c.sessions.filter(pk=first.pk).exists()
 
 
 def test_a_person_without_the_action_may_not_change_the_class(make_class, tree):
