@@ -650,6 +650,7 @@ def enrolment_create(
     row.name_folded = fold(who.full_name)
     row.person_org_id = who.organisation_id
     row.person_path = who.org_path
+    row.gender, row.ethnicity = who.gender, who.ethnicity
     row.status, row.position = status, position
     row.result = Result.PENDING
     row.recorded_by_id = recorder_id(actor)
@@ -711,6 +712,10 @@ class BulkEnrolment:
     already: int  # already in the class or its waiting list (left as they were)
 
 
+# What an enrolment copies of its person (members' and admission cases' columns alike).
+_PERSON_COLUMNS = ("pk", "full_name", "organisation_id", "org_path", "gender", "ethnicity")
+
+
 def enrolments_create_bulk(
     *,
     actor,
@@ -729,15 +734,15 @@ def enrolments_create_bulk(
         c = _locked(training_class)
         _gate(actor, c)
         _check_enrolling(c)
-        people: list[tuple[str, int, str, int, str]] = []  # (kind, id, name, org id, path)
+        people: list[tuple] = []  # (kind, *_PERSON_COLUMNS)
         if members is not None:
             qs = members.filter(status__in=sorted(IN_PARTY))
             if not _system(actor):
                 qs = restrict(qs, actor, "training.manage")
             people += [
-                ("m", pk, name, org, path)
-                for pk, name, org, path in qs.order_by("org_path", "name_folded", "pk").values_list(
-                    "pk", "full_name", "organisation_id", "org_path"
+                ("m", *row)
+                for row in qs.order_by("org_path", "name_folded", "pk").values_list(
+                    *_PERSON_COLUMNS
                 )
             ]
         if candidates is not None:
@@ -747,9 +752,9 @@ def enrolments_create_bulk(
             if not _system(actor):
                 qs = restrict(qs, actor, "training.manage")
             people += [
-                ("c", pk, name, org, path)
-                for pk, name, org, path in qs.order_by("org_path", "name_folded", "pk").values_list(
-                    "pk", "full_name", "organisation_id", "org_path"
+                ("c", *row)
+                for row in qs.order_by("org_path", "name_folded", "pk").values_list(
+                    *_PERSON_COLUMNS
                 )
             ]
         roll = list(c.enrolments.values_list("member_id", "candidate_id", "status", "position"))
@@ -759,7 +764,7 @@ def enrolments_create_bulk(
         last = max((r[3] for r in roll if r[3] is not None), default=0)
         free = max(c.capacity - enrolled, 0)
         rows, already = [], 0
-        for kind, pk, name, org, path in people:
+        for kind, pk, name, org, path, gender, ethnicity in people:
             if (kind == "m" and pk in taken_m) or (kind == "c" and pk in taken_c):
                 already += 1
                 continue
@@ -778,6 +783,8 @@ def enrolments_create_bulk(
                     name_folded=fold(name),
                     person_org_id=org,
                     person_path=path,
+                    gender=gender,
+                    ethnicity=ethnicity,
                     status=status,
                     position=position,
                     recorded_by_id=recorder_id(actor),
