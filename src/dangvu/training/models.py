@@ -15,6 +15,7 @@ from dangvu.training.choices import Kind, Mode, Result, State, Status
 __all__ = [
     "TrainingClass",
     "ClassSession",
+    "ClassTally",
     "ClassMaterial",
     "Enrolment",
     "SessionAttendance",
@@ -183,6 +184,9 @@ class Enrolment(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ENROLLED
     )
+    # The person is enrolled in another class as well (kept by training.services._recount): the
+    # report takes only these rows to count a person in two of its classes once.
+    repeated = models.BooleanField(default=False, editable=False)
     position = models.PositiveIntegerField(_("place on the waiting list"), null=True, blank=True)
     score = models.DecimalField(
         _("final test score"), max_digits=4, decimal_places=2, null=True, blank=True
@@ -195,6 +199,11 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["training_class", "name_folded", "id"]
+        indexes = [
+            models.Index(
+                fields=["training_class"], condition=Q(repeated=True), name="enrolment_repeated"
+            )
+        ]
         constraints = [
             # Never twice in the same class (NULLs differ: the other kind of person is free).
             models.UniqueConstraint(
@@ -220,6 +229,30 @@ class Enrolment(models.Model):
 
     def __str__(self):
         return f"{self.training_class_id} {self.full_name} {self.status}"
+
+
+class ClassTally(models.Model):
+    """A class's enrolled people by gender and ethnicity (as copied on their enrolments), with
+    how many completed and did not: recounted from the roll by every service that changes the
+    roll or the results (training.services._recount), so that a province's report over a year
+    sums a few rows per class instead of reading every enrolment (docs/decisions/0022)."""
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.CASCADE, related_name="+")
+    gender = models.CharField(max_length=1, blank=True)
+    ethnicity = models.CharField(max_length=2, blank=True)
+    enrolled = models.PositiveIntegerField()
+    passed = models.PositiveIntegerField()
+    failed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "gender", "ethnicity"], name="class_tally_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.training_class_id} {self.gender} {self.ethnicity} {self.enrolled}"
 
 
 class SessionAttendance(models.Model):

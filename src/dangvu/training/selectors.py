@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.apps import apps
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.urls import reverse
@@ -21,11 +21,12 @@ from dangvu.members.choices import IN_PARTY
 from dangvu.members.models import Member
 from dangvu.members.selectors import COUNT_BOUND, bounded_count
 from dangvu.organisations.models import Organisation
-from dangvu.training.choices import Mode, Result, State, Status
+from dangvu.training.choices import Mode, State, Status
 from dangvu.training.models import (
     Certificate,
     ClassMaterial,
     ClassSession,
+    ClassTally,
     Enrolment,
     SessionAttendance,
     TrainingClass,
@@ -166,9 +167,10 @@ class TrainingReport:
 def training_report(*, actor, organisation: Organisation, start: date, end: date) -> TrainingReport:
     """The report of `organisation`'s subtree (classes whose organiser is in it) for the
     classes with a session between `start` and `end`. Http404 where the actor may not see the
-    organisation's classes. Two queries, three where in-person classes with a cluster are
-    among them: the classes; the enrolled people by gender and ethnicity (copied on their
-    enrolment: no join to the people's records) with the results; the travellers."""
+    organisation's classes. Three queries, four where in-person classes are among them: the
+    classes; their tallies (enrolled people by gender and ethnicity with the results:
+    ClassTally, a few rows per class); the people enrolled in more than one class, who count
+    once; the travellers."""
     probe = TrainingClass(org_path=organisation.path)
     if not allows(actor, "training.view", probe):
         raise Http404
@@ -188,26 +190,30 @@ def training_report(*, actor, organisation: Organisation, start: date, end: date
             in_person.append(pk)
     if not report.classes:
         return report
-    enrolled = Enrolment.objects.filter(
-        training_class__in=classes.values("pk"), status=Status.ENROLLED
-    )
-    # A person counts once in their group (they have one gender and ethnicity), so the groups'
-    # distinct counts add up to the distinct people.
-    groups = (
-        enrolled.values_list("gender", "ethnicity")
-        .annotate(
-            members=Count("member_id", distinct=True),
-            candidates=Count("candidate_id", distinct=True),
-            passed=Count("pk", filter=Q(result=Result.PASSED)),
-            failed=Count("pk", filter=Q(result=Result.FAILED)),
-        )
+    chosen = classes.values("pk")
+    groups: dict[tuple[str, str], int] = {}
+    tallies = (
+        ClassTally.objects.filter(training_class__in=chosen)
+        .values_list("gender", "ethnicity")
+        .annotate(n=Sum("enrolled"), passed=Sum("passed"), failed=Sum("failed"))
         .order_by()
     )
-    for gender, ethnicity, members, candidates, passed, failed in groups:
-        people = members + candidates
-        report.participants += people
+    for gender, ethnicity, n, passed, failed in tallies:
+        groups[gender, ethnicity] = n
         report.passed += passed
         report.failed += failed
+    # A person enrolled in several of the classes counts once (the repeated rows only).
+    repeats = (
+        Enrolment.objects.filter(training_class__in=chosen, status=Status.ENROLLED, repeated=True)
+        .values_list("gender", "ethnicity", "member_id", "candidate_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by()
+    )
+    for gender, ethnicity, _member, _candidate, n in repeats:
+        groups[gender, ethnicity] = groups.get((gender, ethnicity), 0) - (n - 1)
+    for (gender, ethnicity), people in groups.items():
+        report.participants += people
         report.by_gender[gender] = report.by_gender.get(gender, 0) + people
         report.by_ethnicity[ethnicity] = report.by_ethnicity.get(ethnicity, 0) + people
     if not in_person:

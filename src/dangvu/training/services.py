@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Max, QuerySet, Value
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from dangvu.training.models import (
     CertificateCounter,
     ClassMaterial,
     ClassSession,
+    ClassTally,
     Enrolment,
     SessionAttendance,
     TrainingClass,
@@ -419,8 +420,10 @@ def class_update(*, actor, training_class: TrainingClass, data: dict) -> Trainin
         setattr(c, name, value)
     c.save()
     if "cluster" in data:
-        c.cluster.set(cluster)
+        c.cluster.set([o.pk for o in cluster])
     promoted = _promote(c, capacity - enrolled)
+    if promoted:
+        _recount(c)
     after = _snapshot(c, [o.pk for o in cluster])
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     _audit(
@@ -584,6 +587,43 @@ def _promote(c: TrainingClass, free: int) -> list[int]:
     return ids
 
 
+def _recount(c: TrainingClass) -> None:
+    """Count the class's roll again into its ClassTally rows (enrolled people by gender and
+    ethnicity, with their results) and mark its people's enrolments `repeated` where they are
+    enrolled in another class too: after every change to the roll or the results, in the
+    caller's transaction. A few queries over the class's own rows and its people's
+    enrolments."""
+    ClassTally.objects.filter(training_class=c).delete()
+    groups = (
+        c.enrolments.filter(status=Status.ENROLLED)
+        .values_list("gender", "ethnicity")
+        .annotate(
+            n=Count("pk"),
+            passed=Count("pk", filter=Q(result=Result.PASSED)),
+            failed=Count("pk", filter=Q(result=Result.FAILED)),
+        )
+        .order_by()
+    )
+    ClassTally.objects.bulk_create(
+        [
+            ClassTally(training_class=c, gender=g, ethnicity=e, enrolled=n, passed=p, failed=f)
+            for g, e, n, p, f in groups
+        ]
+    )
+    for column in ("member_id", "candidate_id"):
+        people = c.enrolments.filter(**{f"{column}__isnull": False}).values(column)
+        twice = (
+            Enrolment.objects.filter(**{f"{column}__in": people}, status=Status.ENROLLED)
+            .values(column)
+            .annotate(n=Count("pk"))
+            .filter(n__gte=2)
+            .values(column)
+        )
+        mine = Enrolment.objects.filter(**{f"{column}__in": people})
+        mine.filter(**{f"{column}__in": twice}, repeated=False).update(repeated=True)
+        mine.filter(repeated=True).exclude(**{f"{column}__in": twice}).update(repeated=False)
+
+
 def _check_enrolling(c: TrainingClass) -> None:
     if not may_enrol(c.state):
         raise ValidationError(
@@ -666,6 +706,7 @@ def enrolment_create(
             "position": position,
         },
     )
+    _recount(c)
     return row
 
 
@@ -702,6 +743,7 @@ def enrolment_withdraw(*, actor, enrolment: Enrolment) -> Withdrawal:
         before={"person": e.full_name, "enrolment": e.pk, "status": was},
         after={"promoted": promoted.pk if promoted else None},
     )
+    _recount(c)
     return Withdrawal(e, promoted)
 
 
@@ -803,6 +845,8 @@ def enrolments_create_bulk(
             ],
         )
         waiting = sum(1 for r in rows if r.status == Status.WAITING)
+        if rows:
+            _recount(c)
         return BulkEnrolment(enrolled=len(rows) - waiting, waiting=waiting, already=already)
 
 
@@ -1112,6 +1156,7 @@ def class_complete(*, actor, training_class: TrainingClass, on: date | None = No
     c.state, c.finished_on = State.FINISHED, on
     c.save(update_fields=["state", "finished_on", "updated_at"])
     passed = sum(r.result == Result.PASSED for r in rows)
+    _recount(c)
     _audit(
         actor,
         "training.class_complete",

@@ -82,3 +82,66 @@ def test_the_travel_burden_follows_a_moved_subtree(make_class, people, tree, mak
         actor=SYSTEM, organisation=tree.root, start=sessions(5)[0].day, end=TODAY
     )
     assert (report.travelling, report.in_cluster_classes_people) == (1, 5)
+
+
+def _direct(classes):
+    """The report's people and results counted straight from the enrolment rows."""
+    from django.db.models import Count, Q
+
+    from dangvu.training.models import Enrolment
+
+    rows = Enrolment.objects.filter(training_class__in=classes, status="enrolled")
+    people = {(m, c) for m, c in rows.values_list("member_id", "candidate_id")}
+    genders: dict[str, set] = {}
+    for g, m, c in rows.values_list("gender", "member_id", "candidate_id"):
+        genders.setdefault(g, set()).add((m, c))
+    results = rows.aggregate(
+        p=Count("pk", filter=Q(result="passed")), f=Count("pk", filter=Q(result="failed"))
+    )
+    return len(people), {g: len(s) for g, s in genders.items()}, results["p"], results["f"]
+
+
+def test_the_reports_tallies_count_what_the_rolls_hold_through_every_change(
+    make_class, people, tree
+):
+    """The report sums the classes' tallies and counts once a person in two classes: after
+    enrolling, a waiting list, a withdrawal that promotes, and results, it says what a direct
+    count of the enrolments says."""
+    from dangvu.training.choices import State
+    from dangvu.training.services import (
+        class_complete,
+        class_move,
+        enrolment_withdraw,
+        session_roll_call,
+    )
+
+    a, b = make_class(capacity=2), make_class(capacity=3, title="Lớp hai")
+    e = {m.pk: enrolment_create(actor=SYSTEM, training_class=a, member=m) for m in people[:3]}
+    for m in people[:2]:
+        enrolment_create(actor=SYSTEM, training_class=b, member=m)
+
+    def check():
+        r = training_report(
+            actor=SYSTEM,
+            organisation=tree.root,
+            start=TODAY.replace(year=TODAY.year - 1),
+            end=TODAY,
+        )
+        people_, genders, passed, failed = _direct([a, b])
+        assert (r.participants, r.by_gender, r.passed, r.failed) == (
+            people_,
+            genders,
+            passed,
+            failed,
+        )
+        return r
+
+    assert check().participants == 2  # the third waits
+    enrolment_withdraw(actor=SYSTEM, enrolment=e[people[0].pk])  # the third takes the place
+    assert check().participants == 3
+    for s in b.sessions.all():
+        session_roll_call(actor=SYSTEM, session=s, present=[x.pk for x in b.enrolments.all()])
+    class_move(actor=SYSTEM, training_class=b, to=State.CLOSED)
+    class_complete(actor=SYSTEM, training_class=b)
+    r = check()
+    assert (r.participants, r.passed) == (3, 2)
