@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("organisations",),
     ("members",),
     ("stats",),
-    ("reports", "admission", "meetings"),
+    ("reports", "admission", "meetings", "documents"),
     ("training",),
     ("api", "home"),
 )

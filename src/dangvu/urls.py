@@ -13,6 +13,7 @@ urlpatterns = [
     path("admission/", include("dangvu.admission.urls")),
     path("meetings/", include("dangvu.meetings.urls")),
     path("training/", include("dangvu.training.urls")),
+    path("documents/", include("dangvu.documents.urls")),
 ]
 
 handler400 = "dangvu.core.views.bad_request"

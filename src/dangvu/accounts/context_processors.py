@@ -16,4 +16,5 @@ def abilities(request):
         "can_see_admission": holds_anywhere(user, "admission.view"),
         "can_see_meetings": holds_anywhere(user, "meetings.view"),
         "can_see_training": holds_anywhere(user, "training.view"),
+        "can_see_documents": holds_anywhere(user, "documents.view"),
     }

@@ -33,6 +33,9 @@ ALL_ACTIONS = frozenset(
         "meetings.supervise",
         "training.view",
         "training.manage",
+        "documents.view",
+        "documents.manage",
+        "documents.report",
         "reports.view",
         "reports.sign",
         "audit.view",
@@ -59,6 +62,11 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             # The board sends candidates to the awareness class and follows its results.
             "training.view",
             "training.manage",
+            # The board records the committee's documents, sends them down and reports on
+            # those it received.
+            "documents.view",
+            "documents.manage",
+            "documents.report",
             "reports.view",
             # The organisation board prepares the forms and keeps them as signed.
             "reports.sign",
@@ -72,6 +80,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "admission.view",
             "meetings.view",
             "training.view",
+            "documents.view",
             "reports.view",
         }
     ),
@@ -87,14 +96,22 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "meetings.manage",
             # Sees the classes its members and candidates attend (it proposes who goes).
             "training.view",
+            # Reads what was sent to the cell and reports how the cell carries it out.
+            "documents.view",
+            "documents.report",
             "reports.view",
         }
     ),
-    Role.MEMBER: frozenset({"members.view_self"}),
+    # A member reads the documents sent to the cell (DESIGN.md: "sees … documents").
+    Role.MEMBER: frozenset({"members.view_self", "documents.view"}),
     # The political centre runs the classes of its committee (DESIGN.md: classes, enrolment,
     # attendance, certificates); it enrols the members and candidates under that committee
     # through the same action (training.services), without seeing their records.
     Role.TRAINER: frozenset({"organisations.view", "training.view", "training.manage"}),
-    Role.EDITOR: frozenset(),
+    # Propaganda staff draft the committee's plans on information and propaganda (Cà Mau's
+    # 90-KH/TU) and report on those they receive.
+    Role.EDITOR: frozenset(
+        {"organisations.view", "documents.view", "documents.manage", "documents.report"}
+    ),
     Role.MODERATOR: frozenset(),
 }

@@ -13,6 +13,7 @@ from dangvu.accounts.api import router as accounts_router
 from dangvu.accounts.services import token_authenticate
 from dangvu.admission.api import router as admission_router
 from dangvu.core.errors import ValidationError, field_errors
+from dangvu.documents.api import router as documents_router
 from dangvu.meetings.api import router as meetings_router
 from dangvu.members.api import router as members_router
 from dangvu.organisations.api import router as organisations_router
@@ -130,3 +131,4 @@ api.add_router("", reports_router)
 api.add_router("", admission_router)
 api.add_router("", meetings_router)
 api.add_router("", training_router)
+api.add_router("", documents_router)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "dangvu.admission",
     "dangvu.meetings",
     "dangvu.training",
+    "dangvu.documents",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

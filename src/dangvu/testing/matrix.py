@@ -210,6 +210,22 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "present": [],
     },
     "POST /api/v1/classes/{class_id}/completion": lambda world: {"issued_on": "2024-06-03"},
+    "POST /api/v1/documents": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "kind": "plan",
+        "number": "77-KH/CB",
+        "issued_on": "2024-06-03",
+        "title": "Kế hoạch ma trận",
+    },
+    "POST /api/v1/documents/{document_id}/recipients": lambda world: {
+        "organisations": [world.sides["a"].rows[_organisation()].code],
+        "due_on": "2024-07-03",
+    },
+    "POST /api/v1/documents/{document_id}/implementation": lambda world: {
+        "org": world.sides["a"].rows[_organisation()].code,
+        "status": "in_progress",
+        "notes": "Ma trận",
+    },
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",

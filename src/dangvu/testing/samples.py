@@ -537,3 +537,79 @@ def _register_training() -> None:
 
 
 _register_training()
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def _make_document(cell, tag: str):
+    """A plan the cell issued in 2024 (its title is the row's mark), with a file (the route of
+    a file is addressed by `sample_file_id`). A cell's documents go to nobody below it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvu.documents.choices import Kind
+    from dangvu.documents.services import document_create, file_attach
+
+    n = next(_serial)
+    d = document_create(
+        actor=None,
+        organisation=cell,
+        kind=Kind.PLAN,
+        code=f"{n}-KH/CB",
+        issued_on=date(2024, 3, 1 + n % 20),
+        title=f"Kế hoạch Mẫu {tag} {_letters(n)}",
+    )
+    upload = SimpleUploadedFile(f"ke-hoach-{tag.lower()}.pdf", b"%PDF-1.4\n%%EOF\n")
+    d.sample_file_id = file_attach(actor=None, document=d, upload=upload).pk
+    return d
+
+
+def _make_recipient(cell, tag: str):
+    """The cell's row of a plan its committee sent it in 2024, reported on (the report's notes
+    are the row's mark: only those who see the cell's row read them)."""
+    from dangvu.documents.choices import Kind, Status
+    from dangvu.documents.services import document_create, implementation_report, recipients_send
+    from dangvu.organisations.models import Organisation
+
+    n = next(_serial)
+    d = document_create(
+        actor=None,
+        organisation=Organisation.objects.get_parent(cell),
+        kind=Kind.PLAN,
+        code=f"{n}-KH/ĐU",
+        issued_on=date(2024, 3, 1 + n % 20),
+        title=f"Kế hoạch gửi {tag} {_letters(n)}",
+    )
+    recipients_send(actor=None, document=d, organisations=[cell], due_on=date(2024, 6, 30))
+    r = d.recipients.get(organisation=cell)
+    return implementation_report(
+        actor=None,
+        recipient=r,
+        status=Status.IN_PROGRESS,
+        notes=f"Báo cáo Mẫu {tag} {_letters(n)}",
+        on=date(2024, 5, 2),
+    )
+
+
+def _register_documents() -> None:
+    from dangvu.documents.models import Document, Recipient
+
+    register_sample(
+        Sample(
+            model=Document,
+            make=_make_document,
+            params={"document_id": "pk", "file_id": "sample_file_id"},
+            reveals=lambda d: (d.title, f"/documents/{d.pk}/"),
+        )
+    )
+    register_sample(
+        Sample(
+            model=Recipient,
+            make=_make_recipient,
+            params={"recipient_id": "pk"},
+            reveals=lambda r: (r.notes,),
+        )
+    )
+
+
+_register_documents()

@@ -147,6 +147,7 @@ def test_a_grant_at_the_root_and_below_covers_everything(tree, people):
             "admission.view",
             "meetings.view",
             "training.view",
+            "documents.view",
             "reports.view",
         }
     )
