@@ -247,14 +247,24 @@ def _bounded(qs) -> int:
     return len(qs.values_list("pk", flat=True)[: COUNT_BOUND + 1])
 
 
+def _ours(actor) -> QuerySet:
+    """The recipient rows still without a report of the organisations the actor reports for:
+    those where they hold `documents.report` themselves, not every organisation below them (a
+    province's board follows its communes' reports on the document's page; it does not write
+    them)."""
+    qs = Recipient.objects.filter(reported_on__isnull=True)
+    roots = scope_for(actor).roots("documents.report")
+    if roots is None:
+        return qs.filter(organisation__depth=1)
+    return qs.filter(org_path__in=roots)
+
+
 def documents_due(actor, today: date) -> list[DueItem]:
-    """The home page's document work: documents sent to the actor's organisations whose
+    """The home page's document work: documents sent to the actor's own organisations whose
     implementation report is overdue or due within two weeks."""
     if not holds_anywhere(actor, "documents.report"):
         return []
-    waiting = restrict(
-        Recipient.objects.filter(reported_on__isnull=True), actor, "documents.report"
-    )
+    waiting = _ours(actor)
     url = reverse("documents:list") + "?awaiting=1"
     items = []
     for qs, title, level in (
@@ -274,9 +284,9 @@ def documents_due(actor, today: date) -> list[DueItem]:
 
 
 def awaiting_list(*, actor, today: date) -> QuerySet:
-    """The actor's recipient rows still without a report, the overdue first."""
+    """The actor's own recipient rows still without a report, the overdue first."""
     return (
-        restrict(Recipient.objects.filter(reported_on__isnull=True), actor, "documents.report")
+        _ours(actor)
         .select_related("document", "organisation", "document__organisation")
         .order_by("due_on", "pk")
     )

@@ -99,6 +99,21 @@ def document_create(
     if not texts["title"]:
         raise ValidationError({"title": _("Enter the title.")})
     n = check_number(code, kind=kind, org_kind=organisation.kind)
+    if issued_on < organisation.valid_from or (
+        organisation.valid_to is not None and issued_on >= organisation.valid_to
+    ):
+        raise ValidationError(
+            {
+                "issued_on": _(
+                    "%(org)s did not exist on that date (it existed from %(start)s%(end)s)."
+                )
+                % {
+                    "org": organisation.name,
+                    "start": organisation.valid_from.strftime("%d/%m/%Y"),
+                    "end": f" – {organisation.valid_to:%d/%m/%Y}" if organisation.valid_to else "",
+                }
+            }
+        )
     d = Document(
         kind=kind,
         number=n.number,

@@ -13,7 +13,9 @@ Order of work (every write goes through a service, actor = the system):
 6. the demo users (user_create, grant_create);
 7. Quang Bình's cell committees and online classes of 2021–2022 (written before step 3, while
    its district committee organises them) and Đắk Glei's awareness classes of the recent
-   weeks (dataset.demo.training).
+   weeks (dataset.demo.training);
+8. Hà Giang's directive and Cà Mau's plan with their implementation (written before step 3) and
+   Quảng Ngãi's recent plan to its communes (dataset.demo.documents).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
@@ -30,6 +32,7 @@ from django.utils import timezone
 
 from dangvu.core.db import refresh_planner_statistics
 from dangvu.dataset.demo.admission import record_development_recent, record_development_story
+from dangvu.dataset.demo.documents import record_document_history, record_recent_documents
 from dangvu.dataset.demo.meetings import record_meetings
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
@@ -170,6 +173,8 @@ def _build(say: Callable[[str], None]) -> None:
         _create_members([p for p in people if p.category != "new"])
     say("Quang Bình's cell committees and their online classes of 2021–2022 …")
     record_quang_binh_training()
+    say("Hà Giang's Directive 12-CT/TU and Cà Mau's Plan 90-KH/TU with their implementation …")
+    record_document_history()
     say("Reorganisation of 1/7/2025 …")
     reorganise(plan=plan, districts=districts, orgs=orgs)
     say("Admissions and events since the reorganisation …")
@@ -188,3 +193,5 @@ def _build(say: Callable[[str], None]) -> None:
     record_meetings(timezone.localdate())
     say("Awareness classes of the former Đắk Glei district …")
     record_dak_glei_training(timezone.localdate())
+    say("Quảng Ngãi's plan to its communes, and the reports due …")
+    record_recent_documents(timezone.localdate())

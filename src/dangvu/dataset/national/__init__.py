@@ -7,7 +7,8 @@ about as much as loading a hundred members once the database is large). An inter
 resumes where it stopped: a unit whose organisation exists was committed whole, with its
 group. Every write goes through organisations_create_bulk and members_create_bulk: the same
 rules, events, periods, counters and audit as any import; the cells' meetings, committees and
-classes through their apps' services (dataset.national.meetings, .training). On PostgreSQL several processes can
+classes through their apps' services (dataset.national.meetings, .training), and at the end
+the documents of the provinces, the communes and the Central Committee (.documents). On PostgreSQL several processes can
 load at once, each taking whole provinces (_load_in_workers).
 """
 
@@ -42,10 +43,12 @@ from dangvu.core.db import (
 )
 from dangvu.dataset.models import DatasetJob
 from dangvu.dataset.national.candidates import candidate_rows
+from dangvu.dataset.national.documents import load_documents
 from dangvu.dataset.national.meetings import meeting_rows, past_months
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import Unit, country_plan, rng_for, unit_branch
 from dangvu.dataset.national.training import load_training
+from dangvu.documents.models import Document, Recipient
 from dangvu.meetings.models import (
     Meeting,
     MeetingAbsence,
@@ -585,6 +588,9 @@ def generate(
         _indexes_back()  # nothing left to build: the job's row says all are back
         if tally.units > tally.skipped:
             rebuild_indexes(SubtreeSnapshot)
+        # The documents go to organisations that must all exist: written last, once.
+        if load_documents(today, seed):
+            refresh_planner_statistics(Document, Recipient)
     return GenerateResult(
         members=total,
         units=tally.units,

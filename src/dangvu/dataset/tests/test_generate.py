@@ -18,6 +18,7 @@ from dangvu.dataset.demo.names import draw
 from dangvu.dataset.national import GenerateConflict, generate, indexes_pending
 from dangvu.dataset.national.people import member_rows
 from dangvu.dataset.national.plan import country_plan, rng_for, unit_branch
+from dangvu.documents.models import Document
 from dangvu.members.models import Member, MembershipEvent, NameKey
 from dangvu.organisations.models import Organisation
 from dangvu.stats.consistency import consistency_check
@@ -129,11 +130,16 @@ def test_generate_a_small_country_then_resume_without_duplicates():
         assert {k: getattr(m, k) for k in expected} == expected, m.pk
 
     _check_the_committees_and_classes(root)
+    _check_the_documents(root)
 
-    counts = (Member.objects.count(), MembershipEvent.objects.count())
+    counts = (Member.objects.count(), MembershipEvent.objects.count(), Document.objects.count())
     again = generate(members=N, seed=7)
     assert again.skipped_units == again.units
-    assert (Member.objects.count(), MembershipEvent.objects.count()) == counts
+    assert (
+        Member.objects.count(),
+        MembershipEvent.objects.count(),
+        Document.objects.count(),
+    ) == counts
     with pytest.raises(GenerateConflict):
         generate(members=N, seed=8)
 
@@ -204,6 +210,33 @@ def _check_the_committees_and_classes(root):
         + TrainingClass.objects.filter(kind="awareness", starts_on__lte=today).count()
     )
     assert report.passed == passed.count()
+
+
+def _check_the_documents(root):
+    """The Central Committee's guidance reaches every commune-level committee of the country,
+    about six in ten reported; each province sent its first three documents to its communes,
+    and each commune carries out the first by a plan of its own (issue 19)."""
+    from dangvu.dataset.national.documents import NATIONAL_GUIDANCE, SENT_DOWN
+    from dangvu.documents.models import Recipient
+    from dangvu.documents.selectors import implementation_summary
+
+    guidance = Document.objects.get(organisation=root, code=NATIONAL_GUIDANCE)
+    communes = Organisation.objects.filter(kind="commune").count()
+    s = implementation_summary(actor=_admin(), document=guidance, today=timezone.localdate())
+    assert s.total == communes
+    assert 0.5 * communes < s.reported < 0.7 * communes
+    assert s.overdue == s.not_reported
+    province_rows = Recipient.objects.exclude(document=guidance).count()
+    assert province_rows == SENT_DOWN * communes
+    plans = Document.objects.filter(organisation__kind="commune", kind="plan")
+    assert plans.count() == communes
+    assert not plans.filter(implements__isnull=True).exists()
+
+
+def _admin():
+    from dangvu.testing.factories import make_user
+
+    return make_user("documents-admin", superuser=True)
 
 
 def test_generate_refuses_a_database_with_other_data(tree):

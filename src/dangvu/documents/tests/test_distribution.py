@@ -229,3 +229,18 @@ def test_only_the_issuers_managers_record_its_documents(tree, make_document):
     with pytest.raises(ValidationError):
         make_document(actor=secretary)
     assert not Document.objects.exists()
+
+
+def test_the_due_work_is_the_reports_of_ones_own_organisations_not_those_below(tree, make_document):
+    _sent(tree, make_document)
+    province = make_user("tu", role=Role.ORG_STAFF, org=tree.province)
+    assert documents_due(province, TODAY) == []
+    district = make_user("hu", role=Role.ORG_STAFF, org=tree.district)
+    assert [(i.level, i.count) for i in documents_due(district, TODAY)] == [("overdue", 1)]
+
+
+def test_a_document_dated_outside_its_issuers_life_is_refused(tree, make_document):
+    with pytest.raises(ValidationError) as exc:
+        make_document(issued_on=date(1950, 1, 1))
+    assert "issued_on" in exc.value.message_dict
+    assert not Document.objects.exists()
