@@ -51,6 +51,8 @@ from targets import (
     report_today_target,
     training_report_target,
     transition_target,
+    document_search_target,
+    implementation_summary_target,
 )
 
 __all__ = ["main"]
@@ -60,7 +62,7 @@ AS_OF_DATES = (date(2024, 12, 31), date(2023, 6, 30))
 EVENT_PAIRS = 150  # each member is exempted then returned to activities: 300 events
 
 # The apps above the member registry whose data is reported beside the registry's size.
-DATA_APPS = ("admission", "meetings", "training")
+DATA_APPS = ("admission", "meetings", "training", "documents")
 # Member development (issue 16): every target is set for the XIII Congress's term.
 TERM = (date(2021, 2, 1), date(2026, 1, 31))
 TRANSITIONS = 40
@@ -1112,6 +1114,52 @@ class Bench:
         )
 
 
+    def documents(self, subjects: dict, user) -> None:
+        """Document search by words and by number among every document the reader sees, and
+        the implementation summary of the Central Committee's guidance sent to every commune
+        of the country with the first page of its overdue recipients."""
+        from django.utils import timezone
+
+        from dangvu.dataset.national.documents import NATIONAL_GUIDANCE
+        from dangvu.documents.models import Document, Recipient
+        from dangvu.documents.selectors import (
+            document_list,
+            implementation_summary,
+            recipient_list,
+        )
+
+        today = timezone.localdate()
+        total = Document.objects.count()
+        for what, q in (("words", "sinh hoat chi bo"), ("a number", NATIONAL_GUIDANCE.lower())):
+            found = document_list(actor=user, q=q)
+            self.add(
+                f"document search by {what}, first page (selector)",
+                self.run(lambda q=q: list(document_list(actor=user, q=q)[:PAGE])),
+                **document_search_target(),
+                note=f"{found.count():,} of {total:,} documents match {q!r}",
+            )
+        guidance = Document.objects.filter(code=NATIONAL_GUIDANCE, organisation__depth=1).first()
+        if guidance is None:
+            raise RuntimeError("no national guidance: generate the dataset with its documents")
+
+        def summary():
+            s = implementation_summary(actor=user, document=guidance, today=today)
+            rows = list(
+                recipient_list(actor=user, document=guidance, today=today, show="overdue")[:PAGE]
+            )
+            return s, rows
+
+        s, _rows = summary()
+        self.add(
+            "implementation summary of a document sent to every commune, with the first page "
+            "of the overdue (selector)",
+            self.run(summary),
+            **implementation_summary_target(),
+            note=f"{s.total:,} recipients, {s.reported:,} reported, {s.overdue:,} overdue; "
+            f"{Recipient.objects.count():,} recipient rows in all",
+        )
+
+
 # --- HTTP -------------------------------------------------------------------------------------
 
 
@@ -1244,6 +1292,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.section("member development", bench.development, subjects, user)
     bench.section("cell meetings", bench.meetings, subjects, user)
     bench.section("training", bench.training, subjects, user)
+    bench.section("documents", bench.documents, subjects, user)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

@@ -28,6 +28,8 @@ from targets import (
     report_as_of_target,
     report_today_target,
     training_report_target,
+    document_search_target,
+    implementation_summary_target,
 )
 
 ENGINES = ("sqlite", "postgresql")
@@ -230,6 +232,8 @@ def test_postgresql_event_rate_is_reported_only():
         (training_report_target(), "p50_ms", 50),
         (bulk_enrolment_target(), "p50_ms", 10_000),
         (certificate_pdf_target(), "p50_ms", 500),
+        (document_search_target(), "p50_ms", 50),
+        (implementation_summary_target(), "p50_ms", 50),
     ],
 )
 def test_the_apps_rules_hold_their_limit(rule, metric, limit):
@@ -252,6 +256,8 @@ RULES = [
     attendance_record_target(),
     own_view_target(),
     training_report_target(),
+    document_search_target(),
+    implementation_summary_target(),
     bulk_enrolment_target(),
     certificate_pdf_target(),
 ]

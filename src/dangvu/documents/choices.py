@@ -3,20 +3,21 @@ Dangvu's reading of the Party's rules on the format of its documents, unverified
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dangvu.organisations.choices import OrgKind
 
 
 class Kind(models.TextChoices):
-    RESOLUTION = "resolution", _("Resolution")
-    DIRECTIVE = "directive", _("Directive")
-    PLAN = "plan", _("Plan")
-    CONCLUSION = "conclusion", _("Conclusion")
-    GUIDANCE = "guidance", _("Guidance")
-    REGULATION = "regulation", _("Regulation")
-    DECISION = "decision", _("Decision")
-    REPORT = "report", _("Report")
-    LETTER = "letter", _("Official letter")
+    RESOLUTION = "resolution", pgettext_lazy("document kind", "Resolution")
+    DIRECTIVE = "directive", pgettext_lazy("document kind", "Directive")
+    PLAN = "plan", pgettext_lazy("document kind", "Plan")
+    CONCLUSION = "conclusion", pgettext_lazy("document kind", "Conclusion")
+    GUIDANCE = "guidance", pgettext_lazy("document kind", "Guidance")
+    REGULATION = "regulation", pgettext_lazy("document kind", "Regulation")
+    DECISION = "decision", pgettext_lazy("document kind", "Decision")
+    REPORT = "report", pgettext_lazy("document kind", "Report")
+    LETTER = "letter", pgettext_lazy("document kind", "Official letter")
 
 
 class Status(models.TextChoices):

@@ -15,7 +15,7 @@ from dangvu.organisations.forms import OrganisationField
 
 __all__ = ["ListForm", "DocumentField", "DocumentForm", "SendForm", "ReportForm", "SEND_SLOTS"]
 
-SEND_SLOTS = 6
+SEND_SLOTS = 3
 
 
 class ListForm(ActorForm):

@@ -189,9 +189,10 @@ def recipient_list(*, actor, document: Document, today: date, show: str = "") ->
 
 
 def own_recipients(*, actor, document: Document) -> list[Recipient]:
-    """The actor's rows of the distribution that they may report for."""
+    """The actor's own organisations' rows of the distribution (those where they hold
+    `documents.report` themselves): the reports they write on the document's page."""
     return list(
-        restrict(Recipient.objects.filter(document=document), actor, "documents.report")
+        _own(actor, Recipient.objects.filter(document=document))
         .select_related("organisation", "implementing")
         .order_by("organisation__name")[:50]
     )
@@ -247,16 +248,19 @@ def _bounded(qs) -> int:
     return len(qs.values_list("pk", flat=True)[: COUNT_BOUND + 1])
 
 
-def _ours(actor) -> QuerySet:
-    """The recipient rows still without a report of the organisations the actor reports for:
-    those where they hold `documents.report` themselves, not every organisation below them (a
-    province's board follows its communes' reports on the document's page; it does not write
-    them)."""
-    qs = Recipient.objects.filter(reported_on__isnull=True)
+def _own(actor, qs: QuerySet) -> QuerySet:
+    """The rows of the organisations the actor reports for: those where they hold
+    `documents.report` themselves, not every organisation below them (a province's board
+    follows its communes' reports on the document's page; it does not write them)."""
     roots = scope_for(actor).roots("documents.report")
     if roots is None:
         return qs.filter(organisation__depth=1)
     return qs.filter(org_path__in=roots)
+
+
+def _ours(actor) -> QuerySet:
+    """The actor's own organisations' rows still without a report."""
+    return _own(actor, Recipient.objects.filter(reported_on__isnull=True))
 
 
 def documents_due(actor, today: date) -> list[DueItem]:

@@ -8,7 +8,7 @@
 | `bithu`     | secretary        | CS23344-T01 Chi bộ thôn 1 (from Đăk Blô, Đắk Glei; now Đăk Plô) |
 | `dangvien`  | member           | the same cell; linked to one of its members                  |
 | `giangvien` | trainer          | T51                                                          |
-| `bientap`   | editor           | T51                                                          |
+| `bientap`   | editor           | T51, and T96 Cà Mau (its Plan 90-KH/TU)                      |
 | `kiemduyet` | moderator        | T51                                                          |
 """
 
@@ -44,7 +44,8 @@ DEMO_USERS: list[tuple[str, str, list[str], str | None]] = [
     ("bithu", Role.SECRETARY, [SECRETARY_CELL], None),
     ("dangvien", Role.MEMBER, [SECRETARY_CELL], None),
     ("giangvien", Role.TRAINER, ["T51"], "Giảng viên Trung tâm Chính trị"),
-    ("bientap", Role.EDITOR, ["T51"], "Biên tập viên"),
+    # Also Cà Mau's: the propaganda staff who follow its Plan 90-KH/TU (dataset.demo.documents).
+    ("bientap", Role.EDITOR, ["T51", "T96"], "Biên tập viên"),
     ("kiemduyet", Role.MODERATOR, ["T51"], "Kiểm duyệt viên"),
 ]
 

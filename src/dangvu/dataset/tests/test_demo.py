@@ -214,6 +214,7 @@ def test_demo_sign_ins(demo):
         ("dangvien", "member", SECRETARY_CELL),
         ("giangvien", "trainer", "T51"),
         ("bientap", "editor", "T51"),
+        ("bientap", "editor", "T96"),
         ("kiemduyet", "moderator", "T51"),
     }
     assert member.organisation.code == SECRETARY_CELL

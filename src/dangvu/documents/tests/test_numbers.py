@@ -33,10 +33,10 @@ def test_numbers_are_read_into_their_parts(text, code, number, kind, issuer):
     [
         ("90-XX/TU", "XX"),
         ("90-KH/ZZ", "ZZ"),
-        ("KH/TU", "<number>-<kind>/<issuer>"),
-        ("90 KH TU", "<number>-<kind>/<issuer>"),
+        ("KH/TU", "90-KH/TU"),
+        ("90 KH TU", "90-KH/TU"),
         ("0-KH/TU", "1"),
-        ("", "<number>-<kind>/<issuer>"),
+        ("", "90-KH/TU"),
     ],
 )
 def test_malformed_numbers_are_refused_naming_what_is_wrong(text, says):
