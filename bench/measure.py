@@ -1113,7 +1113,6 @@ class Bench:
             note=f"certificate {cert.number}, {len(certificate_pdf(cert)):,} bytes",
         )
 
-
     def documents(self, subjects: dict, user) -> None:
         """Document search by words and by number among every document the reader sees, and
         the implementation summary of the Central Committee's guidance sent to every commune
@@ -1128,16 +1127,28 @@ class Bench:
             recipient_list,
         )
 
+        from django.contrib.auth import get_user_model
+
+        from dangvu.accounts.services import grant_create, user_create
+
         today = timezone.localdate()
         total = Document.objects.count()
-        for what, q in (("words", "sinh hoat chi bo"), ("a number", NATIONAL_GUIDANCE.lower())):
-            found = document_list(actor=user, q=q)
-            self.add(
-                f"document search by {what}, first page (selector)",
-                self.run(lambda q=q: list(document_list(actor=user, q=q)[:PAGE])),
-                **document_search_target(),
-                note=f"{found.count():,} of {total:,} documents match {q!r}",
-            )
+        province = subjects["province"]
+        # A reader of one province: what it issued, what was sent to it and below it, and the
+        # circulars sent above it (three subqueries the whole tree's reader does not need).
+        reader = get_user_model().objects.filter(username="bench-documents").first()
+        if reader is None:
+            reader, _password = user_create(actor=None, username="bench-documents", sign_in=False)
+            grant_create(actor=None, user=reader, organisation=province, role="org_staff")
+        for who, actor in (("the whole tree", user), (f"province {province.code}", reader)):
+            for what, q in (("words", "sinh hoat chi bo"), ("a number", NATIONAL_GUIDANCE)):
+                found = document_list(actor=actor, q=q)
+                self.add(
+                    f"document search by {what}, reader of {who}, first page (selector)",
+                    self.run(lambda q=q, a=actor: list(document_list(actor=a, q=q)[:PAGE])),
+                    **document_search_target(),
+                    note=f"{found.count():,} of {total:,} documents match {q!r}",
+                )
         guidance = Document.objects.filter(code=NATIONAL_GUIDANCE, organisation__depth=1).first()
         if guidance is None:
             raise RuntimeError("no national guidance: generate the dataset with its documents")
