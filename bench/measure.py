@@ -39,9 +39,11 @@ from targets import (
     certificate_pdf_target,
     database_size_target,
     development_read_target,
+    document_search_target,
     event_rate_target,
     event_target,
     export_target,
+    implementation_summary_target,
     judge,
     meetings_dashboard_target,
     member_page_target,
@@ -51,8 +53,6 @@ from targets import (
     report_today_target,
     training_report_target,
     transition_target,
-    document_search_target,
-    implementation_summary_target,
 )
 
 __all__ = ["main"]
@@ -1117,8 +1117,10 @@ class Bench:
         """Document search by words and by number among every document the reader sees, and
         the implementation summary of the Central Committee's guidance sent to every commune
         of the country with the first page of its overdue recipients."""
+        from django.contrib.auth import get_user_model
         from django.utils import timezone
 
+        from dangvu.accounts.services import grant_create, user_create
         from dangvu.dataset.national.documents import NATIONAL_GUIDANCE
         from dangvu.documents.models import Document, Recipient
         from dangvu.documents.selectors import (
@@ -1126,10 +1128,6 @@ class Bench:
             implementation_summary,
             recipient_list,
         )
-
-        from django.contrib.auth import get_user_model
-
-        from dangvu.accounts.services import grant_create, user_create
 
         today = timezone.localdate()
         total = Document.objects.count()

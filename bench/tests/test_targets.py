@@ -15,10 +15,12 @@ from targets import (
     bulk_enrolment_target,
     certificate_pdf_target,
     database_size_target,
+    document_search_target,
     event_rate_target,
     event_target,
     export_target,
     generate_target,
+    implementation_summary_target,
     judge,
     meetings_dashboard_target,
     member_page_target,
@@ -28,8 +30,6 @@ from targets import (
     report_as_of_target,
     report_today_target,
     training_report_target,
-    document_search_target,
-    implementation_summary_target,
 )
 
 ENGINES = ("sqlite", "postgresql")
