@@ -15,7 +15,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("organisations",),
     ("members",),
     ("stats",),
-    ("reports", "admission", "meetings", "documents"),
+    ("reports", "admission", "meetings", "documents", "news"),
     ("training",),
     ("api", "home"),
 )

@@ -14,6 +14,8 @@ urlpatterns = [
     path("meetings/", include("dangvu.meetings.urls")),
     path("training/", include("dangvu.training.urls")),
     path("documents/", include("dangvu.documents.urls")),
+    path("news/", include("dangvu.news.urls")),
+    path("tin-tuc/", include("dangvu.news.public_urls")),
 ]
 
 handler400 = "dangvu.core.views.bad_request"

@@ -17,4 +17,6 @@ def abilities(request):
         "can_see_meetings": holds_anywhere(user, "meetings.view"),
         "can_see_training": holds_anywhere(user, "training.view"),
         "can_see_documents": holds_anywhere(user, "documents.view"),
+        "can_edit_news": holds_anywhere(user, "news.edit"),
+        "can_moderate": holds_anywhere(user, "news.moderate"),
     }

@@ -36,6 +36,9 @@ ALL_ACTIONS = frozenset(
         "documents.view",
         "documents.manage",
         "documents.report",
+        "news.edit",
+        "news.publish",
+        "news.moderate",
         "reports.view",
         "reports.sign",
         "audit.view",
@@ -110,8 +113,17 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.TRAINER: frozenset({"organisations.view", "training.view", "training.manage"}),
     # Propaganda staff draft the committee's plans on information and propaganda (Cà Mau's
     # 90-KH/TU) and report on those they receive.
+    # They also write, review and publish the committee's news (DESIGN.md: "publishes news").
     Role.EDITOR: frozenset(
-        {"organisations.view", "documents.view", "documents.manage", "documents.report"}
+        {
+            "organisations.view",
+            "documents.view",
+            "documents.manage",
+            "documents.report",
+            "news.edit",
+            "news.publish",
+        }
     ),
-    Role.MODERATOR: frozenset(),
+    # Judges readers' comments on the committee's articles.
+    Role.MODERATOR: frozenset({"organisations.view", "news.moderate"}),
 }

@@ -16,6 +16,7 @@ from dangvu.core.errors import ValidationError, field_errors
 from dangvu.documents.api import router as documents_router
 from dangvu.meetings.api import router as meetings_router
 from dangvu.members.api import router as members_router
+from dangvu.news.api import router as news_router
 from dangvu.organisations.api import router as organisations_router
 from dangvu.reports.api import router as reports_router
 from dangvu.training.api import router as training_router
@@ -132,3 +133,4 @@ api.add_router("", admission_router)
 api.add_router("", meetings_router)
 api.add_router("", training_router)
 api.add_router("", documents_router)
+api.add_router("", news_router)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dangvu.meetings",
     "dangvu.training",
     "dangvu.documents",
+    "dangvu.news",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

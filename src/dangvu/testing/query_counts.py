@@ -106,6 +106,9 @@ def build_dataset(n: int) -> Dataset:
             date=day + timedelta(days=10 * i),
         )
     user = make_user(f"counter{n}", role="org_staff", org=province)
+    # The portal's pages are its editors' and moderators' (news.views).
+    for role in ("editor", "moderator"):
+        grant_create(actor=None, user=user, organisation=province, role=role)
     for cell in cells:
         grant_create(actor=None, user=user, organisation=cell, role="committee_member")
     token = None

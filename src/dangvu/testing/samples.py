@@ -613,3 +613,71 @@ def _register_documents() -> None:
 
 
 _register_documents()
+
+
+# --- the portal ---------------------------------------------------------------------------------
+
+
+def _make_article(cell, tag: str):
+    """A draft of the cell's committee (its headline is the row's mark): not on the portal, so
+    only those who may edit it see it (at its public address too, as a preview)."""
+    from dangvu.news.models import Category
+    from dangvu.news.services import article_create
+    from dangvu.organisations.models import Organisation
+
+    n = next(_serial)
+    return article_create(
+        actor=None,
+        organisation=Organisation.objects.get_parent(cell),
+        data={
+            "title": f"Bài Mẫu {tag} {_letters(n)}",
+            "lead": "Tin ma trận.",
+            "body": "<p>Nội dung.</p>",
+            "category": Category.objects.order_by("pk").first(),
+        },
+    )
+
+
+def _make_comment(cell, tag: str):
+    """A reader's comment held for moderation on a published article of the cell's committee
+    (its text is the row's mark: only its moderators read it before it is approved)."""
+    from dangvu.news.captcha import question_new
+    from dangvu.news.models import Comment
+    from dangvu.news.services import article_publish
+
+    a = article_publish(actor=None, article=_make_article(cell, tag))
+    n = next(_serial)
+    c = Comment(
+        article=a,
+        name="Bạn đọc",
+        email="ban.doc@example.vn",
+        text=f"Ý kiến Mẫu {tag} {_letters(n)}",
+        nonce=question_new().token[-32:],
+    )
+    c.place_in(a.organisation)
+    c.save()
+    return c
+
+
+def _register_news() -> None:
+    from dangvu.news.models import Article, Comment
+
+    register_sample(
+        Sample(
+            model=Article,
+            make=_make_article,
+            params={"article_id": "pk", "article_slug": "slug"},
+            reveals=lambda a: (a.title,),
+        )
+    )
+    register_sample(
+        Sample(
+            model=Comment,
+            make=_make_comment,
+            params={"comment_id": "pk"},
+            reveals=lambda c: (c.text,),
+        )
+    )
+
+
+_register_news()

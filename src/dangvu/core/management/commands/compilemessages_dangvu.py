@@ -10,36 +10,45 @@ from django.core.management.base import BaseCommand
 
 def _parse_po(text: str) -> dict[str, str]:
     """msgid -> msgstr for the translated, non-fuzzy entries. A plural entry is stored as .mo
-    files store it: "msgid\0msgid_plural" -> "msgstr[0]\0msgstr[1]…"."""
+    files store it: "msgid\0msgid_plural" -> "msgstr[0]\0msgstr[1]…"; an entry with a context
+    (pgettext) under "msgctxt\x04msgid"."""
     messages: dict[str, str] = {}
     entry: dict | None = None
     pending_fuzzy = False
+    pending_context = None
     section = None
 
     def flush():
+        key = entry and (
+            entry["id"] if entry["context"] is None else entry["context"] + "\x04" + entry["id"]
+        )
         if entry and entry["plural"] is not None:
             forms = [entry["forms"][i] for i in sorted(entry["forms"])]
             if forms and all(forms) and not entry["fuzzy"]:
-                messages[entry["id"] + "\0" + entry["plural"]] = "\0".join(forms)
+                messages[key + "\0" + entry["plural"]] = "\0".join(forms)
             return
         usable = entry and entry["str"] is not None and not entry["fuzzy"]
         if usable and (entry["str"] or entry["id"] == ""):
-            messages[entry["id"]] = entry["str"]
+            messages[key] = entry["str"]
 
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("#,"):
             pending_fuzzy = "fuzzy" in line
+        elif line.startswith("msgctxt "):
+            flush()
+            entry, pending_context = None, ast.literal_eval(line[8:])
         elif line.startswith("msgid "):
             flush()
             entry = {
+                "context": pending_context,
                 "id": ast.literal_eval(line[6:]),
                 "str": None,
                 "plural": None,
                 "forms": {},
                 "fuzzy": pending_fuzzy,
             }
-            pending_fuzzy, section = False, "id"
+            pending_fuzzy, pending_context, section = False, None, "id"
         elif line.startswith("msgid_plural ") and entry is not None:
             entry["plural"], section = ast.literal_eval(line[13:]), "plural"
         elif line.startswith("msgstr[") and entry is not None:
