@@ -15,7 +15,8 @@ Order of work (every write goes through a service, actor = the system):
    its district committee organises them) and Đắk Glei's awareness classes of the recent
    weeks (dataset.demo.training);
 8. Hà Giang's directive and Cà Mau's plan with their implementation (written before step 3) and
-   Quảng Ngãi's recent plan to its communes (dataset.demo.documents).
+   Quảng Ngãi's recent plan to its communes (dataset.demo.documents);
+9. the portal's articles about the three localities and readers' comments (dataset.demo.news).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
@@ -34,6 +35,7 @@ from dangvu.core.db import refresh_planner_statistics
 from dangvu.dataset.demo.admission import record_development_recent, record_development_story
 from dangvu.dataset.demo.documents import record_document_history, record_recent_documents
 from dangvu.dataset.demo.meetings import record_meetings
+from dangvu.dataset.demo.news import record_news
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
 from dangvu.dataset.demo.recent import record_recent_months
@@ -195,3 +197,5 @@ def _build(say: Callable[[str], None]) -> None:
     record_dak_glei_training(timezone.localdate())
     say("Quảng Ngãi's plan to its communes, and the reports due …")
     record_recent_documents(timezone.localdate())
+    say("The portal's articles and readers' comments …")
+    record_news()
