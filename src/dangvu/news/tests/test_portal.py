@@ -158,13 +158,13 @@ def test_the_cached_home_page_shows_a_new_article_once_published(make_article):
 def test_a_moderator_of_another_province_cannot_see_or_judge_the_comment(make_article, tree):
     a = make_article()
     comment_post(
-        article=a, name="A", email="a@example.vn", text="Ý kiến", address="10.0.0.1", **answered()
+        article=a, name="A", email="a@example.vn", text="Góp ý Kon Tum", address="10.0.0.1", **answered()
     )
     c = Comment.objects.get()
     other = make_user("kd2", role=Role.MODERATOR, org=tree.province2)
     client = Client()
     client.force_login(other)
-    assert "Ý kiến" not in client.get("/news/comments/").content.decode()
+    assert "Góp ý Kon Tum" not in client.get("/news/comments/").content.decode()
     assert client.post(f"/news/comments/{c.pk}/", {"to": "approved"}).status_code == 404
     with pytest.raises(ValidationError):
         comment_moderate(actor=other, comment=c, state="approved")
@@ -172,7 +172,7 @@ def test_a_moderator_of_another_province_cannot_see_or_judge_the_comment(make_ar
     assert c.state == "held"
     mine = make_user("kd", role=Role.MODERATOR, org=tree.province)
     client.force_login(mine)
-    assert "Ý kiến" in client.get("/news/comments/").content.decode()
+    assert "Góp ý Kon Tum" in client.get("/news/comments/").content.decode()
     client.post(f"/news/comments/{c.pk}/", {"to": "approved"})
     c.refresh_from_db()
     assert c.state == "approved"
