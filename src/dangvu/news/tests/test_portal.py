@@ -158,7 +158,12 @@ def test_the_cached_home_page_shows_a_new_article_once_published(make_article):
 def test_a_moderator_of_another_province_cannot_see_or_judge_the_comment(make_article, tree):
     a = make_article()
     comment_post(
-        article=a, name="A", email="a@example.vn", text="Góp ý Kon Tum", address="10.0.0.1", **answered()
+        article=a,
+        name="A",
+        email="a@example.vn",
+        text="Góp ý Kon Tum",
+        address="10.0.0.1",
+        **answered(),
     )
     c = Comment.objects.get()
     other = make_user("kd2", role=Role.MODERATOR, org=tree.province2)
