@@ -49,6 +49,8 @@ from targets import (
     member_page_target,
     name_search_target,
     own_view_target,
+    portal_load_target,
+    portal_weight_target,
     report_as_of_target,
     report_today_target,
     training_report_target,
@@ -67,6 +69,8 @@ DATA_APPS = ("admission", "meetings", "training", "documents")
 TERM = (date(2021, 2, 1), date(2026, 1, 31))
 TRANSITIONS = 40
 PAGE = 50
+PORTAL_ARTICLES = 20
+PORTAL_SECONDS = 20.0
 NAME_LIMIT = 20
 
 # Admission periods (core.refdata.admission_period) as SQL, so the baseline groups by the same
@@ -1168,6 +1172,73 @@ class Bench:
             f"{Recipient.objects.count():,} recipient rows in all",
         )
 
+    def portal(self, subjects: dict, port: int) -> None:
+        """The public portal under load: 50 readers on loopback asking its home, category and
+        article pages (anonymous, as the public reads them) for PORTAL_SECONDS; and the
+        heaviest page's compressed weight. Articles are written once through the services when
+        the dataset has none."""
+        import gzip
+
+        from load import run_load
+
+        from dangvu.news.models import Category
+        from dangvu.news.selectors import published
+        from dangvu.news.services import article_create, article_publish
+
+        if published().count() < PORTAL_ARTICLES:
+            province = subjects["province"]
+            categories = list(Category.objects.all())
+            for i in range(PORTAL_ARTICLES):
+                a = article_create(
+                    actor=None,
+                    organisation=province,
+                    data={
+                        "title": f"Bài đo tải số {i + 1}: sinh hoạt chi bộ ở cơ sở",
+                        "lead": "Bài viết sinh ra cho phép đo tải của cổng thông tin.",
+                        "body": "<p>Đoạn văn của bài đo tải.</p>" * 12
+                        + f"<p>Đảng bộ có [[so-lieu:members:{province.code}]].</p>",
+                        "category": categories[i % len(categories)],
+                        "tags": "đo tải, sinh hoạt chi bộ",
+                    },
+                )
+                article_publish(actor=None, article=a)
+        paths = ["/tin-tuc/"] + [f"/tin-tuc/muc/{c.slug}/" for c in Category.objects.all()]
+        paths += [f"/tin-tuc/bai/{a.pk}/{a.slug}/" for a in published()[:PORTAL_ARTICLES]]
+        weights = []
+        for path in paths:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+            response = connection.getresponse()
+            body = response.read()
+            if response.getheader("Content-Encoding") != "gzip":
+                body = gzip.compress(body)
+            weights.append((len(body) / 1024, path))
+            connection.close()
+        kb, heaviest = max(weights)
+        self.add(
+            "portal page weight, compressed, before images (heaviest page)",
+            kb=kb,
+            **portal_weight_target(),
+            note=f"{heaviest}: {kb:.1f} KB gzip",
+        )
+        r = run_load(
+            f"http://127.0.0.1:{port}", paths, concurrency=50, duration=PORTAL_SECONDS, warmup=3
+        )
+        self.add(
+            f"portal: 50 concurrent readers, home, categories and {len(paths) - 4} articles "
+            "(loopback, HTTP)",
+            p50_ms=r["p50_ms"],
+            p95_ms=r["p95_ms"],
+            p99_ms=r["p99_ms"],
+            pages_per_s=r["rps"],
+            errors=r["errors"],
+            n=r["requests"],
+            **portal_load_target(),
+            note=f"{r['requests']:,} pages in {PORTAL_SECONDS:.0f} s, {r['rps']:.0f}/s, "
+            f"p95 {r['p95_ms']:.1f} ms, {r['errors']} errors {r['error_examples']}; "
+            f"{self.workers} server workers, the client on the same two cores",
+        )
+
 
 # --- HTTP -------------------------------------------------------------------------------------
 
@@ -1294,6 +1365,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.section("official forms as files", bench.exports, subjects)
         bench.section("name search", bench.name_search, user, client)
         bench.section("member list page", bench.member_pages, subjects, client)
+        bench.section("portal", bench.portal, subjects, server.port)
         client.close()
     finally:
         server.stop()

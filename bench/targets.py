@@ -251,3 +251,17 @@ def implementation_summary_target() -> dict:
     """Who has and has not reported on a document sent to every commune of the country (3,321
     recipients), with the first page of the overdue: p50 ≤ 50 ms (issue 19)."""
     return rule([["p50_ms", "<=", 50]], "p50 ≤ 50 ms")
+
+
+def portal_load_target() -> dict:
+    """The public portal's home and article pages to 50 concurrent readers on loopback: p95 ≤
+    50 ms, at least 300 pages a second, no error (issue 19)."""
+    return rule(
+        [["p95_ms", "<=", 50], ["pages_per_s", ">=", 300], ["errors", "<=", 0]],
+        "p95 ≤ 50 ms, ≥ 300 pages/s, 0 errors",
+    )
+
+
+def portal_weight_target() -> dict:
+    """A portal page's weight compressed, before images: ≤ 50 KB (issue 19)."""
+    return rule([["kb", "<=", 50]], "≤ 50 KB compressed")

@@ -27,6 +27,8 @@ from targets import (
     missed,
     name_search_target,
     own_view_target,
+    portal_load_target,
+    portal_weight_target,
     report_as_of_target,
     report_today_target,
     training_report_target,
@@ -234,6 +236,7 @@ def test_postgresql_event_rate_is_reported_only():
         (certificate_pdf_target(), "p50_ms", 500),
         (document_search_target(), "p50_ms", 50),
         (implementation_summary_target(), "p50_ms", 50),
+        (portal_weight_target(), "kb", 50),
     ],
 )
 def test_the_apps_rules_hold_their_limit(rule, metric, limit):
@@ -309,3 +312,11 @@ def test_only_a_missed_or_failed_row_fails_the_run():
         {"operation": "measure: FAILED", "ok": False},
     ]
     assert [row["operation"] for row in missed(rows)] == ["missed", "measure: FAILED"]
+
+
+def test_the_portals_load_rule_needs_latency_throughput_and_no_error():
+    rule = portal_load_target()
+    assert judged(rule, p95_ms=50, pages_per_s=300, errors=0)["ok"] is True
+    assert judged(rule, p95_ms=51, pages_per_s=300, errors=0)["ok"] is False
+    assert judged(rule, p95_ms=20, pages_per_s=299, errors=0)["ok"] is False
+    assert judged(rule, p95_ms=20, pages_per_s=900, errors=1)["ok"] is False

@@ -17,7 +17,7 @@ WORDS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám
 
 
 def _answer(question: str) -> str:
-    a, b = re.search(r"(\w+) cộng (\w+)", question).groups()
+    a, b = re.search(r"(\w+) cộng (\w+)", question.lower()).groups()
     return str(WORDS.index(a) + WORDS.index(b))
 
 
