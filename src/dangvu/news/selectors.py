@@ -1,6 +1,7 @@
 """Reads of the portal: what the public sees (published articles whose time has come, approved
 comments), what editors and moderators work on (through the gate), and the portal's version."""
 
+import time
 from datetime import date
 
 from django.db.models import Count, QuerySet
@@ -17,6 +18,7 @@ from dangvu.news.models import Article, Category, Comment, PortalVersion
 
 __all__ = [
     "portal_version",
+    "forget_portal_version",
     "published",
     "public_article",
     "public_search",
@@ -34,8 +36,23 @@ RELATED = 4
 COUNT_BOUND = 1000
 
 
+# The version read from the database at most once a VERSION_SECONDS per process: under load a
+# query per page cost more than the cached page itself. Another process's publication shows
+# here within that second; this process's own at once (forget_portal_version).
+VERSION_SECONDS = 1.0
+_version = [0, float("-inf")]
+
+
 def portal_version() -> int:
-    return PortalVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    now = time.monotonic()
+    if now - _version[1] >= VERSION_SECONDS:
+        number = PortalVersion.objects.filter(pk=1).values_list("number", flat=True).first()
+        _version[:] = [number or 0, now]
+    return _version[0]
+
+
+def forget_portal_version() -> None:
+    _version[1] = float("-inf")
 
 
 def published() -> QuerySet:

@@ -24,6 +24,7 @@ from dangvu.news.figures import MEASURES, tokens_in
 from dangvu.news.images import resize_upload
 from dangvu.news.models import Article, ArticleImage, ArticleRevision, Comment, PortalVersion
 from dangvu.news.sanitise import clean_html
+from dangvu.news.selectors import forget_portal_version
 from dangvu.organisations.models import Organisation
 
 __all__ = [
@@ -64,6 +65,8 @@ def portal_bump() -> None:
     updated = PortalVersion.objects.filter(pk=1).update(number=F("number") + 1)
     if not updated:
         PortalVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    forget_portal_version()
+    transaction.on_commit(forget_portal_version)
 
 
 def _audit(actor, action: str, a: Article, before=None, after=None) -> None:

@@ -14,7 +14,7 @@ from dangvu.accounts.scoping import SYSTEM
 from dangvu.core.errors import ValidationError
 from dangvu.news.models import Comment
 from dangvu.news.sanitise import clean_html
-from dangvu.news.selectors import related
+from dangvu.news.selectors import forget_portal_version, related
 from dangvu.news.services import (
     RATE_LIMIT,
     article_create,
@@ -31,8 +31,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    forget_portal_version()
     yield
     cache.clear()
+    forget_portal_version()
 
 
 def _post(client, a, **fields):
