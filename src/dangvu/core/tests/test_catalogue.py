@@ -24,6 +24,13 @@ msgstr[0] "Tìm thấy %(n)s "
 
 msgid "Untranslated"
 msgstr ""
+
+msgid "Plan"
+msgstr "Lên lịch"
+
+msgctxt "document kind"
+msgid "Plan"
+msgstr "Kế hoạch"
 """
 
 
@@ -38,6 +45,9 @@ def test_plurals_fuzzy_and_empty_entries_compile_as_gettext_reads_them(tmp_path)
     )
     assert catalogue.gettext("Draft") == "Draft"  # fuzzy: not used
     assert catalogue.gettext("Untranslated") == "Untranslated"
+    # A context keeps its own translation and leaves the plain one alone.
+    assert catalogue.gettext("Plan") == "Lên lịch"
+    assert catalogue.pgettext("document kind", "Plan") == "Kế hoạch"
 
 
 def test_stale_or_missing_catalogues_are_compiled_and_fresh_ones_left(tmp_path):
