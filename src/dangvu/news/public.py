@@ -8,6 +8,7 @@ fetched on its own (htmx), or asked again after a first submission without it.""
 import hashlib
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
@@ -72,12 +73,16 @@ def _public(view):
             return view(request, *args, **kwargs)
         path = hashlib.sha1(request.get_full_path().encode()).hexdigest()
         key = f"portal:{portal_version()}:{translation.get_language()}:{path}"
-        hit = cache.get(key)
+        hit = cache.get(key) if settings.DANGVU_PORTAL_CACHE else None
         if hit is not None:
             response = HttpResponse(hit[0], content_type=hit[1])
         else:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.streaming:
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and settings.DANGVU_PORTAL_CACHE
+            ):
                 cache.set(key, (response.content, response["Content-Type"]), CACHE_SECONDS)
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=BROWSER_SECONDS)

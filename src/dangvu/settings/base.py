@@ -13,6 +13,8 @@ DATA_DIR = data_dir()
 
 SECRET_KEY = secret_key(DATA_DIR)
 DEBUG = env_bool("DANGVU_DEBUG", False)
+# The public portal's pages cached whole in each server process (news.public, decision 0024).
+DANGVU_PORTAL_CACHE = env_bool("DANGVU_PORTAL_CACHE", True)
 ALLOWED_HOSTS = env_list("DANGVU_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DANGVU_CSRF_TRUSTED_ORIGINS", [])
 
