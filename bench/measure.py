@@ -1183,10 +1183,11 @@ class Bench:
 
         from dangvu.news.models import Category
         from dangvu.news.selectors import published
-        from dangvu.news.services import article_create, article_publish
+        from dangvu.news.services import article_create, article_publish, categories_ensure
 
         if published().count() < PORTAL_ARTICLES:
             province = subjects["province"]
+            categories_ensure()
             categories = list(Category.objects.all())
             for i in range(PORTAL_ARTICLES):
                 a = article_create(

@@ -30,6 +30,9 @@ def test_an_article_published_read_commented_and_moderated(
 
     from dangvu.accounts.services import grant_create, user_create
     from dangvu.news.models import Article, Comment
+    from dangvu.news.services import categories_ensure
+
+    categories_ensure()  # the live server's database is flushed after each browser test
 
     for name, role in (("bien.tap", "editor"), ("kiem.duyet", "moderator")):
         user, _password = user_create(actor=None, username=name, password=PASSWORD)

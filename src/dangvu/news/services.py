@@ -22,7 +22,14 @@ from dangvu.news.captcha import answer_check
 from dangvu.news.choices import ArticleState, CommentState
 from dangvu.news.figures import MEASURES, tokens_in
 from dangvu.news.images import resize_upload
-from dangvu.news.models import Article, ArticleImage, ArticleRevision, Comment, PortalVersion
+from dangvu.news.models import (
+    Article,
+    ArticleImage,
+    ArticleRevision,
+    Category,
+    Comment,
+    PortalVersion,
+)
 from dangvu.news.sanitise import clean_html
 from dangvu.news.selectors import forget_portal_version
 from dangvu.organisations.models import Organisation
@@ -48,6 +55,21 @@ COMMENT_LIMITS = {"name": 100, "email": 200, "text": 2000}
 # At most this many comments from one address in this window (counted from the stored rows,
 # so every server process sees the same count).
 RATE_LIMIT = (3, timedelta(minutes=10))
+
+
+# The portal's first categories; migration 0002 writes the same three (a migration keeps its
+# own frozen copy). Tests whose database is flushed between them call categories_ensure().
+CATEGORIES = (
+    ("xay-dung-dang", "Xây dựng Đảng", 1),
+    ("tuyen-truyen", "Tuyên truyền", 2),
+    ("mo-hinh-hay", "Mô hình hay, cách làm sáng tạo", 3),
+)
+
+
+def categories_ensure() -> None:
+    """Create the first categories where they are missing; change none that exist."""
+    for slug, name, order in CATEGORIES:
+        Category.objects.get_or_create(slug=slug, defaults={"name": name, "order": order})
 
 
 def _system(actor) -> bool:

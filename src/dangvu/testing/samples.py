@@ -622,9 +622,10 @@ def _make_article(cell, tag: str):
     """A draft of the cell's committee (its headline is the row's mark): not on the portal, so
     only those who may edit it see it (at its public address too, as a preview)."""
     from dangvu.news.models import Category
-    from dangvu.news.services import article_create
+    from dangvu.news.services import article_create, categories_ensure
     from dangvu.organisations.models import Organisation
 
+    categories_ensure()
     n = next(_serial)
     return article_create(
         actor=None,

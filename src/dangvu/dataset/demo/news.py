@@ -12,7 +12,13 @@ from PIL import Image, ImageDraw
 
 from dangvu.news.captcha import question_new
 from dangvu.news.models import Article, Category, Comment
-from dangvu.news.services import article_create, article_publish, article_submit, image_add
+from dangvu.news.services import (
+    article_create,
+    article_publish,
+    article_submit,
+    categories_ensure,
+    image_add,
+)
 from dangvu.organisations.models import Organisation
 
 __all__ = ["record_news"]
@@ -116,6 +122,7 @@ def record_news() -> int:
     """Returns how many articles were written."""
     if not Organisation.objects.filter(code="T51").exists():
         return 0
+    categories_ensure()
     categories = {c.slug: c for c in Category.objects.all()}
     now = timezone.now()
     first = None
