@@ -17,6 +17,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("stats",),
     ("reports", "admission", "meetings", "documents", "news"),
     ("training",),
+    ("interchange",),
     ("api", "home"),
 )
 

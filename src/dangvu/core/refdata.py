@@ -220,9 +220,21 @@ EDUCATION_LEVELS = RefList(
     "education",
     [
         RefItem("literate", "Biết chữ quốc ngữ", "Literate"),
-        RefItem("primary", "Tiểu học", "Primary"),
-        RefItem("lower_secondary", "Trung học cơ sở", "Lower secondary"),
-        RefItem("upper_secondary", "Trung học phổ thông", "Upper secondary"),
+        # As the records write them too: years completed of the 12-year system (the 10-year
+        # system of the North before 1981), and the schools' initials.
+        RefItem("primary", "Tiểu học", "Primary", aliases=("5/12", "4/10")),
+        RefItem(
+            "lower_secondary",
+            "Trung học cơ sở",
+            "Lower secondary",
+            aliases=("9/12", "7/10", "THCS"),
+        ),
+        RefItem(
+            "upper_secondary",
+            "Trung học phổ thông",
+            "Upper secondary",
+            aliases=("12/12", "10/10", "THPT"),
+        ),
     ],
 )
 

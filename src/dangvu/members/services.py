@@ -78,6 +78,8 @@ __all__ = [
     "clean_record",
     "member_create",
     "members_create_bulk",
+    "members_create_checked",
+    "check_cell",
     "PositionInput",
     "positions_create_bulk",
     "name_keys_deferred",
@@ -303,7 +305,7 @@ def clean_record(
     return cleaned
 
 
-def _check_cell(
+def check_cell(
     org: Organisation | None, on: date, field_name: str = "organisation", *, founded: bool = True
 ) -> Organisation:
     """The organisation can hold members on `on`. `founded=False` when entering a member's past
@@ -860,7 +862,7 @@ def member_create(
     for name, day in (("entry_date", entry_date), ("decision_date", decision_date)):
         if day:
             _check_day(day, name, timezone.localdate())
-    _check_cell(organisation, entry_date or timezone.localdate())
+    check_cell(organisation, entry_date or timezone.localdate())
     decision = dict(decision_number=decision_number, decision_date=decision_date, issuer=issuer)
     spec = _Spec(
         cleaned, _history_for(cleaned, organisation, entry, entry_date, other_party, decision)
@@ -902,6 +904,21 @@ def members_create_bulk(*, actor, rows: list[dict], batch_size: int = 2000) -> l
                 errors[f"row {i}: {name}"] = msgs
     if errors:
         raise ValidationError(errors)
+    return _create_many(actor, specs, batch_size=batch_size, rows_numbered=True)
+
+
+def members_create_checked(
+    *, actor, rows: list[tuple[dict, Organisation]], batch_size: int = 2000
+) -> list[Member]:
+    """Admit members whose records the caller has cleaned (clean_record, check_cell) and
+    whose numbers it has checked against the records and each other (an import checks a whole
+    file before it writes): admitted into the organisation [+ recognised]. The caller holds
+    the transaction (an import writes all its chunks in one). Errors name the row, as the
+    bulk path's do."""
+    specs = [
+        _Spec(cleaned, _history_for(cleaned, org, EventType.ADMITTED, None, "", {}))
+        for cleaned, org in rows
+    ]
     return _create_many(actor, specs, batch_size=batch_size, rows_numbered=True)
 
 
@@ -952,7 +969,7 @@ def _create_many(
                     ceremony_date=m.ceremony_date,
                 )
                 if h["type"] in EVENTS_WITH_ORG:
-                    _check_cell(org, h["date"], founded=False)
+                    check_cell(org, h["date"], founded=False)
                 after = transition(state, ev)
                 steps.append((h, state, after))
                 state = after
@@ -1298,7 +1315,7 @@ def member_event_record(
         raise ValidationError({"type": [_("This person is already on the party's records.")]})
     # A restoration may name a new cell; the other events that name one must.
     if type in EVENTS_WITH_ORG and (type != EventType.RESTORED or organisation is not None):
-        _check_cell(organisation, date)
+        check_cell(organisation, date)
     last_date, last_seq = _last_event(m.pk)
     before_state = _state_of(m, last_date)
     try:
@@ -1437,7 +1454,7 @@ def _correct(
     except DomainError as exc:  # pragma: no cover - the remaining events were valid before
         raise ValidationError({"corrects": [exc.message]}) from None
     if state.in_party:
-        _check_cell(Organisation.objects.get(pk=state.org_id), on, "corrects")
+        check_cell(Organisation.objects.get(pk=state.org_id), on, "corrects")
     before_state = _state_of(m, None)
     return _write_event(
         actor,
@@ -1478,7 +1495,7 @@ def members_reassign(
     members = list(qs.order_by("pk"))
     if not members:
         return 0
-    _check_cell(target, on, "target")
+    check_cell(target, on, "target")
     paths = OrgPaths()
     last = {
         member_id: (as_date(day), seq)
@@ -1599,7 +1616,7 @@ def transfer_send(
                 % {"d": last_date.strftime("%d/%m/%Y")}
             }
         )
-    _check_cell(to, on)
+    check_cell(to, on)
     if to.pk == m.organisation_id:
         raise ValidationError(
             {"organisation": _("The receiving cell is the member's current cell.")}

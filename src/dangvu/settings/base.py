@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "dangvu.core",
     "dangvu.accounts",
     "dangvu.audit",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "dangvu.training",
     "dangvu.documents",
     "dangvu.news",
+    "dangvu.interchange",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",
@@ -235,3 +238,9 @@ LOGGING = {
 }
 
 DANGVU_SERVE_WORKERS = int(env_str("DANGVU_WORKERS", "0")) or (2 * (os.cpu_count() or 1) + 1)
+
+# Background work (imports of large files): queued in the database, run by `dangvu worker`
+# (which `dangvu serve` starts beside the web server). The tests run tasks at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The largest file of member records an import accepts (a province's 150,000 rows as CSV).
+DANGVU_IMPORT_MAX_BYTES = int(env_str("DANGVU_IMPORT_MAX_MB", "60")) * 1024 * 1024
