@@ -15,6 +15,7 @@ urlpatterns = [
     path("training/", include("dangvu.training.urls")),
     path("documents/", include("dangvu.documents.urls")),
     path("news/", include("dangvu.news.urls")),
+    path("interchange/", include("dangvu.interchange.urls")),
     path("tin-tuc/", include("dangvu.news.public_urls")),
 ]
 

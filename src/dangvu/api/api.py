@@ -14,6 +14,7 @@ from dangvu.accounts.services import token_authenticate
 from dangvu.admission.api import router as admission_router
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.documents.api import router as documents_router
+from dangvu.interchange.api import router as interchange_router
 from dangvu.meetings.api import router as meetings_router
 from dangvu.members.api import router as members_router
 from dangvu.news.api import router as news_router
@@ -134,3 +135,4 @@ api.add_router("", meetings_router)
 api.add_router("", training_router)
 api.add_router("", documents_router)
 api.add_router("", news_router)
+api.add_router("", interchange_router)

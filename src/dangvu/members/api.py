@@ -13,6 +13,7 @@ from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.members.choices import EventType
+from dangvu.members.choices import Status as MemberStatus
 from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, schema_fields
 from dangvu.members.models import AttributeChange, Member, MembershipEvent, Transfer
 from dangvu.members.selectors import (
@@ -47,7 +48,7 @@ _STATE = {
     "id": (int, ...),
     "organisation": (str, ...),
     "organisation_name": (str, ...),
-    "status": (str, ...),
+    "status": (MemberStatus, ...),
     "exempted": (bool, ...),
     "temporary_organisation": (str | None, None),
 }
@@ -64,7 +65,7 @@ MemberOut = create_model(
 class EventOut(Schema):
     id: int
     seq: int
-    type: str
+    type: EventType
     date: date
     organisation: str
     from_organisation: str | None

@@ -7,7 +7,7 @@ The membership state (status, cell, exemption) is not here: events change it.
 """
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -211,10 +211,16 @@ def schema_fields(*, omit: tuple[str, ...] = (), optional: bool = False) -> dict
         elif f.kind == "digits":
             kind = Annotated[str, Field(max_length=f.digits)]
         else:
-            kind = Annotated[str, Field(max_length=60)]
+            # A coded field: its codes as an enum (the answer gives a code, or "" for an empty
+            # optional value); the input takes a code or, as the forms do, a label or alias.
+            codes = tuple(f.reflist.codes)
+            if optional:
+                kind = Literal[codes + ("",)] if f.default is not None else Literal[codes]
+            else:
+                kind = Literal[codes] | Annotated[str, Field(max_length=60)]
         description = str(f.label)
         if f.reflist is not None:
-            description += f" (code of the {f.reflist.name} list, or its name)"
+            description += f" (a code of the {f.reflist.name} list, /api/v1/reference; or its name)"
         if optional or not f.required:
             default = None if (optional or f.default is None) else f.default
             if f.kind == "text" and not optional:

@@ -682,3 +682,42 @@ def _register_news() -> None:
 
 
 _register_news()
+
+
+# --- data in and out ----------------------------------------------------------------------------
+
+
+def _make_import(cell, tag: str):
+    """A file of one member checked into the cell and not written (its file name is the row's
+    mark: only those who may add members to the cell see it)."""
+    from dangvu.accounts.scoping import SYSTEM
+    from dangvu.interchange.services import import_create, import_run
+
+    n = next(_serial)
+    data = (
+        "Họ và tên,Ngày sinh,Giới tính,Dân tộc,Giáo dục phổ thông,Nghề nghiệp,Ngày vào Đảng\n"
+        f"Nguyễn Văn {_letters(n)},01/02/1990,Nam,Kinh,12/12,Nông dân,01/06/2020\n"
+    ).encode()
+    job = import_create(
+        actor=SYSTEM,
+        organisation=cell,
+        data=data,
+        file_name=f"nhap-{tag.lower()}-{_letters(n)}.csv",
+    )
+    return import_run(job.pk)
+
+
+def _register_interchange() -> None:
+    from dangvu.interchange.models import MemberImport
+
+    register_sample(
+        Sample(
+            model=MemberImport,
+            make=_make_import,
+            params={"import_id": "pk"},
+            reveals=lambda j: (j.file_name, f"/interchange/imports/{j.pk}/"),
+        )
+    )
+
+
+_register_interchange()
