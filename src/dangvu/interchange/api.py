@@ -40,7 +40,7 @@ from dangvu.meetings import choices as meeting_choices
 from dangvu.members import choices as member_choices
 from dangvu.news import choices as news_choices
 from dangvu.organisations import choices as org_choices
-from dangvu.organisations.selectors import org_get
+from dangvu.organisations.selectors import org_get, org_get_or_404
 from dangvu.training import choices as training_choices
 
 __all__ = ["router"]
@@ -292,9 +292,7 @@ def template(request, filters: Query[TemplateFilter]):
     lists for every coded field and, with `org`, its cells."""
     org = None
     if filters.org:
-        org = org_get(actor=request.user, code=filters.org, action="members.manage")
-        if org is None:
-            raise ValidationError({"org": _("No organisation with this code among yours.")})
+        org = org_get_or_404(actor=request.user, code=filters.org, action="members.manage")
     response = HttpResponse(import_template(org=org), content_type=CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = 'attachment; filename="members-template.xlsx"'
     return response
@@ -310,9 +308,7 @@ def export_members(request, filters: Query[ExportFilter]):
     (title rows with the organisation and date, frozen header, dates as dates) or CSV (UTF-8,
     header first). Sensitive columns (ethnicity, religion, birth_date, identity_number, phone)
     need your sensitive view over every member of the list and a `reason`, which is logged."""
-    org = org_get(actor=request.user, code=filters.org, action="members.view")
-    if org is None:
-        raise ValidationError({"org": _("No organisation with this code among yours.")})
+    org = org_get_or_404(actor=request.user, code=filters.org, action="members.view")
     out, _count, name = members_export(
         actor=request.user,
         org=org,
@@ -343,15 +339,15 @@ def _items(reflist) -> list[dict]:
     return items
 
 
+class ReferenceFilter(Schema):
+    list: ListName | None = Field(None, description="Only this list")
+
+
 @router.get("/reference", response=documented(list[RefListOut]))
-def reference_lists(request):
-    """Every reference list behind a coded field (gender, ethnicity, religion, education…):
-    the codes the API takes and gives, with their labels. An input field also takes a label
-    or an alias instead of the code."""
-    return [{"name": name, "items": _items(r)} for name, r in REFERENCE_LISTS.items()]
-
-
-@router.get("/reference/{name}", response=documented(RefListOut))
-def reference_list(request, name: ListName):
-    """One reference list (its codes, Vietnamese and English labels, other accepted names)."""
-    return {"name": name, "items": _items(REFERENCE_LISTS[name])}
+def reference_lists(request, filters: Query[ReferenceFilter]):
+    """The reference lists behind the coded fields (gender, ethnicity, religion, education,
+    organisation kind, event type…; `list` for one): the codes the API takes and gives, with
+    their Vietnamese and English labels. An input field of a member's record also takes a
+    label or another accepted name instead of the code."""
+    names = [filters.list] if filters.list else list(REFERENCE_LISTS)
+    return [{"name": name, "items": _items(REFERENCE_LISTS[name])} for name in names]

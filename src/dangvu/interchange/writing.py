@@ -37,6 +37,7 @@ class Column:
 def _xlsx(out, title: list[str], columns: list[Column], rows: Iterable[list]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -70,7 +71,7 @@ def _xlsx(out, title: list[str], columns: list[Column], rows: Iterable[list]) ->
                 values[i] = cell
         for i, number_format in styled:
             value = values[i]
-            if value is not None and not isinstance(value, WriteOnlyCell):
+            if value is not None and not isinstance(value, Cell):
                 cell = WriteOnlyCell(ws, value=value)
                 cell.number_format = number_format
                 values[i] = cell
