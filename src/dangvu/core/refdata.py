@@ -293,7 +293,12 @@ OCCUPATIONS = RefList(
             "Non-public service worker",
         ),
         RefItem("enterprise", "Người làm việc trong doanh nghiệp", "Enterprise staff"),
-        RefItem("farmer", "Nông, lâm, ngư nghiệp", "Farmer, forester or fisher"),
+        RefItem(
+            "farmer",
+            "Nông, lâm, ngư nghiệp",
+            "Farmer, forester or fisher",
+            aliases=("Nông dân", "Làm ruộng", "Làm nông", "Nông nghiệp", "Ngư dân"),
+        ),
         RefItem("armed_forces", "Quân đội, công an", "Army and police"),
         RefItem("student", "Sinh viên", "University student"),
         RefItem("pupil", "Học sinh", "School pupil"),
