@@ -44,7 +44,9 @@ from targets import (
     event_target,
     export_target,
     implementation_summary_target,
+    import_target,
     judge,
+    list_export_target,
     meetings_dashboard_target,
     member_page_target,
     name_search_target,
@@ -1172,6 +1174,85 @@ class Bench:
             f"{Recipient.objects.count():,} recipient rows in all",
         )
 
+    def interchange(self, subjects: dict) -> None:
+        """A province's member list exported as XLSX by `dangvu export` in a process of its own
+        (its time and peak memory); then a file of IMPORT_ROWS new members of the province's
+        largest commune imported through the worker (`dangvu worker --batch`), its progress
+        followed as the page follows it, its rows per second and peak memory."""
+        import tempfile
+        import time as clock
+
+        from dangvu.accounts.scoping import SYSTEM
+        from dangvu.interchange.models import ImportState, MemberImport
+        from dangvu.interchange.services import import_create, import_enqueue, progress_read
+        from dangvu.members.models import Member
+        from dangvu.organisations.models import Organisation
+
+        province = subjects["province"]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "list.xlsx"
+            started = clock.perf_counter()
+            rss = _child_rss(
+                [
+                    "export",
+                    "members",
+                    "--org",
+                    province.code,
+                    "--format",
+                    "xlsx",
+                    "--output",
+                    str(out),
+                ]
+            )
+            seconds = clock.perf_counter() - started
+            n = Member.objects.filter(
+                org_path__startswith=province.path, status__in=("official", "probationary")
+            ).count()
+            self.add(
+                f"member list of province {province.code} as XLSX (dangvu export)",
+                [seconds * 1000],
+                seconds=round(seconds, 1),
+                peak_rss_mib=round(rss, 1),
+                **list_export_target(),
+                note=f"{n:,} members, {out.stat().st_size / 1e6:.1f} MB file, "
+                f"{seconds:.1f} s, peak RSS {rss:.0f} MiB",
+            )
+
+            commune = subjects["commune"]
+            cells = list(
+                Organisation.objects.filter(
+                    path__startswith=commune.path,
+                    kind__in=("cell", "grassroots_cell"),
+                    valid_to__isnull=True,
+                ).values_list("code", flat=True)
+            )
+            run = MemberImport.objects.count() % 900 + 100  # new people at every run
+            path = Path(tmp) / "members.csv"
+            _import_file(path, IMPORT_ROWS, cells, run)
+            job = import_create(
+                actor=SYSTEM,
+                organisation=commune,
+                data=path.read_bytes(),
+                file_name=path.name,
+                write=True,
+            )
+            import_enqueue(job)
+            started = clock.perf_counter()
+            worker = _child_rss(["worker", "--batch"], follow=lambda: _progress(job, progress_read))
+            seconds = clock.perf_counter() - started
+            job.refresh_from_db()
+            self.add(
+                f"import of a {IMPORT_ROWS:,}-row file of new members through the worker",
+                [seconds * 1000],
+                rows_per_s=round(IMPORT_ROWS / seconds),
+                peak_rss_mib=round(worker, 1),
+                errors=0 if job.state == ImportState.DONE else 1,
+                **import_target(),
+                note=f"{job.get_state_display()}: {job.written_count:,} written, "
+                f"{job.rejected_count:,} rejected, into {len(cells)} cells of {commune.code}; "
+                f"{seconds:.1f} s (check and write), peak RSS {worker:.0f} MiB",
+            )
+
     def portal(self, subjects: dict, port: int) -> None:
         """The public portal under load: 50 readers on loopback asking its home, category and
         article pages (anonymous, as the public reads them) for PORTAL_SECONDS; and the
@@ -1239,6 +1320,101 @@ class Bench:
             f"p95 {r['p95_ms']:.1f} ms, {r['errors']} errors {r['error_examples']}; "
             f"{self.workers} server workers, the client on the same two cores",
         )
+
+
+# --- processes of their own ----------------------------------------------------------------------
+
+IMPORT_ROWS = 100_000
+
+_RSS_CHILD = """
+import resource, sys
+from dangvu.cli import main
+sys.argv = ["dangvu", *sys.argv[1:]]
+try:
+    main()
+finally:
+    print("peak-rss-kib", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def _child_rss(args: list[str], follow=None) -> float:
+    """Run `dangvu ARGS` in a process of its own; its peak resident memory in MiB. `follow()`
+    is called every second while it runs."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RSS_CHILD, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    while True:
+        try:
+            _out, err = proc.communicate(timeout=1)
+            break
+        except subprocess.TimeoutExpired:
+            if follow is not None:
+                follow()
+    if proc.returncode != 0:
+        raise RuntimeError(f"dangvu {' '.join(args)} failed: {err[-2000:]}")
+    kib = [line for line in err.splitlines() if line.startswith("peak-rss-kib")]
+    return int(kib[-1].split()[1]) / 1024
+
+
+def _progress(job, progress_read) -> None:
+    job.refresh_from_db()
+    p = progress_read(job)
+    log(f"import {job.pk}: {job.get_state_display()} {p['phase']} {p['done']:,}/{p['total']:,}")
+
+
+def _import_file(path: Path, rows: int, cells: list[str], run: int) -> None:
+    """A CSV of new members: names, dates and identity numbers of this run only."""
+    import csv
+    import random
+
+    rng = random.Random(run)
+    family = ("Nguyễn", "Trần", "Lê", "Phạm", "Y", "A", "Đinh", "Hồ")
+    given = ("An", "Bình", "Hiền", "Kriêng", "Dũng", "Hoa", "Lan", "Nam", "Thái", "Xuân")
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "Họ và tên",
+                "Ngày sinh",
+                "Giới tính",
+                "Dân tộc",
+                "Tôn giáo",
+                "Quê quán",
+                "Số CCCD",
+                "Trình độ GDPT",
+                "Chuyên môn",
+                "Lý luận chính trị",
+                "Nghề nghiệp",
+                "Ngày vào Đảng",
+                "Ngày chính thức",
+                "Chi bộ",
+            ]
+        )
+        for i in range(rows):
+            y = rng.randint(1950, 1998)
+            w.writerow(
+                [
+                    f"{rng.choice(family)} Nhập {run} {rng.choice(given)} {i}",
+                    f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{y}",
+                    rng.choice(("Nam", "Nữ")),
+                    rng.choice(("Kinh", "Xơ Đăng", "Ba Na", "Tày")),
+                    "Không",
+                    "Xã Đăk Pék",
+                    f"099{run:03d}{i:06d}",
+                    "12/12",
+                    "Đại học",
+                    "Sơ cấp",
+                    "Nông dân",
+                    f"15/06/{y + 25}",
+                    f"15/06/{y + 26}",
+                    cells[i % len(cells)],
+                ]
+            )
 
 
 # --- HTTP -------------------------------------------------------------------------------------
@@ -1375,6 +1551,8 @@ def main(argv: list[str] | None = None) -> int:
     bench.section("cell meetings", bench.meetings, subjects, user)
     bench.section("training", bench.training, subjects, user)
     bench.section("documents", bench.documents, subjects, user)
+    # Last: the import adds its members to the dataset (new ones at every run).
+    bench.section("data in and out", bench.interchange, subjects)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

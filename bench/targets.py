@@ -265,3 +265,18 @@ def portal_load_target() -> dict:
 def portal_weight_target() -> dict:
     """A portal page's weight compressed, before images: ≤ 50 KB (issue 19)."""
     return rule([["kb", "<=", 50]], "≤ 50 KB compressed")
+
+
+def import_target() -> dict:
+    """A 100,000-row file of member records imported through the worker, every rule applied: at
+    least 2,000 rows a second, peak memory ≤ 500 MiB (issue 20)."""
+    return rule(
+        [["rows_per_s", ">=", 2000], ["peak_rss_mib", "<=", 500], ["errors", "<=", 0]],
+        "≥ 2,000 rows/s, peak RSS ≤ 500 MiB",
+    )
+
+
+def list_export_target() -> dict:
+    """A province's member list (150,000 at 5.6M) as XLSX: ≤ 60 s, peak memory ≤ 300 MiB
+    (issue 20)."""
+    return rule([["seconds", "<=", 60], ["peak_rss_mib", "<=", 300]], "≤ 60 s, peak RSS ≤ 300 MiB")

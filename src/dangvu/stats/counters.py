@@ -25,7 +25,7 @@ from dangvu.stats.counted import (
     period_columns,
 )
 from dangvu.stats.models import SubtreeCounter, SubtreeSnapshot
-from dangvu.stats.snapshots import add_members, snapshots_adjust
+from dangvu.stats.snapshots import add_members, snapshots_adjust_many
 
 __all__ = [
     "Deltas",
@@ -202,10 +202,6 @@ class MemberCounters:
         dated = [c for c in changes if c.after_spans is not None]
         if not dated or (len(dated) > 1 and not SubtreeSnapshot.objects.exists()):
             return
-        for change in dated:
-            snapshots_adjust(
-                before=change.before,
-                before_spans=change.before_spans or [],
-                after=change.after,
-                after_spans=change.after_spans,
-            )
+        snapshots_adjust_many(
+            [(c.before, c.before_spans or [], c.after, c.after_spans) for c in dated]
+        )

@@ -12,6 +12,7 @@ import heapq
 import itertools
 import json
 import zlib
+from bisect import bisect_left
 from collections import Counter as Tally
 from collections.abc import Iterable
 from datetime import date
@@ -49,6 +50,7 @@ __all__ = [
     "add_members",
     "changes_between",
     "snapshots_adjust",
+    "snapshots_adjust_many",
     "banded",
     "covering",
     "pack",
@@ -394,15 +396,29 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
     """Move the snapshots of every subtree that counted the member on a snapshot day from what
     `before` (record + spans) contributed to what `after` contributes. Only snapshot days on or
     after the first difference are read: an event dated today touches nothing."""
-    dims_changed = before is not None and after is not None and _dims(before) != _dims(after)
-    if dims_changed:
-        since = min((s.valid_from for s in before_spans + after_spans), default=None)
-    else:
-        since = _first_difference(before_spans, after_spans)
-    if since is None:
+    snapshots_adjust_many([(before, before_spans, after, after_spans)])
+
+
+def snapshots_adjust_many(changes: list[tuple]) -> None:
+    """snapshots_adjust for many members at once, [(before, before_spans, after, after_spans)]:
+    the snapshots they reach are read once and written once (a bulk load or an import of
+    100,000 members with their past would otherwise read and rewrite them per member)."""
+    prepared = []
+    for before, before_spans, after, after_spans in changes:
+        dims_changed = before is not None and after is not None and _dims(before) != _dims(after)
+        if dims_changed:
+            since = min((s.valid_from for s in before_spans + after_spans), default=None)
+        else:
+            since = _first_difference(before_spans, after_spans)
+        if since is not None:
+            prepared.append((before, before_spans, after, after_spans, dims_changed, since))
+    if not prepared:
         return
-    cells = {s.org_id for s in before_spans + after_spans}
-    marks = [(org_id, as_date(day)) for org_id, day in _snapshots_holding(cells, since)]
+    cells = {s.org_id for p in prepared for s in p[1] + p[3]}
+    marks = [
+        (org_id, as_date(day))
+        for org_id, day in _snapshots_holding(cells, min(p[5] for p in prepared))
+    ]
     if not marks:
         return
     days = sorted({d for _o, d in marks})
@@ -410,28 +426,55 @@ def snapshots_adjust(*, before, before_spans: list[Span], after, after_spans: li
     for org_id, day in marks:
         marked.setdefault(day, []).append(org_id)
     paths = _paths_on(cells | {o for o, _d in marks}, days)
-    deltas: Tally = Tally()
-    for day in days:
-        was = _at(before_spans, day) if before is not None else None
-        now = _at(after_spans, day) if after is not None else None
-        if was == now and not dims_changed:
-            continue
-        for member, counted, spans, sign in (
-            (before, was, before_spans, -1),
-            (after, now, after_spans, +1),
-        ):
-            if counted is None:
+    # What each cell adds on each snapshot day, as a sweep over the days: every counted span
+    # adds its contribution from its first snapshot day and takes it back after its last
+    # (a before state with the sign -, the after state with +; where the two agree they
+    # cancel). Then each cell's running figures, banded by the day's age limits, go to the
+    # subtrees that held the cell that day. members × spans + cells × days, not members × days.
+    steps: dict[int, dict[int, Tally]] = {}
+    for before, before_spans, after, after_spans, _dims_changed, since in prepared:
+        first = bisect_left(days, since)
+        for member, spans, sign in ((before, before_spans, -1), (after, after_spans, +1)):
+            if member is None:
                 continue
-            cell_path = paths.get((counted[0], day))
+            for span in spans:
+                if span.status not in IN_PARTY:
+                    continue
+                lo = max(bisect_left(days, span.valid_from), first)
+                hi = len(days) if span.valid_to is None else bisect_left(days, span.valid_to)
+                if lo >= hi:
+                    continue
+                contribution = member_contribution(_As(member, span))
+                cell = steps.setdefault(span.org_id, {})
+                for i, factor in ((lo, sign), (hi, -sign)):
+                    if i < len(days):
+                        tally = cell.setdefault(i, Tally())
+                        for key, n in contribution.items():
+                            tally[key] += factor * n
+    deltas: Tally = Tally()
+    for cell_id, changes_at in steps.items():
+        running: Tally = Tally()
+        shown, shown_month = None, None
+        for i, day in enumerate(days):
+            step = changes_at.get(i)
+            if step:
+                for key, n in step.items():
+                    running[key] += n
+                shown = None
+            if not any(running.values()):
+                continue
+            cell_path = paths.get((cell_id, day))
             if cell_path is None:
                 continue
-            span = next(s for s in spans if s.covers(day))
-            contribution = banded(member_contribution(_As(member, span)), day)
+            if shown is None or shown_month != (day.year, day.month):
+                # banded() is a sum: negative figures (a member moved out) band as well.
+                shown = banded(Tally({k: n for k, n in running.items() if n}), day)
+                shown_month = (day.year, day.month)
             for org_id in marked[day]:
                 org_path = paths.get((org_id, day))
                 if org_path is not None and cell_path.startswith(org_path):
-                    for (dim, value), n in contribution.items():
-                        deltas[(org_id, day, dim, value)] += sign * n
+                    for (dim, value), n in shown.items():
+                        deltas[(org_id, day, dim, value)] += n
     _apply(deltas)
 
 

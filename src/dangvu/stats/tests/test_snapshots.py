@@ -270,3 +270,28 @@ def test_a_cells_counts_from_its_member_rows_are_each_members_contribution(tree,
                 )
             )
         assert +cell_counts(cell) == +expected, cell.code
+
+
+def test_members_loaded_with_their_past_move_the_snapshots_together(tree, varied, snapshots):  # noqa: F811
+    """An import adds many members at once, admitted years ago: the snapshots they reach are
+    adjusted in one sweep and still agree with the full count on every day."""
+    from dangvu.members.services import members_create_bulk
+    from dangvu.testing.factories import member_data
+
+    rows = []
+    for i, (cell, admitted, official) in enumerate(
+        [
+            (tree.cell1, date(2022, 3, 5), date(2023, 3, 6)),
+            (tree.cell2, date(2023, 11, 20), None),
+            (tree.cell1, date(2024, 6, 15), None),
+            (tree.cell3, date(2021, 1, 2), date(2022, 1, 3)),
+        ]
+    ):
+        data = member_data(
+            full_name=f"Nhập Cùng {i}", admission_date=admitted, official_date=official
+        )
+        data.pop("party_card_number", None)
+        data.pop("identity_number", None)
+        rows.append({**data, "organisation": cell})
+    members_create_bulk(actor=None, rows=rows)
+    _assert_agree(tree, DAYS + [date(2022, 6, 30), date(2023, 12, 31), date(2024, 6, 30)])
