@@ -121,13 +121,19 @@ def banded(tally, day: date) -> Tally:
 def _band_of(bands: dict, month: str, day: date) -> tuple[str, int]:
     """(age band on `day`, year × 12 + month) of a birth month "YYYY-MM", kept in `bands`."""
     known = bands[month] = (
-        age_band_of_month(month, age_band_limits(day)),
+        age_band_of_month(month, _limits_of_month(day.year, day.month)),
         int(month[:4]) * 12 + int(month[5:7]),
     )
     return known
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
+def _limits_of_month(year: int, month: int) -> list[tuple[str, str]]:
+    """age_band_limits of the days of one month (they move by month)."""
+    return age_band_limits(date(year, month, 1))
+
+
+@lru_cache(maxsize=1024)
 def _bands_of_month(year: int, month: int) -> dict[str, tuple[str, int]]:
     """Birth month -> (age band, year × 12 + month), filled as asked, for the days of one
     month (the limits move by month): a national snapshot build bands ~900 birth months for
