@@ -1462,6 +1462,7 @@ class Server:
             "127.0.0.1",
             "--port",
             str(self.port),
+            "--no-worker",  # the import is measured with a worker of its own
         ]
         if workers:
             command += ["--workers", str(workers)]
