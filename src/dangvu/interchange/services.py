@@ -39,7 +39,7 @@ __all__ = [
     "INLINE_ROWS",
 ]
 
-WRITE_CHUNK = 5000  # members written per step of the one transaction (memory stays bounded)
+WRITE_CHUNK = 10000  # members written per step of the one transaction (memory stays bounded)
 INLINE_ROWS = 2000  # a file at most this large is checked in the request that brings it
 
 

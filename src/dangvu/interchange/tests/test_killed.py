@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-ROWS = 12000  # three chunks of the write (interchange.services.WRITE_CHUNK)
+ROWS = 25000  # three chunks of the write (interchange.services.WRITE_CHUNK)
 
 SETUP = """
 import django
