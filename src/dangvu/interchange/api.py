@@ -5,7 +5,6 @@ CSV; the reference lists behind every coded field, with their Vietnamese and Eng
 from datetime import datetime
 from typing import Literal
 
-from django.conf import settings
 from django.http import FileResponse, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -27,12 +26,11 @@ from dangvu.interchange.exports import (
 from dangvu.interchange.models import ImportState
 from dangvu.interchange.selectors import import_get, import_list
 from dangvu.interchange.services import (
-    INLINE_ROWS,
     import_confirm,
     import_create,
-    import_enqueue,
     import_path,
-    import_run,
+    import_size_check,
+    import_start,
     progress_read,
 )
 from dangvu.interchange.writing import CONTENT_TYPES
@@ -200,13 +198,6 @@ def _out(job) -> dict:
     }
 
 
-def _start(job):
-    if job.total and job.total <= INLINE_ROWS:
-        return import_run(job.pk)
-    import_enqueue(job)
-    return job
-
-
 @router.post("/imports", response=documented(ImportOut, 201))
 def import_add(
     request,
@@ -222,13 +213,7 @@ def import_add(
     organisation = org_get(actor=request.user, code=payload.org, action="members.manage")
     if organisation is None:
         raise ValidationError({"org": _("No organisation with this code among yours.")})
-    if file.size > settings.DANGVU_IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(n)d MB.")
-                % {"n": settings.DANGVU_IMPORT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
+    import_size_check(file.size)
     job = import_create(
         actor=request.user,
         organisation=organisation,
@@ -237,7 +222,7 @@ def import_add(
         write=payload.write,
         partial=payload.partial,
     )
-    job = _start(job)
+    job = import_start(job)
     return Status(201, _out(import_get(actor=request.user, pk=job.pk)))
 
 
@@ -259,7 +244,7 @@ def import_write(request, payload: WriteIn, import_id: int = Path(..., ge=1, le=
     """Write a previewed file (state "checked"): checked again, then written whole, or its
     valid rows with `partial`."""
     job = import_get(actor=request.user, pk=import_id)
-    job = _start(import_confirm(actor=request.user, job=job, partial=payload.partial))
+    job = import_start(import_confirm(actor=request.user, job=job, partial=payload.partial))
     return _out(import_get(actor=request.user, pk=job.pk))
 
 

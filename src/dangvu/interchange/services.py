@@ -33,6 +33,8 @@ __all__ = [
     "import_run",
     "import_confirm",
     "import_enqueue",
+    "import_size_check",
+    "import_start",
     "import_path",
     "progress_read",
     "WRITE_CHUNK",
@@ -89,13 +91,7 @@ def import_create(
     ValidationError when the actor may not add members there or the file is not a table."""
     if not allows(actor, "members.manage", organisation):
         raise ValidationError({"organisation": _("You may not add members to this organisation.")})
-    if len(data) > settings.DANGVU_IMPORT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("The file is larger than %(n)d MB.")
-                % {"n": settings.DANGVU_IMPORT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
+    import_size_check(len(data))
     table = read_table(data, file_name)  # the kind and the header, before anything is stored
     stored = f"{uuid.uuid4().hex}.{table.kind}"
     import_path(stored).write_bytes(data)
@@ -110,6 +106,25 @@ def import_create(
     )
     job.place_in(organisation)
     job.save()
+    return job
+
+
+def import_size_check(size: int) -> None:
+    """ValidationError (field "file") for a file larger than an import accepts."""
+    if size > settings.DANGVU_IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(n)d MB.")
+                % {"n": settings.DANGVU_IMPORT_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+
+
+def import_start(job: MemberImport) -> MemberImport:
+    """Run a small file now (the answer shows its outcome), queue a large one for the worker."""
+    if job.total and job.total <= INLINE_ROWS:
+        return import_run(job.pk)
+    import_enqueue(job)
     return job
 
 

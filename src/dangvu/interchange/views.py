@@ -2,12 +2,10 @@
 render). A small file is checked in the request; a large one in `dangvu worker`, the page
 following its progress."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangvu.accounts.scoping import holds_anywhere
@@ -18,12 +16,11 @@ from dangvu.interchange.forms import ExportForm, ImportForm
 from dangvu.interchange.models import ImportState
 from dangvu.interchange.selectors import import_get, import_list
 from dangvu.interchange.services import (
-    INLINE_ROWS,
     import_confirm,
     import_create,
-    import_enqueue,
     import_path,
-    import_run,
+    import_size_check,
+    import_start,
     progress_read,
 )
 from dangvu.interchange.writing import CONTENT_TYPES
@@ -35,14 +32,6 @@ PAGE_SIZE = 20
 def _need(request, action: str) -> None:
     if not holds_anywhere(request.user, action):
         raise Http404
-
-
-def _start(job) -> None:
-    """Run a small file now, queue a large one for the worker."""
-    if job.total and job.total <= INLINE_ROWS:
-        import_run(job.pk)
-    else:
-        import_enqueue(job)
 
 
 def imports_view(request):
@@ -57,13 +46,7 @@ def imports_view(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > settings.DANGVU_IMPORT_MAX_BYTES:
-                raise ValidationError(
-                    {
-                        "file": _("The file is larger than %(n)d MB.")
-                        % {"n": settings.DANGVU_IMPORT_MAX_BYTES // (1024 * 1024)}
-                    }
-                )
+            import_size_check(upload.size)
             job = import_create(
                 actor=request.user,
                 organisation=form.cleaned_data["organisation"],
@@ -73,7 +56,7 @@ def imports_view(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            _start(job)
+            import_start(job)
             return redirect("interchange:import", import_id=job.pk)
     jobs = Paginator(import_list(actor=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "interchange/imports.html", {"form": form, "jobs": jobs})
@@ -109,7 +92,7 @@ def import_write(request, import_id):
             for error in errors:
                 messages.error(request, error)
     else:
-        _start(job)
+        import_start(job)
     return redirect("interchange:import", import_id=job.pk)
 
 

@@ -688,8 +688,8 @@ _register_news()
 
 
 def _make_import(cell, tag: str):
-    """A file of one member checked into the cell and not written (its file name is the row's
-    mark: only those who may add members to the cell see it)."""
+    """A file of two members checked into the cell and not written, one of them rejected (its
+    file name is the row's mark: only those who may add members to the cell see it)."""
     from dangvu.accounts.scoping import SYSTEM
     from dangvu.interchange.services import import_create, import_run
 
@@ -697,6 +697,8 @@ def _make_import(cell, tag: str):
     data = (
         "Họ và tên,Ngày sinh,Giới tính,Dân tộc,Giáo dục phổ thông,Nghề nghiệp,Ngày vào Đảng\n"
         f"Nguyễn Văn {_letters(n)},01/02/1990,Nam,Kinh,12/12,Nông dân,01/06/2020\n"
+        # A row born in the future: the import has a file of rejected rows to serve.
+        f"Trần Văn {_letters(n)},01/02/2090,Nam,Kinh,12/12,Nông dân,01/06/2020\n"
     ).encode()
     job = import_create(
         actor=SYSTEM,
