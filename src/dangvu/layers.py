@@ -4,7 +4,9 @@ import of the product code against it (core/tests/test_layers.py).
 
 A new app takes its place here: admission, meetings, documents and news go beside `reports`,
 above `stats`. `training` sits one layer above them: it hands a passed awareness class to the
-admission case and prints its certificates with the reports' typefaces (docs/decisions/0022)."""
+admission case and prints its certificates with the reports' typefaces (docs/decisions/0022).
+`interchange` sits above every app whose lists it exports or whose records it imports
+(docs/decisions/0025)."""
 
 __all__ = ["LAYERS", "BESIDE", "PROJECT"]
 
