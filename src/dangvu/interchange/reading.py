@@ -9,6 +9,7 @@ numbers, dates); memberfile turns them into record fields."""
 import codecs
 import csv
 import io
+import itertools
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -71,19 +72,32 @@ def _read_csv(data: bytes) -> Table:
     first = stream.readline()
     counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error:
+        raise ValidationError({"file": _("The first line cannot be read as CSV.")}) from None
     reader = csv.reader(stream, delimiter=delimiter)
 
     def rows():
-        line = 1
-        for values in reader:
-            line = reader.line_num + 1
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error:
+                raise ValidationError(
+                    {"file": _("Line %(n)d cannot be read as CSV.") % {"n": reader.line_num + 1}}
+                ) from None
             if any(v.strip() for v in values):
-                yield line, [_nfc(v) for v in values]
+                yield reader.line_num + 1, [_nfc(v) for v in values]
 
     return Table(
         "csv", encoding, [_nfc(h) for h in header], rows(), size=max(data.count(b"\n") - 1, 0)
     )
+
+
+def _filled(values) -> int:
+    return sum(v not in (None, "") for v in values)
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -93,24 +107,39 @@ def _read_xlsx(data: bytes) -> Table:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
         raise ValidationError({"file": _("The Excel file cannot be read (damaged?).")}) from None
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
+    try:
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        first_rows = [next(it, None) for _i in range(10)]
+    except Exception:  # noqa: BLE001 - as above
+        raise ValidationError({"file": _("The Excel file cannot be read (damaged?).")}) from None
     header_line, header = 0, []
     # The header is the first row with at least two filled cells: a title above it is skipped
     # (the exports put the organisation and date there).
-    for header_line, values in enumerate(it, start=1):
-        filled = [v for v in values if v not in (None, "")]
-        if len(filled) >= 2:
-            header = ["" if v is None else _nfc(str(v)) for v in values]
-            break
-        if header_line >= 10:
-            break
+    present = [r for r in first_rows if r is not None]
+    header_line = next(
+        (n for n, values in enumerate(present, start=1) if _filled(values) >= 2), len(present)
+    )
+    if present and _filled(present[header_line - 1]) >= 2:
+        header = ["" if v is None else _nfc(str(v)) for v in present[header_line - 1]]
+    # The rows read past the header while looking for it come first.
+    rest = [r for r in first_rows[header_line:] if r is not None]
+    it = itertools.chain(rest, it)
 
     def rows():
-        for line, values in enumerate(it, start=header_line + 1):
-            if any(v not in (None, "") for v in values):
-                yield line, [_nfc(v) if isinstance(v, str) else v for v in values]
-        wb.close()
+        line = header_line
+        try:
+            for line, values in enumerate(it, start=header_line + 1):
+                if any(v not in (None, "") for v in values):
+                    yield line, [_nfc(v) if isinstance(v, str) else v for v in values]
+        except ValidationError:
+            raise
+        except Exception:  # noqa: BLE001 - openpyxl raises many kinds on a damaged sheet
+            raise ValidationError(
+                {"file": _("Row %(n)d of the Excel file cannot be read.") % {"n": line + 1}}
+            ) from None
+        finally:
+            wb.close()
 
     size = max((ws.max_row or 0) - header_line, 0)
     return Table("xlsx", "", header, rows(), header_line, size)

@@ -296,3 +296,13 @@ def test_the_template_has_drop_down_lists(tree, users):
     assert ws.cell(1, 1).value == "Họ và tên *"
     assert len(ws.data_validations.dataValidation) >= 8
     assert [c.value for c in wb["Chi bộ"]["A"]][1:] == [tree.cell1.code, tree.cell2.code]
+
+
+def test_a_line_csv_cannot_read_refuses_the_file_naming_it(tree):
+    """A field longer than the csv module reads (131,072 characters) is a refused file, not a
+    server error."""
+    data = as_csv(ten_rows()[:2]) + b'"' + b"x" * 200_000 + b'",1\n'
+    job = import_run(
+        import_create(actor=SYSTEM, organisation=tree.cell1, data=data, file_name="a.csv").pk
+    )
+    assert job.state == ImportState.REFUSED and "CSV" in job.message
