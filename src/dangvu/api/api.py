@@ -3,6 +3,7 @@ owns its router (its schemas and endpoints, calling its selectors and services);
 only mounts them and holds no query of its own."""
 
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -103,6 +104,14 @@ def _schema_error(request, exc):
         if len(rest) > 1 and rest[0] in ("payload", "filters"):
             rest = rest[1:]
         errors.append((where, ".".join(rest) or "__all__", str(err.get("msg", "invalid"))))
+    return api.create_response(request, _error_body(errors), status=422)
+
+
+@api.exception_handler(MultiPartParserError)
+def _multipart_error(request, exc):
+    """A file upload whose body is not multipart/form-data (no boundary, a broken one): bad
+    input like any other, 422 naming the body (schemathesis sent JSON to POST /imports)."""
+    errors = [("body", "__all__", _("The request body is not valid multipart form data."))]
     return api.create_response(request, _error_body(errors), status=422)
 
 

@@ -140,3 +140,22 @@ def test_an_api_path_no_route_matches_answers_json(client, db):
     assert response["Content-Type"].startswith("application/json")
     assert response.json() == {"detail": "Not found"}
     assert client.get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+def test_a_file_upload_without_a_multipart_body_is_422(tree, users, api_client):
+    """schemathesis: POST /api/v1/imports with a JSON body: MultiPartParserError ("Invalid
+    boundary in multipart: None") was a 500."""
+    client = api_client(users.staff_kt)
+    before = db_snapshot()
+    r = _raw_post(client, "/imports", b'{"org": "KT"}')
+    assert r.status_code == 422, r.content
+    assert r.json()["detail"][0]["loc"][0] in ("body", "form", "file")
+    r = client.client.post(
+        API + "/imports",
+        data=b"--x\r\nbroken",
+        content_type="multipart/form-data",
+        **client._headers(),
+    )
+    assert r.status_code == 422, r.content
+    assert "multipart" in r.json()["detail"][0]["msg"]
+    assert db_snapshot() == before
