@@ -208,7 +208,7 @@ def import_template(*, org: Organisation | None = None) -> bytes:
     ws = wb.active
     ws.title = _("Members")
     lists = wb.create_sheet(_("Lists"))
-    fields = [f for f in RECORD]
+    fields = list(RECORD)
     cells: list[Organisation] = []
     if org is not None:
         cells = list(

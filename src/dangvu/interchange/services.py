@@ -160,11 +160,9 @@ def _actor_of(job: MemberImport):
 def _rejected_file(job: MemberImport, checked: Checked) -> str:
     """The rejected rows as the file had them, with the row number and the reasons, in the
     file's own format: correct them and import this file."""
-    from django.utils.translation import gettext
-
-    headers = [h for h in checked.headers]
-    columns = [Column(gettext("Row"), "int", 8)] + [Column(h or "-") for h in headers]
-    columns.append(Column(gettext("Reasons"), width=60))
+    headers = checked.headers
+    columns = [Column(_("Row"), "int", 8)] + [Column(h or "-") for h in headers]
+    columns.append(Column(_("Reasons"), width=60))
     width = len(headers)
     rows = (
         [line] + list(values[:width]) + [None] * (width - len(values)) + [reason]
@@ -172,7 +170,7 @@ def _rejected_file(job: MemberImport, checked: Checked) -> str:
     )
     out, _count = write_table(
         job.kind,
-        title=[gettext("Rejected rows of %(file)s") % {"file": job.file_name}],
+        title=[_("Rejected rows of %(file)s") % {"file": job.file_name}],
         columns=columns,
         rows=rows,
     )

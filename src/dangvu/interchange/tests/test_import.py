@@ -93,7 +93,7 @@ def test_ten_rows_three_bad_dry_run_refused_partial_then_idempotent(tree, tmp_pa
         call_command("import", "members", str(path), "--org", tree.cell1.code, "--dry-run")
     out = capsys.readouterr().out
     # Exactly the three bad rows, by their line in the file, with the reason.
-    assert "Dòng 4, cột Ngày sinh" in out and "tương lai" in out or "sau ngày hôm nay" in out
+    assert "Dòng 4, cột Ngày sinh (01/01/2090): Ngày không được sau ngày hôm nay." in out
     assert "Dòng 6, cột Dân tộc (Sao Hỏa)" in out
     assert "Dòng 9, cột Số thẻ đảng (20000001)" in out and "dòng 3" in out
     assert sorted(
