@@ -85,6 +85,7 @@ def candidate_list_view(request):
         "more": len(rows) > PAGE_SIZE,
         "today": timezone.localdate(),
         "can_add": holds_anywhere(request.user, "admission.manage"),
+        "filters": {"q": data.get("q", ""), "stage": stage, "due": data.get("due", "")},
     }
     if org is not None:
         context["stages"] = stage_counts(actor=request.user, org=org)

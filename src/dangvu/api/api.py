@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from dangvu.accounts.api import router as accounts_router
 from dangvu.accounts.services import token_authenticate
@@ -32,6 +32,17 @@ class BearerAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class SessionRead(SessionAuth):
+    """A signed-in person's browser may READ through the API (the pages' "Excel" and "CSV"
+    links are the API's lists as files: one implementation). Changes need a bearer token:
+    a session never authenticates a POST, PUT or DELETE here."""
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return None
+        return super().__call__(request)
 
 
 # What the HTTP server in front answers, before Dangvu sees the request: a request line longer
@@ -58,9 +69,10 @@ api = DangvuAPI(
     version="1",
     description="Party organisations, members and statistics. Authenticate with "
     "`Authorization: Bearer <token>` (create one with `dangvu token create USERNAME`). "
+    "A signed-in browser session may also read (GET). "
     "Every operation answers 401 without a valid token, 404 for anything outside the "
     "caller's scope (it does not exist for them) and 422 for bad input, naming the field.",
-    auth=BearerAuth(),
+    auth=[BearerAuth(), SessionRead()],
     urls_namespace="api",
 )
 

@@ -16,6 +16,7 @@ from dangvu.admission import choices as admission_choices
 from dangvu.core import refdata
 from dangvu.core.apischema import MAX_ID, documented
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import CONTENT_TYPES
 from dangvu.documents import choices as document_choices
 from dangvu.interchange.exports import (
     DEFAULT_COLUMNS,
@@ -33,7 +34,6 @@ from dangvu.interchange.services import (
     import_start,
     progress_read,
 )
-from dangvu.interchange.writing import CONTENT_TYPES
 from dangvu.meetings import choices as meeting_choices
 from dangvu.members import choices as member_choices
 from dangvu.news import choices as news_choices

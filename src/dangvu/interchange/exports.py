@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from dangvu.accounts.scoping import allows, covers_all
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import Column, write_table
 from dangvu.core.text import clean_text
 from dangvu.interchange.memberfile import ORGANISATION
-from dangvu.interchange.writing import Column, write_table
 from dangvu.members.apps import SENSITIVE_FIELDS
 from dangvu.members.choices import Status
 from dangvu.members.fields import RECORD, record_field
@@ -41,7 +41,7 @@ REASON_MIN = 10  # characters: "báo cáo" is not a reason
 class ExportColumn:
     name: str
     label: object
-    kind: str = "text"  # writing.Column's kinds
+    kind: str = "text"  # core.tables.Column kinds
     sensitive: bool = False
     width: int = 18
 

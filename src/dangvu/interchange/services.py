@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import Column, write_table
 from dangvu.core.text import clean_text
 from dangvu.interchange.memberfile import Checked, check_file
 from dangvu.interchange.models import ImportState, MemberImport
 from dangvu.interchange.reading import read_table
-from dangvu.interchange.writing import Column, write_table
 from dangvu.members.services import members_create_checked, recorder_id
 from dangvu.organisations.models import Organisation
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from dangvu.accounts.scoping import holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
+from dangvu.core.tables import CONTENT_TYPES
 from dangvu.interchange.exports import MEMBER_COLUMNS, import_template, members_export
 from dangvu.interchange.forms import ExportForm, ImportForm
 from dangvu.interchange.models import ImportState
@@ -23,7 +24,6 @@ from dangvu.interchange.services import (
     import_start,
     progress_read,
 )
-from dangvu.interchange.writing import CONTENT_TYPES
 from dangvu.organisations.selectors import org_get
 
 PAGE_SIZE = 20

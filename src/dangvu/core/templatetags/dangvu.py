@@ -82,3 +82,22 @@ def inline_stylesheet():
     from dangvu.core.stylesheet import stylesheet
 
     return stylesheet()
+
+
+@register.inclusion_tag("core/_files.html")
+def file_links(api_path, **params):
+    """Links to download a list or report as Excel and CSV: the API's own file of it
+    (core.tables), with the filters the page shows (empty ones left out)."""
+    from django.http import QueryDict
+
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if value not in (None, ""):
+            query[key] = getattr(value, "code", None) or (
+                value.isoformat() if hasattr(value, "isoformat") else value
+            )
+    links = []
+    for fmt, label in (("xlsx", "Excel"), ("csv", "CSV")):
+        query["format"] = fmt
+        links.append((f"{api_path}?{query.urlencode()}", label, fmt))
+    return {"links": links}
