@@ -124,7 +124,7 @@ def test_the_files_of_a_list_say_what_its_json_says(world, route, spec):
     read = [
         [
             _text(v.date() if k == "date" and isinstance(v, datetime) else v)
-            for v, k in zip(row, kinds)
+            for v, k in zip(row, kinds, strict=True)
         ]
         for row in rows
     ]
