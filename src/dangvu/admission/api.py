@@ -198,9 +198,12 @@ class DeadlineOut(Schema):
     id: int
     full_name: str
     organisation: str
+    organisation_name: str
     stage: str
+    stage_label: str
     due_on: date
     due_kind: str
+    due_label: str
     overdue: bool
 
 
@@ -273,6 +276,98 @@ def _member_of(request, pk: int | None, field: str):
 
 
 # --- endpoints ------------------------------------------------------------------------------
+
+BREAKDOWNS = {
+    "gender": "Giới tính",
+    "age_band": "Độ tuổi",
+    "ethnicity": "Dân tộc",
+    "education": "Trình độ giáo dục phổ thông",
+    "professional": "Trình độ chuyên môn",
+    "theory": "Trình độ lý luận chính trị",
+    "occupation": "Nghề nghiệp",
+}
+
+
+def _development_rows(report: dict):
+    """The development report as one table: its totals, each breakdown, the open cases by
+    stage."""
+    yield {"group": "Tổng số", "label": "Kết nạp trong kỳ", "count": report["admitted"]}
+    for key, label in (
+        ("women", "Nữ"),
+        ("ethnic_minority", "Dân tộc thiểu số"),
+        ("religious", "Có tôn giáo"),
+        ("readmitted", "Kết nạp lại"),
+    ):
+        if isinstance(report.get(key), dict):
+            yield {"group": "Tổng số", "label": label, **report[key]}
+    for key, rows in report.get("breakdowns", {}).items():
+        for row in rows:
+            yield {"group": BREAKDOWNS.get(key, key), **row}
+    for row in report.get("pipeline", ()):
+        yield {"group": "Hồ sơ đang mở theo bước", "label": row["label"], "count": row["count"]}
+
+
+DEVELOPMENT = TableSpec(
+    "development",
+    "Báo cáo phát triển đảng viên",
+    (
+        Column("Nhóm", key="group", width=30),
+        Column("Chỉ tiêu", key="label", width=34),
+        Column("Số lượng", "int", 10, key="count"),
+        Column("Tỷ lệ (%)", "number", 10, key="percent"),
+    ),
+    items=_development_rows,
+)
+TARGETS = TableSpec(
+    "targets",
+    "Chỉ tiêu phát triển đảng viên nhiệm kỳ",
+    (
+        Column("Tổ chức đảng", key="organisation.name", width=30),
+        Column("Mã", key="organisation.code", width=14),
+        Column("Từ ngày", "date", 12, key="term_start"),
+        Column("Đến ngày", "date", 12, key="term_end"),
+        Column("Tính đến", "date", 12, key="counted_to"),
+        Column("Chỉ tiêu", "int", 10, key="target"),
+        Column("Đã kết nạp", "int", 10, key="admitted"),
+        Column("Đạt (%)", "number", 10, key="percent"),
+        Column("Thời gian nhiệm kỳ đã qua (%)", "number", 12, key="term_elapsed_percent"),
+        Column("Tốc độ (người/năm)", "number", 12, key="pace_per_year"),
+        Column("Cần (người/năm)", "number", 12, key="needed_per_year"),
+        Column("Dự báo cuối nhiệm kỳ", "int", 12, key="forecast"),
+        Column("Dân tộc thiểu số: đã kết nạp", "int", 12, key="ethnic_minority.admitted"),
+        Column("Dân tộc thiểu số: chỉ tiêu", "int", 12, key="ethnic_minority.target"),
+        Column("Nữ: đã kết nạp", "int", 12, key="women.admitted"),
+        Column("Nữ: chỉ tiêu", "int", 12, key="women.target"),
+        Column("Thanh niên: đã kết nạp", "int", 12, key="youth.admitted"),
+        Column("Thanh niên: chỉ tiêu", "int", 12, key="youth.target"),
+    ),
+)
+DEADLINES = TableSpec(
+    "deadlines",
+    "Hồ sơ phát triển đảng viên quá hạn và sắp đến hạn",
+    (
+        Column("Họ và tên", key="full_name", width=28),
+        Column("Mã chi bộ", key="organisation", width=14),
+        Column("Chi bộ", key="organisation_name", width=28),
+        Column("Bước", key="stage_label", width=24),
+        Column("Việc đến hạn", key="due_label", width=30),
+        Column("Hạn", "date", 12, key="due_on"),
+        Column("Quá hạn", key="overdue", width=10),
+        Column("Mã hồ sơ", "int", 10, key="id"),
+    ),
+    items="cases",
+)
+WARNINGS = TableSpec(
+    "warnings",
+    "Cảnh báo phát triển đảng viên",
+    (
+        Column("Tổ chức đảng", key="name", width=30),
+        Column("Mã", key="code", width=14),
+        Column("Cảnh báo", key="kind", width=20),
+        Column("Lý do", key="why", width=50),
+    ),
+    items="warnings",
+)
 
 CANDIDATES = TableSpec(
     "candidates",
@@ -367,13 +462,20 @@ def candidate_transition(
     return Status(201, _detail(request, candidate_get(actor=request.user, pk=c.pk)))
 
 
-@router.get("/targets", response=documented(list[TargetOut]))
-def targets(request, org: str = Query(..., max_length=40)):
+class OrgFilter(Tabular):
+    org: str = Field(..., max_length=40, description="The organisation's code")
+
+
+@router.get("/targets", response=documented(list[TargetOut]), openapi_extra=tabular(TARGETS))
+def targets(request, filters: Query[OrgFilter]):
     """A committee's term targets of new members with their progress, counted from the
     admission events: percent of the target and of the term, the pace needed and the forecast
     at the current pace; by sub-target, year and child organisation."""
-    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
-    return targets_progress(targets_for(actor=request.user, org=o))
+    o = org_get_or_404(actor=request.user, code=filters.org, action="admission.view")
+    found = targets_progress(targets_for(actor=request.user, org=o))
+    if filters.format != "json":
+        return table_response(TARGETS, filters.format, found, schema=TargetOut, org=o)
+    return found
 
 
 @router.post("/targets", response=documented(TargetOut, 201))
@@ -405,49 +507,67 @@ def target_add(request, payload: TargetIn):
     return Status(201, target_progress(target))
 
 
-@router.get("/admission/warnings", response=documented(WarningsOut))
-def admission_warnings(request, org: str = Query(..., max_length=40)):
+@router.get(
+    "/admission/warnings", response=documented(WarningsOut), openapi_extra=tabular(WARNINGS)
+)
+def admission_warnings(request, filters: Query[OrgFilter]):
     """Where development is needed under an organisation: cells with fewer than three official
     members, a high average age, no admission for years, villages whose cell secretary is not
     the village head; and the share of village and mass-organisation heads who are members."""
-    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    o = org_get_or_404(actor=request.user, code=filters.org, action="admission.view")
     report = development_warnings(actor=request.user, org=o)
-    return {k: report[k] for k in ("warnings", "shares", "settings")}
+    out = {k: report[k] for k in ("warnings", "shares", "settings")}
+    if filters.format != "json":
+        return table_response(WARNINGS, filters.format, out, schema=WarningsOut, org=o)
+    return out
 
 
-@router.get("/reports/development", response=documented(dict))
-def development(
-    request,
-    org: str = Query(..., max_length=40),
-    date_from: Day = Query(..., alias="from"),
-    date_to: Day | None = Query(None, alias="to"),
-):
+class PeriodFilter(OrgFilter):
+    date_from: Day = Field(..., alias="from")
+    date_to: Day | None = Field(None, alias="to", description="Default: today")
+
+
+@router.get("/reports/development", response=documented(dict), openapi_extra=tabular(DEVELOPMENT))
+def development(request, filters: Query[PeriodFilter]):
     """Admissions over a period in a subtree, counted from the events (by ethnicity, gender,
     age band and education), and the open cases at each stage."""
-    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
-    return development_report(
-        actor=request.user, org=o, date_from=date_from, date_to=date_to or timezone.localdate()
+    o = org_get_or_404(actor=request.user, code=filters.org, action="admission.view")
+    date_to = filters.date_to or timezone.localdate()
+    report = development_report(
+        actor=request.user, org=o, date_from=filters.date_from, date_to=date_to
     )
+    if filters.format != "json":
+        period = (filters.date_from, date_to)
+        return table_response(DEVELOPMENT, filters.format, report, org=o, period=period)
+    return report
 
 
-@router.get("/admission/deadlines", response=documented(DeadlinesOut))
-def admission_deadlines(request, org: str = Query(..., max_length=40)):
+@router.get(
+    "/admission/deadlines", response=documented(DeadlinesOut), openapi_extra=tabular(DEADLINES)
+)
+def admission_deadlines(request, filters: Query[OrgFilter]):
     """The deadlines dashboard of a committee or cell: open cases overdue or due within 30
     days, counted by what is due, the first 200 by date."""
-    o = org_get_or_404(actor=request.user, code=org, action="admission.view")
+    o = org_get_or_404(actor=request.user, code=filters.org, action="admission.view")
     board = deadlines(actor=request.user, org=o)
-    return {
+    out = {
         **{k: board[k] for k in ("overdue", "soon", "overdue_total", "soon_total")},
         "cases": [
             {
                 "id": row["candidate"].pk,
                 "full_name": row["candidate"].full_name,
                 "organisation": row["candidate"].organisation.code,
+                "organisation_name": row["candidate"].organisation.name,
                 "stage": row["candidate"].stage,
+                "stage_label": str(row["candidate"].get_stage_display()),
                 "due_on": row["candidate"].due_on,
                 "due_kind": row["candidate"].due_kind,
+                "due_label": str(row["kind"]),
                 "overdue": row["overdue"],
             }
             for row in board["cases"]
         ],
     }
+    if filters.format != "json":
+        return table_response(DEADLINES, filters.format, out, schema=DeadlinesOut, org=o)
+    return out

@@ -15,8 +15,9 @@ text (never a formula: core.xlsx)."""
 
 import csv
 import io
+import json
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -24,6 +25,7 @@ from typing import Any, Literal
 from django.http import FileResponse
 from django.utils import timezone
 from ninja import Schema
+from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
 __all__ = [
@@ -163,12 +165,14 @@ class Tabular(Schema):
 @dataclass(frozen=True)
 class TableSpec:
     """A list or report as a table: `items` is where its rows are in the JSON ("" when the
-    answer is the list itself; "children" for a report's rows), each column names its key."""
+    answer is the list itself; "children" for a report's rows; or a function of the report's
+    JSON giving its rows, for a report whose figures are in several lists), each column names
+    its key in a row."""
 
     name: str  # the file's name: "<name>-<organisation>.xlsx"
     title: str
     columns: tuple[Column, ...]
-    items: str = ""
+    items: str | Callable[[dict], Iterable[dict]] = ""
 
     def __post_init__(self):
         SPECS[self.name] = self
@@ -203,7 +207,10 @@ def _cell(value: Any, kind: str) -> Any:
 
 def table_rows(spec: TableSpec, data: Any) -> Iterable[list]:
     """The rows of the table: each JSON item's values at the columns' keys."""
-    items = _get(data, spec.items) if spec.items else data
+    if callable(spec.items):
+        items = spec.items(data)
+    else:
+        items = _get(data, spec.items) if spec.items else data
     for item in items or ():
         yield [_cell(_get(item, c.key), c.kind) for c in spec.columns]
 
@@ -221,12 +228,12 @@ def table_response(
 ) -> FileResponse:
     """The list or report as a file to download. `data` is what the JSON answer holds (a
     report's dict, or the items of a list: any iterable, read once); `schema` the item's
-    response schema, so that each row is exactly the JSON's; `org` and `period` (two dates)
+    response schema (a report's, if it has one), so that each row is exactly the JSON's; `org` and `period` (two dates)
     go into the title and the file's name."""
-    if spec.items:
-        data = dict(data)
-        data[spec.items] = _json(schema, _get(data, spec.items) or ())
-        rows = table_rows(spec, data)
+    if spec.items:  # a report: bounded in size, read as its JSON
+        if schema is not None:
+            data = schema.model_validate(data, from_attributes=True).model_dump(mode="json")
+        rows = table_rows(spec, json.loads(json.dumps(data, cls=NinjaJSONEncoder)))
     else:
         rows = table_rows(spec, _json(schema, data))
     if period:
