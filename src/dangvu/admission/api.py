@@ -4,13 +4,14 @@ deadlines. The person's particulars are the member record's fields (members.fiel
 ones are left out where the caller's role does not show them."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, create_model
 
 from dangvu.accounts.scoping import release_sensitive
-from dangvu.admission.choices import Proposer, Step
+from dangvu.admission.choices import Proposer, Stage, Step
 from dangvu.admission.models import Candidate, CandidateStep
 from dangvu.admission.selectors import (
     candidate_get,
@@ -29,7 +30,7 @@ from dangvu.admission.services import (
     candidate_step,
     target_set,
 )
-from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
@@ -42,6 +43,12 @@ __all__ = ["router"]
 
 router = Router(tags=["admission"])
 
+StageCode = codes(Stage)
+DueKind = codes(("decision", "ceremony", "recognition", "certificate"), "")
+ProposerCode = codes(Proposer)
+StepCode = codes(Step)
+WarningKind = codes(("few_members", "old_members", "no_admission", "secretary_not_head"))
+
 _OMIT = ("party_card_number", "admission_date", "ceremony_date", "official_date")
 
 CandidateOut = create_model(
@@ -52,12 +59,12 @@ CandidateOut = create_model(
     id=(int, ...),
     organisation=(str, ...),
     organisation_name=(str, ...),
-    stage=(str, ...),
+    stage=(StageCode, ...),
     stage_label=(str, ...),
     stage_on=(date, ...),
     due_on=(date | None, None),
-    due_kind=(str, ""),
-    proposed_by=(str, ...),
+    due_kind=(DueKind, ""),
+    proposed_by=(ProposerCode, ...),
     helper=(int | None, None),
     hard_area=(bool, False),
     failed_votes=(int, 0),
@@ -73,7 +80,7 @@ CandidateOut = create_model(
 
 class StepOut(Schema):
     seq: int
-    step: str
+    step: StepCode
     label: str
     date: date
     document_number: str
@@ -97,7 +104,7 @@ CandidateIn = create_model(
     **schema_fields(omit=_OMIT),
     organisation=(str, Field(..., max_length=40, description="The party cell's code")),
     date=(Day | None, Field(None, description="Identified on (default: today)")),
-    proposed_by=(str, Field(Proposer.CELL, max_length=20, description=" | ".join(Proposer))),
+    proposed_by=(ProposerCode, Field(Proposer.CELL, description="Who proposed the person")),
     helper=(int | None, Field(None, ge=1, le=MAX_ID, description="The helping member's id")),
     hard_area=(bool, False),
     note=(str, Field("", max_length=2000)),
@@ -110,9 +117,7 @@ class IntroducerIn(Schema):
 
 
 class TransitionIn(Schema):
-    step: str = Field(
-        ..., max_length=20, description=" | ".join(s for s in Step if s != "identified")
-    )
+    step: codes(s for s in Step if s != Step.IDENTIFIED) = Field(..., description="The step")
     date: Day
     document_number: str = Field("", max_length=60)
     issuer: str = Field("", max_length=255)
@@ -134,8 +139,8 @@ class TransitionIn(Schema):
 class CandidateFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Cases of this subtree")
     q: str = Field("", max_length=200, description="Words of the name")
-    stage: str = Field("", max_length=20, description="A stage, or `open`")
-    due: str = Field("", max_length=10, description="overdue | soon")
+    stage: StageCode | Literal["open", ""] = Field("", description="A stage, or `open`")
+    due: Literal["overdue", "soon", ""] = Field("", description="overdue | soon")
     after: int | None = Field(None, ge=1, le=MAX_ID, description="Last id of the previous page")
     limit: int = Field(50, ge=1, le=500)
 
@@ -182,7 +187,7 @@ class TargetIn(Schema):
 
 
 class WarningOut(Schema):
-    kind: str = Field(description="few_members | old_members | no_admission | secretary_not_head")
+    kind: WarningKind
     code: str
     name: str
     why: str
@@ -199,10 +204,10 @@ class DeadlineOut(Schema):
     full_name: str
     organisation: str
     organisation_name: str
-    stage: str
+    stage: StageCode
     stage_label: str
     due_on: date
-    due_kind: str
+    due_kind: DueKind
     due_label: str
     overdue: bool
 

@@ -3,7 +3,7 @@ bodies every operation documents, the date type with the supported range, and bo
 parameters. Lives in core so that apps below `api` can use it (docs/decisions/0010)."""
 
 from datetime import date, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import AfterValidator, Field
@@ -18,6 +18,7 @@ __all__ = [
     "Clock",
     "documented",
     "MAX_ID",
+    "codes",
 ]
 
 MAX_ID = 2**63 - 1  # the largest 64-bit id: a larger number is no id (422, not a 500)
@@ -57,3 +58,11 @@ def documented(ok: Any, status: int = 200, *, auth: bool = True) -> dict[int, An
     if auth:
         responses[401] = ErrorOut
     return responses
+
+
+def codes(values, *extra: str) -> Any:
+    """A coded field's type: its codes (a TextChoices, or any iterable of codes) and `extra`
+    values ("" for none, "open"...) as a Literal, which the schema shows as an enum. Its
+    Vietnamese labels are at /api/v1/reference."""
+    found = tuple(getattr(values, "values", values))
+    return Literal[found + tuple(v for v in extra if v not in found)]
