@@ -16,7 +16,8 @@ Order of work (every write goes through a service, actor = the system):
    weeks (dataset.demo.training);
 8. Hà Giang's directive and Cà Mau's plan with their implementation (written before step 3) and
    Quảng Ngãi's recent plan to its communes (dataset.demo.documents);
-9. the portal's articles about the three localities and readers' comments (dataset.demo.news).
+9. the portal's articles about the three localities and readers' comments (dataset.demo.news);
+10. a cell's member spreadsheet, checked and waiting to be written (dataset.demo.interchange).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
@@ -34,6 +35,7 @@ from django.utils import timezone
 from dangvu.core.db import refresh_planner_statistics
 from dangvu.dataset.demo.admission import record_development_recent, record_development_story
 from dangvu.dataset.demo.documents import record_document_history, record_recent_documents
+from dangvu.dataset.demo.interchange import record_member_file
 from dangvu.dataset.demo.meetings import record_meetings
 from dangvu.dataset.demo.news import record_news
 from dangvu.dataset.demo.people import Event, Person, generate_people
@@ -199,3 +201,5 @@ def _build(say: Callable[[str], None]) -> None:
     record_recent_documents(timezone.localdate())
     say("The portal's articles and readers' comments …")
     record_news()
+    say("A cell's member spreadsheet, checked and waiting to be written …")
+    record_member_file()

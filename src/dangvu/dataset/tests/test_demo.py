@@ -621,3 +621,23 @@ def test_dak_glei_awareness_classes_hand_their_candidates_to_admission(demo):
     assert report.classes == 2 and report.participants == report.in_cluster_classes_people
     assert consistency_check() == []
     assert call_command("check") is None
+
+
+def test_a_cell_s_member_spreadsheet_waits_checked_on_the_officer_s_home_page(demo):
+    """The demo's file: eight rows, two of them named with their reasons (an unknown ethnic
+    group; a card number a member already holds), nothing written; the officer sees it due."""
+    from django.test import Client
+
+    from dangvu.interchange.models import ImportState, MemberImport
+
+    job = MemberImport.objects.get(file_name="danh-sach-dang-vien-chi-bo.xlsx")
+    assert job.state == ImportState.CHECKED and job.total == 8
+    assert (job.new_count, job.rejected_count, job.written_count) == (6, 2, 0)
+    lines = sorted({p["line"] for p in job.problems})
+    assert lines == [10, 11]  # title, blank, header: the 7th and 8th people are rows 10 and 11
+    cards = [f"6239{n:04d}" for n in range(1, 8)]
+    assert not Member.objects.filter(party_card_number__in=cards).exists()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bantochuc"))
+    home = client.get("/").content.decode()
+    assert "/interchange/imports/" in home and "Tệp nhập đã kiểm tra, chờ ghi vào hồ sơ" in home
