@@ -46,6 +46,7 @@ from targets import (
     implementation_summary_target,
     import_target,
     judge,
+    large_export_target,
     list_export_target,
     meetings_dashboard_target,
     member_page_target,
@@ -1253,6 +1254,33 @@ class Bench:
                 f"{seconds:.1f} s (check and write), peak RSS {worker:.0f} MiB",
             )
 
+            # The largest list the dataset holds (after the import): its whole tree up to
+            # LARGE_EXPORT members, else its largest province.
+            total = Member.objects.filter(status__in=("official", "probationary")).count()
+            if total <= LARGE_EXPORT:
+                subject = Organisation.objects.filter(depth=1).order_by("path").first()
+            else:
+                subject = province
+            n = Member.objects.filter(
+                org_path__startswith=subject.path, status__in=("official", "probationary")
+            ).count()
+            out = Path(tmp) / "large.xlsx"
+            started = clock.perf_counter()
+            args = ["export", "members", "--org", subject.code, "--format", "xlsx"]
+            rss = _child_rss([*args, "--output", str(out)])
+            seconds = clock.perf_counter() - started
+            self.add(
+                f"member list of {subject.code} ({n:,} members) as XLSX (dangvu export)",
+                [seconds * 1000],
+                seconds=round(seconds, 1),
+                seconds_per_150k=round(seconds * 150_000 / max(n, 1), 1),
+                peak_rss_mib=round(rss, 1),
+                **large_export_target(),
+                note=f"{n:,} members, {out.stat().st_size / 1e6:.1f} MB file, "
+                f"{seconds:.1f} s ({seconds * 150_000 / max(n, 1):.1f} s per 150,000), "
+                f"peak RSS {rss:.0f} MiB",
+            )
+
     def portal(self, subjects: dict, port: int) -> None:
         """The public portal under load: 50 readers on loopback asking its home, category and
         article pages (anonymous, as the public reads them) for PORTAL_SECONDS; and the
@@ -1325,6 +1353,7 @@ class Bench:
 # --- processes of their own ----------------------------------------------------------------------
 
 IMPORT_ROWS = 100_000
+LARGE_EXPORT = 200_000  # members: the whole tree's list up to this size, else a province's
 
 _RSS_CHILD = """
 import resource, sys
@@ -1515,7 +1544,17 @@ def main(argv: list[str] | None = None) -> int:
         default=Path(__file__).parent / "out" / "serve.log",
         help="the server's output (default bench/out/serve.log, untracked)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help='these sections only, by name, comma-separated ("data in and out"): to measure '
+        "one change without the rest",
+    )
     args = parser.parse_args(argv)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+
+    def wanted(name: str) -> bool:
+        return not only or name in only
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvu.settings")
     import django
@@ -1534,26 +1573,44 @@ def main(argv: list[str] | None = None) -> int:
     subjects = bench.subjects()
     bench.ensure_cover_index()
 
-    server = Server(args.log, args.workers)
-    try:
-        server.wait_ready(key)
-        client = Client(server.port, key)
-        bench.section("report today", bench.reports_today, subjects, client)
-        bench.section("report as of", bench.reports_as_of, subjects, client)
-        bench.section("official forms as files", bench.exports, subjects)
-        bench.section("name search", bench.name_search, user, client)
-        bench.section("member list page", bench.member_pages, subjects, client)
-        bench.section("portal", bench.portal, subjects, server.port)
-        client.close()
-    finally:
-        server.stop()
-    bench.section("record event", bench.events, user)
-    bench.section("member development", bench.development, subjects, user)
-    bench.section("cell meetings", bench.meetings, subjects, user)
-    bench.section("training", bench.training, subjects, user)
-    bench.section("documents", bench.documents, subjects, user)
-    # Last: the import adds its members to the dataset (new ones at every run).
-    bench.section("data in and out", bench.interchange, subjects)
+    served = (
+        ("report today", bench.reports_today, True),
+        ("report as of", bench.reports_as_of, True),
+        ("official forms as files", bench.exports, False),
+        ("name search", bench.name_search, "user"),
+        ("member list page", bench.member_pages, True),
+        ("portal", bench.portal, "port"),
+    )
+    if any(wanted(name) for name, _f, _a in served):
+        server = Server(args.log, args.workers)
+        try:
+            server.wait_ready(key)
+            client = Client(server.port, key)
+            for name, section, takes in served:
+                if not wanted(name):
+                    continue
+                if takes is True:
+                    bench.section(name, section, subjects, client)
+                elif takes == "user":
+                    bench.section(name, section, user, client)
+                elif takes == "port":
+                    bench.section(name, section, subjects, server.port)
+                else:
+                    bench.section(name, section, subjects)
+            client.close()
+        finally:
+            server.stop()
+    for name, section, arguments in (
+        ("record event", bench.events, (user,)),
+        ("member development", bench.development, (subjects, user)),
+        ("cell meetings", bench.meetings, (subjects, user)),
+        ("training", bench.training, (subjects, user)),
+        ("documents", bench.documents, (subjects, user)),
+        # Last: the import adds its members to the dataset (new ones at every run).
+        ("data in and out", bench.interchange, (subjects,)),
+    ):
+        if wanted(name):
+            bench.section(name, section, *arguments)
     json.dump(bench.rows, sys.stdout, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0

@@ -280,3 +280,13 @@ def list_export_target() -> dict:
     """A province's member list (150,000 at 5.6M) as XLSX: ≤ 60 s, peak memory ≤ 300 MiB
     (issue 20)."""
     return rule([["seconds", "<=", 60], ["peak_rss_mib", "<=", 300]], "≤ 60 s, peak RSS ≤ 300 MiB")
+
+
+def large_export_target() -> dict:
+    """The largest member list the dataset holds (the whole tree up to 200,000 members, else
+    its largest province) as XLSX, its time scaled to 150,000 members: ≤ 60 s, peak memory
+    ≤ 300 MiB whatever its size (issue 20: the bound the 150,000-member province needs)."""
+    return rule(
+        [["seconds_per_150k", "<=", 60], ["peak_rss_mib", "<=", 300]],
+        "≤ 60 s per 150,000 members, peak RSS ≤ 300 MiB",
+    )
