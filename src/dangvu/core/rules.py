@@ -324,8 +324,12 @@ def rule_value(key: str, *, on: date, scope: str = ""):
 
 
 def rule_value_or_none(key: str, *, on: date):
-    """The value in force on a date, or None before the first document Dangvu records."""
-    try:
-        return rule(key, on=on).value
-    except RuleNotInForce:
-        return None
+    """The value in force on a date, or None before the first document Dangvu records.
+    (Without raising RuleNotInForce: a bulk load asks this for every member admitted before
+    2021, and building the exception's message cost more than the look-up.)"""
+    found = _by_key().get((key, ""))
+    if found is None:
+        raise UnknownRule(key)
+    dates, values = found
+    i = bisect_right(dates, on)
+    return values[i - 1].value if i else None
