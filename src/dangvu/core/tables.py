@@ -236,7 +236,9 @@ def table_response(
         rows = table_rows(spec, json.loads(json.dumps(data, cls=NinjaJSONEncoder)))
     else:
         rows = table_rows(spec, _json(schema, data))
-    if period:
+    if period and period[0] == period[1]:
+        when = f"Ngày {period[0]:%d/%m/%Y}"
+    elif period:
         when = f"Từ {period[0]:%d/%m/%Y} đến {period[1]:%d/%m/%Y}"
     else:
         when = f"Ngày {timezone.localdate():%d/%m/%Y}"

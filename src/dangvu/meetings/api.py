@@ -5,7 +5,9 @@ their visits; member tasks; the meetings report of a subtree."""
 from datetime import date, time
 
 from django.http import Http404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -14,7 +16,8 @@ from dangvu.core.apischema import MAX_ID, Clock, Day, documented
 from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
-from dangvu.meetings.choices import Absence, Evaluator, Kind, State, TaskState
+from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
+from dangvu.meetings.choices import Absence, Evaluator, Kind, Level, State, TaskState
 from dangvu.meetings.models import Meeting, MemberTask, Supervision
 from dangvu.meetings.selectors import attendance_of, meeting_get, meeting_list, meetings_report
 from dangvu.meetings.services import (
@@ -33,6 +36,7 @@ from dangvu.meetings.services import (
 )
 from dangvu.members.selectors import member_get
 from dangvu.organisations.selectors import org_get, org_get_or_404
+from dangvu.stats.services import report_served
 
 __all__ = ["router"]
 
@@ -44,7 +48,9 @@ class MeetingOut(Schema):
     organisation: str
     organisation_name: str
     kind: str
+    kind_label: str
     state: str
+    state_label: str
     planned_on: date
     starts_at: str | None = Field(None, description="HH:MM")
     place: str
@@ -98,7 +104,7 @@ class CalendarIn(Schema):
     thematic_topic: str = Field("", max_length=300)
 
 
-class MeetingFilter(Schema):
+class MeetingFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Meetings of this subtree")
     date_from: Day | None = Field(None, alias="from")
     date_to: Day | None = Field(None, alias="to")
@@ -135,6 +141,7 @@ class AttendanceOut(Schema):
     exempted: bool
     away: bool
     attendance: str = Field(description="present | excused | unexcused | away")
+    attendance_label: str
     reason: str
 
 
@@ -179,6 +186,7 @@ class SupervisionIn(Schema):
 class SupervisionOut(Schema):
     id: int
     committee: str
+    committee_name: str
     cell: str
     cell_name: str
     supervisor: str
@@ -208,13 +216,16 @@ class TaskIn(Schema):
 class TaskOut(Schema):
     id: int
     member: int
+    member_name: str
     cell: str
+    cell_name: str
     title: str
     suited_to: str
     detail: str
     assigned_on: date
     due_on: date
     state: str
+    state_label: str
     reviewed_on: date | None
     review: str
 
@@ -226,17 +237,134 @@ class ReviewIn(Schema):
     meeting: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class TaskFilter(Schema):
+class SupervisionFilter(Tabular):
+    org: str | None = Field(None, max_length=40, description="Assignments in this subtree")
+
+
+class TaskFilter(Tabular):
     org: str | None = Field(None, max_length=40)
     member: int | None = Field(None, ge=1, le=MAX_ID)
     state: str = Field("", max_length=20, description=" | ".join(TaskState))
     limit: int = Field(200, ge=1, le=1000)
 
 
-class ReportFilter(Schema):
+class ReportFilter(Tabular):
     org: str = Field(..., max_length=40)
     date_from: Day = Field(..., alias="from")
     date_to: Day = Field(..., alias="to")
+
+
+# --- as files (core.tables) -----------------------------------------------------------------
+
+MEETINGS = TableSpec(
+    "meetings",
+    "Danh sách buổi sinh hoạt chi bộ",
+    (
+        Column("Mã chi bộ", key="organisation", width=14),
+        Column("Chi bộ", key="organisation_name", width=28),
+        Column("Loại sinh hoạt", key="kind_label", width=20),
+        Column("Chủ đề", key="topic", width=30),
+        Column("Ngày dự kiến", "date", 12, key="planned_on"),
+        Column("Giờ bắt đầu", key="starts_at", width=10),
+        Column("Địa điểm", key="place", width=24),
+        Column("Trạng thái", key="state_label", width=24),
+        Column("Ngày họp", "date", 12, key="held_on"),
+        Column("Thời lượng (phút)", "int", 10, key="minutes_long"),
+        Column("Số đảng viên triệu tập", "int", 12, key="convened"),
+        Column("Có mặt", "int", 10, key="present"),
+        Column("Vắng có lý do", "int", 10, key="excused"),
+        Column("Vắng không lý do", "int", 10, key="unexcused"),
+        Column("Hợp lệ", key="valid", width=10),
+        Column("Ngày thông qua biên bản", "date", 12, key="approved_on"),
+        Column("Mã buổi sinh hoạt", "int", 10, key="id"),
+    ),
+)
+
+ATTENDANCE = TableSpec(
+    "attendance",
+    "Danh sách đảng viên dự sinh hoạt chi bộ",
+    (
+        Column("Họ và tên", key="full_name", width=28),
+        Column("Đảng viên chính thức", key="official", width=12),
+        Column("Miễn sinh hoạt", key="exempted", width=12),
+        Column("Tham dự", key="attendance_label", width=30),
+        Column("Lý do", key="reason", width=30),
+    ),
+)
+
+SUPERVISIONS = TableSpec(
+    "supervision",
+    "Phân công cấp ủy viên theo dõi, dự sinh hoạt chi bộ",
+    (
+        Column("Mã cấp ủy", key="committee", width=14),
+        Column("Cấp ủy phân công", key="committee_name", width=28),
+        Column("Mã chi bộ", key="cell", width=14),
+        Column("Chi bộ", key="cell_name", width=28),
+        Column("Người theo dõi", key="supervisor", width=24),
+        Column("Từ ngày", "date", 12, key="valid_from"),
+        Column("Đến ngày", "date", 12, key="valid_to"),
+        Column("Ghi chú", key="note", width=30),
+    ),
+)
+
+TASKS = TableSpec(
+    "tasks",
+    "Danh sách nhiệm vụ giao cho đảng viên",
+    (
+        Column("Họ và tên", key="member_name", width=28),
+        Column("Mã chi bộ", key="cell", width=14),
+        Column("Chi bộ", key="cell_name", width=28),
+        Column("Nhiệm vụ", key="title", width=36),
+        Column("Phù hợp với", key="suited_to", width=30),
+        Column("Ngày giao", "date", 12, key="assigned_on"),
+        Column("Hạn hoàn thành", "date", 12, key="due_on"),
+        Column("Trạng thái", key="state_label", width=18),
+        Column("Ngày đánh giá", "date", 12, key="reviewed_on"),
+        Column("Nhận xét", key="review", width=30),
+        Column("Mã nhiệm vụ", "int", 10, key="id"),
+    ),
+)
+
+
+def _children(report: dict) -> list[dict]:
+    """The report's organisations directly under the subtree, each quality level counted (a
+    level with no meeting is 0 in the file, absent from the JSON)."""
+    return [
+        {**c, "quality": {level: c["quality"].get(level, 0) for level in Level.values}}
+        for c in report["children"]
+    ]
+
+
+REPORT = TableSpec(
+    "meetings-report",
+    "Tình hình sinh hoạt chi bộ theo đơn vị trực thuộc",
+    (
+        Column("Mã đơn vị", key="code", width=14),
+        Column("Tên đơn vị", key="name", width=30),
+        Column("Số chi bộ", "int", 10, key="cells"),
+        Column("Số buổi sinh hoạt đã họp", "int", 12, key="meetings_held"),
+        Column("Tỷ lệ chi bộ sinh hoạt hằng tháng (%)", "number", 14, key="monthly_share"),
+        Column("Tỷ lệ đảng viên dự sinh hoạt (%)", "number", 14, key="attendance_rate"),
+        Column("Số buổi không hợp lệ", "int", 12, key="invalid"),
+        Column("Xếp loại Tốt", "int", 10, key="quality.good"),
+        Column("Xếp loại Khá", "int", 10, key="quality.fair"),
+        Column("Xếp loại Trung bình", "int", 10, key="quality.average"),
+        Column("Xếp loại Kém", "int", 10, key="quality.poor"),
+        Column("Số chi bộ được giám sát dự sinh hoạt", "int", 14, key="visited_cells"),
+        Column("Số đảng viên phải sinh hoạt", "int", 12, key="active_members"),
+        Column("Số đảng viên được giao nhiệm vụ", "int", 12, key="with_task"),
+        Column("Tỷ lệ đảng viên được giao nhiệm vụ (%)", "number", 14, key="task_share"),
+    ),
+    items=_children,
+)
+
+# What a member's attendance is called in the file (the codes are the JSON's).
+ATTENDANCE_LABELS = {
+    "present": gettext_lazy("Present"),
+    Absence.EXCUSED: Absence.EXCUSED.label,
+    Absence.UNEXCUSED: Absence.UNEXCUSED.label,
+    "away": gettext_lazy("temporarily elsewhere"),
+}
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -285,20 +413,29 @@ def _out(m: Meeting) -> dict:
     }
     for name in ("starts_at", "started_at", "ended_at"):
         out[name] = out[name].strftime("%H:%M") if out[name] else None
+    out["kind_label"] = str(m.get_kind_display())
+    out["state_label"] = str(m.get_state_display())
     return out
+
+
+def _attendance_out(row: dict) -> dict:
+    return {**row, "attendance_label": capfirst(str(ATTENDANCE_LABELS[row["attendance"]]))}
 
 
 def _task_out(t: MemberTask) -> dict:
     return {
         "id": t.pk,
         "member": t.member_id,
+        "member_name": t.member.full_name,
         "cell": t.organisation.code,
+        "cell_name": t.organisation.name,
         "title": t.title,
         "suited_to": t.suited_to,
         "detail": t.detail,
         "assigned_on": t.assigned_on,
         "due_on": t.due_on,
         "state": t.state,
+        "state_label": str(t.get_state_display()),
         "reviewed_on": t.reviewed_on,
         "review": t.review,
     }
@@ -308,6 +445,7 @@ def _supervision_out(s: Supervision) -> dict:
     return {
         "id": s.pk,
         "committee": s.committee.code,
+        "committee_name": s.committee.name,
         "cell": s.organisation.code,
         "cell_name": s.organisation.name,
         "supervisor": s.supervisor_name,
@@ -345,9 +483,10 @@ def _meeting(request, pk: int | None, field: str = "meeting"):
 # --- meetings -------------------------------------------------------------------------------
 
 
-@router.get("/meetings", response=documented(list[MeetingOut]))
+@router.get("/meetings", response=documented(list[MeetingOut]), openapi_extra=tabular(MEETINGS))
 def meetings(request, filters: Query[MeetingFilter]):
-    """Meetings in your scope, latest first; a member sees those of their own cell."""
+    """Meetings in your scope, latest first; a member sees those of their own cell. As a file
+    (`format`): every meeting that matches, not only the first `limit`."""
     org = None
     if filters.org:
         org = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
@@ -359,6 +498,17 @@ def meetings(request, filters: Query[MeetingFilter]):
         kind=filters.kind,
         state=filters.state,
     ).select_related("organisation")
+    if filters.format != "json":
+        items = (_out(m) for m in qs.iterator(chunk_size=2000))
+        period = (filters.date_from, filters.date_to)
+        return table_response(
+            MEETINGS,
+            filters.format,
+            items,
+            schema=MeetingOut,
+            org=org,
+            period=period if all(period) else None,
+        )
     return [_out(m) for m in qs[: filters.limit]]
 
 
@@ -389,10 +539,27 @@ def meeting(request, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
     return _out(meeting_get(actor=request.user, pk=meeting_id))
 
 
-@router.get("/meetings/{meeting_id}/attendance", response=documented(list[AttendanceOut]))
-def attendance(request, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
-    """Every member of the cell on the meeting's day with their attendance."""
-    return attendance_of(meeting_get(actor=request.user, pk=meeting_id))
+@router.get(
+    "/meetings/{meeting_id}/attendance",
+    response=documented(list[AttendanceOut]),
+    openapi_extra=tabular(ATTENDANCE),
+)
+def attendance(request, filters: Query[Tabular], meeting_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Every member of the cell on the meeting's day with their attendance. The file is
+    titled with the cell and the meeting's day."""
+    m = meeting_get(actor=request.user, pk=meeting_id)
+    rows = [_attendance_out(row) for row in attendance_of(m)]
+    if filters.format != "json":
+        day = m.held_on or m.planned_on
+        return table_response(
+            ATTENDANCE,
+            filters.format,
+            rows,
+            schema=AttendanceOut,
+            org=m.organisation,
+            period=(day, day),
+        )
+    return rows
 
 
 @router.post("/meetings/{meeting_id}/attendance", response=documented(MeetingOut, 201))
@@ -457,14 +624,23 @@ def evaluation(request, payload: EvaluationIn, meeting_id: int = Path(..., ge=1,
 # --- supervision ----------------------------------------------------------------------------
 
 
-@router.get("/supervision", response=documented(list[SupervisionOut]))
-def supervisions(request, org: str | None = Query(None, max_length=40)):
-    """Supervision assignments in your scope (and your own as a supervisor)."""
+@router.get(
+    "/supervision",
+    response=documented(list[SupervisionOut]),
+    openapi_extra=tabular(SUPERVISIONS),
+)
+def supervisions(request, filters: Query[SupervisionFilter]):
+    """Supervision assignments in your scope (and your own as a supervisor), the first 1000;
+    as a file (`format`), every one."""
     qs = restrict(Supervision.objects.all(), request.user, "meetings.view")
-    if org:
-        found = org_get_or_404(actor=request.user, code=org, action="meetings.view")
+    found = None
+    if filters.org:
+        found = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
         qs = qs.filter(prefix_q("org_path", found.path))
     qs = qs.select_related("committee", "organisation").order_by("org_path", "-valid_from")
+    if filters.format != "json":
+        items = (_supervision_out(s) for s in qs.iterator(chunk_size=2000))
+        return table_response(SUPERVISIONS, filters.format, items, schema=SupervisionOut, org=found)
     return [_supervision_out(s) for s in qs[:1000]]
 
 
@@ -506,10 +682,12 @@ def visit(request, payload: VisitIn, supervision_id: int = Path(..., ge=1, le=MA
 # --- tasks ----------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=documented(list[TaskOut]))
+@router.get("/tasks", response=documented(list[TaskOut]), openapi_extra=tabular(TASKS))
 def tasks(request, filters: Query[TaskFilter]):
-    """Member tasks in your scope (a member: their own), by due date."""
+    """Member tasks in your scope (a member: their own), by due date. As a file (`format`):
+    every task that matches, not only the first `limit`."""
     qs = restrict(MemberTask.objects.all(), request.user, "meetings.view")
+    found = None
     if filters.org:
         found = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
         qs = qs.filter(prefix_q("org_path", found.path))
@@ -517,7 +695,10 @@ def tasks(request, filters: Query[TaskFilter]):
         qs = qs.filter(member_id=filters.member)
     if filters.state:
         qs = qs.filter(state=filters.state)
-    qs = qs.select_related("organisation").order_by("due_on", "pk")
+    qs = qs.select_related("organisation", "member").order_by("due_on", "pk")
+    if filters.format != "json":
+        items = (_task_out(t) for t in qs.iterator(chunk_size=2000))
+        return table_response(TASKS, filters.format, items, schema=TaskOut, org=found)
     return [_task_out(t) for t in qs[: filters.limit]]
 
 
@@ -545,13 +726,24 @@ def task_reviewed(request, payload: ReviewIn, task_id: int = Path(..., ge=1, le=
 # --- the report -----------------------------------------------------------------------------
 
 
-@router.get("/reports/meetings", response=documented(dict))
+@router.get("/reports/meetings", response=documented(dict), openapi_extra=tabular(REPORT))
 def report(request, filters: Query[ReportFilter]):
     """For a subtree and period: cells that held each monthly meeting (and which did not),
-    attendance, quality levels, supervision coverage (cells not visited), task coverage."""
+    attendance, quality levels, supervision coverage (cells not visited), task coverage. As a
+    file (`format`): the figures of each organisation directly under it (an export, recorded
+    in the audit trail as the dashboard's workbook is)."""
     org = org_get_or_404(actor=request.user, code=filters.org, action="meetings.view")
     if filters.date_from > filters.date_to:
         raise ValidationError({"from": "The start of the period is after its end."})
-    return meetings_report(
-        actor=request.user, org=org, date_from=filters.date_from, date_to=filters.date_to
-    )
+    period = (filters.date_from, filters.date_to)
+    found = meetings_report(actor=request.user, org=org, date_from=period[0], date_to=period[1])
+    if filters.format != "json":
+        report_served(
+            actor=request.user,
+            org=org,
+            kind="meetings",
+            via=filters.format,
+            params={"from": period[0], "to": period[1]},
+        )
+        return table_response(REPORT, filters.format, found, org=org, period=period)
+    return found

@@ -93,6 +93,8 @@ def meeting_list_view(request):
     context = {
         "form": form,
         "org": org,
+        "date_from": date_from,
+        "date_to": date_to,
         "rows": rows[:PAGE_SIZE],
         "more": len(rows) > PAGE_SIZE,
         "today": timezone.localdate(),
@@ -151,6 +153,7 @@ def meeting_detail(request, meeting_id):
     context = {
         "m": m,
         "attendance": attendance_of(m) if held else [],
+        "attendance_api": f"/api/v1/meetings/{m.pk}/attendance",
         "evaluations": list(m.evaluations.all()) if held else [],
         "corrections": list(m.corrections.all()),
         "failed": [QUALITY_LABELS[f] for f in quality_test(m)] if held else [],
@@ -395,6 +398,8 @@ def task_list_view(request):
             "org": org,
             "rows": rows,
             "state": state,
+            # The state the list is filtered by (task_list ignores one that is none).
+            "state_shown": state if state in TaskState.values else "",
             "states": TaskState.choices,
             "today": timezone.localdate(),
             "can_add": holds_anywhere(request.user, "meetings.manage"),

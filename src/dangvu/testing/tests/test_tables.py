@@ -146,6 +146,8 @@ def test_the_files_of_a_list_say_what_its_json_says(world, route, spec):
         if expected:
             break
     assert expected, f"{route.path}: the world gives this table no row, so it proves nothing"
+    if route.params:  # one row's list (a meeting's attendance): titled by the row's own cell
+        province = side.rows[Organisation]
     headers = [c.header for c in spec.columns]
     outsider = world.sides["b"].province.code
 
@@ -182,7 +184,7 @@ def test_the_files_of_a_list_say_what_its_json_says(world, route, spec):
 def test_the_table_test_reads_what_the_files_hold():
     """The comparison above fails when a value differs: a row of the JSON with one figure
     changed is not the file's row."""
-    spec = next(iter(SPECS.values()))
+    spec = next(s for s in SPECS.values() if not s.items)
     row = [_text(v) for v in next(table_rows(spec, [{c.key: 7 for c in spec.columns}]))]
     changed = [_text(v) for v in next(table_rows(spec, [{c.key: 8 for c in spec.columns}]))]
     assert row != changed
