@@ -12,6 +12,7 @@ from pydantic import Field
 
 from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.documents.choices import Kind
 from dangvu.documents.choices import Status as ReportStatus
 from dangvu.documents.models import Recipient
@@ -53,6 +54,7 @@ class DocumentOut(Schema):
     number: str = Field(description="The official number, canonical (90-KH/TU)")
     serial: int = Field(description="The number's serial part (90)")
     kind: str
+    kind_label: str
     kind_abbr: str
     issuer_abbr: str
     organisation: str
@@ -65,7 +67,7 @@ class DocumentOut(Schema):
     circular: bool
 
 
-class DocumentFilter(Schema):
+class DocumentFilter(Tabular):
     q: str = Field("", max_length=200, description="A number (90-KH/TU) or words, accents ignored")
     kind: str = Field("", max_length=20, description=" | ".join(Kind))
     year: int | None = Field(None, ge=1930, le=2100)
@@ -94,6 +96,7 @@ class RecipientOut(Schema):
     organisation_name: str
     due_on: date | None
     status: str
+    status_label: str = Field(description="The status's label, or 'not reported'")
     reported_on: date | None
     overdue: bool
     implementing: str | None = Field(description="The recipient's own implementing document")
@@ -115,7 +118,7 @@ class ImplementationOut(Schema):
     recipients: list[RecipientOut]
 
 
-class ImplementationFilter(Schema):
+class ImplementationFilter(Tabular):
     show: str = Field("", max_length=20, description=" | ".join(FILTERS))
     limit: int = Field(200, ge=1, le=5000)
     offset: int = Field(0, ge=0, le=1_000_000)
@@ -131,12 +134,49 @@ class ReportIn(Schema):
     on: Day | None = Field(None, description="Reported on (default: today)")
 
 
+# --- as files (core.tables) -----------------------------------------------------------------
+
+DOCUMENTS = TableSpec(
+    "documents",
+    "Danh sách văn bản của Đảng",
+    (
+        Column("Số, ký hiệu", key="number", width=18),
+        Column("Ngày ban hành", "date", 12, key="issued_on"),
+        Column("Loại văn bản", key="kind_label", width=18),
+        Column("Trích yếu", key="title", width=44),
+        Column("Mã cơ quan ban hành", key="organisation", width=14),
+        Column("Cơ quan ban hành", key="organisation_name", width=28),
+        Column("Người ký", key="signer", width=22),
+        Column("Tóm tắt nội dung", key="summary", width=44),
+        Column("Phổ biến rộng rãi", key="circular", width=10),
+        Column("Mã văn bản", "int", 10, key="id"),
+    ),
+)
+
+IMPLEMENTATION = TableSpec(
+    "implementation",
+    "Tình hình triển khai, báo cáo thực hiện văn bản",
+    (
+        Column("Mã đơn vị", key="organisation", width=14),
+        Column("Đơn vị nhận", key="organisation_name", width=30),
+        Column("Hạn báo cáo", "date", 12, key="due_on"),
+        Column("Tình hình thực hiện", key="status_label", width=20),
+        Column("Ngày báo cáo", "date", 12, key="reported_on"),
+        Column("Quá hạn", key="overdue", width=10),
+        Column("Văn bản triển khai", key="implementing", width=18),
+        Column("Nội dung báo cáo", key="notes", width=50),
+    ),
+    items="recipients",
+)
+
+
 def _out(d) -> dict:
     return {
         "id": d.pk,
         "number": d.code,
         "serial": d.number,
         "kind": d.kind,
+        "kind_label": str(d.get_kind_display()),
         "kind_abbr": d.kind_abbr,
         "issuer_abbr": d.issuer_abbr,
         "organisation": d.organisation.code,
@@ -157,6 +197,8 @@ def _recipient_out(r, today: date) -> dict:
         "organisation_name": r.organisation.name,
         "due_on": r.due_on,
         "status": r.status,
+        # As the document's page says it: the status is the recipient's report.
+        "status_label": str(r.get_status_display() if r.reported_on else _("Not reported")),
         "reported_on": r.reported_on,
         "overdue": r.reported_on is None and r.due_on is not None and r.due_on < today,
         "implementing": r.implementing.code if r.implementing_id else None,
@@ -171,17 +213,21 @@ def _org(request, code: str, field: str, action: str):
     return org
 
 
-@router.get("/documents", response=documented(list[DocumentOut]))
+@router.get("/documents", response=documented(list[DocumentOut]), openapi_extra=tabular(DOCUMENTS))
 def documents(request, filters: Query[DocumentFilter]):
     """The documents you may read, newest first: those your organisations issued, those sent to
     them, and wide circulars sent above them. `q` finds a number read loosely ("90-kh/tu") or
-    words, accents and case ignored."""
+    words, accents and case ignored. As a file (`format`): every document that matches, not
+    only the first `limit`."""
     org = None
     if filters.org:
         org = org_get_or_404(actor=request.user, code=filters.org, action="organisations.view")
     qs = document_list(
         actor=request.user, q=filters.q, kind=filters.kind, year=filters.year, organisation=org
     )
+    if filters.format != "json":
+        items = (_out(d) for d in qs.iterator(chunk_size=2000))
+        return table_response(DOCUMENTS, filters.format, items, schema=DocumentOut, org=org)
     return [_out(d) for d in qs[: filters.limit]]
 
 
@@ -240,22 +286,28 @@ def send(request, payload: SendIn, document_id: int = Path(..., ge=1, le=MAX_ID)
     return Status(201, {"added": added})
 
 
-@router.get("/documents/{document_id}/implementation", response=documented(ImplementationOut))
+@router.get(
+    "/documents/{document_id}/implementation",
+    response=documented(ImplementationOut),
+    openapi_extra=tabular(IMPLEMENTATION),
+)
 def implementation(
     request,
     filters: Query[ImplementationFilter],
     document_id: int = Path(..., ge=1, le=MAX_ID),
 ):
     """Who has and has not reported: the counts (for the issuer's side) and the recipients you
-    may see, the not-reported first; `show=overdue` lists those past their due date."""
+    may see, the not-reported first; `show=overdue` lists those past their due date. As a file
+    (`format`): every recipient listed (not one page), titled with the issuer."""
     d = document_get(actor=request.user, pk=document_id)
     today = timezone.localdate()
     if filters.show and filters.show not in FILTERS:
         raise ValidationError({"show": _("Choose one of: %(v)s.") % {"v": ", ".join(FILTERS)}})
     s = implementation_summary(actor=request.user, document=d, today=today)
     rows = recipient_list(actor=request.user, document=d, today=today, show=filters.show)
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {
+    whole = filters.format != "json"
+    page = rows if whole else rows[filters.offset : filters.offset + filters.limit]
+    found = {
         "document": _out(d),
         "summary": None
         if s is None
@@ -269,6 +321,15 @@ def implementation(
         },
         "recipients": [_recipient_out(r, today) for r in page],
     }
+    if whole:
+        return table_response(
+            IMPLEMENTATION,
+            filters.format,
+            found,
+            schema=ImplementationOut,
+            org=d.organisation,
+        )
+    return found
 
 
 @router.post("/documents/{document_id}/implementation", response=documented(RecipientOut))

@@ -77,6 +77,8 @@ def document_list_view(request):
         "awaiting": bool(d.get("awaiting")),
         "today": today,
         "query": query.urlencode(),
+        # The search as the API's file of it takes it (documents.api: format=xlsx|csv).
+        "filters": {"q": d.get("q", ""), "kind": d.get("kind", ""), "year": d.get("year")},
         "can_create": holds_anywhere(request.user, "documents.manage"),
         "can_report": holds_anywhere(request.user, "documents.report"),
     }
@@ -119,6 +121,7 @@ def document_detail(request, document_id):
         "summary": summary,
         "recipients": recipients,
         "show": show,
+        "implementation_api": f"/api/v1/documents/{d.pk}/implementation",
         "filters": [("", _("All"))]
         + [
             ("overdue", _("Overdue")),

@@ -12,9 +12,10 @@ from dangvu.accounts.scoping import allows, release_sensitive
 from dangvu.core.apischema import MAX_ID, Day, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
+from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.members.choices import EventType
 from dangvu.members.choices import Status as MemberStatus
-from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, schema_fields
+from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, record_field, schema_fields
 from dangvu.members.models import AttributeChange, Member, MembershipEvent, Transfer
 from dangvu.members.selectors import (
     attribute_changes,
@@ -131,9 +132,13 @@ class AttributeChangeIn(Schema):
 
 class AttributeChangeOut(Schema):
     id: int
+    member_name: str
     field: str
+    field_label: str
     value: str
+    value_label: str
     kind: str
+    kind_label: str
     valid_from: date | None = Field(description="Empty: from the start of the record")
     source: str
     note: str
@@ -195,12 +200,17 @@ def _detail(request, m: Member) -> dict:
     }
 
 
-def _attribute_out(c: AttributeChange) -> dict:
+def _attribute_out(c: AttributeChange, member: Member) -> dict:
+    f = record_field(c.field)
     return {
         "id": c.pk,
+        "member_name": member.full_name,
         "field": c.field,
+        "field_label": str(f.label),
         "value": c.value,
+        "value_label": f.label_of(c.value),
         "kind": c.kind,
+        "kind_label": str(c.get_kind_display()),
         "valid_from": c.valid_from,
         "source": c.source,
         "note": c.note,
@@ -289,13 +299,43 @@ def member_event_add(request, payload: EventIn, member_id: int = Path(..., ge=1,
     return Status(201, _event_out(event_get(member=m, pk=ev.pk)))
 
 
-@router.get("/members/{member_id}/attributes", response=documented(list[AttributeChangeOut]))
-def member_attributes(request, member_id: int = Path(..., ge=1, le=MAX_ID)):
+ATTRIBUTES = TableSpec(
+    "attributes",
+    "Quá trình thay đổi trình độ, nghề nghiệp của đảng viên",
+    (
+        Column("Họ và tên", key="member_name", width=28),
+        Column("Thông tin", key="field_label", width=28),
+        Column("Giá trị", key="value_label", width=34),
+        Column("Loại ghi nhận", key="kind_label", width=26),
+        Column("Có hiệu lực từ ngày", "date", 14, key="valid_from"),
+        Column("Văn bằng, quyết định", key="source", width=26),
+        Column("Ghi chú", key="note", width=30),
+        Column("Thời điểm ghi nhận", "datetime", 17, key="recorded_at"),
+    ),
+)
+
+
+@router.get(
+    "/members/{member_id}/attributes",
+    response=documented(list[AttributeChangeOut]),
+    openapi_extra=tabular(ATTRIBUTES),
+)
+def member_attributes(
+    request, filters: Query[Tabular], member_id: int = Path(..., ge=1, le=MAX_ID)
+):
     """The history of a member's dated attributes (general education, professional level,
-    political theory, occupation), in the order recorded. Empty: the record's values have held
-    since the start."""
+    political theory, occupation, academic title and the particulars the forms count), in the
+    order recorded. Empty: the record's values have held since the start. The file is titled
+    with the member's cell; a sensitive field is never dated, and would be left out of it."""
     m = member_get(actor=request.user, pk=member_id)
-    return [_attribute_out(c) for c in attribute_changes(m)]
+    rows = [_attribute_out(c, m) for c in attribute_changes(m)]
+    if filters.format != "json":
+        sensitive = _sensitive_fields()
+        rows = [r for r in rows if r["field"] not in sensitive]
+        return table_response(
+            ATTRIBUTES, filters.format, rows, schema=AttributeChangeOut, org=m.organisation
+        )
+    return rows
 
 
 @router.post("/members/{member_id}/attributes", response=documented(AttributeChangeOut, 201))
@@ -307,7 +347,7 @@ def member_attribute_add(
     in force since the latest change). The record's own edit refuses these fields."""
     m = member_get(actor=request.user, pk=member_id, action="members.manage")
     change = member_attribute_change(actor=request.user, member=m, **payload.dict())
-    return Status(201, _attribute_out(change))
+    return Status(201, _attribute_out(change, m))
 
 
 # --- transfers between committees ---------------------------------------------------------------
@@ -326,8 +366,11 @@ class TransferOut(Schema):
     member: int
     member_name: str
     from_organisation: str
+    from_organisation_name: str
     to_organisation: str
+    to_organisation_name: str
     state: str = Field(description="sent (in transit) | received | refused | withdrawn")
+    state_label: str
     sent_on: date
     decision_number: str
     closed_on: date | None
@@ -345,8 +388,31 @@ class CloseIn(Schema):
     reason: str = Field(..., max_length=2000)
 
 
-class TransferFilter(Schema):
+TRANSFERS_SHOWN = 500  # the JSON's bound: the oldest
+
+
+class TransferFilter(Tabular):
     direction: str = Field("in", pattern="^(in|out)$", description="in: to receive; out: sent")
+    org: str = Field(
+        "", max_length=40, description="in: sent to cells of this subtree; out: sent from them"
+    )
+
+
+TRANSFERS = TableSpec(
+    "transfers",
+    "Đảng viên chuyển sinh hoạt đảng chưa tiếp nhận",
+    (
+        Column("Họ và tên", key="member_name", width=28),
+        Column("Mã chi bộ chuyển đi", key="from_organisation", width=16),
+        Column("Chi bộ chuyển đi", key="from_organisation_name", width=30),
+        Column("Mã chi bộ chuyển đến", key="to_organisation", width=16),
+        Column("Chi bộ chuyển đến", key="to_organisation_name", width=30),
+        Column("Ngày chuyển", "date", 12, key="sent_on"),
+        Column("Số giấy giới thiệu", key="decision_number", width=18),
+        Column("Số ngày", "int", 8, key="age_days"),
+        Column("Quá hạn", key="overdue", width=10),
+    ),
+)
 
 
 def _transfer_out(t: Transfer, age: int | None = None, overdue: bool | None = None) -> dict:
@@ -355,8 +421,11 @@ def _transfer_out(t: Transfer, age: int | None = None, overdue: bool | None = No
         "member": t.member_id,
         "member_name": t.member.full_name,
         "from_organisation": t.organisation.code,
+        "from_organisation_name": t.organisation.name,
         "to_organisation": t.to_organisation.code,
+        "to_organisation_name": t.to_organisation.name,
         "state": t.state,
+        "state_label": str(t.get_state_display()),
         "sent_on": t.sent_on,
         "decision_number": t.decision_number,
         "closed_on": t.closed_on,
@@ -366,12 +435,20 @@ def _transfer_out(t: Transfer, age: int | None = None, overdue: bool | None = No
     }
 
 
-@router.get("/transfers", response=documented(list[TransferOut]))
+@router.get("/transfers", response=documented(list[TransferOut]), openapi_extra=tabular(TRANSFERS))
 def transfers(request, filters: Query[TransferFilter]):
     """Transfers in transit: `in` those addressed to cells in your scope (to receive), `out`
-    those sent from cells in your scope; oldest first, with their age."""
-    rows = transfers_pending(request.user, filters.direction)
-    return [_transfer_out(r["transfer"], r["age"], r["overdue"]) for r in rows]
+    those sent from cells in your scope; oldest first, with their age; `org`: those to (in) or
+    from (out) the cells of its subtree. JSON: the oldest 500; a file (`format`): every one."""
+    org = org_get_or_404(actor=request.user, code=filters.org) if filters.org else None
+    whole = filters.format != "json"
+    rows = transfers_pending(
+        request.user, filters.direction, org=org, limit=None if whole else TRANSFERS_SHOWN
+    )
+    items = (_transfer_out(r["transfer"], r["age"], r["overdue"]) for r in rows)
+    if whole:
+        return table_response(TRANSFERS, filters.format, items, schema=TransferOut, org=org)
+    return list(items)
 
 
 @router.post("/transfers", response=documented(TransferOut, 201))
@@ -435,6 +512,24 @@ class PositionIn(Schema):
     decision_number: str = Field("", max_length=60)
 
 
+class PositionFilter(Tabular):
+    org: str = Field(..., max_length=40, description="The organisation's code")
+    current: bool = Field(True, description="false: every holder, with their dates")
+
+
+POSITIONS = TableSpec(
+    "positions",
+    "Danh sách chức vụ trong tổ chức đảng",
+    (
+        Column("Chức vụ", key="kind_label", width=34),
+        Column("Họ và tên", key="person_name", width=28),
+        Column("Từ ngày", "date", 12, key="valid_from"),
+        Column("Đến ngày", "date", 12, key="valid_to"),
+        Column("Số quyết định", key="decision_number", width=18),
+    ),
+)
+
+
 class PositionOut(Schema):
     id: int
     organisation: str
@@ -461,13 +556,17 @@ def _position_out(p) -> dict:
     }
 
 
-@router.get("/positions", response=documented(list[PositionOut]))
-def positions(request, org: str = Query(..., max_length=40), current: bool = True):
+@router.get("/positions", response=documented(list[PositionOut]), openapi_extra=tabular(POSITIONS))
+def positions(request, filters: Query[PositionFilter]):
     """Who holds which position in an organisation (the current holders, or all with
     `current=false`): secretary, deputy, committee and standing-committee members; for a
     village's cell the village head and the heads of the mass organisations."""
-    o = org_get_or_404(actor=request.user, code=org)
-    return [_position_out(p) for p in positions_of(actor=request.user, org=o, current=current)]
+    o = org_get_or_404(actor=request.user, code=filters.org)
+    held = positions_of(actor=request.user, org=o, current=filters.current)
+    rows = [_position_out(p) for p in held]
+    if filters.format != "json":
+        return table_response(POSITIONS, filters.format, rows, schema=PositionOut, org=o)
+    return rows
 
 
 @router.post("/positions", response=documented(PositionOut, 201))

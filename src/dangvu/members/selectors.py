@@ -550,19 +550,22 @@ def attribute_changes(member: Member) -> list[AttributeChange]:
 
 def dated_attributes(member: Member) -> list[dict]:
     """For the record page: each dated attribute with its current value and the values in force
-    over time (oldest first; one entry when it never changed)."""
+    over time (oldest first; one entry when it never changed), and whether a change or
+    correction of it is recorded (`recorded`)."""
     timeline = timeline_of(member)
     out = []
     for f in RECORD:
         if not f.dated:
             continue
-        entries = timeline.entries(f.name) or [(None, getattr(member, f.name))]
+        recorded = timeline.entries(f.name)
+        entries = recorded or [(None, getattr(member, f.name))]
         out.append(
             {
                 "name": f.name,
                 "label": f.label,
                 "value": f.label_of(getattr(member, f.name)),
                 "entries": [(start, f.label_of(value)) for start, value in entries],
+                "recorded": bool(recorded),
             }
         )
     return out
@@ -596,10 +599,18 @@ def _received_here(actor, action: str) -> Q:
     return scope.path_q(action, "to_path")
 
 
-def transfers_pending(actor, direction: str, today: date | None = None) -> list[dict]:
+def transfers_pending(
+    actor,
+    direction: str,
+    today: date | None = None,
+    *,
+    org: Organisation | None = None,
+    limit: int | None = 500,
+) -> list[dict]:
     """The transfers in transit that the actor's side must act on or watch: `out` those sent
-    from cells in their scope, `in` those addressed to cells in their scope; oldest first, with
-    their age in days and whether the 30 days to present the letter are over
+    from cells in their scope, `in` those addressed to cells in their scope (with `org`: from,
+    or to, the cells of its subtree); oldest first, the first `limit` (None: all), with their
+    age in days and whether the 30 days to present the letter are over
     (transfer_present_days)."""
     today = today or timezone.localdate()
     qs = Transfer.objects.filter(state=Transfer.State.SENT).select_related(
@@ -607,13 +618,18 @@ def transfers_pending(actor, direction: str, today: date | None = None) -> list[
     )
     if direction == "out":
         qs = restrict(qs, actor, "members.view")
+        if org is not None:
+            qs = qs.filter(prefix_q("org_path", org.path))
     else:
         qs = qs.filter(_received_here(actor, "members.view"))
+        if org is not None:
+            qs = qs.filter(prefix_q("to_path", org.path))
+    qs = qs.order_by("sent_on", "id")
     out = []
-    for t in qs.order_by("sent_on", "id")[:500]:
-        limit = rule_value_or_none("transfer_present_days", on=t.sent_on) or 30
+    for t in qs.iterator(chunk_size=2000) if limit is None else qs[:limit]:
+        days = rule_value_or_none("transfer_present_days", on=t.sent_on) or 30
         age = (today - t.sent_on).days
-        out.append({"transfer": t, "age": age, "limit": limit, "overdue": age > limit})
+        out.append({"transfer": t, "age": age, "limit": days, "overdue": age > days})
     return out
 
 

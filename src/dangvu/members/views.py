@@ -199,12 +199,16 @@ def member_detail(request, pk):
         end = probation_end(_state_for_probation(member))
         if end is not None and end <= timezone.localdate():
             recognition_due = end
+    dated = dated_attributes(member)
     context = {
         "member": member,
         "recognition_due": recognition_due,
         "events": events,
         "correctable": effective[-1].pk if can_manage and len(effective) > 1 else None,
-        "dated": dated_attributes(member),
+        "dated": dated,
+        # A change or correction recorded: the history downloads (api: members/{id}/attributes).
+        "attributes_changed": any(a["recorded"] for a in dated),
+        "attributes_api": f"/api/v1/members/{member.pk}/attributes",
         "in_transit": transfer_in_transit(member),
         "can_manage": can_manage,
         "audit": audit,

@@ -10,11 +10,14 @@ from pydantic import Field
 
 from dangvu.accounts.services import token_authenticate
 from dangvu.core.apischema import MAX_ID, documented
+from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.news.choices import CommentState
 from dangvu.news.figures import render_figures
 from dangvu.news.selectors import moderation_queue, public_article, public_search, published
 from dangvu.news.services import comment_moderate
+from dangvu.organisations.selectors import org_get_or_404
 
 __all__ = ["router"]
 
@@ -66,15 +69,40 @@ class CommentOut(Schema):
     id: int
     article: int
     article_title: str
+    organisation: str = Field(description="The committee whose article it is (the publisher)")
+    organisation_name: str
     name: str
     text: str
     state: str
+    state_label: str
     created_at: datetime
 
 
-class CommentFilter(Schema):
+class CommentFilter(Tabular):
+    org: str = Field(
+        "",
+        max_length=40,
+        description="Comments on the articles of this committee (and those under it)",
+    )
     state: str = Field("held", max_length=20, description=" | ".join(CommentState))
     limit: int = Field(100, ge=1, le=500)
+
+
+# The moderation queue as a file: what the moderators read, never the reader's e-mail nor
+# address (CommentOut carries neither).
+COMMENTS = TableSpec(
+    "comments",
+    "Ý kiến bạn đọc về các bài viết",
+    (
+        Column("Thời điểm gửi", "datetime", 17, key="created_at"),
+        Column("Người gửi", key="name", width=22),
+        Column("Ý kiến", key="text", width=60),
+        Column("Bài viết", key="article_title", width=40),
+        Column("Cấp ủy đăng bài", key="organisation_name", width=28),
+        Column("Trạng thái", key="state_label", width=16),
+        Column("Mã ý kiến", "int", 10, key="id"),
+    ),
+)
 
 
 class ModerateIn(Schema):
@@ -101,9 +129,12 @@ def _comment(c) -> dict:
         "id": c.pk,
         "article": c.article_id,
         "article_title": c.article.title,
+        "organisation": c.organisation.code,
+        "organisation_name": c.organisation.name,
         "name": c.name,
         "text": c.text,
         "state": c.state,
+        "state_label": str(c.get_state_display()),
         "created_at": c.created_at,
     }
 
@@ -125,15 +156,23 @@ def article(request, article_id: int = Path(..., ge=1, le=MAX_ID)):
     return {**_out(a), "body": render_figures(a.body)}
 
 
-@router.get("/comments", response=documented(list[CommentOut]))
+@router.get("/comments", response=documented(list[CommentOut]), openapi_extra=tabular(COMMENTS))
 def comments(request, filters: Query[CommentFilter]):
     """Readers' comments on the articles of the committees you moderate, by state (the queue:
-    `held`), oldest first. The e-mail addresses are never given."""
+    `held`), oldest first; `org`: on the articles of that committee and those under it. The
+    e-mail addresses are never given. As a file (`format`): every one, not only `limit`."""
     if filters.state not in CommentState.values:
         raise ValidationError(
             {"state": _("Choose one of: %(v)s.") % {"v": ", ".join(CommentState.values)}}
         )
-    qs = moderation_queue(actor=request.user, state=filters.state)
+    qs = moderation_queue(actor=request.user, state=filters.state).select_related("organisation")
+    org = None
+    if filters.org:
+        org = org_get_or_404(actor=request.user, code=filters.org, action="news.moderate")
+        qs = qs.filter(prefix_q("org_path", org.path))
+    if filters.format != "json":
+        items = (_comment(c) for c in qs.iterator(chunk_size=2000))
+        return table_response(COMMENTS, filters.format, items, schema=CommentOut, org=org)
     return [_comment(c) for c in qs[: filters.limit]]
 
 

@@ -53,12 +53,15 @@ def org_list(
     kind: str = "",
     action: str = "organisations.view",
     include_dissolved: bool = False,
+    within: Organisation | None = None,
 ) -> QuerySet:
     """Organisations the actor may `action`; `q` matches every word of the folded name or the
-    code."""
+    code; `within`: those of its subtree (itself included)."""
     qs = restrict(Organisation.objects.all(), actor, action)
     if not include_dissolved:
         qs = qs.filter(valid_to__isnull=True)
+    if within is not None:
+        qs = qs.filter(prefix_q("path", within.path))
     if parent is not None:
         qs = qs.filter(prefix_q("path", parent.path), depth=parent.depth + 1)
     if kind:

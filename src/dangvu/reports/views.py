@@ -293,6 +293,8 @@ def _official_page(request, *, number, title, form_class, compute, build, kind, 
         "roots": roots,
         "number": number,
         "title": title,
+        # The same figures as a table (core.tables), from the API.
+        "api_path": f"/api/v1/reports/{kind}",
     }
     return render(request, "reports/official.html", context)
 

@@ -140,6 +140,27 @@ def _make_member(cell, tag: str):
     )
 
 
+def _make_sample_member(cell, tag: str):
+    """A member whose professional level was corrected from the start (a master's degree, not
+    a bachelor's): their history of dated attributes has a row (members' attribute route and
+    its file), and their periods keep their dates (a change would cut them, and the lists
+    that count what starts in a period would read more)."""
+    from dangvu.members.services import member_attribute_change
+
+    m = _make_member(cell, tag)
+    member_attribute_change(
+        actor=None,
+        member=m,
+        field="professional_level",
+        value="master",
+        kind="correction",
+        from_start=True,
+        source=f"Bằng thạc sĩ Mẫu {tag}",
+    )
+    m.refresh_from_db()
+    return m
+
+
 def _letters(n: int) -> str:
     """n as a word of letters (names hold no digits), all of one length so that none is the
     start of another: 1 → "XBaBaBaBe", 12 → "XBaBaBeBi"."""
@@ -208,7 +229,7 @@ def _register() -> None:
     register_sample(
         Sample(
             model=Member,
-            make=_make_member,
+            make=_make_sample_member,
             params={"pk": "pk", "member_id": "pk"},
             reveals=_member_reveals,
             shown=_member_shown,
@@ -543,24 +564,27 @@ _register_training()
 
 
 def _make_document(cell, tag: str):
-    """A plan the cell issued in 2024 (its title is the row's mark), with a file (the route of
-    a file is addressed by `sample_file_id`). A cell's documents go to nobody below it."""
+    """A plan the cell's committee issued in 2024 (its title is the row's mark), with a file
+    (the route of a file is addressed by `sample_file_id`), sent to the cell, which has not
+    reported yet (its implementation has a row; a cell's own documents go to nobody)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from dangvu.documents.choices import Kind
-    from dangvu.documents.services import document_create, file_attach
+    from dangvu.documents.services import document_create, file_attach, recipients_send
+    from dangvu.organisations.models import Organisation
 
     n = next(_serial)
     d = document_create(
         actor=None,
-        organisation=cell,
+        organisation=Organisation.objects.get_parent(cell),
         kind=Kind.PLAN,
-        code=f"{n}-KH/CB",
+        code=f"{n}-KH/ĐU",
         issued_on=date(2024, 3, 1 + n % 20),
         title=f"Kế hoạch Mẫu {tag} {_letters(n)}",
     )
     upload = SimpleUploadedFile(f"ke-hoach-{tag.lower()}.pdf", b"%PDF-1.4\n%%EOF\n")
     d.sample_file_id = file_attach(actor=None, document=d, upload=upload).pk
+    recipients_send(actor=None, document=d, organisations=[cell], due_on=date(2024, 6, 30))
     return d
 
 

@@ -14,12 +14,15 @@ from pydantic import Field
 
 from dangvu.core.apischema import MAX_ID, Clock, Day, documented
 from dangvu.core.errors import ValidationError
+from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.members.models import Position
 from dangvu.organisations.selectors import org_get, org_get_or_404
+from dangvu.stats.services import report_served
 from dangvu.training.choices import Kind, Mode, Result, State
 from dangvu.training.choices import Status as EnrolmentStatus
 from dangvu.training.exports import report_dict
 from dangvu.training.selectors import (
+    attended_counts,
     certificate_verify,
     class_get,
     class_list,
@@ -84,9 +87,12 @@ class ClassOut(Schema):
     organisation: str
     organisation_name: str
     kind: str
+    kind_label: str
     mode: str
+    mode_label: str
     title: str
     state: str
+    state_label: str
     location: str
     cluster: list[str]
     online_link: str
@@ -104,7 +110,7 @@ class ClassOut(Schema):
     sessions: list[SessionOut]
 
 
-class ClassFilter(Schema):
+class ClassFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Classes of this subtree")
     kind: str = Field("", max_length=20, description=" | ".join(Kind))
     state: str = Field("", max_length=20, description=" | ".join(State))
@@ -131,10 +137,14 @@ class EnrolmentOut(Schema):
     candidate: int | None
     full_name: str
     organisation: str
+    organisation_name: str
     status: str
+    status_label: str
     position: int | None = Field(description="Place on the waiting list")
+    attended: int = Field(description="Sessions attended")
     score: float | None
     result: str
+    result_label: str
     certificate: str | None
 
 
@@ -176,10 +186,80 @@ class CertificateOut(Schema):
     issued_on: date
 
 
-class ReportFilter(Schema):
+class ReportFilter(Tabular):
     org: str = Field(..., max_length=40)
     date_from: Day = Field(..., alias="from")
     date_to: Day = Field(..., alias="to")
+
+
+# --- as files (core.tables) -----------------------------------------------------------------
+
+CLASSES = TableSpec(
+    "classes",
+    "Danh sách lớp bồi dưỡng chính trị",
+    (
+        Column("Tên lớp", key="title", width=36),
+        Column("Mã đơn vị tổ chức", key="organisation", width=14),
+        Column("Đơn vị tổ chức", key="organisation_name", width=28),
+        Column("Loại lớp", key="kind_label", width=28),
+        Column("Hình thức", key="mode_label", width=16),
+        Column("Trạng thái", key="state_label", width=24),
+        Column("Từ ngày", "date", 12, key="starts_on"),
+        Column("Đến ngày", "date", 12, key="ends_on"),
+        Column("Ngày hoàn thành", "date", 12, key="finished_on"),
+        Column("Địa điểm", key="location", width=24),
+        Column("Cụm xã", key="cluster", width=20),
+        Column("Số học viên tối đa", "int", 10, key="capacity"),
+        Column("Đã ghi danh", "int", 10, key="enrolled"),
+        Column("Danh sách chờ", "int", 10, key="waiting"),
+        Column("Đã rút", "int", 10, key="withdrawn"),
+        Column("Mã lớp", "int", 10, key="id"),
+    ),
+)
+
+ENROLMENTS = TableSpec(
+    "enrolments",
+    "Danh sách học viên lớp bồi dưỡng chính trị",
+    (
+        Column("Họ và tên", key="full_name", width=28),
+        Column("Mã chi bộ", key="organisation", width=14),
+        Column("Chi bộ", key="organisation_name", width=28),
+        Column("Tình trạng", key="status_label", width=20),
+        Column("Thứ tự chờ", "int", 10, key="position"),
+        Column("Số buổi dự", "int", 10, key="attended"),
+        Column("Điểm", "number", 8, key="score"),
+        Column("Kết quả", key="result_label", width=18),
+        Column("Số giấy chứng nhận", key="certificate", width=20),
+    ),
+)
+
+
+def _kind_rows(report: dict) -> list[dict]:
+    """The classes by kind (a row each, in the order of the kinds) and mode (a column each),
+    as the report's page shows them."""
+    rows: dict[str, dict] = {}
+    for cell in report["by_kind_mode"]:
+        row = rows.setdefault(
+            cell["kind"],
+            {"kind_label": cell["kind_label"], "total": 0, **dict.fromkeys(Mode.values, 0)},
+        )
+        row[cell["mode"]] += cell["classes"]
+        row["total"] += cell["classes"]
+    return [rows[k] for k in Kind.values if k in rows]
+
+
+REPORT = TableSpec(
+    "training-report",
+    "Bồi dưỡng chính trị — số lớp theo loại và hình thức",
+    (
+        Column("Loại lớp", key="kind_label", width=40),
+        Column("Trực tiếp", "int", 12, key=Mode.IN_PERSON.value),
+        Column("Trực tuyến", "int", 12, key=Mode.ONLINE.value),
+        Column("Kết hợp", "int", 12, key=Mode.HYBRID.value),
+        Column("Tổng", "int", 10, key="total"),
+    ),
+    items=_kind_rows,
+)
 
 
 # --- answers --------------------------------------------------------------------------------
@@ -208,6 +288,9 @@ def _out(c) -> dict:
                 "finished_on",
             )
         },
+        "kind_label": str(c.get_kind_display()),
+        "mode_label": str(c.get_mode_display()),
+        "state_label": str(c.get_state_display()),
         "pass_mark": float(c.pass_mark) if c.pass_mark is not None else None,
         "cluster": [o.code for o in c.cluster.all()],
         "enrolled": c.enrolled_count,
@@ -228,17 +311,22 @@ def _out(c) -> dict:
     }
 
 
-def _enrolment_out(e) -> dict:
+def _enrolment_out(e, attended: dict[int, int]) -> dict:
+    """`attended`: sessions attended by enrolment id (training.selectors.attended_counts)."""
     return {
         "enrolment": e.pk,
         "member": e.member_id,
         "candidate": e.candidate_id,
         "full_name": e.full_name,
         "organisation": e.person_org.code,
+        "organisation_name": e.person_org.name,
         "status": e.status,
+        "status_label": str(e.get_status_display()),
         "position": e.position,
+        "attended": attended.get(e.pk, 0),
         "score": float(e.score) if e.score is not None else None,
         "result": e.result,
+        "result_label": str(e.get_result_display()),
         "certificate": getattr(e, "certificate_number", None),
     }
 
@@ -253,9 +341,10 @@ def _org(request, code: str, field: str, action: str = "training.manage"):
 # --- classes --------------------------------------------------------------------------------
 
 
-@router.get("/classes", response=documented(list[ClassOut]))
+@router.get("/classes", response=documented(list[ClassOut]), openapi_extra=tabular(CLASSES))
 def classes(request, filters: Query[ClassFilter]):
-    """Training classes in your scope, latest first."""
+    """Training classes in your scope, latest first. As a file (`format`): every class that
+    matches, not only the first `limit`."""
     org = None
     if filters.org:
         org = org_get_or_404(actor=request.user, code=filters.org, action="training.view")
@@ -267,6 +356,9 @@ def classes(request, filters: Query[ClassFilter]):
             starts_on__lte=date(filters.year, 12, 31), ends_on__gte=date(filters.year, 1, 1)
         )
     qs = qs.prefetch_related("cluster", "sessions")
+    if filters.format != "json":
+        items = (_out(c) for c in qs.iterator(chunk_size=2000))
+        return table_response(CLASSES, filters.format, items, schema=ClassOut, org=org)
     return [_out(c) for c in qs[: filters.limit]]
 
 
@@ -299,15 +391,32 @@ def training_class(request, class_id: int = Path(..., ge=1, le=MAX_ID)):
     return _out(class_get(actor=request.user, pk=class_id))
 
 
-@router.get("/classes/{class_id}/enrolments", response=documented(list[EnrolmentOut]))
-def enrolments(request, class_id: int = Path(..., ge=1, le=MAX_ID)):
-    """The class's people: enrolled (by name), waiting (in order), withdrawn."""
-    roll = class_roll(class_get(actor=request.user, pk=class_id))
-    return [
-        _enrolment_out(e)
+@router.get(
+    "/classes/{class_id}/enrolments",
+    response=documented(list[EnrolmentOut]),
+    openapi_extra=tabular(ENROLMENTS),
+)
+def enrolments(request, filters: Query[Tabular], class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The class's people: enrolled (by name), waiting (in order), withdrawn. The file is
+    titled with the class's organiser and dates."""
+    c = class_get(actor=request.user, pk=class_id)
+    roll, attended = class_roll(c), attended_counts(c)
+    rows = [
+        _enrolment_out(e, attended)
         for status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.WAITING, EnrolmentStatus.WITHDRAWN)
         for e in roll[status]
     ]
+    if filters.format != "json":
+        period = (c.starts_on, c.ends_on) if c.starts_on and c.ends_on else None
+        return table_response(
+            ENROLMENTS,
+            filters.format,
+            rows,
+            schema=EnrolmentOut,
+            org=c.organisation,
+            period=period,
+        )
+    return rows
 
 
 @router.post(
@@ -341,7 +450,7 @@ def enrol(request, payload: EnrolIn, class_id: int = Path(..., ge=1, le=MAX_ID))
     kw = {"candidate": person.obj} if person.is_candidate else {"member": person.obj}
     e = enrolment_create(actor=request.user, training_class=c, **kw)
     e = next(x for rows in class_roll(c).values() for x in rows if x.pk == e.pk)
-    return Status(201, _enrolment_out(e))
+    return Status(201, _enrolment_out(e, {}))
 
 
 @router.post("/classes/{class_id}/attendance", response=documented(RollCallOut, 201))
@@ -397,15 +506,26 @@ def certificate(request, number: str):
     return facts.__dict__
 
 
-@router.get("/reports/training", response=documented(dict))
+@router.get("/reports/training", response=documented(dict), openapi_extra=tabular(REPORT))
 def report(request, filters: Query[ReportFilter]):
     """For a subtree and period (classes with a session in it): classes by kind and mode,
     participants, completion rate, participants by gender and ethnicity, the travel burden
-    (people of in-person classes coming from outside the class's communes)."""
+    (people of in-person classes coming from outside the class's communes). As a file
+    (`format`): the classes by kind and mode (an export, recorded in the audit trail as the
+    page's workbook is; that workbook has every figure)."""
     org = org_get_or_404(actor=request.user, code=filters.org, action="training.view")
     if filters.date_from > filters.date_to:
         raise ValidationError({"from": _("The start of the period is after its end.")})
-    r = training_report(
-        actor=request.user, organisation=org, start=filters.date_from, end=filters.date_to
-    )
-    return report_dict(r, org, filters.date_from, filters.date_to)
+    period = (filters.date_from, filters.date_to)
+    r = training_report(actor=request.user, organisation=org, start=period[0], end=period[1])
+    found = report_dict(r, org, *period)
+    if filters.format != "json":
+        report_served(
+            actor=request.user,
+            org=org,
+            kind="training",
+            via=filters.format,
+            params={"from": period[0], "to": period[1]},
+        )
+        return table_response(REPORT, filters.format, found, org=org, period=period)
+    return found

@@ -56,7 +56,14 @@ def report_dict(r: TrainingReport, org, start: date, end: date) -> dict:
         "to": end,
         "classes": r.classes,
         "by_kind_mode": [
-            {"kind": k, "mode": m, "classes": n} for (k, m), n in sorted(r.by_kind_mode.items())
+            {
+                "kind": k,
+                "kind_label": _label(Kind, k),
+                "mode": m,
+                "mode_label": _label(Mode, m),
+                "classes": n,
+            }
+            for (k, m), n in sorted(r.by_kind_mode.items())
         ],
         "participants": r.participants,
         "passed": r.passed,
@@ -68,6 +75,12 @@ def report_dict(r: TrainingReport, org, start: date, end: date) -> dict:
         "in_cluster_classes_people": r.in_cluster_classes_people,
         "travel_share": r.travel_share,
     }
+
+
+def _label(choices, code: str) -> str:
+    """A kind's or mode's label in the current language (the code itself for one no longer
+    among the choices)."""
+    return str(choices(code).label) if code in choices.values else code
 
 
 def _title(org, start: date, end: date) -> str:

@@ -119,6 +119,8 @@ def class_list_view(request):
     context = {
         "form": form,
         "org": d.get("org"),
+        # The filters as the API's file of the list takes them (training.api: format=xlsx|csv).
+        "filters": {"kind": d.get("kind", ""), "state": d.get("state", ""), "year": d.get("year")},
         "rows": rows[:PAGE_SIZE],
         "more": len(rows) > PAGE_SIZE,
         "can_create": holds_anywhere(request.user, "training.manage"),
@@ -157,6 +159,7 @@ def class_detail(request, class_id):
         "enrolled": roll[Status.ENROLLED],
         "waiting": roll[Status.WAITING],
         "withdrawn": roll[Status.WITHDRAWN],
+        "enrolments_api": f"/api/v1/classes/{c.pk}/enrolments",
         "sessions": sessions,
         "today": today,
         "live": live,

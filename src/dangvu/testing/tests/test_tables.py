@@ -146,8 +146,9 @@ def test_the_files_of_a_list_say_what_its_json_says(world, route, spec):
         if expected:
             break
     assert expected, f"{route.path}: the world gives this table no row, so it proves nothing"
-    if route.params:  # one row's list (a meeting's attendance): titled by the row's own cell
-        province = side.rows[Organisation]
+    if route.params:  # one row's list (an attendance, an enrolment): titled by its organisation
+        row = next(r for n in route.params if (r := _fill(route, world, n)[1]) is not None)
+        province = row.organisation
     headers = [c.header for c in spec.columns]
     outsider = world.sides["b"].province.code
 

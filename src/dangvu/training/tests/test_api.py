@@ -139,4 +139,12 @@ def test_the_report_endpoint_counts_the_subtrees_classes(tree, people, api_clien
     assert r.status_code == 200, r.content
     data = r.json()
     assert (data["classes"], data["participants"]) == (1, 1)
-    assert data["by_kind_mode"] == [{"kind": "awareness", "mode": "in_person", "classes": 1}]
+    assert data["by_kind_mode"] == [
+        {
+            "kind": "awareness",
+            "kind_label": "Bồi dưỡng nhận thức về Đảng",
+            "mode": "in_person",
+            "mode_label": "Trực tiếp",
+            "classes": 1,
+        }
+    ]
