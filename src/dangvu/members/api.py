@@ -9,14 +9,14 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field, create_model
 
 from dangvu.accounts.scoping import allows, release_sensitive
-from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.members.choices import EventType
 from dangvu.members.choices import Status as MemberStatus
 from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, record_field, schema_fields
-from dangvu.members.models import AttributeChange, Member, MembershipEvent, Transfer
+from dangvu.members.models import AttributeChange, Member, MembershipEvent, Position, Transfer
 from dangvu.members.selectors import (
     attribute_changes,
     event_get,
@@ -97,7 +97,7 @@ MemberIn = create_model(
 
 
 class EventIn(Schema):
-    type: str = Field(..., max_length=30)
+    type: codes(EventType) = Field(..., description="What happened (see the README)")
     date: Day
     organisation: str | None = Field(None, max_length=40, description="The receiving cell")
     decision_number: str = Field("", max_length=60)
@@ -117,9 +117,8 @@ class AttributeChangeIn(Schema):
         description=" | ".join(DATED_FIELDS),
     )
     value: str = Field(..., max_length=60, description="A code of the field's list, or its name")
-    kind: str = Field(
+    kind: codes((AttributeChange.Kind.CHANGE, AttributeChange.Kind.CORRECTION)) = Field(
         ...,
-        max_length=12,
         description="change: holds from valid_from on (a course completed, a new job); "
         "correction: the value was wrong (from the start with from_start, else the value in "
         "force since the latest change)",
@@ -137,7 +136,7 @@ class AttributeChangeOut(Schema):
     field_label: str
     value: str
     value_label: str
-    kind: str
+    kind: codes(AttributeChange.Kind)
     kind_label: str
     valid_from: date | None = Field(description="Empty: from the start of the record")
     source: str
@@ -148,7 +147,9 @@ class AttributeChangeOut(Schema):
 class MemberFilter(Schema):
     org: str | None = Field(None, max_length=40, description="Members of this subtree")
     q: str = Field("", max_length=200, description="Words of the name, or a card number")
-    status: str = Field("", max_length=20)
+    status: codes(MemberStatus, "active", "") = Field(
+        "", description="active: everyone in the party; or one status"
+    )
     after: int | None = Field(None, ge=1, le=MAX_ID, description="Last id of the previous page")
     limit: int = Field(50, ge=1, le=500)
 
@@ -369,7 +370,7 @@ class TransferOut(Schema):
     from_organisation_name: str
     to_organisation: str
     to_organisation_name: str
-    state: str = Field(description="sent (in transit) | received | refused | withdrawn")
+    state: codes(Transfer.State) = Field(description="sent: in transit")
     state_label: str
     sent_on: date
     decision_number: str
@@ -505,7 +506,7 @@ def transfer_withdraw_api(request, payload: CloseIn, transfer_id: int = Path(...
 
 class PositionIn(Schema):
     org: str = Field(..., max_length=40, description="The organisation's code")
-    kind: str = Field(..., max_length=24)
+    kind: codes(Position.Kind) = Field(..., description="The position")
     valid_from: Day
     member: int | None = Field(None, ge=1, le=MAX_ID, description="The member's id")
     person_name: str = Field("", max_length=150, description="Someone outside the party")
@@ -533,7 +534,7 @@ POSITIONS = TableSpec(
 class PositionOut(Schema):
     id: int
     organisation: str
-    kind: str
+    kind: codes(Position.Kind)
     kind_label: str
     member: int | None
     person_name: str

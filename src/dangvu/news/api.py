@@ -9,7 +9,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
 from dangvu.accounts.services import token_authenticate
-from dangvu.core.apischema import MAX_ID, documented
+from dangvu.core.apischema import MAX_ID, codes, documented
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
@@ -73,7 +73,7 @@ class CommentOut(Schema):
     organisation_name: str
     name: str
     text: str
-    state: str
+    state: codes(CommentState)
     state_label: str
     created_at: datetime
 
@@ -84,7 +84,7 @@ class CommentFilter(Tabular):
         max_length=40,
         description="Comments on the articles of this committee (and those under it)",
     )
-    state: str = Field("held", max_length=20, description=" | ".join(CommentState))
+    state: codes(CommentState) = Field("held", description="The comments in this state")
     limit: int = Field(100, ge=1, le=500)
 
 
@@ -106,7 +106,9 @@ COMMENTS = TableSpec(
 
 
 class ModerateIn(Schema):
-    state: str = Field(..., max_length=20, description="approved | rejected | spam")
+    state: codes((CommentState.APPROVED, CommentState.REJECTED, CommentState.SPAM)) = Field(
+        ..., description="The judgement"
+    )
 
 
 def _out(a) -> dict:

@@ -7,8 +7,9 @@ from itertools import islice
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from dangvu.core.apischema import documented
+from dangvu.core.apischema import codes, documented
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
+from dangvu.organisations.choices import GrassrootsType, OrgKind
 from dangvu.organisations.models import Organisation
 from dangvu.organisations.selectors import org_get_or_404, org_list, org_parents
 
@@ -20,9 +21,9 @@ router = Router(tags=["organisations"])
 class OrgOut(Schema):
     code: str
     name: str
-    kind: str
+    kind: codes(OrgKind)
     kind_label: str
-    grassroots_type: str
+    grassroots_type: codes(GrassrootsType, "")
     grassroots_type_label: str
     parent: str | None = Field(description="The parent's code; null at the top of your view")
     depth: int
@@ -36,7 +37,7 @@ class OrgFilter(Tabular):
     q: str = Field("", max_length=200, description="Words of the name (accents ignored) or a code")
     org: str = Field("", max_length=40, description="This organisation and those under it")
     parent: str = Field("", max_length=40, description="Children of this organisation")
-    kind: str = Field("", max_length=30)
+    kind: codes(OrgKind, "") = Field("", description="Only organisations of this kind")
     include_dissolved: bool = True
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=1_000_000)
