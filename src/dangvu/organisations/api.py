@@ -4,14 +4,23 @@ from collections.abc import Iterator
 from datetime import date
 from itertools import islice
 
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from dangvu.core.apischema import codes, documented
+from dangvu.core.apischema import Day, codes, documented
+from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 from dangvu.organisations.models import Organisation
-from dangvu.organisations.selectors import org_get_or_404, org_list, org_parents
+from dangvu.organisations.selectors import org_get, org_get_or_404, org_list, org_parents
+from dangvu.organisations.services import (
+    organisation_create,
+    organisation_dissolve,
+    organisation_merge,
+    organisation_move,
+    organisation_rename,
+)
 
 __all__ = ["router"]
 
@@ -58,6 +67,7 @@ ORGANISATIONS = TableSpec(
         Column("Thôi hoạt động từ ngày", "date", 12, key="valid_to"),
     ),
 )
+MANAGE = "organisations.manage"
 BATCH = 2000  # organisations read at a time for a file, their parents named in one query
 
 
@@ -117,3 +127,119 @@ def organisations(request, filters: Query[OrgFilter]):
 def organisation(request, code: str):
     org = org_get_or_404(actor=request.user, code=code)
     return _org_out(org, org_parents(actor=request.user, orgs=[org]))
+
+
+# --- changes to the tree (the organisation pages' actions, the same services and rules) -------
+
+
+class OrgIn(Schema):
+    parent: str = Field(..., max_length=40, description="The code of the organisation above it")
+    code: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=255)
+    kind: codes(OrgKind)
+    grassroots_type: codes(GrassrootsType, "") = Field("", description="A grassroots committee")
+    valid_from: Day
+    place_name: str = Field("", max_length=255)
+
+
+class DecisionIn(Schema):
+    on: Day = Field(..., description="The day the change takes effect")
+    decision_number: str = Field("", max_length=60)
+
+
+class RenameIn(DecisionIn):
+    name: str = Field(..., max_length=255)
+
+
+class MoveIn(DecisionIn):
+    parent: str = Field(..., max_length=40, description="The new parent's code")
+
+
+class MergeIn(DecisionIn):
+    target: str = Field(..., max_length=40, description="The receiving organisation's code")
+
+
+def _managed(request, code: str, field: str) -> Organisation:
+    """An organisation named in a body, which the caller manages (else 422 naming the field)."""
+    org = org_get(actor=request.user, code=code, action=MANAGE)
+    if org is None:
+        raise ValidationError({field: _("No organisation with this code among those you manage.")})
+    return org
+
+
+def _answer(request, org: Organisation) -> dict:
+    org.refresh_from_db()
+    return _org_out(org, org_parents(actor=request.user, orgs=[org]))
+
+
+@router.post("/organisations", response=documented(OrgOut, 201))
+def organisation_add(request, payload: OrgIn):
+    """A new organisation under one you manage (the organisation page's "Add an organisation
+    under it"): its kind must fit under its parent's; a cell has none under it."""
+    parent = _managed(request, payload.parent, "parent")
+    org = organisation_create(
+        actor=request.user,
+        code=payload.code,
+        name=payload.name,
+        kind=payload.kind,
+        parent=parent,
+        valid_from=payload.valid_from,
+        grassroots_type=payload.grassroots_type,
+        place_name=payload.place_name,
+    )
+    return Status(201, _answer(request, org))
+
+
+@router.post("/organisations/{code}/rename", response=documented(OrgOut))
+def organisation_rename_(request, code: str, payload: RenameIn):
+    """Rename from a date: reports of earlier dates keep the old name."""
+    org = org_get_or_404(actor=request.user, code=code, action=MANAGE)
+    org = organisation_rename(
+        actor=request.user,
+        org=org,
+        name=payload.name,
+        on=payload.on,
+        decision_number=payload.decision_number,
+    )
+    return _answer(request, org)
+
+
+@router.post("/organisations/{code}/move", response=documented(OrgOut))
+def organisation_move_(request, code: str, payload: MoveIn):
+    """Move with everything under it (organisations and members) under another organisation
+    you manage, from a date; figures of earlier dates do not change."""
+    org = org_get_or_404(actor=request.user, code=code, action=MANAGE)
+    org = organisation_move(
+        actor=request.user,
+        org=org,
+        new_parent=_managed(request, payload.parent, "parent"),
+        on=payload.on,
+        decision_number=payload.decision_number,
+    )
+    return _answer(request, org)
+
+
+@router.post("/organisations/{code}/merge", response=documented(OrgOut))
+def organisation_merge_(request, code: str, payload: MergeIn):
+    """Merge into another organisation you manage: what is under it passes to the target on
+    that date, and it ceases to exist. Answers the target."""
+    org = org_get_or_404(actor=request.user, code=code, action=MANAGE)
+    target = organisation_merge(
+        actor=request.user,
+        sources=[org],
+        target=_managed(request, payload.target, "target"),
+        on=payload.on,
+        decision_number=payload.decision_number,
+    )
+    return _answer(request, target)
+
+
+@router.post("/organisations/{code}/dissolve", response=documented(OrgOut))
+def organisation_dissolve_(request, code: str, payload: DecisionIn):
+    """Dissolve from a date an organisation with nothing left under it (else 422 naming what
+    is still there)."""
+    org = org_get_or_404(actor=request.user, code=code, action=MANAGE)
+    org = organisation_dissolve(
+        actor=request.user, org=org, on=payload.on, decision_number=payload.decision_number
+    )
+    return _answer(request, org)

@@ -120,6 +120,26 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
     "POST /api/v1/tokens": lambda world: {"name": "matrix"},
     "POST /api/v1/imports": lambda world: _import_body(world),
     "POST /api/v1/imports/{import_id}/write": lambda world: {"partial": False},
+    "POST /api/v1/organisations": lambda world: {
+        "parent": world.sides["a"].committee.code,
+        "code": "MX-A-XA-MOI",
+        "name": "Chi bộ Ma Trận Mới",
+        "kind": "cell",
+        "valid_from": "2024-06-03",
+    },
+    "POST /api/v1/organisations/{code}/rename": lambda world: {
+        "name": "Chi bộ Ma Trận Đổi Tên",
+        "on": "2024-06-03",
+    },
+    "POST /api/v1/organisations/{code}/move": lambda world: {
+        "parent": world.sides["a"].committee.code,
+        "on": "2024-06-03",
+    },
+    "POST /api/v1/organisations/{code}/merge": lambda world: {
+        "target": world.sides["a"].committee.code,
+        "on": "2024-06-03",
+    },
+    "POST /api/v1/organisations/{code}/dissolve": lambda world: {"on": "2024-06-03"},
     "POST /api/v1/members": lambda world: _new_member_body(world),
     "POST /api/v1/members/{member_id}/events": lambda world: {
         "type": "exempted",
