@@ -5,17 +5,24 @@ the caller's role does not show them (accounts.scoping.release_sensitive)."""
 
 from datetime import date, datetime
 
+from django.http import Http404
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field, create_model
+from pydantic import ConfigDict, Field, create_model
 
-from dangvu.accounts.scoping import allows, release_sensitive
+from dangvu.accounts.scoping import allows, release_sensitive, sensitive_allowed
 from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.members.choices import EventType
 from dangvu.members.choices import Status as MemberStatus
-from dangvu.members.fields import DATED_FIELDS, MEMBER_FIELDS, record_field, schema_fields
+from dangvu.members.fields import (
+    DATED_FIELDS,
+    EVENT_DATES,
+    MEMBER_FIELDS,
+    record_field,
+    schema_fields,
+)
 from dangvu.members.models import AttributeChange, Member, MembershipEvent, Position, Transfer
 from dangvu.members.selectors import (
     attribute_changes,
@@ -32,6 +39,7 @@ from dangvu.members.services import (
     member_attribute_change,
     member_create,
     member_event_record,
+    member_update,
     position_assign,
     transfer_close,
     transfer_receive,
@@ -81,6 +89,26 @@ class EventOut(Schema):
 
 MemberDetailOut = create_model("MemberDetailOut", __base__=MemberOut, events=(list[EventOut], ...))
 
+
+class _Closed(Schema):
+    """A body whose unknown fields are refused (422 naming them), not ignored: a field left
+    out on purpose (a dated attribute) must not seem to have been saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+MemberChangeIn = create_model(
+    "MemberChangeIn",
+    __base__=_Closed,
+    __doc__="Fields of a member's record to correct or complete (only those given change). "
+    "Dates that events set, and the dated attributes (education, qualifications, "
+    "occupation…: POST /members/{id}/attributes), are not changed here.",
+    **{
+        name: (kind | None, Field(None, description=info.description))
+        for name, (kind, info) in schema_fields(omit=EVENT_DATES + DATED_FIELDS).items()
+    },
+)
+
 MemberIn = create_model(
     "MemberIn",
     __base__=Schema,
@@ -88,7 +116,10 @@ MemberIn = create_model(
     "official date is given), or transferred in from outside Dangvu on `entry_date`.",
     **schema_fields(),
     organisation=(str, Field(..., max_length=40, description="The party cell's code")),
-    entry=(str, Field(EventType.ADMITTED, max_length=30, description="admitted | transferred_in")),
+    entry=(
+        codes((EventType.ADMITTED, EventType.TRANSFERRED_IN)),
+        Field(EventType.ADMITTED, description="Admitted here, or transferred in from outside"),
+    ),
     entry_date=(Day | None, None),
     decision_number=(str, Field("", max_length=60)),
     decision_date=(Day | None, None),
@@ -243,6 +274,21 @@ def members(request, filters: Query[MemberFilter]):
 def member(request, member_id: int = Path(..., ge=1, le=MAX_ID)):
     """A member with their event history."""
     return _detail(request, member_get(actor=request.user, pk=member_id))
+
+
+@router.post(
+    "/members/{member_id}/record", response=documented(MemberDetailOut), exclude_unset=True
+)
+def member_correct(request, payload: MemberChangeIn, member_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Correct or complete a member's record (the member page's "Edit"), with the same rules:
+    only the fields given change; a value that would change a dated attribute is refused
+    (record it as a change or a correction, /attributes). Needs the record's sensitive fields
+    in your scope, as the page does (the record is shown whole)."""
+    m = member_get(actor=request.user, pk=member_id, action="members.manage")
+    if not sensitive_allowed(request.user, m):
+        raise Http404
+    member_update(actor=request.user, member=m, data=payload.dict(exclude_unset=True))
+    return _detail(request, member_get(actor=request.user, pk=m.pk))
 
 
 @router.post("/members", response=documented(MemberDetailOut, 201), exclude_unset=True)

@@ -141,6 +141,7 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
     },
     "POST /api/v1/organisations/{code}/dissolve": lambda world: {"on": "2024-06-03"},
     "POST /api/v1/members": lambda world: _new_member_body(world),
+    "POST /api/v1/members/{member_id}/record": lambda world: {"hometown": "Xã Ma Trận Mới"},
     "POST /api/v1/members/{member_id}/events": lambda world: {
         "type": "exempted",
         "date": "2024-06-03",
