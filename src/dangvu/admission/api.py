@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field, create_model
+from pydantic import ConfigDict, Field, create_model
 
 from dangvu.accounts.scoping import release_sensitive
 from dangvu.admission.choices import Proposer, Stage, Step
@@ -28,6 +28,7 @@ from dangvu.admission.services import (
     StepInput,
     candidate_create,
     candidate_step,
+    candidate_update,
     target_set,
 )
 from dangvu.core.apischema import MAX_ID, Day, codes, documented
@@ -108,6 +109,27 @@ CandidateIn = create_model(
     helper=(int | None, Field(None, ge=1, le=MAX_ID, description="The helping member's id")),
     hard_area=(bool, False),
     note=(str, Field("", max_length=2000)),
+)
+
+
+class _Closed(Schema):
+    """Unknown fields are refused (422 naming them), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+CandidateChangeIn = create_model(
+    "CandidateChangeIn",
+    __base__=_Closed,
+    __doc__="A case's particulars, helper or note to correct (only the fields given change); "
+    "before the admission decision only (after it they are the member's record).",
+    **{
+        name: (kind | None, Field(None, description=info.description))
+        for name, (kind, info) in schema_fields(omit=_OMIT).items()
+    },
+    helper=(int | None, Field(None, ge=1, le=MAX_ID, description="The helping member's id")),
+    hard_area=(bool | None, None),
+    note=(str | None, Field(None, max_length=2000)),
 )
 
 
@@ -416,6 +438,30 @@ def candidates(request, filters: Query[CandidateFilter]):
     page = list(qs[: filters.limit])
     shown = release_sensitive(request.user, page, via="api")
     return [_out(c, shown) for c in page]
+
+
+@router.post(
+    "/candidates/{candidate_id}/record",
+    response=documented(CandidateDetailOut),
+    exclude_unset=True,
+)
+def candidate_correct(
+    request, payload: CandidateChangeIn, candidate_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    """Correct a case (the case page's "Edit"), with the same rules: before the decision only,
+    the particulars checked as a member's, the helper an official member of the cell."""
+    c = candidate_get(actor=request.user, pk=candidate_id, action="admission.manage")
+    data = payload.dict(exclude_unset=True)
+    helper = _member_of(request, data.pop("helper"), "helper") if "helper" in data else c.helper
+    candidate_update(
+        actor=request.user,
+        candidate=c,
+        data={k: v for k, v in data.items() if k in PERSON_FIELDS},
+        helper=helper,
+        hard_area=data.get("hard_area"),
+        note=data.get("note"),
+    )
+    return _detail(request, candidate_get(actor=request.user, pk=c.pk))
 
 
 @router.get(

@@ -140,6 +140,7 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "on": "2024-06-03",
     },
     "POST /api/v1/organisations/{code}/dissolve": lambda world: {"on": "2024-06-03"},
+    "POST /api/v1/candidates/{candidate_id}/record": lambda world: {"note": "Ghi chú Ma Trận"},
     "POST /api/v1/members": lambda world: _new_member_body(world),
     "POST /api/v1/members/{member_id}/record": lambda world: {"hometown": "Xã Ma Trận Mới"},
     "POST /api/v1/members/{member_id}/events": lambda world: {

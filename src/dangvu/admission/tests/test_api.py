@@ -284,3 +284,32 @@ def test_development_report_counts_admissions(tree, cell, users, api_client, mak
     body = r.json()
     assert body["admitted"] == 1 and body["women"]["count"] == 1
     assert {p["stage"] for p in body["pipeline"]} >= {"identified", "probation"}
+
+
+def test_a_case_is_corrected_through_the_api_as_on_its_page(cell, users, api_client):
+    """Only the fields given change; a bad value or an unknown field is a 422 naming it and
+    writes nothing; after the decision the particulars are the member's; another province's
+    staff do not see the case."""
+    from dangvu.testing.factories import db_snapshot
+
+    staff = api_client(users.staff_kt)
+    cid = staff.post("/candidates", PERSON | {"organisation": cell.code, "date": "2024-01-10"})
+    cid = cid.json()["id"]
+    r = staff.post(f"/candidates/{cid}/record", {"hometown": "Xã Đăk Pék", "note": "Đã xác minh"})
+    assert r.status_code == 200, r.json()
+    assert (r.json()["hometown"], r.json()["note"], r.json()["full_name"]) == (
+        "Xã Đăk Pék",
+        "Đã xác minh",
+        "Y Mai",
+    )
+    other = api_client(users.staff_qn)
+    before = db_snapshot()
+    for body, field in (
+        ({"birth_date": "2090-01-01"}, "birth_date"),
+        ({"ethnicity": "Sao Hỏa"}, "ethnicity"),
+        ({"stage": "admitted"}, "stage"),  # steps are recorded, not edited
+    ):
+        r = staff.post(f"/candidates/{cid}/record", body)
+        assert r.status_code == 422 and field in str(r.json()["errors"]), r.json()
+    assert other.post(f"/candidates/{cid}/record", {"note": "x"}).status_code == 404
+    assert db_snapshot() == before
