@@ -13,9 +13,10 @@ from ninja import Router, Schema, Status
 from pydantic import AfterValidator, ConfigDict, Field
 
 from dangvu.accounts.models import ApiToken, RoleGrant
+from dangvu.accounts.roles import Role
 from dangvu.accounts.selectors import token_get, token_list
 from dangvu.accounts.services import token_create, token_expiry, token_revoke
-from dangvu.core.apischema import documented
+from dangvu.core.apischema import codes, documented
 from dangvu.core.text import clean_text
 
 __all__ = ["router"]
@@ -27,7 +28,7 @@ router = Router(tags=["accounts"])
 
 
 class GrantOut(Schema):
-    role: str
+    role: codes(Role)
     organisation: str
     organisation_name: str
     include_descendants: bool

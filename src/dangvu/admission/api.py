@@ -161,7 +161,7 @@ class TransitionIn(Schema):
 class CandidateFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Cases of this subtree")
     q: str = Field("", max_length=200, description="Words of the name")
-    stage: StageCode | Literal["open", ""] = Field("", description="A stage, or `open`")
+    stage: codes(Stage, "open", "") = Field("", description="A stage, or `open`")
     due: Literal["overdue", "soon", ""] = Field("", description="overdue | soon")
     after: int | None = Field(None, ge=1, le=MAX_ID, description="Last id of the previous page")
     limit: int = Field(50, ge=1, le=500)

@@ -64,5 +64,5 @@ def codes(values, *extra: str) -> Any:
     """A coded field's type: its codes (a TextChoices, or any iterable of codes) and `extra`
     values ("" for none, "open"...) as a Literal, which the schema shows as an enum. Its
     Vietnamese labels are at /api/v1/reference."""
-    found = tuple(getattr(values, "values", values))
+    found = tuple(str(v) for v in getattr(values, "values", values))  # codes, not members
     return Literal[found + tuple(v for v in extra if v not in found)]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.documents.choices import Kind
@@ -31,10 +31,13 @@ __all__ = ["router"]
 
 router = Router(tags=["documents"])
 
+KindCode = codes(Kind)
+StatusCode = codes(ReportStatus)
+
 
 class DocumentIn(Schema):
     org: str = Field(..., max_length=40, description="The issuing organisation's code")
-    kind: str = Field(..., max_length=20, description=" | ".join(Kind))
+    kind: KindCode
     number: str = Field(..., max_length=60, description="The official number, e.g. 90-KH/TU")
     issued_on: Day
     title: str = Field(..., max_length=500)
@@ -53,7 +56,7 @@ class DocumentOut(Schema):
     id: int
     number: str = Field(description="The official number, canonical (90-KH/TU)")
     serial: int = Field(description="The number's serial part (90)")
-    kind: str
+    kind: KindCode
     kind_label: str
     kind_abbr: str
     issuer_abbr: str
@@ -69,7 +72,7 @@ class DocumentOut(Schema):
 
 class DocumentFilter(Tabular):
     q: str = Field("", max_length=200, description="A number (90-KH/TU) or words, accents ignored")
-    kind: str = Field("", max_length=20, description=" | ".join(Kind))
+    kind: codes(Kind, "") = Field("", description="A kind (default: any)")
     year: int | None = Field(None, ge=1930, le=2100)
     org: str | None = Field(None, max_length=40, description="Issued by this organisation")
     limit: int = Field(100, ge=1, le=500)
@@ -77,10 +80,8 @@ class DocumentFilter(Tabular):
 
 class SendIn(Schema):
     organisations: list[str] = Field([], max_length=5000, description="Codes of recipients")
-    children_of_kind: str | None = Field(
-        None,
-        max_length=30,
-        description="Every live organisation of this kind under `under`: " + " | ".join(OrgKind),
+    children_of_kind: codes(OrgKind, "") | None = Field(
+        None, description="Every live organisation of this kind under `under`"
     )
     under: str | None = Field(None, max_length=40)
     due_on: Day | None = Field(None, description="The implementation report is due by")
@@ -95,7 +96,7 @@ class RecipientOut(Schema):
     organisation: str
     organisation_name: str
     due_on: date | None
-    status: str
+    status: StatusCode
     status_label: str = Field(description="The status's label, or 'not reported'")
     reported_on: date | None
     overdue: bool
@@ -119,14 +120,14 @@ class ImplementationOut(Schema):
 
 
 class ImplementationFilter(Tabular):
-    show: str = Field("", max_length=20, description=" | ".join(FILTERS))
+    show: codes(FILTERS, "") = Field("", description="Which recipients (default: all)")
     limit: int = Field(200, ge=1, le=5000)
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class ReportIn(Schema):
     org: str = Field(..., max_length=40, description="The recipient reporting")
-    status: str = Field(..., max_length=20, description=" | ".join(ReportStatus))
+    status: StatusCode
     notes: str = Field("", max_length=5000)
     implementing: int | None = Field(
         None, ge=1, le=MAX_ID, description="The recipient's own document carrying it out"
@@ -301,8 +302,6 @@ def implementation(
     (`format`): every recipient listed (not one page), titled with the issuer."""
     d = document_get(actor=request.user, pk=document_id)
     today = timezone.localdate()
-    if filters.show and filters.show not in FILTERS:
-        raise ValidationError({"show": _("Choose one of: %(v)s.") % {"v": ", ".join(FILTERS)}})
     s = implementation_summary(actor=request.user, document=d, today=today)
     rows = recipient_list(actor=request.user, document=d, today=today, show=filters.show)
     whole = filters.format != "json"

@@ -12,7 +12,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from dangvu.accounts.scoping import get_or_404, restrict
-from dangvu.core.apischema import MAX_ID, Clock, Day, documented
+from dangvu.core.apischema import MAX_ID, Clock, Day, codes, documented
 from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
@@ -42,14 +42,19 @@ __all__ = ["router"]
 
 router = Router(tags=["meetings"])
 
+KindCode = codes(Kind)
+StateCode = codes(State)
+TaskStateCode = codes(TaskState)
+EvaluatorCode = codes(Evaluator)
+
 
 class MeetingOut(Schema):
     id: int
     organisation: str
     organisation_name: str
-    kind: str
+    kind: KindCode
     kind_label: str
-    state: str
+    state: StateCode
     state_label: str
     planned_on: date
     starts_at: str | None = Field(None, description="HH:MM")
@@ -85,7 +90,7 @@ class MeetingOut(Schema):
 
 class MeetingIn(Schema):
     org: str = Field(..., max_length=40, description="The party cell's code")
-    kind: str = Field(Kind.REGULAR, max_length=20, description=" | ".join(Kind))
+    kind: KindCode = Field(Kind.REGULAR.value, description="The kind of meeting")
     planned_on: Day
     starts_at: Clock | None = None
     topic: str = Field("", max_length=300)
@@ -108,14 +113,14 @@ class MeetingFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Meetings of this subtree")
     date_from: Day | None = Field(None, alias="from")
     date_to: Day | None = Field(None, alias="to")
-    kind: str = Field("", max_length=20)
-    state: str = Field("", max_length=20, description=" | ".join(State))
+    kind: codes(Kind, "") = Field("", description="A kind (default: any)")
+    state: codes(State, "") = Field("", description="A state (default: any)")
     limit: int = Field(100, ge=1, le=500)
 
 
 class AbsenceIn(Schema):
     member: int = Field(..., ge=1, le=MAX_ID)
-    kind: str = Field(..., max_length=10, description=" | ".join(Absence))
+    kind: codes(Absence) = Field(..., description="Excused or not")
     reason: str = Field("", max_length=200)
 
 
@@ -140,7 +145,7 @@ class AttendanceOut(Schema):
     official: bool
     exempted: bool
     away: bool
-    attendance: str = Field(description="present | excused | unexcused | away")
+    attendance: codes(("present", *Absence.values, "away"))
     attendance_label: str
     reason: str
 
@@ -157,7 +162,7 @@ class CorrectionIn(Schema):
 
 
 class EvaluationIn(Schema):
-    by: str = Field(Evaluator.CELL, max_length=20, description=" | ".join(Evaluator))
+    by: EvaluatorCode = Field(Evaluator.CELL.value, description="Who evaluates")
     scores: dict[str, int] = Field(..., max_length=30, description="{criterion: points}")
     scorer_name: str = Field("", max_length=150)
     strengths: str = Field("", max_length=5000)
@@ -165,10 +170,10 @@ class EvaluationIn(Schema):
 
 
 class EvaluationOut(Schema):
-    by: str
+    by: EvaluatorCode
     scores: dict
     total: int
-    level: str
+    level: codes(Level)
     sheet: str
     strengths: str
     weaknesses: str
@@ -224,14 +229,16 @@ class TaskOut(Schema):
     detail: str
     assigned_on: date
     due_on: date
-    state: str
+    state: TaskStateCode
     state_label: str
     reviewed_on: date | None
     review: str
 
 
 class ReviewIn(Schema):
-    state: str = Field(..., max_length=20, description="done | not_done | cancelled")
+    state: codes(s.value for s in TaskState if s != TaskState.OPEN) = Field(
+        ..., description="The outcome"
+    )
     on: Day
     review: str = Field("", max_length=5000)
     meeting: int | None = Field(None, ge=1, le=MAX_ID)
@@ -244,7 +251,7 @@ class SupervisionFilter(Tabular):
 class TaskFilter(Tabular):
     org: str | None = Field(None, max_length=40)
     member: int | None = Field(None, ge=1, le=MAX_ID)
-    state: str = Field("", max_length=20, description=" | ".join(TaskState))
+    state: codes(TaskState, "") = Field("", description="A state (default: any)")
     limit: int = Field(200, ge=1, le=1000)
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from dangvu.core.apischema import MAX_ID, Day, documented
+from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.organisations.choices import GrassrootsType, OrgKind
 from dangvu.organisations.letterhead import COMMITTEE_KINDS
@@ -29,6 +29,8 @@ from dangvu.stats.services import report_served, report_sign
 __all__ = ["router"]
 
 router = Router(tags=["reports"])
+
+SignedKind = codes(SignedReport.Kind)
 
 
 class DayFilter(Tabular):
@@ -327,7 +329,7 @@ def report_admissions(request, filters: Query[PeriodFilter]):
 
 class SignIn(Schema):
     org: str = Field(..., max_length=40, description="Organisation code")
-    kind: str = Field(..., max_length=20, description="membership (3-BTCTW) | period (1-BTCTW)")
+    kind: SignedKind = Field(..., description="membership: 3-BTCTW, period: 1-BTCTW")
     as_of: Day | None = Field(None, description="membership: default today")
     date_from: Day | None = Field(None, alias="from")
     date_to: Day | None = Field(None, alias="to")
@@ -337,7 +339,7 @@ class SignIn(Schema):
 class SignedOut(Schema):
     id: int
     organisation: str
-    kind: str
+    kind: SignedKind
     as_of: date | None
     date_from: date | None = Field(None, serialization_alias="from")
     date_to: date | None = Field(None, serialization_alias="to")

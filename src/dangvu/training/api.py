@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from dangvu.core.apischema import MAX_ID, Clock, Day, documented
+from dangvu.core.apischema import MAX_ID, Clock, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.members.models import Position
@@ -45,6 +45,10 @@ __all__ = ["router"]
 
 router = Router(tags=["training"])
 
+KindCode = codes(Kind)
+ModeCode = codes(Mode)
+StateCode = codes(State)
+
 
 class SessionIn(Schema):
     day: Day
@@ -66,8 +70,8 @@ class SessionOut(Schema):
 
 class ClassIn(Schema):
     org: str = Field(..., max_length=40, description="The organising committee's code")
-    kind: str = Field(..., max_length=20, description=" | ".join(Kind))
-    mode: str = Field(..., max_length=20, description=" | ".join(Mode))
+    kind: KindCode
+    mode: ModeCode
     title: str = Field(..., max_length=300)
     capacity: int = Field(..., ge=1, le=100000)
     location: str = Field("", max_length=300)
@@ -86,12 +90,12 @@ class ClassOut(Schema):
     id: int
     organisation: str
     organisation_name: str
-    kind: str
+    kind: KindCode
     kind_label: str
-    mode: str
+    mode: ModeCode
     mode_label: str
     title: str
-    state: str
+    state: StateCode
     state_label: str
     location: str
     cluster: list[str]
@@ -112,8 +116,8 @@ class ClassOut(Schema):
 
 class ClassFilter(Tabular):
     org: str | None = Field(None, max_length=40, description="Classes of this subtree")
-    kind: str = Field("", max_length=20, description=" | ".join(Kind))
-    state: str = Field("", max_length=20, description=" | ".join(State))
+    kind: codes(Kind, "") = Field("", description="A kind (default: any)")
+    state: codes(State, "") = Field("", description="A state (default: any)")
     year: int | None = Field(None, ge=2000, le=2100, description="With a session in this year")
     limit: int = Field(100, ge=1, le=500)
 
@@ -124,8 +128,8 @@ class EnrolIn(Schema):
     under: str | None = Field(
         None, max_length=40, description="With positions: the organisation whose subtree"
     )
-    positions: list[str] = Field(
-        [], max_length=20, description="Enrol everyone holding one: " + " | ".join(Position.Kind)
+    positions: list[codes(Position.Kind)] = Field(
+        [], max_length=20, description="Enrol everyone holding one"
     )
 
 
@@ -138,12 +142,12 @@ class EnrolmentOut(Schema):
     full_name: str
     organisation: str
     organisation_name: str
-    status: str
+    status: codes(EnrolmentStatus)
     status_label: str
     position: int | None = Field(description="Place on the waiting list")
     attended: int = Field(description="Sessions attended")
     score: float | None
-    result: str
+    result: codes(Result)
     result_label: str
     certificate: str | None
 
@@ -181,7 +185,8 @@ class CertificateOut(Schema):
     number: str
     full_name: str
     class_title: str
-    kind: str
+    kind: KindCode
+    kind_label: str
     organiser: str
     issued_on: date
 

@@ -249,6 +249,7 @@ class CertificateFacts:
     full_name: str
     class_title: str
     kind: str
+    kind_label: str
     organiser: str
     issued_on: date
 
@@ -271,7 +272,8 @@ def certificate_verify(number: str) -> CertificateFacts | None:
         number=cert.number,
         full_name=cert.full_name,
         class_title=c.title,
-        kind=c.get_kind_display(),
+        kind=c.kind,
+        kind_label=c.get_kind_display(),
         organiser=cert.organiser.name,
         issued_on=cert.issued_on,
     )
