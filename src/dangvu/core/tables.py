@@ -48,7 +48,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
-SPOOL_BYTES = 8 * 1024 * 1024  # kept in memory below this size, on disk above
+SPOOL_BYTES = 8 * 1024 * 1024
+CELL_MAX = 32_767  # characters Excel holds in a cell: a longer text is cut, marked with "…"  # kept in memory below this size, on disk above
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ def _xlsx(out, title: list[str], columns: list[Column], rows: Iterable[list]) ->
     for row in rows:
         values = list(row)
         for i, value in enumerate(values):
+            if isinstance(value, str) and len(value) > CELL_MAX:
+                value = values[i] = value[: CELL_MAX - 1] + "…"  # Excel's limit per cell
             if isinstance(value, str) and value[:1] == "=":
                 cell = WriteOnlyCell(ws, value=value)
                 cell.data_type = "s"
@@ -175,6 +178,8 @@ class TableSpec:
     items: str | Callable[[dict], Iterable[dict]] = ""
 
     def __post_init__(self):
+        if self.name in SPECS:  # two lists would download under one file name
+            raise ValueError(f"a table named {self.name!r} is declared twice")
         SPECS[self.name] = self
 
 
@@ -228,8 +233,8 @@ def table_response(
 ) -> FileResponse:
     """The list or report as a file to download. `data` is what the JSON answer holds (a
     report's dict, or the items of a list: any iterable, read once); `schema` the item's
-    response schema (a report's, if it has one), so that each row is exactly the JSON's; `org` and `period` (two dates)
-    go into the title and the file's name."""
+    response schema (a report's, if it has one), so that each row is exactly the JSON's;
+    `org` and `period` (two dates) go into the title and the file's name."""
     if spec.items:  # a report: bounded in size, read as its JSON
         if schema is not None:
             data = schema.model_validate(data, from_attributes=True).model_dump(mode="json")
