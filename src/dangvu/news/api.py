@@ -1,23 +1,46 @@
-"""API v1, the portal: published articles (public: no token needed), and the readers' comments
-for those who moderate them."""
+"""API v1, the portal: published articles (public: no token needed); the editors' articles
+(drafts to publication, through the same services as the pages: sanitising, revisions, audit
+and the portal's cache behave the same); the readers' comments for those who moderate them."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema
-from pydantic import Field
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import AfterValidator, ConfigDict, Field
 
+from dangvu.accounts.scoping import allows
 from dangvu.accounts.services import token_authenticate
 from dangvu.core.apischema import MAX_ID, codes, documented
+from dangvu.core.dates import check_in_range
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
-from dangvu.news.choices import CommentState
+from dangvu.core.text import fold
+from dangvu.news.choices import ArticleState, CommentState
 from dangvu.news.figures import render_figures
-from dangvu.news.selectors import moderation_queue, public_article, public_search, published
-from dangvu.news.services import comment_moderate
-from dangvu.organisations.selectors import org_get_or_404
+from dangvu.news.models import Category
+from dangvu.news.selectors import (
+    editor_article,
+    editor_articles,
+    moderation_queue,
+    public_article,
+    public_search,
+    published,
+)
+from dangvu.news.services import (
+    article_create,
+    article_publish,
+    article_submit,
+    article_unpublish,
+    article_update,
+    comment_moderate,
+    image_add,
+)
+from dangvu.organisations.selectors import org_get, org_get_or_404
 
 __all__ = ["router"]
 
@@ -186,3 +209,321 @@ def moderate(request, payload: ModerateIn, comment_id: int = Path(..., ge=1, le=
         raise Http404
     c = comment_moderate(actor=request.user, comment=c, state=payload.state)
     return _comment(c)
+
+
+# --- the editors' articles (the pages of news.views, the same services) ------------------------
+
+StateCode = codes(ArticleState)
+# The page's state actions (news.views.article_state): send a draft for review; publish now or
+# at `publish_at` (scheduled); withdraw a published or scheduled article (back to draft).
+ACTIONS = ("review", "publish", "unpublish")
+
+
+def _moment(value: datetime) -> datetime:
+    """A date and time in Dangvu's range; without a time zone, Vietnam's time (as the page's
+    field reads it)."""
+    check_in_range(value.date())
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+Moment = Annotated[datetime, AfterValidator(_moment)]
+
+
+class ImageOut(Schema):
+    id: int
+    caption: str
+    credit: str
+    width: int = Field(description="The original's width, in pixels")
+    height: int
+    urls: dict[str, str] = Field(
+        description="{width: address} of the resized copies (served once the article is published)"
+    )
+
+
+class EditorArticleOut(Schema):
+    id: int
+    title: str
+    slug: str
+    lead: str
+    category: str = Field(description="The category's slug")
+    category_name: str
+    tags: list[str]
+    source: str
+    author: str
+    featured: bool = Field(description="Featured on the portal's home page")
+    organisation: str = Field(description="The publishing committee's code")
+    organisation_name: str
+    state: StateCode
+    state_label: str
+    publish_at: datetime | None = Field(
+        description="When it is (or was) published; later than now: scheduled"
+    )
+    live: bool = Field(description="Readers see it now: published and its time has come")
+    revision: int = Field(description="The number of the last saved revision")
+    created_at: datetime
+    updated_at: datetime
+    url: str = Field(description="Its public address (a preview for its editors until live)")
+
+
+class EditorArticleFull(EditorArticleOut):
+    body: str = Field(
+        description="Sanitised HTML as stored, live-figure tokens ([[so-lieu:…]]) as written"
+    )
+    revisions: int = Field(description="How many revisions are kept")
+    images: list[ImageOut]
+    can_publish: bool = Field(description="You may publish or withdraw it")
+
+
+class EditorFilter(Tabular):
+    org: str = Field(
+        "",
+        max_length=40,
+        description="The articles of this committee (and those under it)",
+    )
+    state: codes(ArticleState, "") = Field("", description="In this state (default: any)")
+    q: str = Field(
+        "", max_length=200, description="Words of the headline, lead, tags or body, accents ignored"
+    )
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class _Closed(Schema):
+    """Unknown fields are refused (422 naming them), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ArticleIn(_Closed):
+    organisation: str = Field(
+        ..., max_length=40, description="The publishing committee's code (one you edit for)"
+    )
+    title: str = Field(..., max_length=300, description="The headline")
+    lead: str = Field("", max_length=1000)
+    body: str = Field(
+        "",
+        max_length=200_000,
+        description="HTML paragraphs (<p>, <h2>, <strong>, <a href>, <ul>, <blockquote>…); "
+        "anything else is removed. A live figure: [[so-lieu:ethnic_minority_share:CODE]] (also "
+        "members, women_share, religious_share)",
+    )
+    category: str = Field(..., max_length=100, description="A category's slug")
+    tags: list[str] = Field(
+        [], max_length=50, description="Each without a comma; at most 300 characters in all"
+    )
+    source: str = Field("", max_length=100)
+    author: str = Field("", max_length=150)
+    featured: bool = Field(False, description="Featured on the portal's home page")
+
+
+class ArticleChangeIn(_Closed):
+    """What changes: a field left out (or null) keeps its value; the committee does not
+    change (`organisation` is refused)."""
+
+    title: str | None = Field(None, max_length=300)
+    lead: str | None = Field(None, max_length=1000)
+    body: str | None = Field(None, max_length=200_000, description="As for a new article")
+    category: str | None = Field(None, max_length=100, description="A category's slug")
+    tags: list[str] | None = Field(None, max_length=50, description="The whole list")
+    source: str | None = Field(None, max_length=100)
+    author: str | None = Field(None, max_length=150)
+    featured: bool | None = None
+
+
+class StateIn(_Closed):
+    action: codes(ACTIONS) = Field(
+        ...,
+        description="review: send a draft for review; publish: publish now, or at "
+        "`publish_at` (scheduled); unpublish: withdraw a published or scheduled article "
+        "(back to draft)",
+    )
+    publish_at: Moment | None = Field(
+        None,
+        description="For `publish`: when (empty: now); without a time zone, Vietnam's time",
+    )
+
+
+class ImageIn(Schema):
+    caption: str = Field("", max_length=300)
+    credit: str = Field("", max_length=150)
+
+
+# The editors' list as a file: what the list page shows, with the committee.
+ARTICLES = TableSpec(
+    "articles",
+    "Bài viết của cổng thông tin",
+    (
+        Column("Cập nhật lúc", "datetime", 17, key="updated_at"),
+        Column("Tiêu đề", key="title", width=50),
+        Column("Chuyên mục", key="category_name", width=24),
+        Column("Trạng thái", key="state_label", width=16),
+        Column("Thời điểm đăng", "datetime", 17, key="publish_at"),
+        Column("Cấp ủy đăng bài", key="organisation_name", width=28),
+        Column("Tác giả", key="author", width=22),
+        Column("Nguồn", key="source", width=20),
+        Column("Từ khóa", key="tags", width=30),
+        Column("Lần sửa", "int", 8, key="revision"),
+        Column("Mã bài viết", "int", 10, key="id"),
+    ),
+)
+
+
+def _image(img) -> dict:
+    return {
+        "id": img.pk,
+        "caption": img.caption,
+        "credit": img.credit,
+        "width": img.width,
+        "height": img.height,
+        "urls": {w: f"/tin-tuc/anh/{img.pk}/{w}.jpg" for w in img.files},
+    }
+
+
+def _editor(a) -> dict:
+    return {
+        "id": a.pk,
+        "title": a.title,
+        "slug": a.slug,
+        "lead": a.lead,
+        "category": a.category.slug,
+        "category_name": a.category.name,
+        "tags": a.tag_list(),
+        "source": a.source,
+        "author": a.author,
+        "featured": a.featured,
+        "organisation": a.organisation.code,
+        "organisation_name": a.organisation.name,
+        "state": a.state,
+        "state_label": str(a.get_state_display()),
+        "publish_at": a.publish_at,
+        "live": a.state == ArticleState.PUBLISHED
+        and a.publish_at is not None
+        and a.publish_at <= timezone.now(),
+        "revision": a.revision,
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+        "url": f"/tin-tuc/bai/{a.pk}/{a.slug}/",
+    }
+
+
+def _editor_full(request, article_id: int) -> dict:
+    a = editor_article(actor=request.user, pk=article_id)
+    return {
+        **_editor(a),
+        "body": a.body,
+        "revisions": a.revisions.count(),
+        "images": [_image(img) for img in a.images.all()],
+        "can_publish": allows(request.user, "news.publish", a),
+    }
+
+
+def _category(slug: str):
+    """The category with this slug, or None (the service then asks to choose one)."""
+    return Category.objects.filter(slug=slug).first()
+
+
+def _tags(tags: list[str]) -> str:
+    return ", ".join(t.strip() for t in tags if t.strip())
+
+
+@router.get(
+    "/news/articles", response=documented(list[EditorArticleOut]), openapi_extra=tabular(ARTICLES)
+)
+def editor_list(request, filters: Query[EditorFilter]):
+    """The articles of the committees you edit for, in any state, the last changed first;
+    `org`: of that committee and those under it; `q`: words, accents ignored. As a file
+    (`format`): every one, not only `limit`."""
+    qs = editor_articles(actor=request.user, state=filters.state)
+    org = None
+    if filters.org:
+        org = org_get_or_404(actor=request.user, code=filters.org, action="news.edit")
+        qs = qs.filter(prefix_q("org_path", org.path))
+    for word in fold(filters.q).split()[:8]:
+        qs = qs.filter(search__contains=word)
+    if filters.format != "json":
+        items = (_editor(a) for a in qs.iterator(chunk_size=2000))
+        return table_response(ARTICLES, filters.format, items, schema=EditorArticleOut, org=org)
+    return [_editor(a) for a in qs[filters.offset : filters.offset + filters.limit]]
+
+
+@router.post("/news/articles", response=documented(EditorArticleFull, 201))
+def editor_create(request, payload: ArticleIn):
+    """Write a draft for a committee you edit for. The body's HTML is cleaned (no script, no
+    style, no event handler); each save is a revision."""
+    org = org_get(actor=request.user, code=payload.organisation, action="news.edit")
+    if org is None or not org.is_active:
+        raise ValidationError({"organisation": _("No organisation with this code among yours.")})
+    data = payload.dict(exclude={"organisation"})
+    data["category"] = _category(payload.category)
+    data["tags"] = _tags(payload.tags)
+    a = article_create(actor=request.user, organisation=org, data=data)
+    return Status(201, _editor_full(request, a.pk))
+
+
+@router.get("/news/articles/{article_id}", response=documented(EditorArticleFull))
+def editor_get(request, article_id: int = Path(..., ge=1, le=MAX_ID)):
+    """An article you edit, in any state: its body as stored, photos and revision count."""
+    return _editor_full(request, article_id)
+
+
+@router.post("/news/articles/{article_id}", response=documented(EditorArticleFull))
+def editor_update(request, payload: ArticleChangeIn, article_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Change an article you edit: the fields sent, the others as they are; saved as a new
+    revision. A published article stays published with its new text."""
+    a = editor_article(actor=request.user, pk=article_id)
+    data = {
+        "title": a.title,
+        "lead": a.lead,
+        "body": a.body,
+        "category": a.category,
+        "tags": a.tags,
+        "source": a.source,
+        "author": a.author,
+        "featured": a.featured,
+    }
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    if "category" in changes:
+        changes["category"] = _category(changes["category"])
+    if "tags" in changes:
+        changes["tags"] = _tags(changes["tags"])
+    article_update(actor=request.user, article=a, data={**data, **changes})
+    return _editor_full(request, a.pk)
+
+
+@router.post("/news/articles/{article_id}/state", response=documented(EditorArticleFull))
+def editor_state(request, payload: StateIn, article_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Send a draft for review, publish (now, or at `publish_at`: scheduled) or withdraw from
+    the portal, as the article's page does. Publishing and withdrawing need the right to
+    publish for its committee; a publication needs a lead or a body, and is not scheduled in
+    the past."""
+    a = editor_article(actor=request.user, pk=article_id)
+    if payload.publish_at is not None and payload.action != "publish":
+        raise ValidationError({"publish_at": _("Only a publication takes a date and time.")})
+    if payload.action == "review":
+        article_submit(actor=request.user, article=a)
+    elif payload.action == "publish":
+        article_publish(actor=request.user, article=a, at=payload.publish_at)
+    else:
+        article_unpublish(actor=request.user, article=a)
+    return _editor_full(request, a.pk)
+
+
+@router.post("/news/articles/{article_id}/images", response=documented(ImageOut, 201))
+def editor_image(
+    request,
+    payload: Form[ImageIn],
+    image: File[UploadedFile],
+    article_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Add a photo (JPEG, PNG or WebP, at most 15 MB) to an article you edit, with its caption
+    and credit (multipart/form-data: `image`, `caption`, `credit`); resized to the portal's
+    widths."""
+    a = editor_article(actor=request.user, pk=article_id)
+    img = image_add(
+        actor=request.user,
+        article=a,
+        upload=image,
+        caption=payload.caption,
+        credit=payload.credit,
+    )
+    return Status(201, _image(img))

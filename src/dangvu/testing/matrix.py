@@ -256,6 +256,29 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "notes": "Ma trận",
     },
     "POST /api/v1/comments/{comment_id}/moderate": lambda world: {"state": "approved"},
+    # The editors' articles (news.api): a draft of side a's committee, as the sample article.
+    "POST /api/v1/news/articles": lambda world: {
+        "organisation": world.sides["a"].committee.code,
+        "title": "Bài ma trận mới",
+        "lead": "Tin ma trận.",
+        "body": "<p>Nội dung ma trận.</p>",
+        "category": "xay-dung-dang",
+        "tags": ["ma trận"],
+    },
+    "POST /api/v1/news/articles/{article_id}": lambda world: {"lead": "Tin ma trận, sửa."},
+    "POST /api/v1/news/articles/{article_id}/state": lambda world: {"action": "review"},
+    "POST /api/v1/news/articles/{article_id}/images": lambda world: {
+        "caption": "Ảnh ma trận",
+        "credit": "Ma Trận",
+        # A 2×2 PNG.
+        "image": Upload(
+            "ma-tran.png",
+            bytes.fromhex(
+                "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a73000000164944"
+                "415478da633c2127c7c0c0c0c4c0c0c0c0c000000d0401087fad82510000000049454e44ae426082"
+            ),
+        ),
+    },
     "POST /api/v1/members/{member_id}/attributes": lambda world: {
         "field": "theory_level",
         "value": "advanced",

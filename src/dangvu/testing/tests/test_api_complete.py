@@ -46,6 +46,10 @@ UI_ACTIONS: dict[str, tuple[str, ...]] = {
     "documents:send": ("POST /api/v1/documents/{document_id}/recipients",),
     "documents:report": ("POST /api/v1/documents/{document_id}/implementation",),
     "news:moderate": ("POST /api/v1/comments/{comment_id}/moderate",),
+    "news:new": ("POST /api/v1/news/articles",),
+    "news:edit": ("POST /api/v1/news/articles/{article_id}",),
+    "news:state": ("POST /api/v1/news/articles/{article_id}/state",),
+    "news:images": ("POST /api/v1/news/articles/{article_id}/images",),
     "interchange:imports": ("POST /api/v1/imports",),
     "interchange:write": ("POST /api/v1/imports/{import_id}/write",),
     "interchange:export": ("GET /api/v1/exports/members",),
@@ -73,10 +77,6 @@ NOT_IN_API: dict[str, str] = {
     "training:withdraw": "not yet: withdrawing an enrolment",
     "training:scores": "not yet: results are recorded with the completion",
     "documents:attach": "not yet: attaching a file to a document",
-    "news:new": "not yet: the editor's articles",
-    "news:edit": "not yet: the editor's articles",
-    "news:state": "not yet: the editor's articles",
-    "news:images": "not yet: the editor's articles",
 }
 
 
