@@ -1,29 +1,39 @@
 """API v1, party documents: find a document by its number or words; record one with its number
 checked against its kind and issuer; send it down the tree; see who has and has not reported
-on it; report one recipient's implementation."""
+on it; report one recipient's implementation; attach a file to a document and download the
+files, as on its page."""
 
-from datetime import date
+from datetime import date, datetime
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from dangvu.core.apischema import MAX_ID, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
+from dangvu.core.uploads import FILE_KINDS
 from dangvu.documents.choices import Kind
 from dangvu.documents.choices import Status as ReportStatus
-from dangvu.documents.models import Recipient
+from dangvu.documents.models import DocumentFile, Recipient
 from dangvu.documents.selectors import (
     FILTERS,
+    can_manage,
     document_get,
     document_list,
+    file_get,
     implementation_summary,
     recipient_list,
 )
-from dangvu.documents.services import document_create, implementation_report, recipients_send
+from dangvu.documents.services import (
+    document_create,
+    file_attach,
+    implementation_report,
+    recipients_send,
+)
 from dangvu.organisations.choices import OrgKind
 from dangvu.organisations.selectors import org_get, org_get_or_404
 
@@ -33,6 +43,7 @@ router = Router(tags=["documents"])
 
 KindCode = codes(Kind)
 StatusCode = codes(ReportStatus)
+FileKindCode = codes(tuple(FILE_KINDS))
 
 
 class DocumentIn(Schema):
@@ -68,6 +79,24 @@ class DocumentOut(Schema):
     summary: str
     implements: int | None
     circular: bool
+
+
+class DocumentFileOut(Schema):
+    id: int
+    title: str = Field(description="What the file is (its signed text, an annex…)")
+    name: str = Field(description="The sender's file name (a label; stored under another)")
+    kind: FileKindCode = Field(description="Its type, read from its bytes")
+    size: int = Field(description="In bytes")
+    uploaded_at: datetime
+    url: str = Field(description="Where it is downloaded (GET, with your token)")
+
+
+class DocumentFull(DocumentOut):
+    files: list[DocumentFileOut] = Field(description="The document's own files")
+
+
+class DocumentFileIn(Schema):
+    title: str = Field("", max_length=300, description="What the file is")
 
 
 class DocumentFilter(Tabular):
@@ -191,6 +220,38 @@ def _out(d) -> dict:
     }
 
 
+def _file_out(f: DocumentFile) -> dict:
+    return {
+        "id": f.pk,
+        "title": f.title,
+        "name": f.name,
+        "kind": f.kind,
+        "size": f.size,
+        "uploaded_at": f.uploaded_at,
+        "url": f"/api/v1/documents/{f.document_id}/files/{f.pk}",
+    }
+
+
+def _full(d) -> dict:
+    """One document with its own files (as its page lists them; a report's file is the
+    recipient's)."""
+    return {**_out(d), "files": [_file_out(f) for f in d.files.filter(recipient__isnull=True)]}
+
+
+# A file as it is downloaded: any of the types a document takes (core.uploads.FILE_KINDS).
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The file, as an attachment under its sender's name",
+            "content": {
+                k.content_type: {"schema": {"type": "string", "format": "binary"}}
+                for k in FILE_KINDS.values()
+            },
+        }
+    }
+}
+
+
 def _recipient_out(r, today: date) -> dict:
     return {
         "id": r.pk,
@@ -262,10 +323,51 @@ def document_add(request, payload: DocumentIn):
     return Status(201, _out(document_get(actor=request.user, pk=d.pk)))
 
 
-@router.get("/documents/{document_id}", response=documented(DocumentOut))
+@router.get("/documents/{document_id}", response=documented(DocumentFull))
 def document(request, document_id: int = Path(..., ge=1, le=MAX_ID)):
-    """One document you may read."""
-    return _out(document_get(actor=request.user, pk=document_id))
+    """One document you may read, with its files."""
+    return _full(document_get(actor=request.user, pk=document_id))
+
+
+@router.post("/documents/{document_id}/files", response=documented(DocumentFileOut, 201))
+def attach(
+    request,
+    payload: Form[DocumentFileIn],
+    file: File[UploadedFile],
+    document_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Attach a file to a document of an organisation you manage (multipart/form-data: `file`,
+    `title`): its signed text or an annex as PDF or DOCX, or an image (JPEG, PNG, WebP), its
+    type read from its bytes and its size checked."""
+    d = document_get(actor=request.user, pk=document_id)
+    if not can_manage(request.user, d):
+        raise Http404
+    f = file_attach(actor=request.user, document=d, upload=file, title=payload.title)
+    return Status(201, _file_out(f))
+
+
+@router.get(
+    "/documents/{document_id}/files/{file_id}",
+    response=documented(None),
+    openapi_extra=FILE_RESPONSE,
+)
+def file_download(
+    request,
+    document_id: int = Path(..., ge=1, le=MAX_ID),
+    file_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """A file of a document you may read, as a download under its sender's name; a report's
+    file only to those who see that recipient's report."""
+    f = file_get(actor=request.user, document_id=document_id, file_id=file_id)
+    try:
+        handle = f.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=f.name, content_type=FILE_KINDS[f.kind].content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.post("/documents/{document_id}/recipients", response=documented(SendOut, 201))

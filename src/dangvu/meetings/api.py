@@ -1,14 +1,16 @@
 """API v1, cell meetings: plan a meeting or a year of them, record what happened with the
 attendance, approve (lock) and correct the minutes, evaluate; supervision assignments and
-their visits; member tasks; the meetings report of a subtree."""
+their visits; member tasks; the meetings report of a subtree; the files of a meeting (the
+resolution, the minutes), attached, removed and downloaded as on its page."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Path, Query, Router, Schema, Status
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from dangvu.accounts.scoping import get_or_404, restrict
@@ -17,13 +19,22 @@ from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
+from dangvu.core.uploads import FILE_KINDS
 from dangvu.meetings.choices import Absence, Evaluator, Kind, Level, State, TaskState
-from dangvu.meetings.models import Meeting, MemberTask, Supervision
-from dangvu.meetings.selectors import attendance_of, meeting_get, meeting_list, meetings_report
+from dangvu.meetings.models import Meeting, MeetingFile, MemberTask, Supervision
+from dangvu.meetings.selectors import (
+    attendance_of,
+    meeting_file,
+    meeting_get,
+    meeting_list,
+    meetings_report,
+)
 from dangvu.meetings.services import (
     CORRECTABLE,
     meeting_approve,
+    meeting_attach,
     meeting_correct,
+    meeting_detach,
     meeting_evaluate,
     meeting_plan,
     meeting_record,
@@ -46,6 +57,8 @@ KindCode = codes(Kind)
 StateCode = codes(State)
 TaskStateCode = codes(TaskState)
 EvaluatorCode = codes(Evaluator)
+FileRoleCode = codes(MeetingFile.Role)
+FileKindCode = codes(tuple(FILE_KINDS))
 
 
 class MeetingOut(Schema):
@@ -86,6 +99,33 @@ class MeetingOut(Schema):
         description="Conditions of the 2018 quality test the recorded meeting fails"
     )
     approved_on: date | None
+
+
+class MeetingFileOut(Schema):
+    id: int
+    role: FileRoleCode = Field(description="Which document the file is")
+    role_label: str
+    name: str = Field(description="The sender's file name (a label; stored under another)")
+    kind: FileKindCode = Field(description="Its type, read from its bytes")
+    size: int = Field(description="In bytes")
+    uploaded_at: datetime
+    url: str = Field(description="Where it is downloaded (GET, with your token)")
+
+
+class MeetingFull(MeetingOut):
+    files: list[MeetingFileOut] = Field(description="The resolution, the minutes, other files")
+
+
+class MeetingFileIn(Schema):
+    role: FileRoleCode = Field(
+        MeetingFile.Role.RESOLUTION.value, description="Which document the file is"
+    )
+    reason: str = Field(
+        "",
+        max_length=300,
+        description="Why a file is added to approved minutes (required then; kept as a "
+        "correction of the record)",
+    )
 
 
 class MeetingIn(Schema):
@@ -425,6 +465,38 @@ def _out(m: Meeting) -> dict:
     return out
 
 
+def _file_out(f: MeetingFile) -> dict:
+    return {
+        "id": f.pk,
+        "role": f.role,
+        "role_label": str(f.get_role_display()),
+        "name": f.name,
+        "kind": f.kind,
+        "size": f.size,
+        "uploaded_at": f.uploaded_at,
+        "url": f"/api/v1/meetings/{f.meeting_id}/files/{f.pk}",
+    }
+
+
+def _full(m: Meeting) -> dict:
+    """One meeting with its files (as its page lists them)."""
+    return {**_out(m), "files": [_file_out(f) for f in m.files.all()]}
+
+
+# A file as it is downloaded: any of the types a meeting takes (core.uploads.FILE_KINDS).
+FILE_RESPONSE = {
+    "responses": {
+        200: {
+            "description": "The file, as an attachment under its sender's name",
+            "content": {
+                k.content_type: {"schema": {"type": "string", "format": "binary"}}
+                for k in FILE_KINDS.values()
+            },
+        }
+    }
+}
+
+
 def _attendance_out(row: dict) -> dict:
     return {**row, "attendance_label": capfirst(str(ATTENDANCE_LABELS[row["attendance"]]))}
 
@@ -540,10 +612,65 @@ def meeting_calendar(request, payload: CalendarIn):
     return Status(201, [_out(meeting_get(actor=request.user, pk=m.pk)) for m in made])
 
 
-@router.get("/meetings/{meeting_id}", response=documented(MeetingOut))
+@router.get("/meetings/{meeting_id}", response=documented(MeetingFull))
 def meeting(request, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
-    """One meeting with what its attendance adds up to."""
-    return _out(meeting_get(actor=request.user, pk=meeting_id))
+    """One meeting with what its attendance adds up to, and its files."""
+    return _full(meeting_get(actor=request.user, pk=meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/files", response=documented(MeetingFileOut, 201))
+def file_attach(
+    request,
+    payload: Form[MeetingFileIn],
+    file: File[UploadedFile],
+    meeting_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Attach a file to a planned or held meeting (multipart/form-data: `file`, `role`,
+    `reason`): the resolution, the minutes or another document as PDF or DOCX, or a photo of
+    the signed page (JPEG, PNG, WebP), its type read from its bytes and its size checked.
+    Approved minutes take a file only with a `reason`, kept as a correction."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    f = meeting_attach(
+        actor=request.user, meeting=m, upload=file, role=payload.role, reason=payload.reason
+    )
+    return Status(201, _file_out(f))
+
+
+@router.get(
+    "/meetings/{meeting_id}/files/{file_id}",
+    response=documented(None),
+    openapi_extra=FILE_RESPONSE,
+)
+def file_download(
+    request,
+    meeting_id: int = Path(..., ge=1, le=MAX_ID),
+    file_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """A file of a meeting you may see, as a download under its sender's name (its type is
+    the one read from its bytes when it was attached)."""
+    f = meeting_file(actor=request.user, meeting_id=meeting_id, file_id=file_id)
+    try:
+        handle = f.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=f.name, content_type=FILE_KINDS[f.kind].content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.post("/meetings/{meeting_id}/files/{file_id}/remove", response=documented(MeetingFull))
+def file_detach(
+    request,
+    meeting_id: int = Path(..., ge=1, le=MAX_ID),
+    file_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Remove a file attached by mistake, while the minutes are not approved (after that the
+    file is part of the record). The answer is the meeting with the files it keeps."""
+    m = meeting_get(actor=request.user, pk=meeting_id, action="meetings.manage")
+    meeting_detach(actor=request.user, meeting=m, file_id=file_id)
+    return _full(meeting_get(actor=request.user, pk=m.pk))
 
 
 @router.get(

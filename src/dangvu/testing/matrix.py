@@ -200,6 +200,10 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "by": "cell",
         "scores": {"attendance": 20},
     },
+    "POST /api/v1/meetings/{meeting_id}/files": lambda world: {
+        "role": "minutes",
+        "file": Upload("bien-ban-ma-tran.pdf", b"%PDF-1.4\n%%EOF\n"),
+    },
     "POST /api/v1/supervision": lambda world: {
         "committee": _organisation()
         .objects.get_parent(world.sides["a"].rows[_organisation()])
@@ -239,6 +243,33 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "present": [],
     },
     "POST /api/v1/classes/{class_id}/completion": lambda world: {"issued_on": "2024-06-03"},
+    "POST /api/v1/classes/{class_id}": lambda world: {"title": "Lớp ma trận, sửa"},
+    "POST /api/v1/classes/{class_id}/state": lambda world: {"state": "open"},
+    "POST /api/v1/classes/{class_id}/sessions": lambda world: {
+        "day": "2024-06-04",
+        "starts_at": "07:30",
+        "ends_at": "11:00",
+        "topic": "Bài ma trận",
+    },
+    "POST /api/v1/classes/{class_id}/withdrawals": lambda world: {
+        "enrolment": world.sides["a"].rows[_training_class()].enrolments.first().pk
+    },
+    "POST /api/v1/classes/{class_id}/scores": lambda world: {
+        "scores": [
+            {
+                "enrolment": world.sides["a"].rows[_training_class()].enrolments.first().pk,
+                "score": 8.5,
+            }
+        ]
+    },
+    "POST /api/v1/classes/{class_id}/materials": lambda world: {
+        "title": "Tài liệu ma trận",
+        "file": Upload("ma-tran.pdf", b"%PDF-1.4\n%%EOF\n"),
+    },
+    "POST /api/v1/classes/{class_id}/sessions/{session_id}/participants": lambda world: {
+        "confirm": "false",
+        "file": Upload("ma-tran.csv", "Họ và tên\nY Ma Trận\n".encode()),
+    },
     "POST /api/v1/documents": lambda world: {
         "org": world.sides["a"].rows[_organisation()].code,
         "kind": "plan",
@@ -254,6 +285,10 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
         "org": world.sides["a"].rows[_organisation()].code,
         "status": "in_progress",
         "notes": "Ma trận",
+    },
+    "POST /api/v1/documents/{document_id}/files": lambda world: {
+        "title": "Phụ lục ma trận",
+        "file": Upload("phu-luc-ma-tran.pdf", b"%PDF-1.4\n%%EOF\n"),
     },
     "POST /api/v1/comments/{comment_id}/moderate": lambda world: {"state": "approved"},
     # The editors' articles (news.api): a draft of side a's committee, as the sample article.

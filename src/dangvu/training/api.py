@@ -1,5 +1,7 @@
-"""API v1, training classes: list and plan classes with their sessions; enrol one person or
-everyone holding some positions under an organisation; the roll call of a session; complete a
+"""API v1, training classes: list and plan classes with their sessions, change them, open,
+close or cancel them, add and remove sessions, attach materials; enrol one person or everyone
+holding some positions under an organisation, withdraw an enrolment; the roll call of a session,
+by hand or from an online platform's participant list; the final test's scores; complete a
 class and issue its certificates; verify a certificate's number; the training report of a
 subtree."""
 
@@ -9,18 +11,22 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Path, Query, Router, Schema, Status
-from pydantic import Field
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, Field
 
 from dangvu.core.apischema import MAX_ID, Clock, Day, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
+from dangvu.core.uploads import FILE_KINDS
 from dangvu.members.models import Position
 from dangvu.organisations.selectors import org_get, org_get_or_404
 from dangvu.stats.services import report_served
-from dangvu.training.choices import Kind, Mode, Result, State
+from dangvu.training.choices import Kind, Match, Mode, Result, State
 from dangvu.training.choices import Status as EnrolmentStatus
 from dangvu.training.exports import report_dict
+from dangvu.training.importers import LIST_LIMIT
+from dangvu.training.models import ClassSession
 from dangvu.training.selectors import (
     attended_counts,
     certificate_verify,
@@ -32,12 +38,20 @@ from dangvu.training.selectors import (
 )
 from dangvu.training.services import (
     SessionInput,
+    attendance_import_confirm,
+    attendance_import_preview,
     certificates_issue,
     class_complete,
     class_create,
     class_move,
+    class_update,
     enrol_by_position,
     enrolment_create,
+    enrolment_withdraw,
+    material_attach,
+    scores_record,
+    session_add,
+    session_remove,
     session_roll_call,
 )
 
@@ -197,6 +211,94 @@ class ReportFilter(Tabular):
     date_to: Day = Field(..., alias="to")
 
 
+class ClassChangeIn(Schema):
+    """The fields sent change, the others stay as they are. Unknown fields are refused (422
+    naming them), not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=300)
+    mode: ModeCode | None = None
+    capacity: int | None = Field(None, ge=1, le=100000)
+    location: str | None = Field(None, max_length=300)
+    cluster: list[str] | None = Field(
+        None, max_length=50, description="Codes of the commune-level organisations it serves"
+    )
+    online_link: str | None = Field(None, max_length=300)
+    audience: str | None = Field(None, max_length=500)
+    lecturers: str | None = Field(None, max_length=5000)
+    min_attendance_percent: int | None = Field(
+        None, ge=1, le=100, description="null: the rule in force"
+    )
+    pass_mark: float | None = Field(None, ge=0, le=10, description="null: no final test")
+
+
+class StateIn(Schema):
+    state: StateCode = Field(
+        ..., description="open (for enrolment), closed (under way, or again), or cancelled"
+    )
+
+
+class WithdrawIn(Schema):
+    enrolment: int = Field(..., ge=1, le=MAX_ID, description="An enrolment's id of the class")
+
+
+class WithdrawalOut(Schema):
+    withdrawn: EnrolmentOut
+    promoted: EnrolmentOut | None = Field(
+        description="The first of the waiting list, who took the place"
+    )
+
+
+class ScoreIn(Schema):
+    enrolment: int = Field(..., ge=1, le=MAX_ID, description="An enrolled person's enrolment id")
+    score: float = Field(..., ge=0, le=10, description="0 to 10, at most two decimals")
+
+
+class ScoresIn(Schema):
+    scores: list[ScoreIn] = Field(..., max_length=5000)
+
+
+class ScoresOut(Schema):
+    recorded: int
+
+
+class MaterialIn(Schema):
+    title: str = Field("", max_length=300)
+
+
+class MaterialOut(Schema):
+    id: int
+    title: str
+    name: str = Field(description="The file's name as sent")
+    kind: codes(tuple(FILE_KINDS))
+    size: int
+
+
+class ParticipantsIn(Schema):
+    confirm: bool = Field(
+        False, description="false: a preview, nothing written; true: record the matched rows"
+    )
+
+
+class ParticipantRowOut(Schema):
+    line: int
+    name: str
+    minutes: int | None
+    status: codes(Match)
+    status_label: str
+    enrolment: int | None = Field(description="The enrolment matched")
+    suggestion: int | None = Field(description="A misspelling: the enrolment it probably names")
+    candidates: list[int] = Field(description="Ambiguous: the enrolments with this name")
+    first_line: int | None = Field(description="A duplicate: the line of the earlier row")
+
+
+class ParticipantsOut(Schema):
+    rows: list[ParticipantRowOut]
+    counts: dict[str, int] = Field(description="Rows by status")
+    written: int = Field(description="People recorded present (0 for a preview)")
+
+
 # --- as files (core.tables) -----------------------------------------------------------------
 
 CLASSES = TableSpec(
@@ -301,18 +403,19 @@ def _out(c) -> dict:
         "enrolled": c.enrolled_count,
         "waiting": c.waiting_count,
         "withdrawn": c.withdrawn_count,
-        "sessions": [
-            {
-                "id": s.pk,
-                "day": s.day,
-                "starts_at": s.starts_at.strftime("%H:%M"),
-                "ends_at": s.ends_at.strftime("%H:%M"),
-                "topic": s.topic,
-                "lecturer": s.lecturer,
-                "attendance_taken": s.attendance_taken,
-            }
-            for s in c.sessions.all()
-        ],
+        "sessions": [_session_out(s) for s in c.sessions.all()],
+    }
+
+
+def _session_out(s) -> dict:
+    return {
+        "id": s.pk,
+        "day": s.day,
+        "starts_at": s.starts_at.strftime("%H:%M"),
+        "ends_at": s.ends_at.strftime("%H:%M"),
+        "topic": s.topic,
+        "lecturer": s.lecturer,
+        "attendance_taken": s.attendance_taken,
     }
 
 
@@ -396,6 +499,89 @@ def training_class(request, class_id: int = Path(..., ge=1, le=MAX_ID)):
     return _out(class_get(actor=request.user, pk=class_id))
 
 
+# What a change may set to null: the class then follows the rule in force, or holds no test.
+CLEARABLE = ("min_attendance_percent", "pass_mark")
+
+
+@router.post("/classes/{class_id}", response=documented(ClassOut))
+def class_change(request, payload: ClassChangeIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Change a class that is not finished or cancelled, as its edit page does: the fields
+    sent, the others as they are (`min_attendance_percent` or `pass_mark` null: the rule in
+    force, no final test). Checked as a whole as a new class is; a capacity below the people
+    enrolled is refused, a larger one takes the first people of the waiting list in order."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    sent = payload.dict(exclude_unset=True)
+    data = {k: v for k, v in sent.items() if v is not None or k in CLEARABLE}
+    if "cluster" in data:
+        data["cluster"] = [_org(request, code, "cluster") for code in data["cluster"]]
+    class_update(actor=request.user, training_class=c, data=data)
+    return _out(class_get(actor=request.user, pk=c.pk))
+
+
+@router.post("/classes/{class_id}/state", response=documented(ClassOut))
+def class_state(request, payload: StateIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Open the class for enrolment, close it (under way), reopen it or cancel it, as the
+    class's page does; a class is finished by its completion (POST .../completion)."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    class_move(actor=request.user, training_class=c, to=payload.state)
+    return _out(class_get(actor=request.user, pk=c.pk))
+
+
+@router.post("/classes/{class_id}/sessions", response=documented(SessionOut, 201))
+def session_new(request, payload: SessionIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Add a session to a class that is not finished or cancelled. It may fall between the
+    others, but not overlap one."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    s = session_add(
+        actor=request.user,
+        training_class=c,
+        session=SessionInput(
+            payload.day, payload.starts_at, payload.ends_at, payload.topic, payload.lecturer
+        ),
+    )
+    return Status(201, _session_out(s))
+
+
+def _class_session(request, class_id: int, session_id: int):
+    """The class (managed by the caller) and one of its sessions, or 404."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    s = ClassSession.objects.filter(training_class=c, pk=session_id).first()
+    if s is None:
+        raise Http404
+    return c, s
+
+
+@router.post("/classes/{class_id}/sessions/{session_id}/remove", response=documented(ClassOut))
+def session_delete(
+    request,
+    class_id: int = Path(..., ge=1, le=MAX_ID),
+    session_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Take a session out of a class that is not finished or cancelled (a date entered
+    wrongly: remove it and add it again). A session whose attendance is recorded took place:
+    it stays. Answers the class as it is now."""
+    c, s = _class_session(request, class_id, session_id)
+    session_remove(actor=request.user, session=s)
+    return _out(class_get(actor=request.user, pk=c.pk))
+
+
+@router.post("/classes/{class_id}/materials", response=documented(MaterialOut, 201))
+def material_add(
+    request,
+    payload: Form[MaterialIn],
+    file: File[UploadedFile],
+    class_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """Attach a document to a class that was not cancelled (multipart/form-data: `file`,
+    `title`): the programme, slides, a reading, as PDF, DOCX, JPEG, PNG or WebP (its type read
+    from its bytes), within the upload size limit."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    m = material_attach(actor=request.user, training_class=c, upload=file, title=payload.title)
+    return Status(
+        201, {"id": m.pk, "title": m.title, "name": m.name, "kind": m.kind, "size": m.size}
+    )
+
+
 @router.get(
     "/classes/{class_id}/enrolments",
     response=documented(list[EnrolmentOut]),
@@ -458,6 +644,28 @@ def enrol(request, payload: EnrolIn, class_id: int = Path(..., ge=1, le=MAX_ID))
     return Status(201, _enrolment_out(e, {}))
 
 
+@router.post("/classes/{class_id}/withdrawals", response=documented(WithdrawalOut, 201))
+def withdraw(request, payload: WithdrawIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Take a person out of a class that is planned or open, as the class's page does: an
+    enrolled person's place goes to the first of the waiting list; a waiting person leaves the
+    queue."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    e = c.enrolments.filter(pk=payload.enrolment).first()
+    if e is None:
+        raise ValidationError({"enrolment": _("Choose a person of this class.")})
+    done = enrolment_withdraw(actor=request.user, enrolment=e)
+    people = {x.pk: x for rows in class_roll(c).values() for x in rows}
+    attended = attended_counts(c)
+    promoted = done.promoted
+    return Status(
+        201,
+        {
+            "withdrawn": _enrolment_out(people[e.pk], attended),
+            "promoted": _enrolment_out(people[promoted.pk], attended) if promoted else None,
+        },
+    )
+
+
 @router.post("/classes/{class_id}/attendance", response=documented(RollCallOut, 201))
 def attendance(request, payload: RollCallIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
     """The roll call of a session that has taken place: enrolment ids present and absent;
@@ -470,6 +678,60 @@ def attendance(request, payload: RollCallIn, class_id: int = Path(..., ge=1, le=
         actor=request.user, session=s, present=payload.present, absent=payload.absent
     )
     return Status(201, done)
+
+
+@router.post(
+    "/classes/{class_id}/sessions/{session_id}/participants",
+    response=documented(ParticipantsOut, 201),
+)
+def participants(
+    request,
+    payload: Form[ParticipantsIn],
+    file: File[UploadedFile],
+    class_id: int = Path(..., ge=1, le=MAX_ID),
+    session_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    """An online platform's participant list (CSV, at most 1 MB) for a session that has taken
+    place (multipart/form-data: `file`, `confirm`), as the session's import page takes it:
+    each row matched against the people enrolled (matched, unknown, ambiguous, duplicate,
+    probable misspelling). `confirm=false` previews and writes nothing; `confirm=true` (the
+    same file) records the matched rows present, with their minutes online where the list has
+    them, and leaves every other row out."""
+    c, s = _class_session(request, class_id, session_id)
+    if file.size > LIST_LIMIT:
+        raise ValidationError({"file": _("The file is larger than 1 MB.")})
+    content = file.read(LIST_LIMIT + 1)
+    run = attendance_import_confirm if payload.confirm else attendance_import_preview
+    found = run(actor=request.user, session=s, content=content)
+    rows = [
+        {
+            "line": r.row.line,
+            "name": r.row.name,
+            "minutes": r.row.minutes,
+            "status": r.status,
+            "status_label": str(Match(r.status).label),
+            "enrolment": r.enrolment_id,
+            "suggestion": r.suggestion.enrolment_id if r.suggestion else None,
+            "candidates": list(r.candidates),
+            "first_line": r.first_line,
+        }
+        for r in found.rows
+    ]
+    return Status(201, {"rows": rows, "counts": found.counts, "written": found.written})
+
+
+@router.post("/classes/{class_id}/scores", response=documented(ScoresOut, 201))
+def scores(request, payload: ScoresIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
+    """Record the final test's scores of enrolled people (by enrolment id), as the scores page
+    does, before the class is finished; those not named keep theirs. Only a class with a pass
+    mark holds a final test."""
+    c = class_get(actor=request.user, pk=class_id, action="training.manage")
+    n = scores_record(
+        actor=request.user,
+        training_class=c,
+        scores={row.enrolment: row.score for row in payload.scores},
+    )
+    return Status(201, {"recorded": n})
 
 
 @router.post("/classes/{class_id}/completion", response=documented(CompletionOut, 201))

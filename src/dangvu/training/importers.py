@@ -21,6 +21,7 @@ __all__ = [
     "Enrolled",
     "MISSPELLING_RATIO",
     "MAX_ROWS",
+    "LIST_LIMIT",
     "parse_participants",
     "match_participants",
 ]
@@ -29,6 +30,7 @@ __all__ = [
 # reported as a probable misspelling, with that name as a suggestion: never applied unasked.
 MISSPELLING_RATIO = 0.85
 MAX_ROWS = 5000  # a class has at most a few hundred people; a list is not a province
+LIST_LIMIT = 1024 * 1024  # bytes: a list of a few hundred people is a few dozen kB
 
 # Header cells, folded, that name each column (the platforms' English, Vietnamese exports).
 NAME_HEADERS = (

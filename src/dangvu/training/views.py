@@ -34,6 +34,7 @@ from dangvu.training.forms import (
     SessionForm,
     VerifyForm,
 )
+from dangvu.training.importers import LIST_LIMIT
 from dangvu.training.models import ClassSession
 from dangvu.training.pdf import certificate_pdf
 from dangvu.training.selectors import (
@@ -70,7 +71,6 @@ from dangvu.training.state import can_move, may_enrol
 
 PAGE_SIZE = 200
 UPLOAD_SLACK = 64 * 1024  # the form's other fields and the multipart boundaries
-LIST_LIMIT = 1024 * 1024  # a participant list of a few hundred people is a few dozen kB
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MOVES = (State.OPEN, State.CLOSED, State.CANCELLED)
 
