@@ -206,3 +206,18 @@ def test_the_organisation_sample_is_the_cell_of_each_side(world):
     for side in world.sides.values():
         assert side.rows[Organisation].kind == "cell"
         assert side.rows[Member].organisation_id == side.rows[Organisation].pk
+
+
+def test_random_tokens_are_not_read_as_a_row_s_values():
+    """A CSRF token or a captcha token that happens to hold "Brau" shows nothing of a row."""
+    from django.http import HttpResponse
+
+    from dangvu.testing.matrix import _text
+
+    page = (
+        '<input type="hidden" name="csrfmiddlewaretoken" value="x1Brau9">'
+        '<input type="hidden" name="token" value="eyBrau:1">'
+        "<p>Brau</p>"
+    )
+    text, _data = _text(HttpResponse(page, content_type="text/html; charset=utf-8"))
+    assert text.count("Brau") == 1
