@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,6 +26,7 @@ __all__ = [
     "check_upload",
     "max_upload_bytes",
     "stored_name",
+    "download",
 ]
 
 
@@ -142,3 +144,21 @@ def stored_name(prefix: str, kind: FileKind) -> str:
     """Where a checked file is stored: a generated name under `prefix` (the sender's name never
     reaches the file system)."""
     return f"{prefix}/{uuid.uuid4().hex}.{kind.extensions[0]}"
+
+
+def download(stored) -> FileResponse:
+    """A stored file (its `file`, `name` and `kind`) as a download: an attachment under the
+    sender's name with the type read from its bytes, never rendered inline (nosniff); 404 when
+    the file is gone from the disk."""
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored.name,
+        content_type=FILE_KINDS[stored.kind].content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -3,19 +3,19 @@ checked against its kind and issuer; send it down the tree; see who has and has 
 on it; report one recipient's implementation; attach a file to a document and download the
 files, as on its page."""
 
-from datetime import date, datetime
+from datetime import date
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from dangvu.core.apischema import MAX_ID, Day, codes, documented
+from dangvu.core.apischema import FILE_DOWNLOAD, MAX_ID, Day, StoredFileOut, codes, documented
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
-from dangvu.core.uploads import FILE_KINDS
+from dangvu.core.uploads import download
 from dangvu.documents.choices import Kind
 from dangvu.documents.choices import Status as ReportStatus
 from dangvu.documents.models import DocumentFile, Recipient
@@ -43,7 +43,6 @@ router = Router(tags=["documents"])
 
 KindCode = codes(Kind)
 StatusCode = codes(ReportStatus)
-FileKindCode = codes(tuple(FILE_KINDS))
 
 
 class DocumentIn(Schema):
@@ -81,14 +80,8 @@ class DocumentOut(Schema):
     circular: bool
 
 
-class DocumentFileOut(Schema):
-    id: int
+class DocumentFileOut(StoredFileOut):
     title: str = Field(description="What the file is (its signed text, an annex…)")
-    name: str = Field(description="The sender's file name (a label; stored under another)")
-    kind: FileKindCode = Field(description="Its type, read from its bytes")
-    size: int = Field(description="In bytes")
-    uploaded_at: datetime
-    url: str = Field(description="Where it is downloaded (GET, with your token)")
 
 
 class DocumentFull(DocumentOut):
@@ -238,20 +231,6 @@ def _full(d) -> dict:
     return {**_out(d), "files": [_file_out(f) for f in d.files.filter(recipient__isnull=True)]}
 
 
-# A file as it is downloaded: any of the types a document takes (core.uploads.FILE_KINDS).
-FILE_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "The file, as an attachment under its sender's name",
-            "content": {
-                k.content_type: {"schema": {"type": "string", "format": "binary"}}
-                for k in FILE_KINDS.values()
-            },
-        }
-    }
-}
-
-
 def _recipient_out(r, today: date) -> dict:
     return {
         "id": r.pk,
@@ -349,7 +328,7 @@ def attach(
 @router.get(
     "/documents/{document_id}/files/{file_id}",
     response=documented(None),
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra=FILE_DOWNLOAD,
 )
 def file_download(
     request,
@@ -359,15 +338,7 @@ def file_download(
     """A file of a document you may read, as a download under its sender's name; a report's
     file only to those who see that recipient's report."""
     f = file_get(actor=request.user, document_id=document_id, file_id=file_id)
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f.name, content_type=FILE_KINDS[f.kind].content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(f)
 
 
 @router.post("/documents/{document_id}/recipients", response=documented(SendOut, 201))

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
-from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
+from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
 from dangvu.documents.choices import Status
 from dangvu.documents.forms import DocumentForm, ListForm, ReportForm, SendForm
 from dangvu.documents.selectors import (
@@ -254,15 +254,7 @@ def attach_view(request, document_id):
 
 def file_view(request, document_id, file_id):
     f = file_get(actor=request.user, document_id=document_id, file_id=file_id)
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f.name, content_type=FILE_KINDS[f.kind].content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(f)
 
 
 def pick_view(request):

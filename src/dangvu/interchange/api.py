@@ -14,7 +14,7 @@ from pydantic import Field
 
 from dangvu.admission import choices as admission_choices
 from dangvu.core import refdata
-from dangvu.core.apischema import MAX_ID, documented
+from dangvu.core.apischema import MAX_ID, documented, file_response
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import CONTENT_TYPES
 from dangvu.documents import choices as document_choices
@@ -79,19 +79,7 @@ ListName = Literal[tuple(REFERENCE_LISTS)]  # type: ignore[valid-type]
 
 
 def _file_response(description: str, types: tuple[str, ...]) -> dict:
-    return {
-        "responses": {
-            200: {
-                "description": description,
-                "content": {
-                    CONTENT_TYPES[t].split(";")[0]: {
-                        "schema": {"type": "string", "format": "binary"}
-                    }
-                    for t in types
-                },
-            }
-        }
-    }
+    return file_response(description, [CONTENT_TYPES[t] for t in types])
 
 
 class ProblemOut(Schema):

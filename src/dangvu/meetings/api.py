@@ -3,9 +3,9 @@ attendance, approve (lock) and correct the minutes, evaluate; supervision assign
 their visits; member tasks; the meetings report of a subtree; the files of a meeting (the
 resolution, the minutes), attached, removed and downloaded as on its page."""
 
-from datetime import date, datetime, time
+from datetime import date, time
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,12 +14,20 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from dangvu.accounts.scoping import get_or_404, restrict
-from dangvu.core.apischema import MAX_ID, Clock, Day, codes, documented
+from dangvu.core.apischema import (
+    FILE_DOWNLOAD,
+    MAX_ID,
+    Clock,
+    Day,
+    StoredFileOut,
+    codes,
+    documented,
+)
 from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
-from dangvu.core.uploads import FILE_KINDS
+from dangvu.core.uploads import download
 from dangvu.meetings.choices import Absence, Evaluator, Kind, Level, State, TaskState
 from dangvu.meetings.models import Meeting, MeetingFile, MemberTask, Supervision
 from dangvu.meetings.selectors import (
@@ -58,7 +66,6 @@ StateCode = codes(State)
 TaskStateCode = codes(TaskState)
 EvaluatorCode = codes(Evaluator)
 FileRoleCode = codes(MeetingFile.Role)
-FileKindCode = codes(tuple(FILE_KINDS))
 
 
 class MeetingOut(Schema):
@@ -101,15 +108,9 @@ class MeetingOut(Schema):
     approved_on: date | None
 
 
-class MeetingFileOut(Schema):
-    id: int
+class MeetingFileOut(StoredFileOut):
     role: FileRoleCode = Field(description="Which document the file is")
     role_label: str
-    name: str = Field(description="The sender's file name (a label; stored under another)")
-    kind: FileKindCode = Field(description="Its type, read from its bytes")
-    size: int = Field(description="In bytes")
-    uploaded_at: datetime
-    url: str = Field(description="Where it is downloaded (GET, with your token)")
 
 
 class MeetingFull(MeetingOut):
@@ -483,20 +484,6 @@ def _full(m: Meeting) -> dict:
     return {**_out(m), "files": [_file_out(f) for f in m.files.all()]}
 
 
-# A file as it is downloaded: any of the types a meeting takes (core.uploads.FILE_KINDS).
-FILE_RESPONSE = {
-    "responses": {
-        200: {
-            "description": "The file, as an attachment under its sender's name",
-            "content": {
-                k.content_type: {"schema": {"type": "string", "format": "binary"}}
-                for k in FILE_KINDS.values()
-            },
-        }
-    }
-}
-
-
 def _attendance_out(row: dict) -> dict:
     return {**row, "attendance_label": capfirst(str(ATTENDANCE_LABELS[row["attendance"]]))}
 
@@ -639,7 +626,7 @@ def file_attach(
 @router.get(
     "/meetings/{meeting_id}/files/{file_id}",
     response=documented(None),
-    openapi_extra=FILE_RESPONSE,
+    openapi_extra=FILE_DOWNLOAD,
 )
 def file_download(
     request,
@@ -649,15 +636,7 @@ def file_download(
     """A file of a meeting you may see, as a download under its sender's name (its type is
     the one read from its bytes when it was attached)."""
     f = meeting_file(actor=request.user, meeting_id=meeting_id, file_id=file_id)
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f.name, content_type=FILE_KINDS[f.kind].content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(f)
 
 
 @router.post("/meetings/{meeting_id}/files/{file_id}/remove", response=documented(MeetingFull))

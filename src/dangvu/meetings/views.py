@@ -1,7 +1,7 @@
 """The meeting pages (thin: parse, call a selector or service through the gate, render)."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
-from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
+from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
 from dangvu.meetings.choices import State, TaskState
 from dangvu.meetings.exports import report_filename, report_xlsx
 from dangvu.meetings.forms import (
@@ -265,18 +265,7 @@ def meeting_file_view(request, meeting_id, file_id):
     """A meeting's file, to those who may see the meeting, as a download (never rendered
     inline: its name and type are the sender's)."""
     f = meeting_file(actor=request.user, meeting_id=meeting_id, file_id=file_id)
-    try:
-        handle = f.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f.name,
-        content_type=FILE_KINDS[f.kind].content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(f)
 
 
 def meeting_approve_view(request, meeting_id):

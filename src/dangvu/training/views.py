@@ -5,7 +5,7 @@ import binascii
 from datetime import date
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import allows, holds_anywhere
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
-from dangvu.core.uploads import FILE_KINDS, max_upload_bytes
+from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
 from dangvu.organisations.forms import org_period
 from dangvu.stats.services import report_served
 from dangvu.training.choices import Kind, Match, Mode, State, Status
@@ -288,15 +288,7 @@ def material_attach_view(request, class_id):
 def material_file_view(request, class_id, material_id):
     """A class's document, to those who may see the class, as a download."""
     m = material_get(actor=request.user, class_id=class_id, material_id=material_id)
-    try:
-        handle = m.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=m.name, content_type=FILE_KINDS[m.kind].content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(m)
 
 
 # --- enrolment ---------------------------------------------------------------------------------
