@@ -32,10 +32,9 @@ from dangvu.news.selectors import (
     published,
 )
 from dangvu.news.services import (
+    STATE_ACTIONS,
     article_create,
-    article_publish,
-    article_submit,
-    article_unpublish,
+    article_state_change,
     article_update,
     comment_moderate,
     image_add,
@@ -214,9 +213,6 @@ def moderate(request, payload: ModerateIn, comment_id: int = Path(..., ge=1, le=
 # --- the editors' articles (the pages of news.views, the same services) ------------------------
 
 StateCode = codes(ArticleState)
-# The page's state actions (news.views.article_state): send a draft for review; publish now or
-# at `publish_at` (scheduled); withdraw a published or scheduled article (back to draft).
-ACTIONS = ("review", "publish", "unpublish")
 
 
 def _moment(value: datetime) -> datetime:
@@ -331,7 +327,7 @@ class ArticleChangeIn(_Closed):
 
 
 class StateIn(_Closed):
-    action: codes(ACTIONS) = Field(
+    action: codes(STATE_ACTIONS) = Field(
         ...,
         description="review: send a draft for review; publish: publish now, or at "
         "`publish_at` (scheduled); unpublish: withdraw a published or scheduled article "
@@ -497,14 +493,7 @@ def editor_state(request, payload: StateIn, article_id: int = Path(..., ge=1, le
     publish for its committee; a publication needs a lead or a body, and is not scheduled in
     the past."""
     a = editor_article(actor=request.user, pk=article_id)
-    if payload.publish_at is not None and payload.action != "publish":
-        raise ValidationError({"publish_at": _("Only a publication takes a date and time.")})
-    if payload.action == "review":
-        article_submit(actor=request.user, article=a)
-    elif payload.action == "publish":
-        article_publish(actor=request.user, article=a, at=payload.publish_at)
-    else:
-        article_unpublish(actor=request.user, article=a)
+    article_state_change(actor=request.user, article=a, to=payload.action, at=payload.publish_at)
     return _editor_full(request, a.pk)
 
 

@@ -40,6 +40,8 @@ __all__ = [
     "article_submit",
     "article_publish",
     "article_unpublish",
+    "article_state_change",
+    "STATE_ACTIONS",
     "image_add",
     "comment_post",
     "comment_moderate",
@@ -241,6 +243,24 @@ def article_unpublish(*, actor, article: Article) -> Article:
     _audit(actor, "news.unpublish", a)
     portal_bump()
     return a
+
+
+STATE_ACTIONS = ("review", "publish", "unpublish")
+
+
+def article_state_change(*, actor, article: Article, to: str, at=None) -> Article:
+    """What the article's page (and its API operation) asks: `review` (send a draft for
+    review), `publish` (now, or at `at`: scheduled) or `unpublish` (withdraw from the portal).
+    Only a publication takes a time."""
+    if to not in STATE_ACTIONS:
+        raise ValidationError({"action": _("Choose review, publish or unpublish.")})
+    if at is not None and to != "publish":
+        raise ValidationError({"publish_at": _("Only a publication takes a date and time.")})
+    if to == "review":
+        return article_submit(actor=actor, article=article)
+    if to == "publish":
+        return article_publish(actor=actor, article=article, at=at)
+    return article_unpublish(actor=actor, article=article)
 
 
 def image_add(*, actor, article: Article, upload, caption: str = "", credit: str = ""):

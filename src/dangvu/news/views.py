@@ -22,9 +22,7 @@ from dangvu.news.selectors import (
 )
 from dangvu.news.services import (
     article_create,
-    article_publish,
-    article_submit,
-    article_unpublish,
+    article_state_change,
     article_update,
     comment_moderate,
     image_add,
@@ -138,21 +136,20 @@ def article_state(request, article_id):
     a = editor_article(actor=request.user, pk=article_id)
     if request.method == "POST":
         to = request.POST.get("to", "")
+        done = {
+            "review": _("Sent for review."),
+            "publish": _("Published (or scheduled)."),
+            "unpublish": _("Withdrawn from the portal."),
+        }
         try:
-            if to == "review":
-                article_submit(actor=request.user, article=a)
-                messages.success(request, _("Sent for review."))
-            elif to == "publish":
+            at = None
+            if to == "publish":
                 form = PublishForm(request.POST)
                 if not form.is_valid():
                     raise ValidationError({"publish_at": _("Enter a date and time.")})
-                a = article_publish(
-                    actor=request.user, article=a, at=form.cleaned_data.get("publish_at")
-                )
-                messages.success(request, _("Published (or scheduled)."))
-            elif to == "unpublish":
-                article_unpublish(actor=request.user, article=a)
-                messages.success(request, _("Withdrawn from the portal."))
+                at = form.cleaned_data.get("publish_at")
+            a = article_state_change(actor=request.user, article=a, to=to, at=at)
+            messages.success(request, done[to])
         except ValidationError as exc:
             _say(request, exc)
     return redirect("news:article", article_id=a.pk)
