@@ -19,6 +19,13 @@ from dangvu.testing.factories import make_member as _make_member
 pytest_plugins = ["dangvu.testing.server_log"]  # the suite's server log holds no unhandled error
 
 
+def pytest_configure(config):
+    # client.force_login(user): signed in with both factors (dangvu.testing.signin).
+    from dangvu.testing.signin import install
+
+    install()
+
+
 @pytest.fixture
 def tree(db):
     """See dangvu.testing.factories.Tree for the shape."""

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dangvu.accounts.roles import Role
 
-__all__ = ["RoleGrant", "ApiToken", "ApiTokenQuerySet"]
+__all__ = ["RoleGrant", "ApiToken", "ApiTokenQuerySet", "UserSession"]
 
 
 class RoleGrant(models.Model):
@@ -98,3 +98,27 @@ class ApiToken(models.Model):
     @staticmethod
     def prefix_of(key: str) -> str:
         return key[:10]
+
+
+class UserSession(models.Model):
+    """A browser signed in as a user: what the person sees under "Your sessions" and can end
+    (accounts.sessions). The session itself is Django's; this row says where and when."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="browser_sessions",
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    started = models.DateTimeField(_("signed in"), auto_now_add=True)
+    # Written at most once a minute (accounts.sessions.SessionActivityMiddleware).
+    last_seen = models.DateTimeField(_("last seen"))
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("browser session")
+
+    def __str__(self):
+        return f"{self.user_id} {self.started:%Y-%m-%d %H:%M}"

@@ -69,6 +69,7 @@ class Scope:
     subtrees: dict[str, set[str]] = field(default_factory=dict)  # action -> path prefixes
     exact: dict[str, set[str]] = field(default_factory=dict)  # action -> exact paths
     member_id: int | None = None  # the user's own member record
+    roles: frozenset[str] = frozenset()  # the roles held today (the second factor's rule)
 
     def actions(self) -> set[str]:
         return set(self.everything) | set(self.subtrees) | set(self.exact)
@@ -113,7 +114,7 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = Scope(everything=ALL_ACTIONS)
+        scope = Scope(everything=ALL_ACTIONS, roles=frozenset({"admin"}))
     else:
         today = timezone.localdate()
         grants = (
@@ -125,7 +126,9 @@ def scope_for(user) -> Scope:
         subtrees: dict[str, set[str]] = {}
         exact: dict[str, set[str]] = {}
         everything: set[str] = set()
+        roles: set[str] = set()
         for grant in grants:
+            roles.add(grant.role)
             org = grant.organisation
             for action in ROLE_ACTIONS.get(grant.role, ()):
                 if action == "members.view_self":
@@ -134,7 +137,12 @@ def scope_for(user) -> Scope:
                     everything.add(action)
                 target = subtrees if grant.include_descendants else exact
                 target.setdefault(action, set()).add(org.path)
-        scope = Scope(everything=frozenset(everything), subtrees=subtrees, exact=exact)
+        scope = Scope(
+            everything=frozenset(everything),
+            subtrees=subtrees,
+            exact=exact,
+            roles=frozenset(roles),
+        )
     member = getattr(user, "member", None) if hasattr(user, "member") else None
     scope.member_id = member.pk if member is not None else None
     setattr(user, _CACHE_ATTR, scope)

@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from dangvu.accounts.api import router as accounts_router
 from dangvu.accounts.services import token_authenticate
+from dangvu.accounts.twofactor import session_verified
 from dangvu.admission.api import router as admission_router
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.documents.api import router as documents_router
@@ -37,12 +38,16 @@ class BearerAuth(HttpBearer):
 class SessionRead(SessionAuth):
     """A signed-in person's browser may READ through the API (the pages' "Excel" and "CSV"
     links are the API's lists as files: one implementation). Changes need a bearer token:
-    a session never authenticates a POST, PUT or DELETE here."""
+    a session never authenticates a POST, PUT or DELETE here, nor a session that still owes
+    its second factor (accounts.twofactor)."""
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
             return None
-        return super().__call__(request)
+        user = super().__call__(request)
+        if user and not session_verified(request):
+            return None
+        return user
 
 
 # What the HTTP server in front answers, before Dangvu sees the request: a request line longer

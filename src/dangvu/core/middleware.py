@@ -1,40 +1,57 @@
-"""Security headers the settings cannot express: a strict Content-Security-Policy (every asset
-is served by Dangvu itself; no inline script), and no caching of personal data."""
+"""Security headers: the Content-Security-Policy from django-csp (settings
+CONTENT_SECURITY_POLICY: every asset is served by Dangvu itself, no inline script), with the
+page's inline stylesheet admitted by its hash; the Permissions-Policy; no caching of personal
+data."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from dangvu.core.stylesheet import stylesheet_hash
 
 __all__ = [
+    "ContentSecurityPolicyMiddleware",
     "LanguageMiddleware",
     "NoStoreMiddleware",
     "SecurityHeadersMiddleware",
     "VaryOnHtmxMiddleware",
 ]
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-    "form-action 'self'"
-)
 # The API docs page (Swagger UI) loads its own bundled assets and an inline bootstrap.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; frame-ancestors 'none'"
-)
+DOCS_PATH = "/api/v1/docs"
+DOCS_REPLACE = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "form-action": None,
+}
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware; two things the settings cannot say: the one inline <style>
+    of every page (core.stylesheet) is admitted by its sha256, computed when the stylesheet is
+    read, and the API docs page gets its inline bootstrap."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        if request.path.startswith(DOCS_PATH):
+            parts.replace = {**DOCS_REPLACE, **(parts.replace or {})}
+        else:
+            update = dict(parts.update or {})
+            update["style-src"] = [*update.get("style-src", ()), stylesheet_hash()]
+            parts.update = update
+        return parts
 
 
 class SecurityHeadersMiddleware:
+    """What the browser may use besides the page: no camera, microphone or location."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/api/v1/docs"):
-            policy = DOCS_CSP
-        else:
-            policy = CSP.replace("style-src 'self'", f"style-src 'self' {stylesheet_hash()}")
-        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )

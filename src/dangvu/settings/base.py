@@ -28,7 +28,11 @@ INSTALLED_APPS = [
     "treebeard",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
+    "csp",
     "django_tasks_db",
     "dangvu.core",
     "dangvu.accounts",
@@ -63,12 +67,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the second factor given in this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Idle sessions end; "Your sessions" knows when each browser was last seen.
+    "dangvu.accounts.sessions.SessionActivityMiddleware",
     "dangvu.core.auth.DangvuLoginRequiredMiddleware",
+    # Every role but `member` reaches nothing before the second factor.
+    "dangvu.accounts.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last of the auth-related middleware, as django-axes asks.
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dangvu.core.middleware.SecurityHeadersMiddleware",
+    "dangvu.core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "dangvu.urls"
@@ -161,6 +172,13 @@ DANGVU_BEHIND_PROXY = env_bool("DANGVU_BEHIND_PROXY", False)
 AXES_CLIENT_IP_CALLABLE = "dangvu.accounts.signin.client_ip"
 if DANGVU_BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The second factor (accounts.twofactor): the name an authenticator app shows; each wrong code
+# doubles the wait before the next (django-otp's throttling).
+OTP_TOTP_ISSUER = env_str("DANGVU_OTP_ISSUER", "Dangvu")
+# A session ends after this many minutes without a request, and in any case after
+# SESSION_COOKIE_AGE (a working day): a shared office computer left signed in.
+DANGVU_SESSION_IDLE_MINUTES = int(env_str("DANGVU_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(env_str("DANGVU_SESSION_HOURS", "12")) * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "signed_out"
@@ -214,8 +232,12 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 SESSION_COOKIE_SECURE = env_bool("DANGVU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Served over HTTPS: browsers are told to come back over HTTPS only, for a year (sent on
-# HTTPS responses only). Subdomains are left out: they may be other services of the domain.
+# HTTPS responses only). includeSubDomains covers the names below Dangvu's own host (not its
+# siblings of the same domain); preload lets a committee submit a domain that serves nothing
+# but Dangvu to the browsers' list (Django's deployment checks ask for both).
 SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SESSION_COOKIE_SECURE
+SECURE_HSTS_PRELOAD = SESSION_COOKIE_SECURE
 # http:// is redirected to https:// only where the scheme is known: behind the proxy that
 # terminates HTTPS and says so (X-Forwarded-Proto); without it every request looks like http
 # and would be redirected forever.
@@ -226,6 +248,22 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "dangvu.core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# The Content-Security-Policy (django-csp; core.middleware adds the inline stylesheet's hash):
+# every script, style, image and font comes from Dangvu itself; no inline script, no frame.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
 # The SQLite file holds every member's record: readable by its owner only (settings.env).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_file(Path(DATABASES["default"]["NAME"]))

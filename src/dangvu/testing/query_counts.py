@@ -53,6 +53,10 @@ NOT_LISTS: dict[str, str] = {
     "set_language": "a redirect that sets the language",
     "login": "the sign-in form (a signed-in person is redirected)",
     "logout": "POST only",
+    "two_factor": "the sign-in's second step (a session that passed it is sent on)",
+    "backup_codes_new": "POST only (issues new backup codes)",
+    "lockouts": "an administrator's page over the whole tree (the dataset's user is a "
+    "province's staff); accounts/tests/test_twofactor.py asks it",
     "reports:sign": "POST only (keeps a report as signed)",
 }
 

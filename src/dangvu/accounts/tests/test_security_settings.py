@@ -88,7 +88,44 @@ def _probe(tmp_path: Path, **env: str) -> dict:
 
 # --- HTTPS ------------------------------------------------------------------------------------
 
-YEAR = "max-age=31536000"
+
+def test_the_production_settings_pass_django_s_deployment_checks(tmp_path):
+    """README's deployment (HTTPS behind the proxy, a secret key of its own): `dangvu check
+    --deploy` finds nothing, not even a warning."""
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DANGVU_", "DATABASE_URL", "DJANGO_"))
+    }
+    environment.update(
+        DANGVU_DATA_DIR=str(tmp_path / "data"),
+        DANGVU_SECURE_COOKIES="1",
+        DANGVU_BEHIND_PROXY="1",
+        DANGVU_ALLOWED_HOSTS="dangvu.example.vn",
+        DANGVU_SECRET_KEY="k" + "x9Q-" * 20,
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dangvu",
+            "check",
+            "--deploy",
+            "--system-only",
+            "--fail-level",
+            "WARNING",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+
+
+YEAR = "max-age=31536000; includeSubDomains; preload"
 
 
 def test_behind_the_https_proxy_hsts_and_http_is_redirected(tmp_path):

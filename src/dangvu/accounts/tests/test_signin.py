@@ -4,18 +4,22 @@ repeated failures (django-axes)."""
 import pytest
 from django.test import Client, override_settings
 
+from dangvu.accounts.twofactor import backup_codes_issue
 from dangvu.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_sign_in_and_come_back_to_the_page_asked_for(tree):
-    make_user("canbo", role="org_staff", org=tree.province)
+    user = make_user("canbo", role="org_staff", org=tree.province)
+    (code,) = backup_codes_issue(actor=None, user=user, count=1)
     client = Client()
     assert client.get("/members/")["Location"] == "/accounts/login/?next=/members/"
     response = client.post(
         "/accounts/login/", {"username": "canbo", "password": "x-test-pass-9", "next": "/members/"}
     )
+    assert response["Location"] == "/accounts/two-factor/?next=%2Fmembers%2F"
+    response = client.post("/accounts/two-factor/", {"token": code, "next": "/members/"})
     assert response.status_code == 302 and response["Location"] == "/members/"
     assert client.get("/members/").status_code == 200
 
