@@ -20,6 +20,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("reports", "admission", "meetings", "documents", "news"),
     ("training",),
     ("interchange",),
+    # The audit trail's pages and API: the `audit` app's records through the gate, with the
+    # members' history (docs/decisions/0028).
+    ("audittrail",),
     ("api", "home"),
 )
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("documents/", include("dangvu.documents.urls")),
     path("news/", include("dangvu.news.urls")),
     path("interchange/", include("dangvu.interchange.urls")),
+    path("audit/", include("dangvu.audittrail.urls")),
     path("tin-tuc/", include("dangvu.news.public_urls")),
 ]
 

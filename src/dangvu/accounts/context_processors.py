@@ -19,4 +19,5 @@ def abilities(request):
         "can_see_documents": holds_anywhere(user, "documents.view"),
         "can_edit_news": holds_anywhere(user, "news.edit"),
         "can_moderate": holds_anywhere(user, "news.moderate"),
+        "can_see_audit": holds_anywhere(user, "audit.view"),
     }

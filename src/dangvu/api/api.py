@@ -14,6 +14,7 @@ from dangvu.accounts.api import router as accounts_router
 from dangvu.accounts.services import token_authenticate
 from dangvu.accounts.twofactor import session_verified
 from dangvu.admission.api import router as admission_router
+from dangvu.audittrail.api import router as audittrail_router
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.documents.api import router as documents_router
 from dangvu.interchange.api import router as interchange_router
@@ -162,3 +163,4 @@ api.add_router("", training_router)
 api.add_router("", documents_router)
 api.add_router("", news_router)
 api.add_router("", interchange_router)
+api.add_router("", audittrail_router)

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from dangvu.audit.labels import action_label
 
-__all__ = ["FieldDisplay", "Entry", "register_fields", "register_refs", "readable"]
+__all__ = [
+    "FieldDisplay",
+    "Entry",
+    "register_fields",
+    "register_refs",
+    "readable",
+    "sensitive_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class Entry:
     role: str
     what: str
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    record: object = None  # the AuditRecord read
 
 
 _FIELDS: dict[str, dict[str, FieldDisplay]] = {}
@@ -70,10 +78,18 @@ def _diff(record, fields: dict[str, FieldDisplay]) -> list[tuple[str, object, ob
     ]
 
 
-def readable(records, *, show_sensitive: bool) -> list[Entry]:
+def sensitive_changes(record) -> bool:
+    """The record changed a field registered as sensitive (a member's ethnicity…): showing its
+    values releases the object's personal particulars."""
+    fields = _FIELDS.get(record.object_type, {})
+    return any(fields[name].sensitive for name, _old, _new in _diff(record, fields))
+
+
+def readable(records, *, show_sensitive) -> list[Entry]:
     """The records as Entries, the fields that changed in words (personal particulars hidden
-    unless `show_sensitive`)."""
+    unless `show_sensitive`: a bool for every record, or a function of the record)."""
     records = list(records)
+    shows = show_sensitive if callable(show_sensitive) else (lambda _r: show_sensitive)
     diffs = {r.pk: _diff(r, _FIELDS.get(r.object_type, {})) for r in records}
     wanted: dict[str, set] = {}
     for r in records:
@@ -85,10 +101,10 @@ def readable(records, *, show_sensitive: bool) -> list[Entry]:
     names = {ref: _REFS[ref](ids) if ref in _REFS else {} for ref, ids in wanted.items()}
     people = _people({r.actor_id for r in records if r.actor_id})
 
-    def text(display: FieldDisplay, value) -> str:
+    def text(display: FieldDisplay, value, shown: bool) -> str:
         if value in (None, ""):
             return "—"
-        if display.sensitive and not show_sensitive:
+        if display.sensitive and not shown:
             return _("(hidden)")
         if display.ref:
             return str(names.get(display.ref, {}).get(value, value))
@@ -103,6 +119,7 @@ def readable(records, *, show_sensitive: bool) -> list[Entry]:
     out = []
     for r in records:
         fields = _FIELDS.get(r.object_type, {})
+        shown = bool(shows(r))
         who, role = people.get(r.actor_id, (None, ""))
         if who is None:
             who = _("Dangvu (automatic)") if r.actor_name in ("", "system") else r.actor_name
@@ -113,9 +130,14 @@ def readable(records, *, show_sensitive: bool) -> list[Entry]:
                 role=role,
                 what=action_label(r.action),
                 changes=[
-                    (str(fields[name].label), text(fields[name], old), text(fields[name], new))
+                    (
+                        str(fields[name].label),
+                        text(fields[name], old, shown),
+                        text(fields[name], new, shown),
+                    )
                     for name, old, new in diffs[r.pk]
                 ],
+                record=r,
             )
         )
     return out

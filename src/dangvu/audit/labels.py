@@ -12,6 +12,8 @@ ACTION_LABELS = {
     "member.update": _("Record changed"),
     "member.view": _("Record viewed"),
     "member.sensitive_view": _("Personal particulars viewed"),
+    "member.sensitive_export": _("Member list exported with personal particulars"),
+    "member.import": _("Members imported from a file"),
     "member.number_refused": _("Refused: identity or card number already on the records"),
     "member.link_user": _("Sign-in linked to the record"),
     "member.attribute.change": _("Qualification or occupation changed"),

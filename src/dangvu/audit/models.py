@@ -36,7 +36,13 @@ class AuditRecord(AppendOnlyModel):
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "time"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "time"]),
+            # The audit trail's pages (audittrail): an organisation's subtree and one person's
+            # acts, newest first (docs/decisions/0028).
+            models.Index(fields=["org_path", "time"], name="audit_org_path_time"),
+            models.Index(fields=["actor", "time"], name="audit_actor_time"),
+        ]
 
     def __str__(self):
         return f"{self.time:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"

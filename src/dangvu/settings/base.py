@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dangvu.documents",
     "dangvu.news",
     "dangvu.interchange",
+    "dangvu.audittrail",
     "dangvu.dataset",
     "dangvu.api",
     "dangvu.home",

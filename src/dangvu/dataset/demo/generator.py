@@ -17,7 +17,9 @@ Order of work (every write goes through a service, actor = the system):
 8. Hà Giang's directive and Cà Mau's plan with their implementation (written before step 3) and
    Quảng Ngãi's recent plan to its communes (dataset.demo.documents);
 9. the portal's articles about the three localities and readers' comments (dataset.demo.news);
-10. a cell's member spreadsheet, checked and waiting to be written (dataset.demo.interchange).
+10. a cell's member spreadsheet, checked and waiting to be written (dataset.demo.interchange);
+11. who has read the demo member's particulars: views and an export with a reason
+    (dataset.demo.reads).
 
 Idempotent: when the Đắk Glei district committee already exists, nothing is written.
 Deterministic: every random choice comes from random.Random seeded with fixed strings; the story
@@ -40,6 +42,7 @@ from dangvu.dataset.demo.meetings import record_meetings
 from dangvu.dataset.demo.news import record_news
 from dangvu.dataset.demo.people import Event, Person, generate_people
 from dangvu.dataset.demo.places import Places
+from dangvu.dataset.demo.reads import record_reads
 from dangvu.dataset.demo.recent import record_recent_months
 from dangvu.dataset.demo.reorganisation import plan_reorganisation, reorganise
 from dangvu.dataset.demo.structure import ROOT, District, build_districts
@@ -203,3 +206,5 @@ def _build(say: Callable[[str], None]) -> None:
     record_news()
     say("A cell's member spreadsheet, checked and waiting to be written …")
     record_member_file()
+    say("Who has read the demo member's particulars …")
+    record_reads()

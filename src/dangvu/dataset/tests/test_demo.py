@@ -641,3 +641,22 @@ def test_a_cell_s_member_spreadsheet_waits_checked_on_the_officer_s_home_page(de
     client.force_login(get_user_model().objects.get(username="bantochuc"))
     home = client.get("/").content.decode()
     assert "/interchange/imports/" in home and "Tệp nhập đã kiểm tra, chờ ghi vào hồ sơ" in home
+
+
+@pytest.mark.django_db
+def test_the_demo_member_finds_who_read_their_particulars(demo):
+    """dataset.demo.reads: the board's and the secretary's views, the cell's list and the
+    commune's export with its reason, on the member's own list (audittrail)."""
+    from dangvu.audittrail.selectors import views_of_me
+    from dangvu.dataset.demo.reads import EXPORT_REASON
+
+    user = get_user_model().objects.get(username="dangvien")
+    views = views_of_me(user=user)
+    assert [(v.kind, v.via, v.who) for v in views] == [
+        ("export", "web", "Cán bộ Ban Tổ chức"),
+        ("view", "page", get_user_model().objects.get(username="bithu").get_full_name()),
+        ("view", "list", "Cán bộ Ban Tổ chức"),
+        ("view", "page", "Cán bộ Ban Tổ chức"),
+    ]
+    assert views[0].reason == EXPORT_REASON
+    assert views[0].fields == ["birth_date", "ethnicity", "religion"]
