@@ -47,6 +47,23 @@ VIEWPORTS = {
 PASSWORD = "e2e-Mật-khẩu-2024"
 
 
+def second_step(page, username: str) -> None:
+    """After the password: the second factor's page, when the person's role asks for it,
+    answered with a backup code issued for the test (accounts.twofactor); the TOTP journey
+    itself is e2e/test_trust.py."""
+    if "/accounts/two-factor/" not in page.url:
+        return
+    from django.contrib.auth import get_user_model
+
+    from dangvu.accounts.twofactor import backup_codes_issue
+
+    user = get_user_model().objects.get(username=username)
+    (code,) = backup_codes_issue(actor=None, user=user, count=1)
+    page.fill("input[name='token']", code)
+    page.locator("main form button[type='submit']").first.click()
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Keep each phase's report on the item, so fixtures can tell a failed test."""

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from playwright.sync_api import Locator, Page, expect
 
 from dangvu.audit.models import AuditRecord
-from dangvu.e2e.conftest import PASSWORD, VIEWPORTS
+from dangvu.e2e.conftest import PASSWORD, VIEWPORTS, second_step
 from dangvu.members.choices import EventType, Status
 from dangvu.members.models import Member, MembershipEvent
 
@@ -74,6 +74,7 @@ def sign_in(page: Page, base_url: str, viewport: str = "desktop", username="canb
     form.locator("input[name='password']").fill(PASSWORD)
     press(page, viewport, form.locator("button[type='submit'], input[type='submit']").first)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    second_step(page, username)
 
 
 def member_url(base_url: str, member: Member) -> re.Pattern:

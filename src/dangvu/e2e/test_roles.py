@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
-from dangvu.e2e.conftest import PASSWORD
+from dangvu.e2e.conftest import PASSWORD, second_step
 from dangvu.e2e.test_browser import assert_no_horizontal_scroll, assert_vietnamese, press
 
 ROLES = (
@@ -105,6 +105,7 @@ def sign_in_as(page: Page, base_url: str, viewport: str, role: str) -> None:
     page.fill("input[name='password']", PASSWORD)
     press(page, viewport, page.locator("form button[type='submit']").first)
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    second_step(page, f"u-{role}")
 
 
 def pick(page: Page, viewport: str, field: str, typed: str, option: str) -> None:

@@ -1,4 +1,6 @@
-"""Demo sign-ins: one user per role, all with the password DEMO_PASSWORD.
+"""Demo sign-ins: one user per role, all with the password DEMO_PASSWORD; every role but
+`member` also needs a second factor (accounts.twofactor): each such user gets backup codes,
+which `dangvu demo` prints (a few unused ones each time; new ones when all are used).
 
 | user        | role             | where                                                        |
 |-------------|------------------|--------------------------------------------------------------|
@@ -15,10 +17,12 @@
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django_otp.plugins.otp_static.models import StaticToken
 
 from dangvu.accounts.models import RoleGrant
 from dangvu.accounts.roles import Role
 from dangvu.accounts.services import grant_create, user_create
+from dangvu.accounts.twofactor import BACKUP_NAME, backup_codes_issue, needs_second_factor
 from dangvu.members.choices import Status
 from dangvu.members.models import Member
 from dangvu.members.services import member_link_user
@@ -57,6 +61,11 @@ class SignIn:
     role: str
     organisations: tuple[tuple[str, str, bool], ...]  # (code, name, still exists)
     full_name: str
+    codes: tuple[str, ...] = ()  # unused backup codes (the sign-in's second step); () for a member
+
+
+# How many of a demo user's unused backup codes `dangvu demo` prints.
+CODES_SHOWN = 4
 
 
 def create_users() -> dict[str, object]:
@@ -89,12 +98,25 @@ def create_users() -> dict[str, object]:
                 include_descendants=True,
             )
         users[username] = user
+        if role != Role.MEMBER:
+            backup_codes_issue(actor=None, user=user)
     member_link_user(actor=None, member=member, user=users["dangvien"])
     return users
 
 
+def _codes(user) -> tuple[str, ...]:
+    """A few of the demo user's unused backup codes; a new set when none is left (the demo's
+    codes are no secret: they are printed for whoever runs the demo)."""
+    if not needs_second_factor(user):
+        return ()
+    unused = StaticToken.objects.filter(device__user=user, device__name=BACKUP_NAME)
+    codes = list(unused.order_by("id").values_list("token", flat=True)[:CODES_SHOWN])
+    return tuple(codes or backup_codes_issue(actor=None, user=user)[:CODES_SHOWN])
+
+
 def demo_signins() -> list[SignIn]:
-    """The demo users as they are in the database (missing ones are left out)."""
+    """The demo users as they are in the database (missing ones are left out), with a few
+    unused backup codes for the second step of their sign-in."""
     User = get_user_model()
     result = []
     for username, role, _codes, _name in DEMO_USERS:
@@ -112,6 +134,7 @@ def demo_signins() -> list[SignIn]:
                     for g in grants
                 ),
                 full_name=user.first_name,
+                codes=_codes(user),
             )
         )
     return result

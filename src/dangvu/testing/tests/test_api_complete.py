@@ -76,6 +76,14 @@ NOT_IN_API: dict[str, str] = {
     "password_reset": "a person's own password, reset only by e-mail in the browser",
     "password_reset_confirm": "a person's own password, reset only by e-mail in the browser",
     "portal:comment": "a reader's comment: a person at the portal page, behind its captcha",
+    "two_factor": "a browser session's second factor; the API authenticates with a token",
+    "two_factor_setup": "a person's own authenticator app, set up only in the browser",
+    "backup_codes_new": "a person's own backup codes, shown only in the browser (or "
+    "`dangvu twofactor USER --backup-codes N`)",
+    "security": "a person's own browser sessions (a token is revoked at "
+    "POST /api/v1/tokens/{prefix}/revoke)",
+    "lockouts": "sign-in lockouts: lifted by an administrator in the browser, never with a "
+    "token (a stolen token must not open sign-ins)",
 }
 
 

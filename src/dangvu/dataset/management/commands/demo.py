@@ -33,7 +33,8 @@ class Command(BaseCommand):
 
     def _sign_ins(self) -> None:
         rows = [("user", "password", "role", "organisation")]
-        for s in demo_signins():
+        signins = demo_signins()
+        for s in signins:
             places = "; ".join(
                 f"{code} {name}" + ("" if active else " (đã giải thể/hợp nhất)")
                 for code, name, active in s.organisations
@@ -47,3 +48,13 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(cells))
             if n == 0:
                 self.stdout.write("  " + "  ".join("-" * w for w in widths) + "  " + "-" * 12)
+        self.stdout.write("")
+        self.stdout.write(
+            "Second step of the sign-in (every role but member): a one-time backup code; "
+            "each works once, `dangvu demo` prints unused ones (or set up an authenticator "
+            "app under your name > Sign-in and security):"
+        )
+        width = max(len(s.username) for s in signins)
+        for s in signins:
+            if s.codes:
+                self.stdout.write(f"  {s.username.ljust(width)}  {'  '.join(s.codes)}")
