@@ -24,6 +24,7 @@ from dangvu.admission.selectors import (
     targets_progress,
 )
 from dangvu.admission.services import (
+    CANDIDATE_CASE,
     Introducer,
     StepInput,
     candidate_create,
@@ -32,6 +33,7 @@ from dangvu.admission.services import (
     target_set,
 )
 from dangvu.core.apischema import MAX_ID, Day, codes, documented
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
@@ -94,7 +96,10 @@ class StepOut(Schema):
 
 
 CandidateDetailOut = create_model(
-    "CandidateDetailOut", __base__=CandidateOut, steps=(list[StepOut], ...)
+    "CandidateDetailOut",
+    __base__=CandidateOut,
+    steps=(list[StepOut], ...),
+    version=(str, Field(..., description="The case as read now: send it with an edit")),
 )
 
 CandidateIn = create_model(
@@ -130,6 +135,7 @@ CandidateChangeIn = create_model(
     helper=(int | None, Field(None, ge=1, le=MAX_ID, description="The helping member's id")),
     hard_area=(bool | None, None),
     note=(str | None, Field(None, max_length=2000)),
+    version=(str | None, VersionField()),
 )
 
 
@@ -290,7 +296,11 @@ def _step_out(s: CandidateStep) -> dict:
 
 def _detail(request, c: Candidate) -> dict:
     shown = release_sensitive(request.user, [c], via="api")
-    return {**_out(c, shown), "steps": [_step_out(s) for s in c.steps.order_by("seq")]}
+    return {
+        **_out(c, shown),
+        "steps": [_step_out(s) for s in c.steps.order_by("seq")],
+        "version": CANDIDATE_CASE.version(c),
+    }
 
 
 def _member_of(request, pk: int | None, field: str):
@@ -442,7 +452,7 @@ def candidates(request, filters: Query[CandidateFilter]):
 
 @router.post(
     "/candidates/{candidate_id}/record",
-    response=documented(CandidateDetailOut),
+    response=edit_responses(CandidateDetailOut),
     exclude_unset=True,
 )
 def candidate_correct(
@@ -460,6 +470,7 @@ def candidate_correct(
         helper=helper,
         hard_area=data.get("hard_area"),
         note=data.get("note"),
+        version=data.get("version"),
     )
     return _detail(request, candidate_get(actor=request.user, pk=c.pk))
 

@@ -19,12 +19,15 @@ from dangvu.admission.choices import BEFORE_ADMISSION, OPEN, ORDER, Proposer, St
 from dangvu.admission.models import Candidate, CandidateStep, Target, TargetPart
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.dates import add_months
+from dangvu.core.editing import Editable, editable, shown_value
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.refdata import EDUCATION_LEVELS, KINH
 from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import clean_text, fold
 from dangvu.core.workdays import add_working_days
+from dangvu.members.apps import SENSITIVE_FIELDS
 from dangvu.members.choices import EventType, Status
+from dangvu.members.fields import record_field
 from dangvu.members.models import Member
 from dangvu.members.services import (
     PERSON_FIELDS,
@@ -40,6 +43,7 @@ from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 
 __all__ = [
+    "CANDIDATE_CASE",
     "StepInput",
     "Introducer",
     "candidate_create",
@@ -195,6 +199,37 @@ def candidate_create(
     return c
 
 
+def _case_shown(name: str, value) -> str:
+    if name in PERSON_FIELDS and isinstance(value, str) and record_field(name).kind == "code":
+        return record_field(name).label_of(value) or "—"
+    return shown_value(value)
+
+
+# A case as its edit page and GET /api/v1/candidates/{id} show it (core.editing).
+CANDIDATE_CASE = editable(
+    Editable(
+        name="admission.case",
+        labels=lambda: {
+            **{name: record_field(name).label for name in PERSON_FIELDS},
+            "helper": _("Party member assigned to help"),
+            "hard_area": _("Lives in a mountain, border, island or especially disadvantaged area"),
+            "note": _("Note"),
+        },
+        read=lambda c: {
+            **{name: getattr(c, name) for name in PERSON_FIELDS},
+            "helper": c.helper,
+            "hard_area": c.hard_area,
+            "note": c.note,
+        },
+        audit=lambda c: ("candidate", c.pk),
+        secret=frozenset(SENSITIVE_FIELDS),
+        show=_case_shown,
+        page="admission:edit",
+        api="POST /api/v1/candidates/{candidate_id}/record",
+    )
+)
+
+
 @transaction.atomic
 def candidate_update(
     *,
@@ -204,10 +239,13 @@ def candidate_update(
     helper: Member | None = None,
     hard_area: bool | None = None,
     note: str | None = None,
+    version: str | None = None,
 ) -> Candidate:
     """Correct a case's particulars, helper or note: before the decision only (after it the
-    particulars are the member's record, corrected there)."""
+    particulars are the member's record, corrected there). `version` (core.editing): the case
+    as the editor read it; changed since, nothing is written (EditConflict)."""
     c = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    CANDIDATE_CASE.check(c, version)
     if c.stage not in BEFORE_ADMISSION:
         raise ValidationError(
             {"__all__": _("The person is on the party's records: correct the member's record.")}

@@ -29,6 +29,7 @@ from dangvu.admission.selectors import (
     targets_progress,
 )
 from dangvu.admission.services import (
+    CANDIDATE_CASE,
     DECIDING_STEPS,
     Introducer,
     StepInput,
@@ -39,6 +40,7 @@ from dangvu.admission.services import (
     target_set,
 )
 from dangvu.core.charts import bar_chart
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.members.services import PERSON_FIELDS
@@ -131,6 +133,7 @@ def candidate_edit(request, candidate_id):
     initial = {name: getattr(c, name) for name in PERSON_FIELDS}
     initial.update(helper=c.helper, hard_area=c.hard_area, note=c.note)
     form = CandidateEditForm(request.POST or None, initial=initial, actor=request.user)
+    versioned(form, CANDIDATE_CASE.version(c))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -141,7 +144,10 @@ def candidate_edit(request, candidate_id):
                 helper=d["helper"],
                 hard_area=d["hard_area"],
                 note=d["note"],
+                version=d["version"],
             )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -15,6 +15,7 @@ from dangvu.accounts.services import token_authenticate
 from dangvu.accounts.twofactor import session_verified
 from dangvu.admission.api import router as admission_router
 from dangvu.audittrail.api import router as audittrail_router
+from dangvu.core.editing import EditConflict
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.documents.api import router as documents_router
 from dangvu.interchange.api import router as interchange_router
@@ -107,6 +108,14 @@ def _validation_error(request, exc):
     where = "query" if request.method in ("GET", "HEAD") else "body"
     errors = [(where, f, m) for f, msgs in field_errors(exc).items() for m in msgs]
     return api.create_response(request, _error_body(errors), status=422)
+
+
+@api.exception_handler(EditConflict)
+def _edit_conflict(request, exc):
+    """The record changed after the caller read it (the version sent): nothing was written;
+    409 naming each changed field, the value read and the value now, who and when
+    (core.editing)."""
+    return api.create_response(request, exc.as_json(), status=409)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -11,6 +11,7 @@ from dangvu.core.db import prefix_q
 
 __all__ = [
     "audit_for_object",
+    "latest_change",
     "audit_filter",
     "records_before",
     "AuditFilters",
@@ -108,3 +109,14 @@ def records_before(records: QuerySet[AuditRecord], before: int | None) -> QueryS
     if moment is None:
         return records.none()
     return records.filter(Q(time__lt=moment) | Q(time=moment, pk__lt=before))
+
+
+def latest_change(object_type: str, object_id) -> tuple[str, datetime] | None:
+    """Who made the latest change to one object, and when (core.editing: the message of an
+    edit refused because the record changed after the editor read it)."""
+    row = (
+        audit_for_object(object_type=object_type, object_id=object_id, limit=1)
+        .values_list("actor_name", "time")
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else None

@@ -25,6 +25,7 @@ from dangvu.core.apischema import (
 )
 from dangvu.core.dates import time_of_day
 from dangvu.core.db import prefix_q
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.core.uploads import download
@@ -39,6 +40,7 @@ from dangvu.meetings.selectors import (
 )
 from dangvu.meetings.services import (
     CORRECTABLE,
+    MEETING_RECORD,
     meeting_approve,
     meeting_attach,
     meeting_correct,
@@ -115,6 +117,7 @@ class MeetingFileOut(StoredFileOut):
 
 class MeetingFull(MeetingOut):
     files: list[MeetingFileOut] = Field(description="The resolution, the minutes, other files")
+    version: str = Field(description="The meeting's record as read now: send it when recording")
 
 
 class MeetingFileIn(Schema):
@@ -178,6 +181,7 @@ class RecordIn(Schema):
     content: str = Field("", max_length=20000)
     resolution: str = Field("", max_length=20000)
     minutes: str = Field("", max_length=50000)
+    version: str | None = VersionField()
 
 
 class AttendanceOut(Schema):
@@ -481,7 +485,11 @@ def _file_out(f: MeetingFile) -> dict:
 
 def _full(m: Meeting) -> dict:
     """One meeting with its files (as its page lists them)."""
-    return {**_out(m), "files": [_file_out(f) for f in m.files.all()]}
+    return {
+        **_out(m),
+        "files": [_file_out(f) for f in m.files.all()],
+        "version": MEETING_RECORD.version(m),
+    }
 
 
 def _attendance_out(row: dict) -> dict:
@@ -675,7 +683,7 @@ def attendance(request, filters: Query[Tabular], meeting_id: int = Path(..., ge=
     return rows
 
 
-@router.post("/meetings/{meeting_id}/attendance", response=documented(MeetingOut, 201))
+@router.post("/meetings/{meeting_id}/attendance", response=edit_responses(MeetingOut, 201))
 def attendance_record(request, payload: RecordIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)):
     """Record the meeting: the day and times, chair and minute-taker, those absent (everyone
     else of the cell was present), guests, content, resolution, minutes. The counts, the

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_record
 from dangvu.core.db import allocate_ids, insert_rows
+from dangvu.core.editing import Editable, editable, shown_value
 from dangvu.core.errors import ValidationError
 from dangvu.core.rules import RuleNotInForce, rule, rule_value_or_none
 from dangvu.core.text import clean_text, clean_texts
@@ -40,6 +41,7 @@ from dangvu.organisations.choices import MEMBER_HOLDING_KINDS
 from dangvu.organisations.models import Organisation
 
 __all__ = [
+    "MEETING_RECORD",
     "RosterEntry",
     "roster",
     "Turnout",
@@ -387,6 +389,64 @@ def _locked(m: Meeting) -> None:
         raise ValidationError({"state": _("The meeting was cancelled.")})
 
 
+def _record_read(m: Meeting) -> dict:
+    chair = m.chair.full_name if m.chair_id else ""
+    taker = m.minute_taker.full_name if m.minute_taker_id else ""
+    absent = {
+        f"{a.member.full_name} ({a.member_id})": [a.kind, a.reason]
+        for a in m.absences.select_related("member")
+    }
+    return {
+        "held_on": m.held_on,
+        "started_at": m.started_at,
+        "ended_at": m.ended_at,
+        "chair": chair,
+        "minute_taker": taker,
+        "absences": absent,
+        "guests": m.guests,
+        "content": m.content,
+        "resolution": m.resolution,
+        "minutes": m.minutes,
+    }
+
+
+def _record_shown(name: str, value) -> str:
+    if name == "absences":
+        return (
+            ", ".join(
+                f"{who}: {Absence(kind).label}" + (f" — {reason}" if reason else "")
+                for who, (kind, reason) in sorted(value.items())
+            )
+            or "—"
+        )
+    return shown_value(value)
+
+
+# A meeting's record as its page (Record) and GET /api/v1/meetings/{id} show it (core.editing).
+MEETING_RECORD = editable(
+    Editable(
+        name="meetings.record",
+        labels=lambda: {
+            "held_on": _("Held on"),
+            "started_at": _("Started at"),
+            "ended_at": _("Ended at"),
+            "chair": _("Chair"),
+            "minute_taker": _("Minute-taker"),
+            "absences": _("Absent"),
+            "guests": _("Guests and higher-committee attendees"),
+            "content": _("Content"),
+            "resolution": _("Resolution"),
+            "minutes": _("Minutes"),
+        },
+        read=_record_read,
+        audit=lambda m: ("meeting", m.pk),
+        show=_record_shown,
+        page="meetings:record",
+        api="POST /api/v1/meetings/{meeting_id}/attendance",
+    )
+)
+
+
 @transaction.atomic
 def meeting_record(
     *,
@@ -402,14 +462,17 @@ def meeting_record(
     content: str = "",
     resolution: str = "",
     minutes: str = "",
+    version: str | None = None,
 ) -> Meeting:
     """Record what happened: the day and times, the chair and the minute-taker (members present),
     every absence ({member id: (excused | unexcused, reason)}, the others present), guests,
     content, resolution and minutes. Recording again replaces the record until the minutes are
-    approved."""
+    approved; `version` (core.editing): the record as the editor read it; changed since,
+    nothing is written."""
     m = Meeting.objects.select_for_update().select_related("organisation").get(pk=meeting.pk)
     _gate(actor, m)
     _locked(m)
+    MEETING_RECORD.check(m, version)
     today = timezone.localdate()
     errors = {}
     if held_on is None:

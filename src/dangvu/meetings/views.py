@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dangvu.accounts.scoping import allows, holds_anywhere
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
@@ -37,6 +38,7 @@ from dangvu.meetings.selectors import (
     task_list,
 )
 from dangvu.meetings.services import (
+    MEETING_RECORD,
     evaluator_sides,
     meeting_approve,
     meeting_attach,
@@ -193,6 +195,7 @@ def meeting_record_view(request, meeting_id):
         initial[f"a{a.member_id}"] = a.kind
         initial[f"r{a.member_id}"] = a.reason
     form = RecordForm(request.POST or None, initial=initial, roster=people)
+    versioned(form, MEETING_RECORD.version(m))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         by_id = cell_members(m, [d["chair"], d["minute_taker"]])
@@ -210,7 +213,10 @@ def meeting_record_view(request, meeting_id):
                 content=d["content"],
                 resolution=d["resolution"],
                 minutes=d["minutes"],
+                version=d["version"],
             )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

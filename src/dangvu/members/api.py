@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field, create_model
 
 from dangvu.accounts.scoping import allows, release_sensitive, sensitive_allowed
 from dangvu.core.apischema import MAX_ID, Day, codes, documented
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.registry import org_bound
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
@@ -36,6 +37,7 @@ from dangvu.members.selectors import (
     transfers_pending,
 )
 from dangvu.members.services import (
+    MEMBER_RECORD,
     member_attribute_change,
     member_create,
     member_event_record,
@@ -87,7 +89,12 @@ class EventOut(Schema):
     corrects: int | None
 
 
-MemberDetailOut = create_model("MemberDetailOut", __base__=MemberOut, events=(list[EventOut], ...))
+MemberDetailOut = create_model(
+    "MemberDetailOut",
+    __base__=MemberOut,
+    events=(list[EventOut], ...),
+    version=(str, Field(..., description="The record as read now: send it with an edit")),
+)
 
 
 class _Closed(Schema):
@@ -107,6 +114,7 @@ MemberChangeIn = create_model(
         name: (kind | None, Field(None, description=info.description))
         for name, (kind, info) in schema_fields(omit=EVENT_DATES + DATED_FIELDS).items()
     },
+    version=(str | None, VersionField()),
 )
 
 MemberIn = create_model(
@@ -156,6 +164,7 @@ class AttributeChangeIn(Schema):
     )
     valid_from: Day | None = Field(None, description="change: the day it holds from")
     from_start: bool = False
+    version: str | None = VersionField()
     source: str = Field("", max_length=60, description="The diploma or decision")
     note: str = Field("", max_length=2000)
 
@@ -229,6 +238,7 @@ def _detail(request, m: Member) -> dict:
     return {
         **_member_out(m, shown, _sensitive_fields()),
         "events": [_event_out(e) for e in member_events(m)],
+        "version": MEMBER_RECORD.version(m),
     }
 
 
@@ -277,7 +287,7 @@ def member(request, member_id: int = Path(..., ge=1, le=MAX_ID)):
 
 
 @router.post(
-    "/members/{member_id}/record", response=documented(MemberDetailOut), exclude_unset=True
+    "/members/{member_id}/record", response=edit_responses(MemberDetailOut), exclude_unset=True
 )
 def member_correct(request, payload: MemberChangeIn, member_id: int = Path(..., ge=1, le=MAX_ID)):
     """Correct or complete a member's record (the member page's "Edit"), with the same rules:
@@ -287,7 +297,9 @@ def member_correct(request, payload: MemberChangeIn, member_id: int = Path(..., 
     m = member_get(actor=request.user, pk=member_id, action="members.manage")
     if not sensitive_allowed(request.user, m):
         raise Http404
-    member_update(actor=request.user, member=m, data=payload.dict(exclude_unset=True))
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version", None)
+    member_update(actor=request.user, member=m, data=data, version=version)
     return _detail(request, member_get(actor=request.user, pk=m.pk))
 
 
@@ -385,13 +397,14 @@ def member_attributes(
     return rows
 
 
-@router.post("/members/{member_id}/attributes", response=documented(AttributeChangeOut, 201))
+@router.post("/members/{member_id}/attributes", response=edit_responses(AttributeChangeOut, 201))
 def member_attribute_add(
     request, payload: AttributeChangeIn, member_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     """Record a change of a dated attribute (from `valid_from` on: reports as of earlier days
     keep the old value) or a correction (`from_start`: every report changes; otherwise the value
-    in force since the latest change). The record's own edit refuses these fields."""
+    in force since the latest change). The record's own edit refuses these fields. `version`:
+    the member's (GET /members/{id}); only this field's value is compared."""
     m = member_get(actor=request.user, pk=member_id, action="members.manage")
     change = member_attribute_change(actor=request.user, member=m, **payload.dict())
     return Status(201, _attribute_out(change, m))

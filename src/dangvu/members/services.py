@@ -36,9 +36,11 @@ from dangvu.core.db import (
     refresh_planner_statistics,
     update_row,
 )
+from dangvu.core.editing import Editable, editable, shown_value
 from dangvu.core.errors import DomainError, ValidationError
 from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import clean_text, fold, rotations
+from dangvu.members.apps import SENSITIVE_FIELDS
 from dangvu.members.choices import (
     EVENTS_WITH_ORG,
     IN_PARTY,
@@ -74,6 +76,7 @@ from dangvu.organisations.tree import OrgPaths
 
 __all__ = [
     "MEMBER_FIELDS",
+    "MEMBER_RECORD",
     "NumberTaken",
     "clean_record",
     "member_create",
@@ -1068,11 +1071,41 @@ def id_runs(ids: Iterable[int]) -> list[list[int]]:
 # --- changing a record -------------------------------------------------------------------------
 
 
+def _record_shown(name: str, value) -> str:
+    if isinstance(value, str) and record_field(name).kind == "code":
+        return record_field(name).label_of(value) or "—"
+    return shown_value(value)
+
+
+# The record as its edit page and GET /api/v1/members/{id} show it (core.editing): a change
+# made after the editor read it refuses their save; the dated attributes are checked one by
+# one by member_attribute_change.
+MEMBER_RECORD = editable(
+    Editable(
+        name="members.record",
+        labels=lambda: {f.name: f.label for f in RECORD},
+        read=lambda m: {name: getattr(m, name) for name in MEMBER_FIELDS},
+        audit=lambda m: ("member", m.pk),
+        secret=frozenset(SENSITIVE_FIELDS),
+        show=_record_shown,
+        page="members:edit",
+        api="POST /api/v1/members/{member_id}/record",
+    )
+)
+
+
+_EDITED = tuple(f.name for f in RECORD if f.name not in EVENT_DATES and not f.dated)
+
+
 @audited_refusals
 @transaction.atomic
-def member_update(*, actor, member: Member, data: dict) -> Member:
-    """Correct or complete record fields (not the membership state: that takes an event)."""
+def member_update(*, actor, member: Member, data: dict, version: str | None = None) -> Member:
+    """Correct or complete record fields (not the membership state: that takes an event).
+    `version` (core.editing): the record as the editor read it; changed since, nothing is
+    written (EditConflict)."""
     m = Member.objects.select_for_update().get(pk=member.pk)
+    # What the edit changes (the dates events set and the dated attributes have their own acts).
+    MEMBER_RECORD.check(m, version, fields=_EDITED)
     merged = {name: getattr(m, name) for name in MEMBER_FIELDS}
     merged.update({k: v for k, v in data.items() if k in MEMBER_FIELDS})
     for name in EVENT_DATES:
@@ -1129,6 +1162,7 @@ def member_attribute_change(
     from_start: bool = False,
     source: str = "",
     note: str = "",
+    version: str | None = None,
 ) -> AttributeChange:
     """Record a dated attribute's change or correction (members.dated).
 
@@ -1152,6 +1186,7 @@ def member_attribute_change(
     texts = clean_event_texts(decision_number=source, note=note)
     source, note = texts["decision_number"], texts["note"]
     m = Member.objects.select_for_update().get(pk=member.pk)
+    MEMBER_RECORD.check(m, version, fields=[field])
     timeline = timeline_of(m)
     entries = timeline.entries(field)
     rows: list[tuple] = []

@@ -13,6 +13,7 @@ from dangvu.accounts.scoping import allows, holds_anywhere, release_sensitive, s
 from dangvu.audit.display import readable
 from dangvu.audit.selectors import audit_for_object
 from dangvu.core.dates import parse_date
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.forms import add_service_errors
 from dangvu.core.htmx import wants_fragment
@@ -50,6 +51,7 @@ from dangvu.members.selectors import (
 )
 from dangvu.members.services import (
     MEMBER_FIELDS,
+    MEMBER_RECORD,
     member_attribute_change,
     member_create,
     member_event_record,
@@ -252,9 +254,14 @@ def member_edit(request, pk):
     show_sensitive(request, [member], via="edit")
     initial = {name: getattr(member, name) for name in MEMBER_FIELDS}
     form = MemberEditForm(request.POST or None, initial=initial)
+    versioned(form, MEMBER_RECORD.version(member))
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
         try:
-            member_update(actor=request.user, member=member, data=form.cleaned_data)
+            member_update(actor=request.user, member=member, data=data, version=version)
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -396,6 +403,7 @@ def attribute_change(request, pk):
     form = AttributeForm(
         request.POST or None, initial={"valid_from": timezone.localdate()}, field=field
     )
+    versioned(form, MEMBER_RECORD.version(member))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         kind = data["kind"]
@@ -410,7 +418,10 @@ def attribute_change(request, pk):
                 from_start=kind == "correction_start",
                 source=data["source"],
                 note=data["note"],
+                version=data["version"],
             )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -17,6 +17,7 @@ from dangvu.accounts.services import token_authenticate
 from dangvu.core.apischema import MAX_ID, codes, documented
 from dangvu.core.dates import check_in_range
 from dangvu.core.db import prefix_q
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.core.text import fold
@@ -32,6 +33,7 @@ from dangvu.news.selectors import (
     published,
 )
 from dangvu.news.services import (
+    ARTICLE,
     STATE_ACTIONS,
     article_create,
     article_state_change,
@@ -268,6 +270,7 @@ class EditorArticleFull(EditorArticleOut):
     revisions: int = Field(description="How many revisions are kept")
     images: list[ImageOut]
     can_publish: bool = Field(description="You may publish or withdraw it")
+    version: str = Field(description="The article as read now: send it with an edit")
 
 
 class EditorFilter(Tabular):
@@ -324,6 +327,7 @@ class ArticleChangeIn(_Closed):
     source: str | None = Field(None, max_length=100)
     author: str | None = Field(None, max_length=150)
     featured: bool | None = None
+    version: str | None = VersionField()
 
 
 class StateIn(_Closed):
@@ -410,6 +414,7 @@ def _editor_full(request, article_id: int) -> dict:
         "revisions": a.revisions.count(),
         "images": [_image(img) for img in a.images.all()],
         "can_publish": allows(request.user, "news.publish", a),
+        "version": ARTICLE.version(a),
     }
 
 
@@ -462,7 +467,7 @@ def editor_get(request, article_id: int = Path(..., ge=1, le=MAX_ID)):
     return _editor_full(request, article_id)
 
 
-@router.post("/news/articles/{article_id}", response=documented(EditorArticleFull))
+@router.post("/news/articles/{article_id}", response=edit_responses(EditorArticleFull))
 def editor_update(request, payload: ArticleChangeIn, article_id: int = Path(..., ge=1, le=MAX_ID)):
     """Change an article you edit: the fields sent, the others as they are; saved as a new
     revision. A published article stays published with its new text."""
@@ -478,11 +483,12 @@ def editor_update(request, payload: ArticleChangeIn, article_id: int = Path(...,
         "featured": a.featured,
     }
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    version = changes.pop("version", None)
     if "category" in changes:
         changes["category"] = _category(changes["category"])
     if "tags" in changes:
         changes["tags"] = _tags(changes["tags"])
-    article_update(actor=request.user, article=a, data={**data, **changes})
+    article_update(actor=request.user, article=a, data={**data, **changes}, version=version)
     return _editor_full(request, a.pk)
 
 

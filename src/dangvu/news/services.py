@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_record
+from dangvu.core.editing import Editable, editable
 from dangvu.core.errors import ValidationError
 from dangvu.core.text import clean_texts, fold
 from dangvu.members.services import recorder_id
@@ -35,6 +36,7 @@ from dangvu.news.selectors import forget_portal_version
 from dangvu.organisations.models import Organisation
 
 __all__ = [
+    "ARTICLE",
     "article_create",
     "article_update",
     "article_submit",
@@ -185,11 +187,44 @@ def _locked(a: Article) -> Article:
     return Article.objects.select_for_update().get(pk=a.pk)
 
 
+# An article as its edit page and GET /api/v1/news/articles/{id} show it (core.editing).
+ARTICLE = editable(
+    Editable(
+        name="news.article",
+        labels=lambda: {
+            "title": _("Headline"),
+            "lead": _("Lead"),
+            "body": _("Body"),
+            "category": _("Category"),
+            "tags": _("Tags"),
+            "source": _("Source"),
+            "author": _("Author"),
+            "featured": _("Featured on the home page"),
+        },
+        read=lambda a: {
+            "title": a.title,
+            "lead": a.lead,
+            "body": a.body,
+            "category": a.category,
+            "tags": a.tags,
+            "source": a.source,
+            "author": a.author,
+            "featured": a.featured,
+        },
+        audit=lambda a: ("article", a.pk),
+        page="news:edit",
+        api="POST /api/v1/news/articles/{article_id}",
+    )
+)
+
+
 @transaction.atomic
-def article_update(*, actor, article: Article, data: dict) -> Article:
-    """A new revision; a published article stays published with its new text."""
+def article_update(*, actor, article: Article, data: dict, version: str | None = None) -> Article:
+    """A new revision; a published article stays published with its new text. `version`
+    (core.editing): the article as the editor read it; changed since, nothing is written."""
     a = _locked(article)
     _gate(actor, "news.edit", a, _("You may not edit this article."))
+    ARTICLE.check(a, version)
     before = {"title": a.title, "revision": a.revision}
     for k, v in _values(actor, data).items():
         setattr(a, k, v)

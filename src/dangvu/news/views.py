@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows, holds_anywhere
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.news.choices import ArticleState, CommentState
@@ -21,6 +22,7 @@ from dangvu.news.selectors import (
     moderation_queue,
 )
 from dangvu.news.services import (
+    ARTICLE,
     article_create,
     article_state_change,
     article_update,
@@ -65,6 +67,7 @@ def articles(request):
 def _data(form) -> dict:
     d = dict(form.cleaned_data)
     d.pop("organisation", None)
+    d.pop("version", None)
     return d
 
 
@@ -120,9 +123,17 @@ def article_edit(request, article_id):
     form = ArticleForm(request.POST or None, initial=initial, actor=request.user)
     form.fields["organisation"].required = False
     form.fields["organisation"].disabled = True
+    versioned(form, ARTICLE.version(a))
     if request.method == "POST" and form.is_valid():
         try:
-            article_update(actor=request.user, article=a, data=_data(form))
+            article_update(
+                actor=request.user,
+                article=a,
+                data=_data(form),
+                version=form.cleaned_data["version"],
+            )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

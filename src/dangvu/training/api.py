@@ -16,6 +16,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from dangvu.core.apischema import MAX_ID, Clock, Day, codes, documented
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.core.uploads import FILE_KINDS
@@ -37,6 +38,7 @@ from dangvu.training.selectors import (
     training_report,
 )
 from dangvu.training.services import (
+    TRAINING_CLASS,
     SessionInput,
     attendance_import_confirm,
     attendance_import_preview,
@@ -126,6 +128,9 @@ class ClassOut(Schema):
     waiting: int
     withdrawn: int
     sessions: list[SessionOut]
+    version: str | None = Field(
+        None, description="The class as read now (one class's GET): send it with an edit"
+    )
 
 
 class ClassFilter(Tabular):
@@ -231,6 +236,7 @@ class ClassChangeIn(Schema):
         None, ge=1, le=100, description="null: the rule in force"
     )
     pass_mark: float | None = Field(None, ge=0, le=10, description="null: no final test")
+    version: str | None = VersionField()
 
 
 class StateIn(Schema):
@@ -495,15 +501,16 @@ def class_add(request, payload: ClassIn):
 
 @router.get("/classes/{class_id}", response=documented(ClassOut))
 def training_class(request, class_id: int = Path(..., ge=1, le=MAX_ID)):
-    """One class with its sessions and counts."""
-    return _out(class_get(actor=request.user, pk=class_id))
+    """One class with its sessions and counts, and its `version` for an edit."""
+    c = class_get(actor=request.user, pk=class_id)
+    return {**_out(c), "version": TRAINING_CLASS.version(c)}
 
 
 # What a change may set to null: the class then follows the rule in force, or holds no test.
 CLEARABLE = ("min_attendance_percent", "pass_mark")
 
 
-@router.post("/classes/{class_id}", response=documented(ClassOut))
+@router.post("/classes/{class_id}", response=edit_responses(ClassOut))
 def class_change(request, payload: ClassChangeIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
     """Change a class that is not finished or cancelled, as its edit page does: the fields
     sent, the others as they are (`min_attendance_percent` or `pass_mark` null: the rule in
@@ -511,11 +518,13 @@ def class_change(request, payload: ClassChangeIn, class_id: int = Path(..., ge=1
     enrolled is refused, a larger one takes the first people of the waiting list in order."""
     c = class_get(actor=request.user, pk=class_id, action="training.manage")
     sent = payload.dict(exclude_unset=True)
+    version = sent.pop("version", None)
     data = {k: v for k, v in sent.items() if v is not None or k in CLEARABLE}
     if "cluster" in data:
         data["cluster"] = [_org(request, code, "cluster") for code in data["cluster"]]
-    class_update(actor=request.user, training_class=c, data=data)
-    return _out(class_get(actor=request.user, pk=c.pk))
+    class_update(actor=request.user, training_class=c, data=data, version=version)
+    c = class_get(actor=request.user, pk=c.pk)
+    return {**_out(c), "version": TRAINING_CLASS.version(c)}
 
 
 @router.post("/classes/{class_id}/state", response=documented(ClassOut))

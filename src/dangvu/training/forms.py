@@ -157,7 +157,9 @@ class ClassForm(_ClassFields):
 
 class ClassEditForm(_ClassFields):
     def main_fields(self):
-        return [self[n] for n in self.fields if not n.startswith("cluster")]
+        return [
+            self[n] for n in self.fields if not n.startswith("cluster") and not self[n].is_hidden
+        ]
 
     def data_for_service(self) -> dict:
         d = self.cleaned_data

@@ -14,11 +14,13 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import SYSTEM, allows, restrict
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.db import prefix_q
+from dangvu.core.editing import Editable, editable
 from dangvu.core.errors import ValidationError, field_errors
 from dangvu.core.rules import rule_value_or_none
 from dangvu.core.text import clean_texts, fold
@@ -48,6 +50,7 @@ from dangvu.training.models import (
 from dangvu.training.state import can_move, may_enrol
 
 __all__ = [
+    "TRAINING_CLASS",
     "classes_move",
     "SessionInput",
     "class_create",
@@ -366,11 +369,33 @@ def class_create(
     return row
 
 
+# A class as its edit page and GET /api/v1/classes/{id} show it (core.editing).
+TRAINING_CLASS = editable(
+    Editable(
+        name="training.class",
+        labels=lambda: {
+            name: capfirst(TrainingClass._meta.get_field(name).verbose_name) for name in UPDATABLE
+        },
+        read=lambda c: {
+            name: list(c.cluster.all()) if name == "cluster" else getattr(c, name)
+            for name in UPDATABLE
+        },
+        audit=lambda c: ("training_class", c.pk),
+        page="training:edit",
+        api="POST /api/v1/classes/{class_id}",
+    )
+)
+
+
 @transaction.atomic
-def class_update(*, actor, training_class: TrainingClass, data: dict) -> TrainingClass:
+def class_update(
+    *, actor, training_class: TrainingClass, data: dict, version: str | None = None
+) -> TrainingClass:
     """Change a class that is not finished or cancelled: any of UPDATABLE, checked as a whole
     as class_create checks it. A capacity below the people enrolled is refused (withdraw
-    someone first); a larger one takes the first people of the waiting list in order."""
+    someone first); a larger one takes the first people of the waiting list in order.
+    `version` (core.editing): the class as the editor read it; changed since, nothing is
+    written."""
     unknown = set(data) - set(UPDATABLE)
     if unknown:
         raise ValidationError(
@@ -378,6 +403,7 @@ def class_update(*, actor, training_class: TrainingClass, data: dict) -> Trainin
         )
     c = _locked(training_class)
     _gate(actor, c)
+    TRAINING_CLASS.check(c, version)
     if c.state in (State.FINISHED, State.CANCELLED):
         raise ValidationError(
             {

@@ -13,6 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import allows, holds_anywhere
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
@@ -51,6 +52,7 @@ from dangvu.training.selectors import (
     training_report,
 )
 from dangvu.training.services import (
+    TRAINING_CLASS,
     attendance_import_confirm,
     attendance_import_preview,
     certificates_issue,
@@ -200,9 +202,17 @@ def class_edit(request, class_id):
     for i, org in enumerate(c.cluster.all()[:4], start=1):
         initial[f"cluster{i}"] = org
     form = ClassEditForm(request.POST or None, initial=initial, actor=request.user)
+    versioned(form, TRAINING_CLASS.version(c))
     if request.method == "POST" and form.is_valid():
         try:
-            class_update(actor=request.user, training_class=c, data=form.data_for_service())
+            class_update(
+                actor=request.user,
+                training_class=c,
+                data=form.data_for_service(),
+                version=form.cleaned_data["version"],
+            )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
