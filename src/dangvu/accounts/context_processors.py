@@ -1,6 +1,7 @@
 """What the signed-in person may do, for menus (the views still check every object)."""
 
 from dangvu.accounts.scoping import holds_anywhere
+from dangvu.accounts.twofactor import session_verified
 
 __all__ = ["abilities"]
 
@@ -9,6 +10,8 @@ def abilities(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if not session_verified(request):
+        return {"owes_second_factor": True}  # no menu before the second step
     return {
         "can_see_orgs": holds_anywhere(user, "organisations.view"),
         "can_see_reports": holds_anywhere(user, "reports.view"),

@@ -14,6 +14,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -21,7 +22,6 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from dangvu.accounts.services import user_set_password
 from dangvu.accounts.sessions import (
@@ -218,7 +218,7 @@ def two_factor_setup(request):
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            return render(request, "accounts/backup_codes.html", {"codes": codes, "next": target})
+            return _show_codes_once(request, codes, target)
     device = totp_start(user=user)
     secret = b32encode(device.bin_key).decode()
     return render(
@@ -233,16 +233,29 @@ def two_factor_setup(request):
     )
 
 
-@require_POST
+NEW_CODES_KEY = "_dangvu_new_backup_codes"
+
+
+def _show_codes_once(request, codes: list[str], then: str):
+    """After the POST that issued them, the codes are shown by a GET (a reload re-issues
+    nothing), once: the session holds them until that page is read."""
+    request.session[NEW_CODES_KEY] = {"codes": codes, "next": then}
+    return redirect("backup_codes_new")
+
+
 def backup_codes_new(request):
-    """A new set of backup codes (the old ones stop working), shown once; only in a session
-    that gave its second factor (never from the password alone)."""
-    if not request.user.is_verified():
-        raise PermissionDenied
-    codes = backup_codes_issue(actor=request.user, user=request.user)
-    return render(
-        request, "accounts/backup_codes.html", {"codes": codes, "next": reverse("security")}
-    )
+    """POST: a new set of backup codes (the old ones stop working), only in a session that
+    gave its second factor (never from the password alone); GET: the codes just issued, shown
+    once."""
+    if request.method == "POST":
+        if not request.user.is_verified():
+            raise PermissionDenied
+        codes = backup_codes_issue(actor=request.user, user=request.user)
+        return _show_codes_once(request, codes, reverse("security"))
+    issued = request.session.pop(NEW_CODES_KEY, None)
+    if not issued:
+        return redirect("security")
+    return render(request, "accounts/backup_codes.html", issued)
 
 
 # --- one's sign-in security: second factor, sessions ---------------------------------------
@@ -289,7 +302,7 @@ def lockouts(request):
     """Who is locked out of signing in now (a user name from an address, or an address trying
     many names), and recent failures; an administrator lifts a lockout."""
     if not may_lift_lockouts(request.user):
-        raise PermissionDenied
+        raise Http404
     if request.method == "POST":
         try:
             lifted = lockout_lift(actor=request.user, attempt_id=request.POST.get("attempt"))

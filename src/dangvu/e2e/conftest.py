@@ -50,15 +50,21 @@ PASSWORD = "e2e-Mật-khẩu-2024"
 def second_step(page, username: str) -> None:
     """After the password: the second factor's page, when the person's role asks for it,
     answered with a backup code issued for the test (accounts.twofactor); the TOTP journey
-    itself is e2e/test_trust.py."""
+    itself is e2e/test_trust.py. A person with no factor yet was sent on to set one up: with
+    the code issued, the second step's page asks for it."""
     if "/accounts/two-factor/" not in page.url:
         return
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
     from django.contrib.auth import get_user_model
 
     from dangvu.accounts.twofactor import backup_codes_issue
 
     user = get_user_model().objects.get(username=username)
     (code,) = backup_codes_issue(actor=None, user=user, count=1)
+    parts = urlsplit(page.url)
+    target = parse_qs(parts.query).get("next", ["/"])[0]
+    page.goto(f"{parts.scheme}://{parts.netloc}/accounts/two-factor/?{urlencode({'next': target})}")
     page.fill("input[name='token']", code)
     page.locator("main form button[type='submit']").first.click()
     page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)

@@ -326,8 +326,9 @@ API_BODIES: dict[str, Callable[["World"], dict]] = {
 # gets an answer (200, or 404 for what is not published), not 401.
 PUBLIC_API = frozenset({"/api/v1/articles", "/api/v1/articles/{article_id}"})
 
-# Writes any signed-in person may make for themselves (their own bearer tokens).
-SELF_SERVICE = frozenset({"POST /api/v1/tokens"})
+# Writes any signed-in person may make for themselves (their own bearer tokens, their own
+# backup codes).
+SELF_SERVICE = frozenset({"POST /api/v1/tokens", "POST /accounts/security/backup-codes/"})
 
 # Pages that count members over the actor's scope (forms 3-BTCTW and 1-BTCTW): the labels of
 # the fields they count by appear there; a person's own values (identity number, phone, birth

@@ -104,7 +104,7 @@ def create_users() -> dict[str, object]:
     return users
 
 
-def _codes(user) -> tuple[str, ...]:
+def _unused_codes(user) -> tuple[str, ...]:
     """A few of the demo user's unused backup codes; a new set when none is left (the demo's
     codes are no secret: they are printed for whoever runs the demo)."""
     if not needs_second_factor(user):
@@ -134,7 +134,7 @@ def demo_signins() -> list[SignIn]:
                     for g in grants
                 ),
                 full_name=user.first_name,
-                codes=_codes(user),
+                codes=_unused_codes(user),
             )
         )
     return result
