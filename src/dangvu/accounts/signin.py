@@ -3,6 +3,7 @@ proxy saw), the lockout per address across user names (password spraying), and a
 administrator's view of the lockouts in force, each of which they can lift."""
 
 import ipaddress
+from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
@@ -78,9 +79,8 @@ def lockouts_now() -> list[dict]:
     """The lockouts in force: a user name from an address (AXES_FAILURE_LIMIT failures) and an
     address trying many names (DANGVU_LOGIN_ADDRESS_FAILURE_LIMIT), each with its failures,
     last attempt and when it ends by itself. `key` names it to lockout_lift."""
-    threshold = timezone.now() - timezone.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    recent = AccessAttempt.objects.filter(attempt_time__gte=threshold)
-    cooloff = timezone.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    cooloff = timedelta(hours=settings.AXES_COOLOFF_TIME)
+    recent = AccessAttempt.objects.filter(attempt_time__gte=timezone.now() - cooloff)
     rows = [
         {
             "key": f"u{a.pk}",
