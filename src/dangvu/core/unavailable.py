@@ -9,7 +9,9 @@ sign-in and second-factor middleware, before any view) is turned into a 500 by D
 middleware's level, logged as an error with its traceback, and handed outwards as a response: a
 receiver of `got_request_exception` marks the request, a filter on the `django.request` logger
 drops that error record, and this middleware, outside every middleware that reads the database,
-answers 503 instead of the 500.
+answers 503 instead of the 500. A session that cannot be saved at the end of a request
+(SessionMiddleware) Django answers 400 ("the session was deleted"), logged on the same logger
+with the database's error under it: the filter marks that request, and it is answered 503 too.
 
 Logged at WARNING without a traceback, once per outage and server process: the first failure
 (what the driver said), then, at the first request served with the database again, how long it
@@ -55,10 +57,11 @@ _SQLITE_UNAVAILABLE = (
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """True when `exc` (or the driver's error under Django's) says the database cannot be
-    reached or used for now, rather than that a statement or the code is wrong."""
+    """True when `exc` (or the driver's error under Django's, or the error it was raised while
+    handling: a session that could not be saved) says the database cannot be reached or used for
+    now, rather than that a statement or the code is wrong."""
     seen = 0
-    while exc is not None and seen < 5:
+    while exc is not None and seen < 6:
         if isinstance(exc, psycopg_pool.PoolTimeout | psycopg_pool.TooManyRequests):
             return True
         if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
@@ -71,7 +74,7 @@ def database_unavailable(exc: BaseException | None) -> bool:
             return True  # Django's own: "connection already closed"
         if isinstance(exc, OperationalError) and exc.__cause__ is None:
             return False
-        exc = exc.__cause__
+        exc = exc.__cause__ or exc.__context__
         seen += 1
     return False
 
@@ -122,13 +125,20 @@ _outage = _Outage()
 class _DropUnavailable(logging.Filter):
     """Keeps Django's records of a request answered 503 here out of the log: the "Internal
     Server Error" (and its traceback) of the middleware that failed, the "Service Unavailable"
-    of the answer. The outage is logged once by _Outage."""
+    of the answer, the session that could not be saved (which Django answers 400, as if another
+    request had deleted it). The outage is logged once by _Outage. The request is marked for
+    the middleware: Django sends no signal for a session it could not save."""
 
     def filter(self, record):
-        if getattr(getattr(record, "request", None), _MARK, None) is not None:
+        request = getattr(record, "request", None)
+        if getattr(request, _MARK, None) is not None:
             return False
         exc = record.exc_info[1] if record.exc_info else None
-        return not database_unavailable(exc)
+        if not database_unavailable(exc):
+            return True
+        if request is not None:
+            setattr(request, _MARK, exc)
+        return False
 
 
 _filter = _DropUnavailable()
@@ -154,7 +164,7 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         exc = getattr(request, _MARK, None)
-        if exc is not None and response.status_code >= 500 and not getattr(response, _MARK, None):
+        if exc is not None and response.status_code >= 400 and not getattr(response, _MARK, None):
             return self._answer(request, exc)
         if exc is None and response.status_code < 500 and _used_database():
             _outage.served()

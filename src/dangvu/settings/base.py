@@ -119,14 +119,14 @@ if DATABASE_URL:
         DATABASES["default"]["OPTIONS"].update(
             {
                 # While PostgreSQL is down or restarting (core.unavailable answers 503): a
-                # request waits 5 s for a connection, not 30; a connection is checked as it
+                # request waits 3 s for a connection, not 30; a connection is checked as it
                 # leaves the pool (above: one from before a restart is replaced); a series of
                 # reconnection attempts gives up after 5 s and the next request starts a new
                 # one (not backing off for minutes): the pages are back seconds after it.
                 "pool": {
                     "min_size": 1,
                     "max_size": int(env_str("DANGVU_DB_POOL_SIZE", "8")),
-                    "timeout": 5,
+                    "timeout": 3,
                     "reconnect_timeout": 5,
                 }
                 if env_bool("DANGVU_DB_POOL", True)

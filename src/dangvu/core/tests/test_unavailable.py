@@ -14,12 +14,16 @@ from contextlib import contextmanager
 import psycopg
 import psycopg_pool
 import pytest
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.handlers.exception import convert_exception_to_response
 from django.db import OperationalError, connection, connections
 from django.db.utils import load_backend
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
 from dangvu.core import unavailable
-from dangvu.core.unavailable import RETRY_AFTER, database_unavailable
+from dangvu.core.unavailable import RETRY_AFTER, DatabaseUnavailableMiddleware, database_unavailable
 from dangvu.testing.factories import make_token
 
 pytestmark = pytest.mark.django_db
@@ -154,6 +158,33 @@ def test_sqlite_locked_past_its_busy_timeout_answers_503(signed_in, tmp_path):
     finally:
         holder.close()
     assert response.status_code == 503
+
+
+def test_a_session_that_cannot_be_saved_answers_503_not_400(signed_in, tmp_path, caplog):
+    # The database goes away after the view answered, before SessionMiddleware saves the
+    # session: Django would answer 400 ("the session was deleted before the request
+    # completed"), logged with its traceback. Django's own SessionMiddleware, around a view
+    # that changes the session and then loses the database.
+    unreachable = _unreachable(tmp_path)
+    original = connections["default"]
+
+    def view(request):
+        request.session["touched"] = True
+        connections["default"] = unreachable
+        return HttpResponse("made")
+
+    handler = DatabaseUnavailableMiddleware(convert_exception_to_response(SessionMiddleware(view)))
+    request = RequestFactory().get("/members/")
+    request.COOKIES[settings.SESSION_COOKIE_NAME] = signed_in.session.session_key
+    try:
+        with caplog.at_level(logging.WARNING):
+            response = handler(request)
+    finally:
+        connections["default"] = original
+        unreachable.close()
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(RETRY_AFTER)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 @pytest.mark.allow_server_error(reason="a missing table is a fault of ours: a 500 on purpose")
