@@ -180,7 +180,9 @@ class Editable:
       by people who do not see them);
     - `show`: (field, value) -> the text a message shows (default: shown_value);
     - `page` / `api`: the page (URL name) and the API operation that edit it (the contract
-      test drives both)."""
+      test drives both);
+    - `row_labels`: the row -> labels of fields that depend on it (a class's score sheet: a
+      field per participant, labelled with their name), over `labels`."""
 
     name: str
     labels: Callable[[], Mapping[str, Any]]
@@ -190,6 +192,7 @@ class Editable:
     show: Callable[[str, Any], str] | None = None
     page: str = ""
     api: str = ""
+    row_labels: Callable[[Any], Mapping[str, Any]] | None = None
 
     def _key(self, obj) -> str:
         return f"{self.name}:{obj.pk}"
@@ -223,7 +226,7 @@ class Editable:
     def changes(self, obj, version: str, *, fields: Iterable[str] | None = None) -> list[Change]:
         seen = self._load(obj, version)
         wanted = None if fields is None else set(fields)
-        labels = self.labels()
+        labels = dict(self.labels())
         key = self._key(obj)
         out = []
         for name, value in self.read(obj).items():
@@ -231,6 +234,8 @@ class Editable:
                 continue
             digest, shown = seen[name]
             if _digest(name, key, value) != digest:
+                if self.row_labels is not None and not out:
+                    labels.update(self.row_labels(obj))
                 now = self._text(name, value)
                 if len(now) > NOW_MAX:
                     now = now[: NOW_MAX - 1] + "…"
@@ -299,7 +304,7 @@ def conflict_shown(form: forms.Form, exc: EditConflict) -> None:
     message, is a decision. A field the editor left as they saw it and someone else changed
     shows its value now (the form's initial: the view reads the record on every request)."""
     data = form.data.copy()
-    data["version"] = exc.version
+    data[form.add_prefix("version")] = exc.version
     cleaned = getattr(form, "cleaned_data", {})
     for c in exc.changes:
         name = c.field
@@ -309,13 +314,14 @@ def conflict_shown(form: forms.Form, exc: EditConflict) -> None:
             continue  # the editor changed it too: their input stays
         widget = form.fields[name].widget
         value = form.fields[name].prepare_value(form.initial[name])
+        key = form.add_prefix(name)  # a form of several on one page posts "prefix-name"
         if isinstance(widget, forms.CheckboxInput):
             if value:
-                data[name] = "on"
+                data[key] = "on"
             else:
-                data.pop(name, None)
+                data.pop(key, None)
         elif isinstance(widget, forms.widgets.Input | forms.Select | forms.Textarea):
-            data[name] = widget.format_value(value) or ""
+            data[key] = widget.format_value(value) or ""
     form.data = data
     form.add_error(None, exc.messages)
 

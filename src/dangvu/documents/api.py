@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from dangvu.core.apischema import FILE_DOWNLOAD, MAX_ID, Day, StoredFileOut, codes, documented
+from dangvu.core.editing import VersionField, edit_responses
 from dangvu.core.errors import ValidationError
 from dangvu.core.tables import Column, TableSpec, Tabular, table_response, tabular
 from dangvu.core.uploads import download
@@ -29,6 +30,7 @@ from dangvu.documents.selectors import (
     recipient_list,
 )
 from dangvu.documents.services import (
+    RECIPIENT_REPORT,
     document_create,
     file_attach,
     implementation_report,
@@ -124,6 +126,9 @@ class RecipientOut(Schema):
     overdue: bool
     implementing: str | None = Field(description="The recipient's own implementing document")
     notes: str
+    version: str | None = Field(
+        None, description="The report as read now (not in files): send it when reporting again"
+    )
 
 
 class SummaryOut(Schema):
@@ -155,6 +160,7 @@ class ReportIn(Schema):
         None, ge=1, le=MAX_ID, description="The recipient's own document carrying it out"
     )
     on: Day | None = Field(None, description="Reported on (default: today)")
+    version: str | None = VersionField()
 
 
 # --- as files (core.tables) -----------------------------------------------------------------
@@ -231,7 +237,8 @@ def _full(d) -> dict:
     return {**_out(d), "files": [_file_out(f) for f in d.files.filter(recipient__isnull=True)]}
 
 
-def _recipient_out(r, today: date) -> dict:
+def _recipient_out(r, today: date, *, version: bool = True) -> dict:
+    """`version`: with the report's version (core.editing; a file leaves it out)."""
     return {
         "id": r.pk,
         "organisation": r.organisation.code,
@@ -244,6 +251,7 @@ def _recipient_out(r, today: date) -> dict:
         "overdue": r.reported_on is None and r.due_on is not None and r.due_on < today,
         "implementing": r.implementing.code if r.implementing_id else None,
         "notes": r.notes,
+        "version": RECIPIENT_REPORT.version(r) if version else None,
     }
 
 
@@ -391,7 +399,7 @@ def implementation(
             "by_status": s.by_status,
             "as_of": today,
         },
-        "recipients": [_recipient_out(r, today) for r in page],
+        "recipients": [_recipient_out(r, today, version=not whole) for r in page],
     }
     if whole:
         return table_response(
@@ -404,10 +412,11 @@ def implementation(
     return found
 
 
-@router.post("/documents/{document_id}/implementation", response=documented(RecipientOut))
+@router.post("/documents/{document_id}/implementation", response=edit_responses(RecipientOut))
 def report(request, payload: ReportIn, document_id: int = Path(..., ge=1, le=MAX_ID)):
     """Report how a recipient organisation carries the document out: its status, progress
-    notes and the recipient's own implementing document."""
+    notes and the recipient's own implementing document; again, over the report before
+    (`version`: the recipient's, as read from GET /documents/{id}/implementation)."""
     d = document_get(actor=request.user, pk=document_id)
     org = _org(request, payload.org, "org", "documents.report")
     r = Recipient.objects.filter(document=d, organisation=org).first()
@@ -426,6 +435,7 @@ def report(request, payload: ReportIn, document_id: int = Path(..., ge=1, le=MAX
         notes=payload.notes,
         implementing=implementing,
         on=payload.on,
+        version=payload.version,
     )
     r = recipient_list(actor=request.user, document=d, today=timezone.localdate()).get(pk=r.pk)
     return _recipient_out(r, timezone.localdate())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dangvu.accounts.scoping import SYSTEM, allows
 from dangvu.audit.services import AuditEntry, audit_bulk, audit_record
 from dangvu.core.db import prefix_q
+from dangvu.core.editing import Editable, editable, shown_value
 from dangvu.core.errors import ValidationError
 from dangvu.core.text import clean_texts, fold
 from dangvu.core.uploads import check_upload, stored_name
@@ -30,6 +31,7 @@ __all__ = [
     "document_update",
     "recipients_send",
     "implementation_report",
+    "RECIPIENT_REPORT",
     "file_attach",
     "documents_move",
     "recipients_move",
@@ -288,6 +290,39 @@ def recipients_send(
     return len(rows)
 
 
+def _report_shown(name: str, value) -> str:
+    if name == "status":
+        return str(Status(value).label)
+    if name == "implementing":
+        return value.code if value is not None else "—"
+    return shown_value(value)
+
+
+# A recipient's implementation report as its form (the document's page, the report's page) and
+# GET /api/v1/documents/{id}/implementation show it (core.editing): reporting again replaces it.
+RECIPIENT_REPORT = editable(
+    Editable(
+        name="documents.report",
+        labels=lambda: {
+            "status": _("Status"),
+            "notes": _("Progress notes"),
+            "implementing": _("Our implementing document"),
+            "on": _("Reported on"),
+        },
+        read=lambda r: {
+            "status": r.status,
+            "notes": r.notes,
+            "implementing": r.implementing,
+            "on": r.reported_on,
+        },
+        audit=lambda r: ("document_recipient", r.pk),
+        show=_report_shown,
+        page="documents:report",
+        api="POST /api/v1/documents/{document_id}/implementation",
+    )
+)
+
+
 @transaction.atomic
 def implementation_report(
     *,
@@ -297,9 +332,11 @@ def implementation_report(
     notes: str = "",
     implementing: Document | None = None,
     on: date | None = None,
+    version: str | None = None,
 ) -> Recipient:
     """A recipient's report: its status, progress notes and its own implementing document
-    (one the recipient organisation issued)."""
+    (one the recipient organisation issued); again, over the report before. `version`
+    (core.editing): the report as the editor read it; changed since, nothing is written."""
     r = Recipient.objects.select_for_update().get(pk=recipient.pk)
     _gate(
         actor,
@@ -308,6 +345,7 @@ def implementation_report(
         "status",
         _("You may not report for this organisation."),
     )
+    RECIPIENT_REPORT.check(r, version)
     if status not in Status.values:
         raise ValidationError({"status": _("Choose a status.")})
     if implementing is not None and implementing.organisation_id != r.organisation_id:

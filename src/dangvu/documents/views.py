@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dangvu.accounts.scoping import holds_anywhere
+from dangvu.core.editing import EditConflict, conflict_shown, versioned
 from dangvu.core.errors import ValidationError
 from dangvu.core.forms import add_service_errors
 from dangvu.core.uploads import FILE_KINDS, download, max_upload_bytes
@@ -29,6 +30,7 @@ from dangvu.documents.selectors import (
     recipient_list,
 )
 from dangvu.documents.services import (
+    RECIPIENT_REPORT,
     document_create,
     file_attach,
     implementation_report,
@@ -130,21 +132,7 @@ def document_detail(request, document_id):
         ]
         + list(Status.choices),
         "own": own,
-        "report_forms": [
-            (
-                r,
-                ReportForm(
-                    initial={
-                        "status": r.status,
-                        "notes": r.notes,
-                        "implementing": r.implementing_id or "",
-                    },
-                    actor=request.user,
-                    prefix=f"r{r.pk}",
-                ),
-            )
-            for r in own
-        ],
+        "report_forms": [(r, _report_form(request, r)) for r in own],
         "implemented_by": implementing_documents(actor=request.user, document=d),
         "manage": manage,
         "files": files,
@@ -184,41 +172,62 @@ def send_view(request, document_id):
     return _detail(d, "#distribution")
 
 
+def _report_form(request, r, data=None) -> ReportForm:
+    """A recipient's report form over the report it holds, with its version (core.editing)."""
+    form = ReportForm(
+        data,
+        initial={"status": r.status, "notes": r.notes, "implementing": r.implementing_id or ""},
+        actor=request.user,
+        prefix=f"r{r.pk}",
+    )
+    return versioned(form, RECIPIENT_REPORT.version(r))
+
+
 def report_view(request, recipient_id):
-    """A recipient's implementation report (POST), with its file when one is sent."""
+    """A recipient's implementation report, with its file when one is sent: posted from the
+    document's page; a refused one (an error, or the report changed since the page was
+    opened) comes back on its own page with the input kept (the file chosen again)."""
     r = recipient_get(actor=request.user, pk=recipient_id, action="documents.report")
     d = r.document
-    if request.method == "POST":
-        if _too_large(request):
-            messages.error(request, _("The file is too large."))
-            return _detail(d, "#report")
-        form = ReportForm(request.POST, actor=request.user, prefix=f"r{r.pk}")
-        if form.is_valid():
-            c = form.cleaned_data
-            try:
-                implementation_report(
-                    actor=request.user,
-                    recipient=r,
-                    status=c["status"],
-                    notes=c.get("notes", ""),
-                    implementing=c.get("implementing"),
-                    on=c.get("on"),
-                )
-                upload = request.FILES.get(f"r{r.pk}-file")
-                if upload is not None:
-                    file_attach(actor=request.user, document=d, recipient=r, upload=upload)
-            except ValidationError as exc:
-                _say_errors(request, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The report of %(org)s is recorded.") % {"org": r.organisation.name},
-                )
+    if request.method == "POST" and _too_large(request):
+        messages.error(request, _("The file is too large."))
+        return _detail(d, "#report")
+    form = _report_form(request, r, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        c = form.cleaned_data
+        try:
+            implementation_report(
+                actor=request.user,
+                recipient=r,
+                status=c["status"],
+                notes=c.get("notes", ""),
+                implementing=c.get("implementing"),
+                on=c.get("on"),
+                version=c["version"],
+            )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
         else:
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, error)
-    return _detail(d, "#report")
+            messages.success(
+                request,
+                _("The report of %(org)s is recorded.") % {"org": r.organisation.name},
+            )
+            upload = request.FILES.get(f"r{r.pk}-file")
+            if upload is not None:
+                try:
+                    file_attach(actor=request.user, document=d, recipient=r, upload=upload)
+                except ValidationError as exc:  # the report stands; the file is said refused
+                    _say_errors(request, exc)
+            return _detail(d, "#report")
+    context = {
+        "d": d,
+        "r": r,
+        "form": form,
+        "file_accept": ",".join(f".{e}" for k in FILE_KINDS.values() for e in k.extensions),
+    }
+    return render(request, "documents/report.html", context)
 
 
 def _too_large(request) -> bool:

@@ -41,6 +41,7 @@ from dangvu.meetings.selectors import (
 from dangvu.meetings.services import (
     CORRECTABLE,
     MEETING_RECORD,
+    TASK_REVIEW,
     meeting_approve,
     meeting_attach,
     meeting_correct,
@@ -278,6 +279,9 @@ class TaskOut(Schema):
     state_label: str
     reviewed_on: date | None
     review: str
+    version: str | None = Field(
+        None, description="The task's review as read now (not in files): send it when reviewing"
+    )
 
 
 class ReviewIn(Schema):
@@ -287,6 +291,7 @@ class ReviewIn(Schema):
     on: Day
     review: str = Field("", max_length=5000)
     meeting: int | None = Field(None, ge=1, le=MAX_ID)
+    version: str | None = VersionField()
 
 
 class SupervisionFilter(Tabular):
@@ -496,7 +501,8 @@ def _attendance_out(row: dict) -> dict:
     return {**row, "attendance_label": capfirst(str(ATTENDANCE_LABELS[row["attendance"]]))}
 
 
-def _task_out(t: MemberTask) -> dict:
+def _task_out(t: MemberTask, *, version: bool = True) -> dict:
+    """`version`: with the review's version (core.editing; a file leaves it out)."""
     return {
         "id": t.pk,
         "member": t.member_id,
@@ -512,6 +518,7 @@ def _task_out(t: MemberTask) -> dict:
         "state_label": str(t.get_state_display()),
         "reviewed_on": t.reviewed_on,
         "review": t.review,
+        "version": TASK_REVIEW.version(t) if version else None,
     }
 
 
@@ -818,7 +825,7 @@ def tasks(request, filters: Query[TaskFilter]):
         qs = qs.filter(state=filters.state)
     qs = qs.select_related("organisation", "member").order_by("due_on", "pk")
     if filters.format != "json":
-        items = (_task_out(t) for t in qs.iterator(chunk_size=2000))
+        items = (_task_out(t, version=False) for t in qs.iterator(chunk_size=2000))
         return table_response(TASKS, filters.format, items, schema=TaskOut, org=found)
     return [_task_out(t) for t in qs[: filters.limit]]
 
@@ -834,9 +841,10 @@ def task_add(request, payload: TaskIn):
     return Status(201, _task_out(t))
 
 
-@router.post("/tasks/{task_id}/review", response=documented(TaskOut, 201))
+@router.post("/tasks/{task_id}/review", response=edit_responses(TaskOut, 201))
 def task_reviewed(request, payload: ReviewIn, task_id: int = Path(..., ge=1, le=MAX_ID)):
-    """Review a task: done, not done or cancelled, usually at a meeting."""
+    """Review a task: done, not done or cancelled, usually at a meeting; again, over the review
+    before (`version`: the task as read from GET /tasks)."""
     t = get_or_404(request.user, MemberTask, "meetings.manage", pk=task_id)
     data = payload.dict()
     data["meeting"] = _meeting(request, data["meeting"])

@@ -42,6 +42,7 @@ from dangvu.organisations.models import Organisation
 
 __all__ = [
     "MEETING_RECORD",
+    "TASK_REVIEW",
     "RosterEntry",
     "roster",
     "Turnout",
@@ -1373,6 +1374,23 @@ def task_assign(
     return task
 
 
+# A task's review as its page (Review a task) and GET /api/v1/tasks show it (core.editing): a
+# review can be given again, over the one before.
+TASK_REVIEW = editable(
+    Editable(
+        name="meetings.task_review",
+        labels=lambda: {"state": _("Result"), "on": _("Reviewed on"), "review": _("Review")},
+        read=lambda t: {"state": t.state, "on": t.reviewed_on, "review": t.review},
+        audit=lambda t: ("task", t.pk),
+        show=lambda name, value: (
+            str(TaskState(value).label) if name == "state" else shown_value(value)
+        ),
+        page="meetings:task_review",
+        api="POST /api/v1/tasks/{task_id}/review",
+    )
+)
+
+
 @transaction.atomic
 def task_review(
     *,
@@ -1382,10 +1400,14 @@ def task_review(
     on: date,
     review: str = "",
     meeting: Meeting | None = None,
+    version: str | None = None,
 ) -> MemberTask:
-    """Review a task (done, not done, cancelled), usually at a meeting of the cell."""
+    """Review a task (done, not done, cancelled), usually at a meeting of the cell; again, over
+    the review before. `version` (core.editing): the review as the editor read it; changed
+    since, nothing is written."""
     t = MemberTask.objects.select_for_update().get(pk=task.pk)
     _gate(actor, t)
+    TASK_REVIEW.check(t, version)
     errors = {}
     if state not in (TaskState.DONE, TaskState.NOT_DONE, TaskState.CANCELLED):
         errors["state"] = _("Say whether the task was done, not done or cancelled.")

@@ -39,6 +39,7 @@ from dangvu.meetings.selectors import (
 )
 from dangvu.meetings.services import (
     MEETING_RECORD,
+    TASK_REVIEW,
     evaluator_sides,
     meeting_approve,
     meeting_attach,
@@ -421,13 +422,25 @@ def task_review_view(request, task_id):
     from dangvu.accounts.scoping import get_or_404
 
     t = get_or_404(request.user, MemberTask, "meetings.manage", pk=task_id)
-    form = ReviewForm(request.POST or None, initial={"on": timezone.localdate()})
+    # Reviewed already: the form holds that review (giving it again replaces it).
+    initial = {"on": t.reviewed_on or timezone.localdate(), "review": t.review}
+    if t.state != TaskState.OPEN:
+        initial["state"] = t.state
+    form = ReviewForm(request.POST or None, initial=initial)
+    versioned(form, TASK_REVIEW.version(t))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             task_review(
-                actor=request.user, task=t, state=d["state"], on=d["on"], review=d["review"]
+                actor=request.user,
+                task=t,
+                state=d["state"],
+                on=d["on"],
+                review=d["review"],
+                version=d["version"],
             )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

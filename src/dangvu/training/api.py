@@ -38,6 +38,7 @@ from dangvu.training.selectors import (
     training_report,
 )
 from dangvu.training.services import (
+    SCORE_SHEET,
     TRAINING_CLASS,
     SessionInput,
     attendance_import_confirm,
@@ -130,6 +131,11 @@ class ClassOut(Schema):
     sessions: list[SessionOut]
     version: str | None = Field(
         None, description="The class as read now (one class's GET): send it with an edit"
+    )
+    scores_version: str | None = Field(
+        None,
+        description="The class's score sheet as read now (one class's GET, a class with a final "
+        "test): send it as the `version` of the scores",
     )
 
 
@@ -263,6 +269,7 @@ class ScoreIn(Schema):
 
 class ScoresIn(Schema):
     scores: list[ScoreIn] = Field(..., max_length=5000)
+    version: str | None = VersionField()
 
 
 class ScoresOut(Schema):
@@ -503,7 +510,13 @@ def class_add(request, payload: ClassIn):
 def training_class(request, class_id: int = Path(..., ge=1, le=MAX_ID)):
     """One class with its sessions and counts, and its `version` for an edit."""
     c = class_get(actor=request.user, pk=class_id)
-    return {**_out(c), "version": TRAINING_CLASS.version(c)}
+    return _one(c)
+
+
+def _one(c) -> dict:
+    """One class, with the versions of the class and of its score sheet (core.editing)."""
+    sheet = SCORE_SHEET.version(c) if c.pass_mark is not None else None
+    return {**_out(c), "version": TRAINING_CLASS.version(c), "scores_version": sheet}
 
 
 # What a change may set to null: the class then follows the rule in force, or holds no test.
@@ -523,8 +536,7 @@ def class_change(request, payload: ClassChangeIn, class_id: int = Path(..., ge=1
     if "cluster" in data:
         data["cluster"] = [_org(request, code, "cluster") for code in data["cluster"]]
     class_update(actor=request.user, training_class=c, data=data, version=version)
-    c = class_get(actor=request.user, pk=c.pk)
-    return {**_out(c), "version": TRAINING_CLASS.version(c)}
+    return _one(class_get(actor=request.user, pk=c.pk))
 
 
 @router.post("/classes/{class_id}/state", response=documented(ClassOut))
@@ -729,16 +741,19 @@ def participants(
     return Status(201, {"rows": rows, "counts": found.counts, "written": found.written})
 
 
-@router.post("/classes/{class_id}/scores", response=documented(ScoresOut, 201))
+@router.post("/classes/{class_id}/scores", response=edit_responses(ScoresOut, 201))
 def scores(request, payload: ScoresIn, class_id: int = Path(..., ge=1, le=MAX_ID)):
     """Record the final test's scores of enrolled people (by enrolment id), as the scores page
     does, before the class is finished; those not named keep theirs. Only a class with a pass
-    mark holds a final test."""
+    mark holds a final test. `version`: the class's `scores_version` as read (GET
+    /classes/{id}); a score changed since refuses the whole sheet (409, each change's field is
+    "e" and the enrolment id)."""
     c = class_get(actor=request.user, pk=class_id, action="training.manage")
     n = scores_record(
         actor=request.user,
         training_class=c,
         scores={row.enrolment: row.score for row in payload.scores},
+        version=payload.version,
     )
     return Status(201, {"recorded": n})
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.apps import apps
 from django.core.files.storage import default_storage
@@ -51,6 +52,7 @@ from dangvu.training.state import can_move, may_enrol
 
 __all__ = [
     "TRAINING_CLASS",
+    "SCORE_SHEET",
     "classes_move",
     "SessionInput",
     "class_create",
@@ -1051,12 +1053,43 @@ def attendance_import_confirm(*, actor, session: ClassSession, content: bytes) -
 # --- results and certificates --------------------------------------------------------------------
 
 
+def _sheet(c: TrainingClass, column: str) -> dict[str, Any]:
+    rows = c.enrolments.filter(status=Status.ENROLLED).order_by("pk").values_list("pk", column)
+    return {f"e{pk}": value for pk, value in rows}
+
+
+# A class's score sheet as its page (Final test scores) and GET /api/v1/classes/{id}
+# (`scores_version`) show it (core.editing): the record is the whole sheet, a field per person
+# enrolled ("e" and the enrolment id, as the page's inputs), labelled with their name. A score
+# changed by someone else after the sheet was read refuses the save, naming the person and the
+# values; someone enrolled or withdrawn since is no score overwritten.
+SCORE_SHEET = editable(
+    Editable(
+        name="training.scores",
+        labels=dict,
+        read=lambda c: _sheet(c, "score"),
+        row_labels=lambda c: _sheet(c, "full_name"),
+        audit=lambda c: ("training_class", c.pk),
+        page="training:scores",
+        api="POST /api/v1/classes/{class_id}/scores",
+    )
+)
+
+
 @transaction.atomic
-def scores_record(*, actor, training_class: TrainingClass, scores: dict[int, object]) -> int:
+def scores_record(
+    *,
+    actor,
+    training_class: TrainingClass,
+    scores: dict[int, object],
+    version: str | None = None,
+) -> int:
     """Record the final test's scores (0–10, two decimals) of enrolled people (enrolment id →
-    score), before the class is finished."""
+    score), before the class is finished. `version` (core.editing): the class's score sheet as
+    the editor read it; a score changed since, nothing is written."""
     c = _locked(training_class)
     _gate(actor, c)
+    SCORE_SHEET.check(c, version)
     if c.state in (State.FINISHED, State.CANCELLED):
         raise ValidationError(
             {

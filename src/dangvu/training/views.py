@@ -52,6 +52,7 @@ from dangvu.training.selectors import (
     training_report,
 )
 from dangvu.training.services import (
+    SCORE_SHEET,
     TRAINING_CLASS,
     attendance_import_confirm,
     attendance_import_preview,
@@ -525,9 +526,17 @@ def scores_view(request, class_id):
     c = class_get(actor=request.user, pk=class_id, action="training.manage")
     people = class_roll(c)[Status.ENROLLED]
     form = ScoresForm(request.POST or None, people=people)
+    versioned(form, SCORE_SHEET.version(c))
     if request.method == "POST" and form.is_valid():
         try:
-            n = scores_record(actor=request.user, training_class=c, scores=form.scores())
+            n = scores_record(
+                actor=request.user,
+                training_class=c,
+                scores=form.scores(),
+                version=form.cleaned_data["version"],
+            )
+        except EditConflict as exc:
+            conflict_shown(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
