@@ -10,7 +10,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3 python; do \
 	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then \
 	command -v $$p; break; fi; done)
 
-.PHONY: install run test test-postgres lint e2e chromium system-libs fuzz bench clean
+.PHONY: install run test test-postgres lint e2e chromium system-libs fuzz soak bench clean
 
 install: $(STAMP)
 
@@ -84,6 +84,14 @@ e2e: install chromium
 # or body, and no error in the server's log (scripts/fuzz; FUZZ_EXAMPLES, FUZZ_SEED, FUZZ_KEEP=1).
 fuzz: install
 	scripts/fuzz
+
+# Load and faults against the real server (scripts/soak), on SQLite then on a PostgreSQL cluster
+# of its own: 50 users on the member list, search, reports and event recording for 5 minutes;
+# the server killed (SIGKILL) and restarted mid-load; PostgreSQL stopped for 30 s. Exit 1 on any
+# error outside those windows, a lost acknowledged write or a failing dangvu check. About 15
+# minutes, not in CI (SOAK_SECONDS, SOAK_ENGINES, SOAK_USERS, SOAK_KEEP=1: see the script).
+soak: install
+	$(PY) scripts/soak
 
 # Dangvu against the raw engine on a generated country (bench/run.py): SQLite, and PostgreSQL
 # too when DATABASE_URL is set; non-zero exit when a target (bench/targets.py) is missed.
