@@ -79,6 +79,17 @@ def database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+def _database_error(exc: BaseException) -> BaseException:
+    """The database's own error under `exc` (a session that could not be saved names the
+    connection that failed, not the session), else `exc`."""
+    found, seen = exc, 0
+    while found is not None and seen < 6:
+        if isinstance(found, OperationalError | InterfaceError):
+            return found
+        found, seen = found.__cause__ or found.__context__, seen + 1
+    return exc
+
+
 class _Outage:
     """Per server process: when the database went away and how many requests got a 503."""
 
@@ -88,6 +99,7 @@ class _Outage:
         self.answered = 0
 
     def failed(self, request, exc) -> None:
+        exc = _database_error(exc)
         with self.lock:
             first = self.since is None
             if first:

@@ -185,6 +185,10 @@ def test_a_session_that_cannot_be_saved_answers_503_not_400(signed_in, tmp_path,
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    # The warning names the database's error, not the session's.
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "dangvu.unavailable"]
+    assert "OperationalError" in warning
+    assert "SessionInterrupted" not in warning
 
 
 @pytest.mark.allow_server_error(reason="a missing table is a fault of ours: a 500 on purpose")
