@@ -70,3 +70,34 @@ def test_sign_in_with_two_factors(page, viewport, live_server, members, staff_us
     assert_no_horizontal_scroll(page, "sign-in and security")
     assert not page.js_errors, page.js_errors
     screenshot("security")
+
+
+@pytest.mark.e2e
+def test_a_member_sees_who_viewed_their_particulars(
+    page, viewport, live_server, members, staff_user, screenshot
+):
+    """The officer opens Bình's record (his particulars shown to her); Bình, a party member
+    signed in with his password alone, finds her name on "who has viewed" from his record."""
+    from dangvu.accounts.services import user_create
+    from dangvu.e2e.test_browser import sign_in
+    from dangvu.members.services import member_link_user
+
+    binh = members["binh"]
+    user, _pw = user_create(actor=None, username="binh", password=PASSWORD)
+    member_link_user(actor=None, member=binh, user=user)
+    base = live_server.url
+    sign_in(page, base, viewport)
+    page.goto(f"{base}/members/{binh.pk}/")
+    expect(page.locator("h1")).to_contain_text("Nguyễn Văn Bình")
+    page.context.clear_cookies()
+
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name='username']", "binh")
+    page.fill("input[name='password']", PASSWORD)
+    press(page, viewport, page.locator("main form button[type='submit']").first)
+    page.wait_for_url(lambda url: "/accounts/" not in url)  # no second step for a member
+    page.goto(f"{base}/members/{binh.pk}/")
+    press(page, viewport, page.locator("#viewed-me"))
+    expect(page.locator("main")).to_contain_text("Lê Thị Tổ Chức")
+    assert_no_horizontal_scroll(page, "who viewed my particulars")
+    screenshot("viewed-me")
