@@ -88,7 +88,7 @@ fuzz: install
 # Load and faults against the real server (scripts/soak), on SQLite then on a PostgreSQL cluster
 # of its own: 50 users on the member list, search, reports and event recording for 5 minutes;
 # the server killed (SIGKILL) and restarted mid-load; PostgreSQL stopped for 30 s. Exit 1 on any
-# error outside those windows, a lost acknowledged write or a failing dangvu check. About 15
+# error outside those windows, a lost acknowledged write or a failing dangvu check. About 20
 # minutes, not in CI (SOAK_SECONDS, SOAK_ENGINES, SOAK_USERS, SOAK_KEEP=1: see the script).
 soak: install
 	$(PY) scripts/soak
