@@ -36,6 +36,7 @@ __all__ = [
     "SecondFactorMiddleware",
     "backup_codes_issue",
     "backup_codes_left",
+    "has_second_factor",
     "needs_second_factor",
     "qr_data_uri",
     "second_factor_reset",
@@ -141,6 +142,12 @@ def backup_codes_issue(*, actor, user, count: int = BACKUP_CODES) -> list[str]:
         ),
     )
     return codes
+
+
+def has_second_factor(user) -> bool:
+    """The person has a confirmed authenticator app or an unused backup code: the second step
+    asks for it (and the password alone cannot set up another one)."""
+    return totp_device(user) is not None or backup_codes_left(user) > 0
 
 
 def backup_codes_left(user) -> int:

@@ -35,6 +35,7 @@ from dangvu.accounts.signin import lockout_lift, lockouts_now, may_lift_lockouts
 from dangvu.accounts.twofactor import (
     backup_codes_issue,
     backup_codes_left,
+    has_second_factor,
     needs_second_factor,
     qr_data_uri,
     second_factor_verify,
@@ -180,17 +181,13 @@ class _TokenForm(forms.Form):
     )
 
 
-def _has_factor(user) -> bool:
-    return totp_device(user) is not None or backup_codes_left(user) > 0
-
-
 def two_factor(request):
     """The second step of the sign-in: a code from the authenticator app or a backup code.
     Someone with no factor yet is sent to enrol one."""
     target = _next(request)
     if session_verified(request):
         return redirect(target)
-    if not _has_factor(request.user):
+    if not has_second_factor(request.user):
         return redirect(_with_next("two_factor_setup", target))
     form = _TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -209,7 +206,7 @@ def two_factor_setup(request):
     gave theirs in this session (a new phone): the password alone never replaces a factor."""
     target = _next(request)
     user = request.user
-    if _has_factor(user) and not request.user.is_verified():
+    if has_second_factor(user) and not request.user.is_verified():
         return redirect(_with_next("two_factor", target))
     form = _TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
